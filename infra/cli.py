@@ -1,0 +1,135 @@
+"""``shouhu``: run the embedded stack, serve one process, migrate, replay, status."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+SERVICES = ("registry", "hazards", "notifier", "gateway")
+
+
+def _bootstrap(service: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"services.{service}.bootstrap")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    mod = _bootstrap(args.service)
+    settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
+    from shared.db import migrate
+
+    migrate(settings.common.database_url, mod.MIGRATIONS)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    if args.role == "worker":
+        importlib.import_module(f"services.{args.service}.entrypoints.worker").main()
+        return
+    settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
+    workers = os.environ.get("SHOUHU_HTTP_WORKERS", "2")
+    os.execvp(sys.executable, [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{settings.port}",
+        "--workers", workers, "--threads", "4", "--access-logfile", "-",
+        "--access-logformat", '%(m)s %(U)s %(s)s %(L)ss',  # path only: no query strings
+        f"services.{args.service}.entrypoints.api:wsgi()",
+    ])
+
+
+def cmd_up(args: argparse.Namespace) -> None:
+    from infra.stack import Stack
+
+    stack = Stack(data_dir=Path(args.data_dir).resolve(), broker_port=args.broker_port)
+    print(f"Starting Shouhu in {stack.data_dir} (logs in {stack.logs}) …", flush=True)
+    stack.start()
+    try:
+        if not args.no_demo:
+            from infra.demo import seed
+
+            seed(stack)
+        gw = stack.url("gateway")
+        print(f"\nShouhu is running.\n  Phone map:  {gw}/map\n  Map layers: {gw}/api/map/layers"
+              f"\n  Registry:   {stack.url('registry')}/openapi.json"
+              f"\n  Hazards:    {stack.url('hazards')}/openapi.json\nPress Ctrl-C to stop.",
+              flush=True)
+        stopping = False
+
+        def _stop(*_: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        while not stopping:
+            for name, proc in stack.procs.items():
+                if proc.poll() is not None:
+                    print(f"{name} exited ({proc.returncode}); see {stack.logs}", flush=True)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("Stopping …", flush=True)
+        stack.stop()
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from infra.status import print_status
+
+    print_status(args.bootstrap)
+
+
+def cmd_replay(args: argparse.Namespace) -> None:
+    from shared.db import make_engine
+    from shared.messaging.relay import mark_for_replay
+
+    settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
+    n = mark_for_replay(make_engine(settings.common.database_url),
+                        datetime.fromisoformat(args.since), datetime.fromisoformat(args.until))
+    print(f"{n} event(s) of {args.service} marked for republishing by its relay")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="shouhu", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole system on the embedded default")
+    up.add_argument("--data-dir", default=os.environ.get("SHOUHU_DATA_DIR", "data"))
+    up.add_argument("--broker-port", type=int, default=9092)
+    up.add_argument("--no-demo", action="store_true", help="do not seed the demo township")
+    up.set_defaults(func=cmd_up)
+
+    serve = sub.add_parser("serve", help="run one process of one service")
+    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("role", choices=("api", "worker"))
+    serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="bring a service's database to the newest schema")
+    mig.add_argument("service", choices=SERVICES)
+    mig.set_defaults(func=cmd_migrate)
+
+    st = sub.add_parser("status", help="what runs, and each consumer group's lag")
+    st.add_argument("--bootstrap", default=os.environ.get("SHOUHU_KAFKA_BOOTSTRAP",
+                                                          "127.0.0.1:9092"))
+    st.set_defaults(func=cmd_status)
+
+    rp = sub.add_parser("replay", help="republish a service's events created in a time range")
+    rp.add_argument("service", choices=SERVICES)
+    rp.add_argument("--since", required=True, help="ISO time, inclusive")
+    rp.add_argument("--until", required=True, help="ISO time, exclusive")
+    rp.set_defaults(func=cmd_replay)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=os.environ.get("SHOUHU_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

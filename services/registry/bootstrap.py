@@ -1,0 +1,33 @@
+"""The one place that picks the registry's concrete adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from services.registry.config import Settings
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.db import make_engine, migrate
+from shared.events import Catalogue, default_catalogue
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+SOURCE = "/shouhu/registry"
+
+
+@dataclass
+class Registry:
+    settings: Settings
+    engine: Engine
+    catalogue: Catalogue
+
+    def uow(self) -> RegistryUnitOfWork:
+        return RegistryUnitOfWork(self.engine, self.catalogue, SOURCE)
+
+
+def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True) -> Registry:
+    settings = settings or Settings.from_env()
+    if run_migrations:
+        migrate(settings.common.database_url, MIGRATIONS)
+    return Registry(settings, make_engine(settings.common.database_url), default_catalogue())

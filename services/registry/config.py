@@ -1,0 +1,18 @@
+"""Registry settings, read once from the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.config import CommonSettings, env_int
+
+
+@dataclass(frozen=True)
+class Settings:
+    common: CommonSettings
+    port: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(common=CommonSettings.from_env("registry"),
+                   port=env_int("SHOUHU_REGISTRY_PORT", 8101))

@@ -1,0 +1,15 @@
+"""The registry's unit of work: its repositories plus the outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from services.registry.adapters.repository import ChildRepository
+from shared.unit_of_work import SqlUnitOfWork
+
+
+class RegistryUnitOfWork(SqlUnitOfWork):
+    children: ChildRepository
+
+    def _bind(self, conn: Connection) -> None:
+        self.children = ChildRepository(conn)

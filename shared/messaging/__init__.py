@@ -1,0 +1,1 @@
+"""Messaging: transactional outbox, relay, idempotent consumer with dead letters."""

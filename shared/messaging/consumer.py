@@ -1,0 +1,209 @@
+"""Event consumer: apply each event once, commit offsets only after the effect.
+
+For every message: decode the CloudEvent, validate its data against the catalogue,
+then in one database transaction record the event id in the inbox and run the
+handler. A redelivered event finds its id in the inbox and changes nothing. Offsets
+are committed after the batch's transactions committed. What cannot be decoded or
+applied goes to ``<group>.dlq`` with headers saying why; the database being away is
+retried with backoff instead, since the event itself is fine.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from shared.events.catalogue import Catalogue, PayloadError, UnknownEventType
+from shared.events.envelope import CloudEvent, EnvelopeError
+from shared.messaging.kafka import consumer as make_consumer
+from shared.messaging.kafka import ensure_topics, producer
+from shared.messaging.tables import INBOX
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, CloudEvent], None]
+
+
+class PermanentError(Exception):
+    """A handler's verdict that this event can never be applied (goes to the DLQ)."""
+
+
+@dataclass(frozen=True)
+class ConsumerConfig:
+    bootstrap: str
+    group: str
+    topics: list[str]  # logical names, without prefix
+    topic_prefix: str = ""
+    partitions: int = 3
+    replication: int = 1
+    max_attempts: int = 3  # for unexpected handler errors, before dead-lettering
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.topic_prefix}{self.group}.dlq"
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        config: ConsumerConfig,
+        engine: Engine,
+        catalogue: Catalogue,
+        handlers: Mapping[str, Handler],
+    ):
+        self.config = config
+        self.engine = engine
+        self.catalogue = catalogue
+        self.handlers = dict(handlers)
+        self.stop = threading.Event()
+        self._dlq: KafkaProducer | None = None
+
+    # -- one message -------------------------------------------------------------
+    def handle(self, raw: bytes | None) -> str:
+        """Apply one message; return 'applied', 'duplicate' or 'ignored'.
+
+        Raises EnvelopeError/PayloadError/PermanentError for dead letters and
+        OperationalError when the database is away.
+        """
+        if raw is None:
+            raise EnvelopeError("empty message value")
+        event = CloudEvent.from_json(raw)
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            return "ignored"  # topics carry types this group does not care about
+        try:
+            data = self.catalogue.validate(event.type, event.data)
+        except UnknownEventType as exc:
+            raise PermanentError(f"event type {event.type} is not in the catalogue") from exc
+        event = CloudEvent(type=event.type, source=event.source, subject=event.subject,
+                           data=data, id=event.id, time=event.time)
+        with self.engine.begin() as conn:
+            seen = conn.execute(
+                select(INBOX.c.event_id).where(
+                    INBOX.c.consumer_group == self.config.group, INBOX.c.event_id == event.id
+                )
+            ).first()
+            if seen:
+                return "duplicate"
+            conn.execute(insert(INBOX).values(
+                consumer_group=self.config.group, event_id=event.id,
+                applied_at=datetime.now(UTC),
+            ))
+            handler(conn, event)
+        return "applied"
+
+    def _handle_with_policy(self, msg: Any) -> None:
+        where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
+        attempt = 0
+        backoff = 0.2
+        while True:
+            attempt += 1
+            try:
+                self.handle(msg.value)
+                return
+            except (EnvelopeError, PayloadError, PermanentError) as exc:
+                log.warning("dead-lettering %s: %s", where, type(exc).__name__)
+                self._dead_letter(msg, exc, attempt)
+                return
+            except (OperationalError, DBAPIError) as exc:
+                if not _is_transient(exc):
+                    raise
+                log.warning("database away while applying %s; retry in %.1fs", where, backoff)
+            except Exception as exc:  # noqa: BLE001 - the error policy decides
+                if attempt >= self.config.max_attempts:
+                    log.exception("giving up on %s after %d attempts", where, attempt)
+                    self._dead_letter(msg, exc, attempt)
+                    return
+                log.warning("error applying %s (%s), attempt %d", where, type(exc).__name__,
+                            attempt)
+            if self.stop.wait(backoff):
+                raise _Stopping()
+            backoff = min(backoff * 2, 5.0)
+
+    def _dead_letter(self, msg: Any, exc: BaseException, attempts: int) -> None:
+        if self._dlq is None:
+            ensure_topics(self.config.bootstrap, [self.config.dlq_topic],
+                          self.config.partitions, self.config.replication)
+            self._dlq = producer(self.config.bootstrap, f"{self.config.group}-dlq")
+        headers = [
+            ("dlq.original.topic", msg.topic.encode()),
+            ("dlq.original.partition", str(msg.partition).encode()),
+            ("dlq.original.offset", str(msg.offset).encode()),
+            ("dlq.error.class", type(exc).__name__.encode()),
+            ("dlq.error.reason", str(exc)[:500].encode()),
+            ("dlq.attempts", str(attempts).encode()),
+        ]
+        self._dlq.send(self.config.dlq_topic, key=msg.key, value=msg.value or b"",
+                       headers=headers).get(timeout=30)
+
+    # -- the loop ----------------------------------------------------------------
+    def run(self, ready: threading.Event | None = None) -> None:
+        """Consume until ``stop`` is set; reconnects when the broker goes away."""
+        topics = [self.config.topic_prefix + t for t in self.config.topics]
+        while not self.stop.is_set():
+            try:
+                ensure_topics(self.config.bootstrap, topics, self.config.partitions,
+                              self.config.replication)
+                kc = make_consumer(self.config.bootstrap, self.config.group, self.config.group)
+            except (KafkaError, OSError) as exc:
+                log.warning("consumer %s: broker unavailable (%s)", self.config.group,
+                            type(exc).__name__)
+                self.stop.wait(1.0)
+                continue
+            try:
+                kc.subscribe(topics)
+                self._loop(kc, ready)
+            except _Stopping:
+                pass
+            except (KafkaError, OSError) as exc:
+                log.warning("consumer %s: lost the broker (%s); reconnecting",
+                            self.config.group, type(exc).__name__)
+                self.stop.wait(1.0)
+            finally:
+                try:
+                    kc.close(autocommit=False)
+                except Exception:  # noqa: BLE001
+                    log.debug("consumer close failed", exc_info=True)
+        if self._dlq is not None:
+            self._dlq.close(timeout=2)
+
+    def _loop(self, kc: Any, ready: threading.Event | None) -> None:
+        while not self.stop.is_set():
+            batch = kc.poll(timeout_ms=200)
+            if ready is not None and kc.assignment():
+                ready.set()
+            offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+            try:
+                for tp, messages in batch.items():
+                    for msg in messages:
+                        self._handle_with_policy(msg)
+                        offsets[tp] = OffsetAndMetadata(msg.offset + 1, "", -1)
+                        if self.stop.is_set():
+                            return
+            finally:
+                if offsets:
+                    kc.commit(offsets)
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT finish the current message, commit, then close."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop.set())
+
+
+class _Stopping(Exception):
+    pass
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)

@@ -1,0 +1,38 @@
+"""The outbox and inbox tables every service database carries.
+
+Services add them to their own ``MetaData`` with ``add_messaging_tables`` so one
+Alembic history creates them beside the service's own tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+
+def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(120), nullable=False),
+        Column("key", String(120), nullable=False),
+        Column("type", String(120), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Index("ix_outbox_unsent", "sent_at", "seq"),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer_group", String(120), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+    return outbox, inbox
+
+
+_metadata = MetaData()
+OUTBOX, INBOX = add_messaging_tables(_metadata)

@@ -1,0 +1,67 @@
+"""The HTTP edge every service shares: app factory defaults and one error shape.
+
+Every error body is ``{code, status, message, errors}`` (flask-smorest's shape);
+domain errors are mapped to it by each service's ``entrypoints/errors.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_flask(name: str, title: str, extra_config: dict[str, Any] | None = None
+                 ) -> tuple[Flask, Api]:
+    app = Flask(name)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    app.config.update(extra_config or {})
+    api = Api(app)
+
+    @app.after_request
+    def _headers(resp):  # type: ignore[no-untyped-def]
+        for k, v in SECURITY_HEADERS.items():
+            resp.headers.setdefault(k, v)
+        return resp
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app, api
+
+
+def error_response(status: int, code: str, message: str,
+                   errors: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    """The one JSON error shape, for errors raised outside flask-smorest's abort."""
+    body = {"code": status, "status": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp
+
+
+def register_http_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        data = getattr(exc, "data", {}) or {}
+        return error_response(exc.code or 500, exc.name.upper().replace(" ", "_"),
+                              exc.description or exc.name, data.get("messages"))

@@ -1,0 +1,129 @@
+"""Outbox → relay → broker → consumer, on SQLite and PostgreSQL, with the real broker."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+
+from shared.db import make_engine
+from shared.events import default_catalogue
+from shared.messaging import outbox
+from shared.messaging.consumer import ConsumerConfig, EventConsumer
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.tables import add_messaging_tables
+from shared.testing.fixtures import eventually
+
+TYPE = "registry.child.registered.v1"
+CAT = default_catalogue()
+
+
+def _payload(i: int) -> dict:
+    return {"child_id": f"c{i}", "village_code": "500110108201",
+            "home": {"lon": 106.6, "lat": 29.0}, "age_band": "6-11", "risk_grade": "low"}
+
+
+@pytest.fixture
+def db(database_url):
+    md = MetaData()
+    applied = Table("applied", md, Column("child_id", String(36), primary_key=True))
+    add_messaging_tables(md)
+    engine = make_engine(database_url)
+    md.create_all(engine)
+    yield engine, applied
+    engine.dispose()
+
+
+def _consumer(engine, applied, broker, prefix, group):
+    def handler(conn, event):
+        conn.execute(insert(applied).values(child_id=event.data["child_id"]))
+
+    cfg = ConsumerConfig(bootstrap=broker.bootstrap, group=group, topics=["registry.children"],
+                         topic_prefix=prefix)
+    return EventConsumer(cfg, engine, CAT, {TYPE: handler})
+
+
+def _count(engine, table):
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar()
+
+
+def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, topic_prefix):
+    engine, applied = db
+    with engine.begin() as conn:
+        for i in range(200):
+            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    relay = OutboxRelay(engine, broker.bootstrap, topic_prefix=topic_prefix,
+                        topics=["registry.children"])
+    while relay.publish_batch():
+        pass
+    # poison: 10 undecodable, 10 schema-invalid
+    raw = KafkaProducer(bootstrap_servers=broker.bootstrap)
+    for i in range(10):
+        raw.send(topic_prefix + "registry.children", key=b"x", value=b"\x00not json")
+        bad = CAT.spec(TYPE)  # a valid envelope with data that breaks the schema
+        raw.send(topic_prefix + "registry.children", key=b"y",
+                 value=(b'{"specversion":"1.0","id":"%s","source":"/t","type":"%s",'
+                        b'"time":"2026-01-01T00:00:00Z","data":{"child_id":"z"}}'
+                        % (uuid.uuid4().hex.encode(), bad.type.encode())))
+    raw.flush()
+    group = f"g{uuid.uuid4().hex[:6]}"
+    consumer = _consumer(engine, applied, broker, topic_prefix, group)
+    t = threading.Thread(target=consumer.run)
+    t.start()
+    try:
+        eventually(lambda: _count(engine, applied) == 200, 60, message="200 applied")
+        dlq = KafkaConsumer(consumer.config.dlq_topic, bootstrap_servers=broker.bootstrap,
+                            auto_offset_reset="earliest", consumer_timeout_ms=20000)
+        dead = []
+        for m in dlq:
+            dead.append(dict(m.headers))
+            if len(dead) == 20:
+                break
+        dlq.close()
+    finally:
+        consumer.stop.set()
+        t.join(30)
+    assert len(dead) == 20
+    classes = sorted(h["dlq.error.class"].decode() for h in dead)
+    assert classes == ["EnvelopeError"] * 10 + ["PayloadError"] * 10
+    assert all(h["dlq.original.topic"].decode().endswith("registry.children") for h in dead)
+    assert _count(engine, applied) == 200
+
+
+def test_redelivered_event_changes_nothing(db, broker, topic_prefix):
+    """A consumer killed after its DB commit but before its offset commit sees the
+    event again on restart; the inbox makes the second application a no-op."""
+    engine, applied = db
+    with engine.begin() as conn:
+        ev = outbox.record(conn, CAT, TYPE, _payload(1), source="/test")
+    consumer = _consumer(engine, applied, broker, topic_prefix, "g1")
+    assert consumer.handle(ev.to_json()) == "applied"
+    assert consumer.handle(ev.to_json()) == "duplicate"
+    assert _count(engine, applied) == 1
+
+
+def test_relay_marks_rows_sent_and_replay_republishes(db, broker, topic_prefix):
+    from datetime import UTC, datetime, timedelta
+
+    from shared.messaging.relay import mark_for_replay
+    from shared.messaging.tables import OUTBOX
+
+    engine, _ = db
+    with engine.begin() as conn:
+        for i in range(5):
+            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    relay = OutboxRelay(engine, broker.bootstrap, topic_prefix=topic_prefix,
+                        topics=["registry.children"])
+    assert relay.publish_batch() == 5
+    assert relay.publish_batch() == 0
+    now = datetime.now(UTC)
+    assert mark_for_replay(engine, now - timedelta(hours=1), now + timedelta(hours=1)) == 5
+    assert relay.publish_batch() == 5
+    with engine.connect() as conn:
+        unsent = conn.execute(select(func.count()).select_from(OUTBOX)
+                              .where(OUTBOX.c.sent_at.is_(None))).scalar()
+    assert unsent == 0

@@ -1,0 +1,33 @@
+"""The domain packages stay free of frameworks (STYLE.md rule 2)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+FORBIDDEN = {"flask", "flask_smorest", "sqlalchemy", "kafka", "marshmallow", "folium",
+             "requests", "alembic"}
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_FILES = sorted(ROOT.glob("services/*/domain/**/*.py"))
+
+
+def test_every_service_has_the_same_shape():
+    for service in ("registry", "hazards", "notifier", "gateway"):
+        base = ROOT / "services" / service
+        for part in ("domain", "service_layer", "adapters", "entrypoints"):
+            assert (base / part).is_dir(), f"{service} lacks {part}/"
+        for module in ("bootstrap.py", "config.py"):
+            assert (base / module).is_file(), f"{service} lacks {module}"
+
+
+@pytest.mark.parametrize("path", DOMAIN_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_domain_imports_no_framework(path: Path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
