@@ -57,6 +57,7 @@ def cmd_up(args: argparse.Namespace) -> None:
               f"\n  Registry:   {stack.url('registry')}/openapi.json"
               f"\n  Hazards:    {stack.url('hazards')}/openapi.json\nPress Ctrl-C to stop.",
               flush=True)
+        print(f"  Demo token (station admin, 12 h): {stack.token()}", flush=True)
         stopping = False
 
         def _stop(*_: object) -> None:

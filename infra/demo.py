@@ -18,6 +18,7 @@ VILLAGE = "500110108201"  # a 12-digit division code in the demo township
 
 def seed(stack: Stack, n_children: int = 40, seed_value: int = 7) -> None:
     rng = random.Random(seed_value)
+    auth = {"Authorization": f"Bearer {stack.token()}"}
     lon0, lat0 = 106.65, 28.95
     hazards = [
         {"kind": "pond", "name": "Demo pond",
@@ -32,15 +33,17 @@ def seed(stack: Stack, n_children: int = 40, seed_value: int = 7) -> None:
          "geometry": {"type": "Point", "coordinates": [lon0 + 0.006, lat0 + 0.004]}},
     ]
     for hz in hazards:
-        requests.post(stack.url("hazards") + "/hazards", json=hz, timeout=10).raise_for_status()
+        requests.post(stack.url("hazards") + "/hazards", json=hz, headers=auth,
+                      timeout=10).raise_for_status()
     for i in range(n_children):
         body = {
             "name": f"示例儿童{i:03d}", "gender": rng.choice(["male", "female"]),
-            "birth_date": f"{rng.randint(2012, 2022)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            "birth_date": f"{rng.randint(2012, 2022)}-0{rng.randint(1, 9)}"
+                          f"-1{rng.randint(0, 9)}",
             "village_code": VILLAGE,
             "home": {"lon": lon0 + rng.uniform(-0.01, 0.012),
                      "lat": lat0 + rng.uniform(-0.006, 0.008)},
             "categories": rng.choice([["left_behind"], [], ["disabled"]]),
         }
         requests.post(stack.url("registry") + "/children", json=body,
-                      timeout=10).raise_for_status()
+                      headers=auth, timeout=10).raise_for_status()

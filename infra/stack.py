@@ -6,6 +6,7 @@ Used by ``shouhu up`` and by the end-to-end tests, so both run exactly the same 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 import requests
 
 from infra.broker import EmbeddedBroker
+from shared.auth import Principal, Role, TokenKeys
 
 SERVICES = {"gateway": 8100, "registry": 8101, "hazards": 8102, "notifier": 8103}
 
@@ -28,9 +30,25 @@ class Stack:
     broker: EmbeddedBroker | None = None
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
+    def auth_keys(self) -> str:
+        """The embedded default's signing key, kept in the data folder across restarts."""
+        path = self.data_dir / "auth.keys"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"k1:{secrets.token_urlsafe(32)}")
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def token(self, role: Role = Role.STATION_ADMIN, township: str = "500110108",
+              villages: frozenset[str] = frozenset(), user_id: str = "demo") -> str:
+        keys = dict(p.split(":", 1) for p in self.auth_keys().split(","))
+        issuer = TokenKeys(keys, next(iter(keys)), ttl_s=12 * 3600)
+        return issuer.issue(Principal(user_id, role, township, villages))
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({
+            "SHOUHU_AUTH_KEYS": self.auth_keys(),
             "SHOUHU_DATA_DIR": str(self.data_dir),
             "SHOUHU_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.broker_port}",
             **{f"SHOUHU_{s.upper()}_PORT": str(p) for s, p in self.ports.items()},

@@ -12,6 +12,9 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from shared.auth.flask import init_auth, public
+from shared.auth.tokens import TokenKeys
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -19,8 +22,9 @@ SECURITY_HEADERS = {
 }
 
 
-def create_flask(name: str, title: str, extra_config: dict[str, Any] | None = None
-                 ) -> tuple[Flask, Api]:
+def create_flask(name: str, title: str, keys: TokenKeys,
+                 extra_config: dict[str, Any] | None = None) -> tuple[Flask, Api]:
+    """A Flask app with OpenAPI, security headers, token authentication and /healthz."""
     app = Flask(name)
     app.config.update(
         API_TITLE=title,
@@ -33,6 +37,7 @@ def create_flask(name: str, title: str, extra_config: dict[str, Any] | None = No
     )
     app.config.update(extra_config or {})
     api = Api(app)
+    init_auth(app, keys)
 
     @app.after_request
     def _headers(resp):  # type: ignore[no-untyped-def]
@@ -41,6 +46,7 @@ def create_flask(name: str, title: str, extra_config: dict[str, Any] | None = No
         return resp
 
     @app.get("/healthz")
+    @public
     def healthz():  # type: ignore[no-untyped-def]
         """Liveness: the process answers."""
         return {"status": "ok"}

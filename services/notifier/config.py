@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.auth.tokens import TokenKeys
 from shared.config import CommonSettings, env_int
 
 
@@ -11,8 +12,10 @@ from shared.config import CommonSettings, env_int
 class Settings:
     common: CommonSettings
     port: int
+    keys: TokenKeys
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(common=CommonSettings.from_env("notifier"),
+                   keys=TokenKeys.from_env(),
                    port=env_int("SHOUHU_NOTIFIER_PORT", 8103))

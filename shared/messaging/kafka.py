@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -49,12 +50,10 @@ def ensure_topics(bootstrap: str, topics: list[str], partitions: int, replicatio
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process won
                 admin.create_topics(
                     [NewTopic(t, partitions, replication) for t in missing], timeout_ms=10_000
                 )
-            except TopicAlreadyExistsError:
-                pass
             log.info("created topics %s", ", ".join(missing))
     finally:
         admin.close()

@@ -62,7 +62,7 @@ def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, t
         pass
     # poison: 10 undecodable, 10 schema-invalid
     raw = KafkaProducer(bootstrap_servers=broker.bootstrap)
-    for i in range(10):
+    for _ in range(10):
         raw.send(topic_prefix + "registry.children", key=b"x", value=b"\x00not json")
         bad = CAT.spec(TYPE)  # a valid envelope with data that breaks the schema
         raw.send(topic_prefix + "registry.children", key=b"y",

@@ -9,11 +9,15 @@ from flask_smorest import Blueprint
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints.map_page import render_map
+from shared.auth.flask import allow
+from shared.auth.principal import Role
 from shared.web import create_flask
+
+PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
 
 
 def create_app(gateway: Gateway) -> Flask:
-    app, api = create_flask(__name__, "Shouhu gateway")
+    app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     blp = Blueprint("map", __name__, description="The patrol map")
 
     def _load():  # type: ignore[no-untyped-def]
@@ -23,6 +27,7 @@ def create_app(gateway: Gateway) -> Flask:
 
     @blp.route("/map")
     class MapPage(MethodView):
+        @allow(*PEOPLE)
         def get(self):  # type: ignore[no-untyped-def]
             """The patrol map page (HTML)"""
             homes, hazards = _load()
@@ -31,6 +36,7 @@ def create_app(gateway: Gateway) -> Flask:
 
     @blp.route("/api/map/layers")
     class Layers(MethodView):
+        @allow(*PEOPLE)
         def get(self):  # type: ignore[no-untyped-def]
             """Homes and hazards as GeoJSON feature collections"""
             homes, hazards = _load()

@@ -13,16 +13,19 @@ from services.hazards.domain.exceptions import InvalidHazard
 from services.hazards.domain.model import Hazard
 from services.hazards.entrypoints.schemas import HazardIn, HazardOut
 from services.hazards.service_layer import handlers
+from shared.auth.flask import allow
+from shared.auth.principal import Role
 from shared.web import create_flask
 
 
 def create_app(hazards: Hazards) -> Flask:
-    app, api = create_flask(__name__, "Shouhu hazards")
+    app, api = create_flask(__name__, "Shouhu hazards", hazards.settings.keys)
     blp = Blueprint("hazards", __name__, url_prefix="/hazards",
                     description="Water and road hazards")
 
     @blp.route("")
     class HazardList(MethodView):
+        @allow(Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
         @blp.arguments(HazardIn)
         @blp.response(201, HazardOut)
         def post(self, body):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from shared.web import create_flask
 
 
 def create_app(notifier: Notifier) -> Flask:
-    app, _api = create_flask(__name__, "Shouhu notifier")
+    app, _api = create_flask(__name__, "Shouhu notifier", notifier.settings.keys)
     app.extensions["shouhu"] = notifier
     return app
 

@@ -11,20 +11,26 @@ from services.registry.domain.exceptions import InvalidChild
 from services.registry.entrypoints.schemas import ChildIn, ChildOut
 from services.registry.service_layer import handlers
 from services.registry.service_layer.commands import RegisterChild
+from shared.auth.flask import allow, require_village
+from shared.auth.principal import Role
 from shared.web import create_flask
+
+STAFF = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
 
 
 def create_app(registry: Registry) -> Flask:
-    app, api = create_flask(__name__, "Shouhu registry")
+    app, api = create_flask(__name__, "Shouhu registry", registry.settings.keys)
     blp = Blueprint("children", __name__, url_prefix="/children",
                     description="Children, their homes and categories")
 
     @blp.route("")
     class Children(MethodView):
+        @allow(*STAFF)
         @blp.arguments(ChildIn)
         @blp.response(201, ChildOut)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Register a child"""
+            require_village(body["village_code"])
             home = body.pop("home")
             cmd = RegisterChild(home_lon=home["lon"], home_lat=home["lat"],
                                 home_datum=home["datum"], **body)
@@ -36,6 +42,7 @@ def create_app(registry: Registry) -> Flask:
 
     @blp.route("/<child_id>")
     class ChildById(MethodView):
+        @allow(*STAFF)
         @blp.response(200, ChildOut)
         def get(self, child_id):  # type: ignore[no-untyped-def]
             """Read one child"""
@@ -43,6 +50,7 @@ def create_app(registry: Registry) -> Flask:
                 child = uow.children.get(child_id)
             if child is None:
                 abort(404, message=f"no child {child_id}")
+            require_village(child.village_code)
             return child
 
     api.register_blueprint(blp)
