@@ -46,4 +46,4 @@ def migrate(url: str, script_location: Path) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")  # parallel branches merge at head
