@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import os
 import signal
@@ -13,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 SERVICES = ("registry", "hazards", "notifier", "gateway")
+# Modules that add their own subcommands with ``register(subparsers)``.
+PLUGINS = (*(f"services.{s}.entrypoints.cli" for s in SERVICES), "infra.demo_cli")
 
 
 def _bootstrap(service: str):  # type: ignore[no-untyped-def]
@@ -122,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--since", required=True, help="ISO time, inclusive")
     rp.add_argument("--until", required=True, help="ISO time, exclusive")
     rp.set_defaults(func=cmd_replay)
+
+    for name in PLUGINS:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(sub)
     return p
 
 

@@ -1,36 +1,119 @@
-"""Events the hazards service publishes about water and road hazards."""
+"""Events the hazards service publishes about hazards, zones, patrols and devices."""
 
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared.events.catalogue import Classification, EventSpec
-from shared.events.fields import GeoJSONGeometry
+from shared.events.fields import GeoJSONGeometry, LonLat
 
 HAZARD_KINDS = (
     "river", "pond", "stream", "ditch", "canal", "reservoir", "dam", "swimming_spot",
     "road_no_barrier", "road_crossing", "road_sharp_bend", "road_play_area",
     "cliff", "steep_slope",
 )
+PROTECTION_STATES = ("present", "damaged", "missing")
+FINDING_KINDS = ("children_at_water", "barrier_damaged", "sign_missing",
+                 "rescue_gear_missing", "rescue_gear_broken", "camera_alarm")
+ACTIONS = ("reminded", "stopped", "moved_away", "none")
 
 
-class HazardCreated(Schema):
+class _Event(Schema):
     class Meta:
         unknown = EXCLUDE
 
+
+class Protections(_Event):
+    barrier = fields.String(load_default="missing", validate=validate.OneOf(PROTECTION_STATES))
+    warning_sign = fields.String(load_default="missing",
+                                 validate=validate.OneOf(PROTECTION_STATES))
+    rescue_equipment = fields.String(load_default="missing",
+                                     validate=validate.OneOf(PROTECTION_STATES))
+
+
+class HazardCreated(_Event):
     hazard_id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(HAZARD_KINDS))
     name = fields.String(load_default="")
     geometry = GeoJSONGeometry(required=True)
+    village_code = fields.String(load_default="")
+    protections = fields.Nested(Protections, load_default=lambda: Protections().load({}))
+    risk_season = fields.String(load_default="")
 
 
+class HazardRetired(_Event):
+    hazard_id = fields.String(required=True)
+
+
+class ZoneChanged(_Event):
+    hazard_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(HAZARD_KINDS))
+    buffer_m = fields.Float(required=True, validate=validate.Range(min=0))
+    zone = GeoJSONGeometry(required=True)
+
+
+class PatrolPointChanged(_Event):
+    point_id = fields.String(required=True)
+    hazard_id = fields.String(required=True)
+    location = fields.Nested(LonLat, required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ("home_cluster", "crossing", "swimming_spot", "manual")))
+    schedule = fields.String(load_default="")
+    active = fields.Boolean(load_default=True)
+
+
+class CheckedIn(_Event):
+    checkin_id = fields.String(required=True)
+    point_id = fields.String(required=True)
+    hazard_id = fields.String(required=True)
+    member_id = fields.String(required=True)
+    checked_at = fields.AwareDateTime(required=True)
+    location = fields.Nested(LonLat, required=True)
+    duration_s = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    track_m = fields.Float(load_default=0.0, validate=validate.Range(min=0))
+
+
+class FindingReported(_Event):
+    finding_id = fields.String(required=True)
+    point_id = fields.String(load_default="")
+    hazard_id = fields.String(required=True)
+    village_code = fields.String(load_default="")
+    kind = fields.String(required=True, validate=validate.OneOf(FINDING_KINDS))
+    action = fields.String(load_default="none", validate=validate.OneOf(ACTIONS))
+    severity = fields.String(required=True, validate=validate.OneOf(("urgent", "normal")))
+    reported_at = fields.AwareDateTime(required=True)
+
+
+class DeviceSilent(_Event):
+    device_id = fields.String(required=True)
+    hazard_id = fields.String(required=True)
+    last_seen = fields.AwareDateTime(required=True, allow_none=True)
+    interval_s = fields.Integer(required=True)
+
+
+def _spec(type_: str, topic: str, key: str, schema: type[Schema], summary: str,
+          cls: Classification = Classification.PUBLIC) -> EventSpec:
+    return EventSpec(type=type_, topic=topic, key=key, schema=schema, classification=cls,
+                     summary=summary)
+
+
+_H, _P, _D = "hazards.hazards", "hazards.patrols", "hazards.devices"
 EVENTS = [
-    EventSpec(
-        type="hazards.hazard.created.v1",
-        topic="hazards.hazards",
-        key="hazard_id",
-        schema=HazardCreated,
-        classification=Classification.PUBLIC,
-        summary="A water or road hazard was added to the inventory.",
-    ),
+    _spec("hazards.hazard.created.v1", _H, "hazard_id", HazardCreated,
+          "A water, road or terrain hazard was added to the inventory."),
+    _spec("hazards.hazard.updated.v1", _H, "hazard_id", HazardCreated,
+          "A hazard's geometry, attributes or protections changed."),
+    _spec("hazards.hazard.retired.v1", _H, "hazard_id", HazardRetired,
+          "A hazard was removed from the inventory (filled in, fenced off for good)."),
+    _spec("hazards.zone.changed.v1", _H, "hazard_id", ZoneChanged,
+          "A hazard's danger zone (buffer in metres) was computed or changed."),
+    _spec("hazards.patrol_point.changed.v1", _P, "point_id", PatrolPointChanged,
+          "A patrol point was generated, edited or deactivated."),
+    _spec("hazards.patrol.checked_in.v1", _P, "point_id", CheckedIn,
+          "A patrol member checked in at a point.", Classification.INTERNAL),
+    _spec("hazards.finding.reported.v1", _P, "point_id", FindingReported,
+          "A patrol or camera reported a finding; urgent when children are in danger now.",
+          Classification.INTERNAL),
+    _spec("hazards.device.silent.v1", _D, "device_id", DeviceSilent,
+          "A camera or sensor missed its heartbeats.", Classification.INTERNAL),
 ]
