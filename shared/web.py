@@ -13,6 +13,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from shared.auth.flask import init_auth, public
+from shared.auth.hardening import harden
 from shared.auth.tokens import TokenKeys
 
 SECURITY_HEADERS = {
@@ -38,6 +39,7 @@ def create_flask(name: str, title: str, keys: TokenKeys,
     app.config.update(extra_config or {})
     api = Api(app)
     init_auth(app, keys)
+    harden(app)  # CSP, HSTS behind TLS, no-store, body cap, log redaction
 
     @app.after_request
     def _headers(resp):  # type: ignore[no-untyped-def]

@@ -3,22 +3,34 @@
 Every view declares who may call it with ``@allow(...)`` (or ``@public``); a test
 walks each app's URL map and fails for a route without a rule. The principal comes
 from ``Authorization: Bearer <token>`` or the gateway's ``shouhu_token`` cookie.
+
+A write authenticated by the cookie must also carry the CSRF token (double submit:
+header ``X-CSRF-Token`` or form field ``csrf_token`` equal to the ``shouhu_csrf``
+cookie). An app may register a revocation check (``set_revocation_check``); the
+gateway does, with its deny-list of signed-out tokens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hmac
+import secrets
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort, g, request
 
 from shared.auth.principal import Principal, Role
-from shared.auth.tokens import AuthError, TokenKeys
+from shared.auth.tokens import AuthError, TokenKeys, principal_from_claims
 
 F = TypeVar("F", bound=Callable[..., Any])
 RULE_ATTR = "_shouhu_roles"
 COOKIE = "shouhu_token"
+CSRF_COOKIE = "shouhu_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RevocationCheck = Callable[[Mapping[str, Any]], bool]  # verified claims → revoked?
 # Library-made routes that are public by design (the OpenAPI document, static files).
 PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "static"})
 
@@ -28,14 +40,39 @@ def init_auth(app: Flask, keys: TokenKeys) -> None:
 
     @app.before_request
     def _identify() -> None:
-        g.principal = None
+        g.principal = g.claims = None
         header = request.headers.get("Authorization", "")
-        token = header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE)
-        if token:
-            try:
-                g.principal = keys.verify(token)
-            except AuthError:
-                g.principal = None
+        from_cookie = not header.startswith("Bearer ")
+        token = request.cookies.get(COOKIE) if from_cookie else header[7:]
+        if not token:
+            return
+        try:
+            claims = keys.claims(token)
+        except AuthError:
+            return
+        revoked = app.extensions.get("shouhu_revocation_check")
+        if revoked is not None and revoked(claims):
+            return
+        if from_cookie and request.method not in SAFE_METHODS:
+            check_csrf()
+        g.principal, g.claims = principal_from_claims(claims), claims
+
+
+def set_revocation_check(app: Flask, check: RevocationCheck) -> None:
+    """Tokens for which ``check(claims)`` is true are treated as absent (401)."""
+    app.extensions["shouhu_revocation_check"] = check
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def check_csrf() -> None:
+    """Refuse (403) a form or cookie-authenticated write without the CSRF token."""
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        abort(403, description="missing or wrong CSRF token; reload the page")
 
 
 def current_principal() -> Principal:

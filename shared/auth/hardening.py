@@ -1,0 +1,66 @@
+"""Web hardening every service gets from ``shared.web.create_flask``.
+
+- Content-Security-Policy (``SHOUHU_CSP`` overrides it): the default lets the folium /
+  Leaflet map load its scripts and styles from the CDNs folium uses and tiles from any
+  HTTPS host; set ``SHOUHU_CSP`` to ``default-src 'self' …`` when Leaflet is vendored.
+- HSTS only when the request came over TLS (directly or per ``X-Forwarded-Proto``
+  from the reverse proxy): sending it over plain HTTP would be meaningless.
+- ``Cache-Control: no-store`` on answers to signed-in callers: shared phones must not
+  keep children's data in their cache.
+- Request bodies capped by ``SHOUHU_MAX_BODY_BYTES`` (default 10 MiB, ledgers included).
+- Log records redacted (``shared.privacy.install_redaction``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, Response, abort, g, request
+
+from shared.config import env_int
+from shared.privacy import install_redaction
+
+_CDNS = ("https://cdn.jsdelivr.net https://code.jquery.com https://cdnjs.cloudflare.com "
+         "https://netdna.bootstrapcdn.com https://maxcdn.bootstrapcdn.com")
+DEFAULT_CSP = "; ".join([
+    "default-src 'self'",
+    f"script-src 'self' 'unsafe-inline' {_CDNS}",  # folium writes the map as inline JS
+    f"style-src 'self' 'unsafe-inline' {_CDNS}",
+    f"font-src 'self' data: {_CDNS}",
+    "img-src 'self' data: blob: https:",  # map tiles
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def behind_tls() -> bool:
+    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return request.is_secure or proto == "https"
+
+
+def harden(app: Flask) -> None:
+    csp = os.environ.get("SHOUHU_CSP", DEFAULT_CSP)
+    if os.environ.get("SHOUHU_MAX_BODY_BYTES"):
+        app.config["MAX_CONTENT_LENGTH"] = env_int("SHOUHU_MAX_BODY_BYTES", 10 * 1024 * 1024)
+    install_redaction()
+
+    @app.before_request
+    def _body_cap() -> None:  # refuse early, even if the view never reads the body
+        cap = app.config.get("MAX_CONTENT_LENGTH")
+        if cap and (request.content_length or 0) > cap:
+            abort(413, description=f"request body larger than {cap} bytes")
+
+    @app.after_request
+    def _security_headers(resp: Response) -> Response:
+        resp.headers.setdefault("Content-Security-Policy", csp)
+        if behind_tls():
+            resp.headers.setdefault("Strict-Transport-Security", HSTS)
+        if g.get("principal") is not None:
+            resp.headers["Cache-Control"] = "no-store"
+        if g.get("retry_after"):
+            resp.headers["Retry-After"] = str(g.retry_after)
+        return resp
