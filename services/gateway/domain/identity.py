@@ -1,0 +1,218 @@
+"""People who use Shouhu: accounts, sign-in rules, sessions and background checks.
+
+Pure rules; the user store and the password hasher are ports (adapters/users.py).
+- Sign-in: after ``FREE_FAILURES`` wrong passwords an account locks for a time that
+  doubles with every further failure (capped), so guessing is slow but a forgetful
+  child director is not locked out for a day.
+- Sessions: short access tokens plus a rotating refresh token; presenting a refresh
+  token twice means it was stolen, and the whole family of tokens is revoked.
+- Background checks (DOMAIN.md rule 12): people who meet children need a clear,
+  unexpired check; a match ends their assignments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from shared.auth.principal import Principal, Role
+
+FREE_FAILURES = 5
+BASE_LOCK_S = 30
+MAX_LOCK_S = 3600
+MIN_PASSWORD_CHARS = 10
+CHECK_VALID_DAYS = 365  # a clear check is renewed yearly unless it states its own expiry
+# Roles that meet children on home visits, patrols or cases (DOMAIN.md rule 12).
+NEEDS_CHECK = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR,
+                         Role.PATROL_MEMBER, Role.SCHOOL_LIAISON})
+
+
+class IdentityError(Exception):
+    """Base of the identity errors (mapped to HTTP in entrypoints/identity.py)."""
+
+
+class InvalidCredentials(IdentityError):
+    """Wrong user name or password (never says which)."""
+
+
+class AccountLocked(IdentityError):
+    def __init__(self, until: datetime):
+        super().__init__(f"account locked until {until.isoformat(timespec='seconds')}")
+        self.until = until
+
+
+class InvalidRefreshToken(IdentityError):
+    """Unknown, expired, revoked or reused refresh token."""
+
+
+class InvalidUser(IdentityError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+class UnknownUser(IdentityError):
+    """No such user in the administrator's scope."""
+
+
+class OutOfScope(IdentityError):
+    """The administrator may not manage users of that place."""
+
+
+@dataclass(frozen=True)
+class BackgroundCheck:
+    checked_on: date
+    result: str  # "clear" | "match"
+    expires_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.result not in ("clear", "match"):
+            raise InvalidUser("result", "must be 'clear' or 'match'")
+        if self.expires_on is not None and self.expires_on <= self.checked_on:
+            raise InvalidUser("expires_on", "must be after checked_on")
+
+    @property
+    def valid_until(self) -> date:
+        return self.expires_on or self.checked_on + timedelta(days=CHECK_VALID_DAYS)
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    valid: bool
+    reason: str  # ok | not_required | missing | expired | match | not_yet_valid
+    valid_until: date | None = None
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: str
+    username: str
+    role: Role
+    township_code: str = ""
+    village_codes: frozenset[str] = frozenset()
+    active: bool = True
+    password_hash: str = ""
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    checks: tuple[BackgroundCheck, ...] = field(default_factory=tuple)
+
+    def principal(self) -> Principal:
+        return Principal(self.user_id, self.role, self.township_code, self.village_codes)
+
+
+def valid_background_check(user: User, on_date: date) -> CheckStatus:
+    """May this person be assigned to a patrol or a home visit on ``on_date``?"""
+    if user.role not in NEEDS_CHECK:
+        return CheckStatus(True, "not_required")
+    if any(c.result == "match" for c in user.checks):
+        return CheckStatus(False, "match")
+    current = [c for c in user.checks if c.checked_on <= on_date]
+    if not current:
+        return CheckStatus(False, "not_yet_valid" if user.checks else "missing")
+    latest = max(current, key=lambda c: c.checked_on)
+    if latest.valid_until < on_date:
+        return CheckStatus(False, "expired", latest.valid_until)
+    return CheckStatus(True, "ok", latest.valid_until)
+
+
+def blocked_users(users: Iterable[User], on_date: date) -> list[tuple[User, CheckStatus]]:
+    """The station's report: active people who may not be assigned, and why."""
+    statuses = ((u, valid_background_check(u, on_date)) for u in users if u.active)
+    return [(u, s) for u, s in statuses if not s]
+
+
+def lock_until(failures: int, now: datetime) -> datetime | None:
+    """When an account that has failed ``failures`` times in a row opens again."""
+    if failures < FREE_FAILURES:
+        return None
+    seconds = min(BASE_LOCK_S * 2 ** (failures - FREE_FAILURES), MAX_LOCK_S)
+    return now + timedelta(seconds=seconds)
+
+
+def check_new_user(admin: Principal, user: User) -> None:
+    """Refuse an account outside the administrator's own township or with bad scope."""
+    if len(user.username) < 3 or not user.username.replace(".", "").replace("_", "").isalnum():
+        raise InvalidUser("username", "3 or more letters, digits, '.' or '_'")
+    if user.township_code and len(user.township_code) != 9:
+        raise InvalidUser("township_code", "must be a 9-digit township code")
+    for code in user.village_codes:
+        if len(code) != 12 or not code.startswith(user.township_code):
+            raise InvalidUser("village_codes", f"{code} is not a village of the township")
+    if user.role is Role.CHILD_DIRECTOR and not user.village_codes:
+        raise InvalidUser("village_codes", "a child director serves named villages")
+    may_manage(admin, user)
+
+
+def may_manage(admin: Principal, user: User) -> None:
+    if admin.township_code and user.township_code != admin.township_code:
+        raise OutOfScope(f"user {user.username} is outside township {admin.township_code}")
+
+
+def check_password(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidUser("password", f"at least {MIN_PASSWORD_CHARS} characters")
+    if username.lower() in password.lower():
+        raise InvalidUser("password", "must not contain the user name")
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+    def needs_rehash(self, password_hash: str) -> bool: ...
+    def burn(self, password: str) -> None: ...
+
+
+class UserRepository(Protocol):
+    def by_username(self, username: str) -> User | None: ...
+    def record_failure(self, user_id: str, failures: int, locked_until: datetime | None
+                       ) -> None: ...
+    def record_success(self, user_id: str, new_hash: str | None) -> None: ...
+
+
+def authenticate(repo: UserRepository, hasher: PasswordHasher, username: str,
+                 password: str, now: datetime) -> User:
+    """Check a password with lockout; the same error for unknown user and wrong password."""
+    user = repo.by_username(username)
+    if user is None:
+        hasher.burn(password)  # as slow as a real check: timing reveals no user names
+        raise InvalidCredentials("wrong user name or password")
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
+    if not hasher.verify(user.password_hash, password) or not user.active:
+        failures = user.failed_logins + 1
+        repo.record_failure(user.user_id, failures, lock_until(failures, now))
+        raise InvalidCredentials("wrong user name or password")
+    rehash = hasher.hash(password) if hasher.needs_rehash(user.password_hash) else None
+    repo.record_success(user.user_id, rehash)
+    return user
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    token_hash: str
+    user_id: str
+    family_id: str
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+def check_refresh(token: RefreshToken | None, now: datetime) -> RefreshToken:
+    """The token if it may be exchanged; reuse is reported so the family is revoked."""
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise InvalidRefreshToken("sign in again")
+    if token.used_at is not None:
+        raise RefreshReused(token.family_id)
+    return token
+
+
+class RefreshReused(InvalidRefreshToken):
+    def __init__(self, family_id: str):
+        super().__init__("refresh token reused; all sessions of this sign-in are ended")
+        self.family_id = family_id

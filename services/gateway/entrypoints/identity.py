@@ -1,0 +1,250 @@
+"""Sign-in page, tokens, sign-out, users and their background checks (HTTP).
+
+``register_identity(app, api, gateway)`` is called by the gateway's ``create_app``.
+POST /login takes JSON (phones, scripts: tokens in the body) or the login form
+(browsers: HttpOnly cookies, CSRF-protected, then a redirect to the map).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, Response, g, redirect, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint, abort
+from markupsafe import escape
+from marshmallow import ValidationError
+
+from services.gateway.domain import identity as domain
+from services.gateway.entrypoints.identity_schemas import (
+    CheckIn,
+    CheckStatusOut,
+    LoginIn,
+    RefreshIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+    UserPatch,
+    user_out,
+)
+from services.gateway.service_layer.identity import IdentityService, Session
+from shared.auth.flask import (
+    COOKIE,
+    CSRF_COOKIE,
+    allow,
+    check_csrf,
+    current_principal,
+    new_csrf_token,
+    public,
+    set_revocation_check,
+)
+from shared.auth.hardening import behind_tls
+from shared.auth.principal import Role
+from shared.auth.ratelimit import rate_limit
+
+REFRESH_COOKIE = "shouhu_refresh"
+EVERYONE = tuple(Role)
+ADMIN = (Role.STATION_ADMIN,)
+CHECK_READERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
+LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>守护 · 登录</title>
+<style>body{{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}}
+input,button{{width:100%;font-size:1.1rem;margin:.3rem 0;padding:.5rem}}</style></head>
+<body><h1>守护 Shouhu</h1><p>{message}</p>
+<form method="post" action="/login"><input type="hidden" name="csrf_token" value="{csrf}">
+<input type="hidden" name="next" value="{next}">
+<label>用户名 User name<input name="username" autocomplete="username" required></label>
+<label>密码 Password<input name="password" type="password" autocomplete="current-password"
+ required></label><button type="submit">登录 Sign in</button></form></body></html>"""
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: the login page must not redirect to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/map"
+    return target
+
+
+def _login_page(message: str = "", status: int = 200) -> Response:
+    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    html = LOGIN_PAGE.format(message=escape(message), csrf=escape(csrf),
+                             next=escape(_safe_next(request.args.get("next"))))
+    resp = Response(html, status=status, mimetype="text/html")
+    resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
+    return resp
+
+
+def _session_cookies(session: Session, target: str) -> Response:
+    resp = redirect(_safe_next(target), code=303)
+    tls = behind_tls()
+    resp.set_cookie(COOKIE, session.access_token, max_age=session.expires_in, httponly=True,
+                    secure=tls, samesite="Lax")
+    resp.set_cookie(REFRESH_COOKIE, session.refresh_token, httponly=True, secure=tls,
+                    samesite="Strict", path="/auth")
+    return resp
+
+
+def _tokens(session: Session) -> dict[str, object]:
+    return {"access_token": session.access_token, "refresh_token": session.refresh_token,
+            "token_type": "Bearer", "expires_in": session.expires_in,
+            "user": user_out(session.user)}
+
+
+def register_identity(app: Flask, api: Api, gateway) -> IdentityService:  # type: ignore[no-untyped-def]
+    """Add the identity routes and the token deny-list to the gateway app."""
+    from services.gateway.adapters.users import revocation_check
+
+    service = IdentityService.from_env(gateway.engine, gateway.settings.keys)
+    app.extensions["shouhu_identity"] = service
+    set_revocation_check(app, revocation_check(gateway.engine))
+    _register_errors(app)
+    api.register_blueprint(_auth_blueprint(service))
+    api.register_blueprint(_users_blueprint(service))
+    return service
+
+
+def _register_errors(app: Flask) -> None:
+    statuses = {domain.InvalidCredentials: 401, domain.InvalidRefreshToken: 401,
+                domain.AccountLocked: 429, domain.UnknownUser: 404, domain.OutOfScope: 403}
+
+    @app.errorhandler(domain.IdentityError)
+    def _identity_error(exc: domain.IdentityError):  # type: ignore[no-untyped-def]
+        status = statuses.get(type(exc), 401 if isinstance(exc, domain.InvalidRefreshToken)
+                              else 422)
+        errors = {"json": {exc.field: [exc.message]}} if isinstance(
+            exc, domain.InvalidUser) else None
+        if isinstance(exc, domain.AccountLocked):
+            g.retry_after = 60
+        body = {"code": status, "status": type(exc).__name__, "message": str(exc)}
+        return ({**body, "errors": errors} if errors else body), status
+
+
+def _auth_blueprint(service: IdentityService) -> Blueprint:
+    blp = Blueprint("auth", __name__, description="Sign in, refresh, sign out")
+
+    @blp.route("/login")
+    class Login(MethodView):
+        @public
+        def get(self):  # type: ignore[no-untyped-def]
+            """The sign-in page (HTML)"""
+            return _login_page()
+
+        @public
+        @rate_limit(10, 60, key=lambda: f"addr:{request.remote_addr}")
+        @blp.doc(requestBody={"content": {"application/json": {"schema": LoginIn}}})
+        @blp.response(200, TokenOut)
+        def post(self):  # type: ignore[no-untyped-def]
+            """Sign in with user name and password (JSON → tokens; form → cookies)"""
+            if request.is_json:
+                try:
+                    body = LoginIn().load(request.get_json(silent=True) or {})
+                except ValidationError as exc:
+                    abort(422, message="invalid sign-in", errors={"json": exc.messages})
+                return _tokens(service.login(body["username"], body["password"]))
+            check_csrf()
+            try:
+                session = service.login(request.form.get("username", ""),
+                                        request.form.get("password", ""))
+            except (domain.InvalidCredentials, domain.AccountLocked) as exc:
+                return _login_page(str(exc), 401)
+            return _session_cookies(session, request.form.get("next", "/map"))
+
+    @blp.route("/auth/refresh")
+    class Refresh(MethodView):
+        @public
+        @rate_limit(30, 60, key=lambda: f"addr:{request.remote_addr}")
+        @blp.arguments(RefreshIn)
+        @blp.response(200, TokenOut)
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Exchange a refresh token (body or cookie) for a new pair; each works once"""
+            raw = body.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
+            if not raw:
+                abort(401, message="no refresh token")
+            return _tokens(service.refresh(raw))
+
+    @blp.route("/logout")
+    class Logout(MethodView):
+        @allow(*EVERYONE)
+        @blp.response(204)
+        def post(self):  # type: ignore[no-untyped-def]
+            """Sign out: this access token and its refresh tokens stop working"""
+            current_principal()
+            service.logout(g.claims, request.cookies.get(REFRESH_COOKIE))
+            resp = Response(status=204)
+            resp.delete_cookie(COOKIE)
+            resp.delete_cookie(REFRESH_COOKIE, path="/auth")
+            return resp
+
+    return blp
+
+
+def _users_blueprint(service: IdentityService) -> Blueprint:
+    blp = Blueprint("users", __name__, url_prefix="/api/users",
+                    description="Accounts, roles, scope and background checks")
+
+    @blp.route("")
+    class Users(MethodView):
+        @allow(*ADMIN)
+        @blp.response(200, UserOut(many=True))
+        def get(self):  # type: ignore[no-untyped-def]
+            """Users of the administrator's township"""
+            return [user_out(u) for u in service.list_users(current_principal())]
+
+        @allow(*ADMIN)
+        @blp.arguments(UserIn)
+        @blp.response(201, UserOut)
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Create a user (password hashed with argon2id)"""
+            return user_out(service.create_user(current_principal(), **body))
+
+    @blp.route("/me")
+    class Me(MethodView):
+        @allow(*EVERYONE)
+        @blp.response(200, UserOut)
+        def get(self):  # type: ignore[no-untyped-def]
+            """Who am I: role and scope of the signed-in user"""
+            return user_out(service.me(current_principal()))
+
+    @blp.route("/<user_id>")
+    class UserById(MethodView):
+        @allow(*ADMIN)
+        @blp.response(200, UserOut)
+        def get(self, user_id):  # type: ignore[no-untyped-def]
+            """One user"""
+            return user_out(service.get_user(current_principal(), user_id))
+
+        @allow(*ADMIN)
+        @blp.arguments(UserPatch)
+        @blp.response(200, UserOut)
+        def patch(self, body, user_id):  # type: ignore[no-untyped-def]
+            """Change role, villages, activity or password (ends the user's sessions)"""
+            return user_out(service.update_user(current_principal(), user_id, body))
+
+    @blp.route("/<user_id>/sessions")
+    class Sessions(MethodView):
+        @allow(*ADMIN)
+        @blp.response(204)
+        def delete(self, user_id):  # type: ignore[no-untyped-def]
+            """End every session of a user (lost phone, staff leaving)"""
+            service.end_sessions(current_principal(), user_id)
+
+    @blp.route("/<user_id>/background-checks")
+    class Checks(MethodView):
+        @allow(*ADMIN)
+        @blp.arguments(CheckIn)
+        @blp.response(201, CheckStatusOut)
+        def post(self, body, user_id):  # type: ignore[no-untyped-def]
+            """Record a background check (date, result, expiry)"""
+            check = domain.BackgroundCheck(**body)
+            return service.record_check(current_principal(), user_id, check)
+
+    @blp.route("/background-checks/blocked")
+    class Blocked(MethodView):
+        @allow(*CHECK_READERS)
+        @blp.response(200, UserOut(many=True))
+        def get(self):  # type: ignore[no-untyped-def]
+            """People who may not be assigned: missing, expired or matching checks"""
+            blocked = service.blocked(current_principal(), date.today())
+            return [user_out(u, status) for u, status in blocked]
+
+    return blp

@@ -1,0 +1,97 @@
+"""Request and response schemas of the identity API (they make its OpenAPI)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, post_load, validate
+
+from services.gateway.domain.identity import CheckStatus, User, valid_background_check
+from shared.auth.principal import Role
+
+ROLES = [r.value for r in Role]
+CODE9 = validate.Regexp(r"^\d{9}$")
+CODE12 = validate.Regexp(r"^\d{12}$")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class LoginIn(_Strict):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 200),
+                             load_only=True)
+
+
+class RefreshIn(_Strict):
+    refresh_token = fields.String(validate=validate.Length(1, 200))
+
+
+class CheckStatusOut(Schema):
+    valid = fields.Boolean()
+    reason = fields.String()
+    valid_until = fields.Date(allow_none=True)
+
+
+class UserOut(Schema):
+    user_id = fields.String()
+    username = fields.String()
+    role = fields.String()
+    township_code = fields.String()
+    village_codes = fields.List(fields.String())
+    active = fields.Boolean()
+    background_check = fields.Nested(CheckStatusOut)
+
+
+class TokenOut(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    user = fields.Nested(UserOut)
+
+
+class UserIn(_Strict):
+    username = fields.String(required=True, validate=validate.Length(3, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    township_code = fields.String(load_default="", validate=CODE9)
+    village_codes = fields.List(fields.String(validate=CODE12), load_default=list)
+
+    @post_load
+    def _typed(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["role"] = Role(data["role"])
+        data["village_codes"] = frozenset(data["village_codes"])
+        return data
+
+
+class UserPatch(_Strict):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    village_codes = fields.List(fields.String(validate=CODE12))
+    active = fields.Boolean()
+    password = fields.String(validate=validate.Length(1, 200), load_only=True)
+
+    @post_load
+    def _typed(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "role" in data:
+            data["role"] = Role(data["role"])
+        if "village_codes" in data:
+            data["village_codes"] = frozenset(data["village_codes"])
+        return data
+
+
+class CheckIn(_Strict):
+    checked_on = fields.Date(required=True)
+    result = fields.String(required=True, validate=validate.OneOf(["clear", "match"]))
+    expires_on = fields.Date(load_default=None, allow_none=True)
+
+
+def user_out(user: User, status: CheckStatus | None = None) -> dict[str, Any]:
+    """A user as the API shows it: never the password hash or lockout counters."""
+    return {"user_id": user.user_id, "username": user.username, "role": user.role.value,
+            "township_code": user.township_code, "village_codes": sorted(user.village_codes),
+            "active": user.active,
+            "background_check": status or valid_background_check(user, date.today())}

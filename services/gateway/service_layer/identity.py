@@ -1,0 +1,162 @@
+"""Use cases of identity: sign in, refresh, sign out, manage users, background checks."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from services.gateway.adapters.users import Argon2Hasher, UserStore
+from services.gateway.domain import identity as domain
+from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
+from shared.auth.principal import Principal, Role
+from shared.auth.tokens import TokenKeys
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: User
+
+
+@dataclass
+class IdentityService:
+    engine: Engine
+    keys: TokenKeys
+    hasher: Argon2Hasher
+    refresh_ttl: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def from_env(cls, engine: Engine, keys: TokenKeys) -> IdentityService:
+        ttl = int(os.environ.get("SHOUHU_REFRESH_TTL_S", str(12 * 3600)))
+        return cls(engine, keys, Argon2Hasher(), timedelta(seconds=ttl))
+
+    def _session(self, store: UserStore, user: User, family_id: str | None = None) -> Session:
+        raw = store.new_refresh(user.user_id, self.refresh_ttl, family_id)
+        return Session(self.keys.issue(user.principal()), raw, self.keys.ttl_s, user)
+
+    def login(self, username: str, password: str) -> Session:
+        with self.engine.begin() as conn:  # a failure's counter must commit too
+            store = UserStore(conn)
+            try:
+                user = domain.authenticate(store, self.hasher, username, password, _now())
+            except domain.IdentityError as exc:
+                failure = exc
+            else:
+                return self._session(store, user)
+        raise failure
+
+    def refresh(self, raw: str) -> Session:
+        with self.engine.begin() as conn:
+            store = UserStore(conn)
+            try:
+                token = domain.check_refresh(store.refresh_token(raw), _now())
+            except domain.RefreshReused as exc:
+                store.revoke_family(exc.family_id)
+                failure: domain.IdentityError = exc
+            except domain.InvalidRefreshToken as exc:
+                failure = exc
+            else:
+                user = store.get(token.user_id)
+                if user is None or not user.active:
+                    raise domain.InvalidRefreshToken("sign in again")
+                store.mark_used(token.token_hash)
+                return self._session(store, user, token.family_id)
+        raise failure
+
+    def logout(self, claims: dict[str, Any], refresh_raw: str | None) -> None:
+        with self.engine.begin() as conn:
+            store = UserStore(conn)
+            store.deny(claims["jti"], int(claims["exp"]))
+            token = store.refresh_token(refresh_raw) if refresh_raw else None
+            if token is not None and token.user_id == claims["sub"]:
+                store.revoke_family(token.family_id)
+
+    def create_user(self, admin: Principal, username: str, password: str, role: Role,
+                    township_code: str, village_codes: frozenset[str]) -> User:
+        user = User(str(uuid.uuid4()), username, role, township_code, village_codes)
+        domain.check_new_user(admin, user)
+        domain.check_password(password, username)
+        user = replace(user, password_hash=self.hasher.hash(password))
+        with self.engine.begin() as conn:
+            store = UserStore(conn)
+            if store.by_username(username) is not None:
+                raise domain.InvalidUser("username", "already taken")
+            store.add(user)
+        return user
+
+    def _managed(self, store: UserStore, admin: Principal, user_id: str) -> User:
+        user = store.get(user_id)
+        if user is None:
+            raise domain.UnknownUser(user_id)
+        try:
+            domain.may_manage(admin, user)
+        except domain.OutOfScope as exc:
+            raise domain.UnknownUser(user_id) from exc  # outside scope reads as absent
+        return user
+
+    def get_user(self, admin: Principal, user_id: str) -> User:
+        with self.engine.connect() as conn:
+            return self._managed(UserStore(conn), admin, user_id)
+
+    def list_users(self, admin: Principal) -> list[User]:
+        with self.engine.connect() as conn:
+            return UserStore(conn).all(admin.township_code)
+
+    def me(self, principal: Principal) -> User:
+        with self.engine.connect() as conn:
+            user = UserStore(conn).get(principal.user_id)
+        return user or User(principal.user_id, principal.user_id, principal.role,
+                            principal.township_code, principal.village_codes)
+
+    def update_user(self, admin: Principal, user_id: str, changes: dict[str, Any]) -> User:
+        """Change role, scope or activity; any such change ends the user's sessions."""
+        with self.engine.begin() as conn:
+            store = UserStore(conn)
+            user = self._managed(store, admin, user_id)
+            if "password" in changes:
+                domain.check_password(changes["password"], user.username)
+                changes["password_hash"] = self.hasher.hash(changes.pop("password"))
+            candidate = replace(user, **{k: v for k, v in changes.items()
+                                         if k in ("role", "village_codes", "active")})
+            domain.check_new_user(admin, candidate)
+            store.update(user_id, **changes)
+            store.revoke_user_sessions(user_id)
+            return self._managed(store, admin, user_id)
+
+    def end_sessions(self, admin: Principal, user_id: str) -> None:
+        with self.engine.begin() as conn:
+            store = UserStore(conn)
+            self._managed(store, admin, user_id)
+            store.revoke_user_sessions(user_id)
+
+    def record_check(self, admin: Principal, user_id: str, check: BackgroundCheck
+                     ) -> CheckStatus:
+        with self.engine.begin() as conn:
+            store = UserStore(conn)
+            self._managed(store, admin, user_id)
+            store.add_check(user_id, check, admin.user_id)
+            user = store.get(user_id)
+        assert user is not None
+        return domain.valid_background_check(user, _now().date())
+
+    def check_status(self, user_id: str, on_date: date) -> CheckStatus:
+        """For the planner: may this person be assigned to a patrol or visit that day?"""
+        with self.engine.connect() as conn:
+            user = UserStore(conn).get(user_id)
+        if user is None:
+            return CheckStatus(False, "missing")
+        return domain.valid_background_check(user, on_date)
+
+    def blocked(self, admin: Principal, on_date: date) -> list[tuple[User, CheckStatus]]:
+        return domain.blocked_users(self.list_users(admin), on_date)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
