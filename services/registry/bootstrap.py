@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from services.registry.config import Settings
+from services.registry.service_layer.context import Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
@@ -24,6 +25,10 @@ class Registry:
 
     def uow(self) -> RegistryUnitOfWork:
         return RegistryUnitOfWork(self.engine, self.catalogue, SOURCE)
+
+    @property
+    def policy(self) -> Policy:
+        return self.settings.policy
 
 
 def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True) -> Registry:

@@ -1,11 +1,51 @@
-"""Storing and loading children."""
+"""Storing and loading children (SQL lives here and nowhere else)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
-from services.registry.adapters.tables import children
-from services.registry.domain.model import Child
+from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, or_, select, update
+
+from services.registry.adapters.tables import child_revisions, children
+from services.registry.domain.exceptions import StaleVersion
+from services.registry.domain.model import Child, Guardian, Parents
+
+_SCALARS = ("id", "name", "gender", "birth_date", "village_code", "home_lon", "home_lat",
+            "categories", "risk_grade", "id_number", "village_name", "address", "school",
+            "phone", "declared_living_alone", "child_director_id", "risk_score",
+            "risk_reasons", "water_distance_m", "next_visit_due", "last_visited_at",
+            "reviewed_quarter", "archived", "version")
+
+
+def to_row(child: Child) -> dict[str, Any]:
+    row = {k: getattr(child, k) for k in _SCALARS}
+    row["guardians"] = [asdict(g) for g in child.guardians]
+    row["parents"] = asdict(child.parents)
+    return row
+
+
+def from_row(row: Any) -> Child:
+    m = row._mapping
+    data = {k: m[k] for k in _SCALARS}
+    data["categories"] = list(data["categories"])
+    data["risk_reasons"] = list(data["risk_reasons"])
+    return Child(**data, guardians=[Guardian(**g) for g in m["guardians"]],
+                 parents=Parents(**m["parents"]))
+
+
+@dataclass(frozen=True)
+class ChildFilter:
+    villages: frozenset[str] | None = None  # the caller's scope; None = all
+    township: str = ""
+    village: str | None = None
+    category: str | None = None
+    grade: str | None = None
+    overdue_on: date | None = None  # next visit due before this day
+    unreviewed_quarter: str | None = None
+    include_archived: bool = False
 
 
 class ChildRepository:
@@ -13,17 +53,121 @@ class ChildRepository:
         self.conn = conn
 
     def add(self, child: Child) -> None:
-        self.conn.execute(insert(children).values(
-            id=child.id, name=child.name, gender=child.gender, birth_date=child.birth_date,
-            village_code=child.village_code, home_lon=child.home_lon, home_lat=child.home_lat,
-            categories=child.categories, risk_grade=child.risk_grade,
-        ))
+        self.conn.execute(insert(children).values(**to_row(child)))
+
+    def add_many(self, batch: list[Child]) -> None:
+        if batch:
+            self.conn.execute(insert(children), [to_row(c) for c in batch])
 
     def get(self, child_id: str) -> Child | None:
         row = self.conn.execute(select(children).where(children.c.id == child_id)).first()
-        if row is None:
-            return None
-        return Child(name=row.name, gender=row.gender, birth_date=row.birth_date,
-                     village_code=row.village_code, home_lon=row.home_lon,
-                     home_lat=row.home_lat, categories=list(row.categories),
-                     risk_grade=row.risk_grade, id=row.id)
+        return None if row is None else from_row(row)
+
+    def find_duplicate(self, child: Child) -> tuple[Child, str] | None:
+        """An existing child with the same ID number, or name + birth date + village."""
+        same_identity = and_(children.c.name == child.name,
+                             children.c.birth_date == child.birth_date,
+                             children.c.village_code == child.village_code)
+        cond = same_identity
+        if child.id_number:
+            cond = or_(children.c.id_number == child.id_number, same_identity)
+        for row in self.conn.execute(select(children).where(cond, children.c.id != child.id)):
+            found = from_row(row)
+            on = ("id_number" if child.id_number and found.id_number == child.id_number
+                  else "name, birth_date and village")
+            return found, on
+        return None
+
+    def identity_keys(self, village_codes: Iterable[str]) -> dict[Any, str]:
+        """ID numbers and (name, birth date, village) of existing children → their ids."""
+        keys: dict[Any, str] = {}
+        rows = self.conn.execute(select(children.c.id, children.c.id_number, children.c.name,
+                                        children.c.birth_date, children.c.village_code)
+                                 .where(children.c.village_code.in_(sorted(set(village_codes)))))
+        for r in rows:
+            keys[(r.name, r.birth_date, r.village_code)] = r.id
+            if r.id_number:
+                keys[r.id_number] = r.id
+        id_rows = self.conn.execute(select(children.c.id, children.c.id_number)
+                                    .where(children.c.id_number.is_not(None)))
+        keys.update({r.id_number: r.id for r in id_rows})
+        return keys
+
+    def save(self, child: Child, expected_version: int, actor_id: str, action: str) -> Child:
+        """Write changes if nobody else did since ``expected_version``; keep the old record."""
+        before = self.get(child.id)
+        if before is None or before.version != expected_version:
+            raise StaleVersion(f"child {child.id} changed since version {expected_version}")
+        self.conn.execute(insert(child_revisions).values(
+            child_id=child.id, version=before.version, at=datetime.now(UTC),
+            actor_id=actor_id, action=action, before=_jsonable(to_row(before))))
+        child.version = before.version + 1
+        row = to_row(child)
+        result = self.conn.execute(update(children).where(
+            children.c.id == child.id, children.c.version == expected_version).values(**row))
+        if result.rowcount != 1:
+            raise StaleVersion(f"child {child.id} changed concurrently")
+        return child
+
+    def history(self, child_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(child_revisions).where(
+            child_revisions.c.child_id == child_id).order_by(child_revisions.c.seq))
+        return [dict(r._mapping) for r in rows]
+
+    def query(self, f: ChildFilter, page: int = 1, page_size: int = 50) -> tuple[list[Child], int]:
+        conds = _conditions(f)
+        total = self.conn.execute(select(func.count()).select_from(children)
+                                  .where(*conds)).scalar_one()
+        rows = self.conn.execute(select(children).where(*conds)
+                                 .order_by(children.c.village_code, children.c.name,
+                                           children.c.id)
+                                 .limit(page_size).offset((page - 1) * page_size))
+        return [from_row(r) for r in rows], total
+
+    def iter_all(self, f: ChildFilter, chunk: int = 2000) -> Iterator[Child]:
+        result = self.conn.execute(select(children).where(*_conditions(f))
+                                   .order_by(children.c.village_code, children.c.name))
+        for part in result.partitions(chunk):
+            yield from (from_row(r) for r in part)
+
+    def update_assessments(self, changes: list[dict[str, Any]]) -> None:
+        """Bulk-write new risk fields: dicts with cid, risk_grade, risk_score, risk_reasons,
+        water_distance_m, next_visit_due."""
+        if not changes:
+            return
+        stmt = (update(children).where(children.c.id == bindparam("cid"))
+                .values(risk_grade=bindparam("risk_grade"), risk_score=bindparam("risk_score"),
+                        risk_reasons=bindparam("risk_reasons"),
+                        water_distance_m=bindparam("water_distance_m"),
+                        next_visit_due=bindparam("next_visit_due")))
+        self.conn.execute(stmt, changes)
+
+    def villages_named(self, name: str) -> set[str]:
+        rows = self.conn.execute(select(children.c.village_code).distinct()
+                                 .where(children.c.village_name == name))
+        return {r.village_code for r in rows}
+
+
+def _conditions(f: ChildFilter) -> list[Any]:
+    conds: list[Any] = []
+    if not f.include_archived:
+        conds.append(children.c.archived.is_(False))
+    if f.villages:
+        conds.append(children.c.village_code.in_(sorted(f.villages)))
+    elif f.township:
+        conds.append(children.c.village_code.startswith(f.township))
+    if f.village:
+        conds.append(children.c.village_code == f.village)
+    if f.grade:
+        conds.append(children.c.risk_grade == f.grade)
+    if f.category:  # JSON arrays differ per backend: match the quoted element in its text
+        conds.append(cast(children.c.categories, Text).contains(f'"{f.category}"'))
+    if f.overdue_on:
+        conds.append(children.c.next_visit_due < f.overdue_on)
+    if f.unreviewed_quarter:
+        conds.append(children.c.reviewed_quarter != f.unreviewed_quarter)
+    return conds
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}

@@ -14,5 +14,34 @@ class InvalidChild(RegistryError):
         self.message = message
 
 
-class ChildNotFound(RegistryError):
+class NotFound(RegistryError):
+    """No such record in the caller's reach."""
+
+
+class ChildNotFound(NotFound):
     pass
+
+
+class DuplicateChild(RegistryError):
+    """The child is already registered; ``existing_id`` points to that record."""
+
+    def __init__(self, existing_id: str, matched_on: str):
+        super().__init__(f"already registered as {existing_id} (same {matched_on})")
+        self.existing_id = existing_id
+        self.matched_on = matched_on
+
+
+class StaleVersion(RegistryError):
+    """Someone changed the record since the caller read it (If-Match failed)."""
+
+
+class TransitionRefused(RegistryError):
+    """The case cannot move that way; the message says why."""
+
+
+class ApprovalRequired(RegistryError):
+    """This step may only be closed by a supervisor (child_supervisor or station_admin)."""
+
+
+class InvalidImport(RegistryError):
+    """A ledger file that cannot be read at all (not a bad row: a bad file)."""

@@ -1,29 +1,107 @@
-"""Request and response schemas of the registry API (they make its OpenAPI)."""
+"""Request and response schemas of the registry API (they make its OpenAPI).
+
+Every input schema refuses unknown fields, so a typo is a 422 naming the field
+instead of a silently ignored value.
+"""
 
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.registry.domain.cases import CHECKLISTS, DUTY_HOLDERS, STEPS
+from services.registry.domain.model import CAPACITIES, CATEGORIES, PARENT_STATES
+from services.registry.domain.visits import FINDING_AREAS
+from shared.events.registry import UNITS
 
-class HomeIn(Schema):
+VILLAGE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit village code")
+MAX_PAGE_SIZE = 100
+
+
+class In(Schema):
     class Meta:
         unknown = RAISE
 
+
+class HomeIn(In):
     lon = fields.Float(required=True)
     lat = fields.Float(required=True)
     datum = fields.String(load_default="wgs84", validate=validate.OneOf(["wgs84", "gcj02"]))
 
 
-class ChildIn(Schema):
-    class Meta:
-        unknown = RAISE
+class GuardianIn(In):
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    relation = fields.String(required=True, validate=validate.Length(1, 30))
+    age = fields.Integer(allow_none=True, validate=validate.Range(14, 120))
+    capacity = fields.String(load_default="full", validate=validate.OneOf(CAPACITIES))
+    present = fields.Boolean(load_default=True)
+    entrusted = fields.Boolean(load_default=False)
+    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[\d-]{5,20}$"))
+
+
+class ParentsIn(In):
+    father = fields.String(load_default="unknown", validate=validate.OneOf(PARENT_STATES))
+    mother = fields.String(load_default="unknown", validate=validate.OneOf(PARENT_STATES))
+    work_place = fields.String(load_default="", validate=validate.Length(max=100))
+    weekly_contact = fields.Boolean(allow_none=True, load_default=None)
+
+
+class ChildFacts(In):
+    name = fields.String(validate=validate.Length(1, 100))
+    gender = fields.String(validate=validate.OneOf(["male", "female"]))
+    birth_date = fields.Date()
+    village_code = fields.String(validate=VILLAGE)
+    home = fields.Nested(HomeIn)
+    categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=18))
+    village_name = fields.String(validate=validate.Length(max=100))
+    address = fields.String(validate=validate.Length(max=300))
+    school = fields.String(validate=validate.Length(max=200))
+    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[\d-]{5,20}$"))
+    guardians = fields.List(fields.Nested(GuardianIn))
+    parents = fields.Nested(ParentsIn)
+    living_alone = fields.Boolean()
+    child_director_id = fields.String(validate=validate.Length(max=64))
+
+
+class ChildIn(ChildFacts):
+    """A new child; the first six fields are required, the rest optional."""
 
     name = fields.String(required=True, validate=validate.Length(1, 100))
     gender = fields.String(required=True, validate=validate.OneOf(["male", "female"]))
     birth_date = fields.Date(required=True)
-    village_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    village_code = fields.String(required=True, validate=VILLAGE)
     home = fields.Nested(HomeIn, required=True)
-    categories = fields.List(fields.String(), load_default=list)
+    categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)),
+                             load_default=list)
+
+
+class RegisterQuery(In):
+    on_duplicate = fields.String(load_default="refuse",
+                                 validate=validate.OneOf(["refuse", "merge"]))
+
+
+class ChildListQuery(In):
+    village = fields.String(validate=VILLAGE)
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    grade = fields.String(validate=validate.OneOf(["high", "medium", "low"]))
+    overdue = fields.Boolean(load_default=False)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+
+
+class HomeOut(Schema):
+    lon = fields.Float()
+    lat = fields.Float()
+
+
+class GuardianOut(Schema):
+    name = fields.String()
+    relation = fields.String()
+    age = fields.Integer(allow_none=True)
+    capacity = fields.String()
+    present = fields.Boolean()
+    entrusted = fields.Boolean()
+    phone = fields.String(allow_none=True)
 
 
 class ChildOut(Schema):
@@ -31,10 +109,139 @@ class ChildOut(Schema):
     name = fields.String()
     gender = fields.String()
     birth_date = fields.Date()
+    age = fields.Integer()
+    age_band = fields.String()
+    id_number = fields.String(allow_none=True, metadata={"description": "masked unless "
+                              "the caller's role needs it"})
     village_code = fields.String()
-    home = fields.Method("_home")
+    village_name = fields.String()
+    address = fields.String()
+    school = fields.String()
+    phone = fields.String(allow_none=True)
+    home = fields.Nested(HomeOut)
     categories = fields.List(fields.String())
+    guardians = fields.List(fields.Nested(GuardianOut))
+    parents = fields.Nested(ParentsIn)
+    living_alone = fields.Boolean()
+    child_director_id = fields.String()
     risk_grade = fields.String()
+    risk_score = fields.Integer()
+    risk_reasons = fields.List(fields.String())
+    water_distance_m = fields.Float(allow_none=True)
+    next_visit_due = fields.Date(allow_none=True)
+    last_visited_at = fields.Date(allow_none=True)
+    reviewed_quarter = fields.String()
+    version = fields.Integer()
 
-    def _home(self, child):  # type: ignore[no-untyped-def]
-        return {"lon": child.home_lon, "lat": child.home_lat}
+
+class ChildPage(Schema):
+    items = fields.List(fields.Nested(ChildOut))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+class VisitIn(In):
+    visited_at = fields.AwareDateTime(required=True)
+    location = fields.Nested(HomeIn, load_default=None, allow_none=True)
+    findings = fields.Dict(keys=fields.String(validate=validate.OneOf(FINDING_AREAS)),
+                           values=fields.String(validate=validate.Length(max=2000)),
+                           load_default=dict)
+    next_steps = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class VisitOut(Schema):
+    visit_id = fields.String()
+    child_id = fields.String()
+    next_due = fields.Date()
+
+
+class DueQuery(In):
+    until = fields.Date(load_default=None)
+    child_director_id = fields.String(load_default="")
+
+
+class DueOut(Schema):
+    child_id = fields.String(attribute="id")
+    name = fields.String()
+    village_code = fields.String()
+    risk_grade = fields.String()
+    next_visit_due = fields.Date()
+    child_director_id = fields.String()
+    overdue = fields.Boolean()
+
+
+class ReportIn(In):
+    reporter = fields.String(validate=validate.Length(max=100))
+    duty_holder = fields.String(validate=validate.OneOf(DUTY_HOLDERS))
+    intake_at = fields.String()
+    police_handover_at = fields.String()
+    handling_at = fields.String()
+    feedback_at = fields.String()
+
+
+class CaseIn(In):
+    child_id = fields.String(required=True)
+    situation = fields.String(required=True, validate=validate.OneOf(sorted(CHECKLISTS)))
+    severity = fields.String(validate=validate.OneOf(["urgent", "normal"]))
+    step = fields.String(validate=validate.OneOf(["monitoring", "report", "emergency"]))
+    report = fields.Nested(ReportIn, load_default=dict)
+
+
+class TransitionIn(In):
+    to_step = fields.String(required=True, validate=validate.OneOf(STEPS))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    outcome = fields.String(load_default="", validate=validate.Length(max=300))
+    checklist_done = fields.List(fields.String(), load_default=list)
+    report = fields.Nested(ReportIn, load_default=dict)
+
+
+class ReferralIn(In):
+    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class FeedbackIn(In):
+    feedback = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class StepOut(Schema):
+    step = fields.String()
+    owner_id = fields.String()
+    entered_at = fields.DateTime()
+    note = fields.String()
+    approved_by = fields.String()
+
+
+class ReferralOut(Schema):
+    id = fields.String()
+    unit = fields.String()
+    sent_at = fields.DateTime()
+    note = fields.String()
+    feedback = fields.String()
+    feedback_at = fields.DateTime(allow_none=True)
+    open = fields.Boolean()
+
+
+class CaseOut(Schema):
+    id = fields.String()
+    child_id = fields.String()
+    village_code = fields.String()
+    situation = fields.String()
+    severity = fields.String()
+    step = fields.String()
+    owner_id = fields.String()
+    opened_at = fields.DateTime()
+    mandatory_report = fields.Boolean()
+    report = fields.Dict()
+    checklist = fields.List(fields.String())
+    checklist_done = fields.List(fields.String())
+    history = fields.List(fields.Nested(StepOut))
+    referrals = fields.List(fields.Nested(ReferralOut))
+    outcome = fields.String()
+    version = fields.Integer()
+
+
+class CaseListQuery(In):
+    step = fields.String(load_default="", validate=validate.OneOf(["", *STEPS]))
+    child_id = fields.String(load_default="")

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from services.registry.adapters.case_repository import (
+    CaseRepository,
+    LedgerRepository,
+    VisitRepository,
+    WaterRepository,
+)
 from services.registry.adapters.repository import ChildRepository
 from shared.unit_of_work import SqlUnitOfWork
 
 
 class RegistryUnitOfWork(SqlUnitOfWork):
     children: ChildRepository
+    cases: CaseRepository
+    visits: VisitRepository
+    water: WaterRepository
+    ledgers: LedgerRepository
 
     def _bind(self, conn: Connection) -> None:
         self.children = ChildRepository(conn)
+        self.cases = CaseRepository(conn)
+        self.visits = VisitRepository(conn)
+        self.water = WaterRepository(conn)
+        self.ledgers = LedgerRepository(conn)

@@ -1,0 +1,168 @@
+"""Storing and loading cases, visits, overdue notices, water hazards and ledgers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.registry.adapters.tables import (
+    cases,
+    ledger_entries,
+    overdue_notices,
+    visits,
+    water_hazards,
+)
+from services.registry.domain.cases import Case, Referral, StepRecord
+from services.registry.domain.exceptions import StaleVersion
+from services.registry.domain.visits import Visit
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _iso(obj: Any) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(obj).items()}
+
+
+class CaseRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _row(self, case: Case) -> dict[str, Any]:
+        return {
+            "id": case.id, "child_id": case.child_id, "village_code": case.village_code,
+            "situation": case.situation, "severity": case.severity, "step": case.step,
+            "owner_id": case.owner_id, "opened_at": case.opened_at,
+            "mandatory_report": case.mandatory_report, "report": case.report,
+            "checklist_done": case.checklist_done, "outcome": case.outcome,
+            "history": [_iso(h) for h in case.history],
+            "referrals": [_iso(r) for r in case.referrals], "version": case.version,
+        }
+
+    def add(self, case: Case) -> None:
+        self.conn.execute(insert(cases).values(**self._row(case)))
+
+    def get(self, case_id: str) -> Case | None:
+        row = self.conn.execute(select(cases).where(cases.c.id == case_id)).first()
+        if row is None:
+            return None
+        m = dict(row._mapping)
+        history = [StepRecord(**{**h, "entered_at": _dt(h["entered_at"])}) for h in m["history"]]
+        referrals = [Referral(**{**r, "sent_at": _dt(r["sent_at"]),
+                                 "feedback_at": _dt(r["feedback_at"])}) for r in m["referrals"]]
+        opened = m["opened_at"]
+        if opened.tzinfo is None:
+            opened = opened.replace(tzinfo=UTC)
+        return Case(child_id=m["child_id"], village_code=m["village_code"],
+                    situation=m["situation"], severity=m["severity"], step=m["step"],
+                    owner_id=m["owner_id"], opened_at=opened,
+                    mandatory_report=m["mandatory_report"], report=dict(m["report"]),
+                    checklist_done=list(m["checklist_done"]), history=history,
+                    referrals=referrals, outcome=m["outcome"], id=m["id"], version=m["version"])
+
+    def save(self, case: Case, expected_version: int) -> None:
+        row = self._row(case)
+        row["version"] = expected_version + 1
+        result = self.conn.execute(update(cases).where(
+            cases.c.id == case.id, cases.c.version == expected_version).values(**row))
+        if result.rowcount != 1:
+            raise StaleVersion(f"case {case.id} changed since version {expected_version}")
+        case.version = expected_version + 1
+
+    def open_for_child(self, child_id: str, situation: str) -> Case | None:
+        row = self.conn.execute(select(cases.c.id).where(
+            cases.c.child_id == child_id, cases.c.situation == situation,
+            cases.c.step != "closed")).first()
+        return None if row is None else self.get(row.id)
+
+    def list(self, villages: frozenset[str] | None, township: str, **filters: str) -> list[Case]:
+        q = select(cases.c.id)
+        if villages:
+            q = q.where(cases.c.village_code.in_(sorted(villages)))
+        elif township:
+            q = q.where(cases.c.village_code.startswith(township))
+        for name, value in filters.items():
+            if value:
+                q = q.where(cases.c[name] == value)
+        ids = [r.id for r in self.conn.execute(q.order_by(cases.c.opened_at.desc()))]
+        return [c for c in (self.get(i) for i in ids) if c is not None]
+
+
+class VisitRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, visit: Visit, village_code: str, next_due: date) -> None:
+        self.conn.execute(insert(visits).values(
+            id=visit.id, child_id=visit.child_id, village_code=village_code,
+            visitor_id=visit.visitor_id, visited_at=visit.visited_at, lon=visit.lon,
+            lat=visit.lat, findings=visit.findings, next_steps=visit.next_steps,
+            next_due=next_due))
+
+    def for_child(self, child_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(visits).where(visits.c.child_id == child_id)
+                                 .order_by(visits.c.visited_at.desc()))
+        return [dict(r._mapping) for r in rows]
+
+    def count_between(self, village_code: str, start: datetime, end: datetime) -> int:
+        return self.conn.execute(select(func.count()).select_from(visits).where(
+            visits.c.village_code == village_code, visits.c.visited_at >= start,
+            visits.c.visited_at < end)).scalar_one()
+
+    def claim_overdue(self, child_id: str, due_date: date) -> bool:
+        """Insert the (child, due date) notice unless it exists; True if this call did.
+
+        The primary key makes it exactly-once across concurrent scans and re-runs.
+        """
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}[self.conn.dialect.name]
+        stmt = dialect.insert(overdue_notices).values(
+            child_id=child_id, due_date=due_date, notified_at=datetime.now(UTC)
+        ).on_conflict_do_nothing(index_elements=["child_id", "due_date"])
+        return self.conn.execute(stmt).rowcount == 1
+
+
+class WaterRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def upsert(self, hazard_id: str, kind: str, geometry: dict[str, Any]) -> None:
+        done = self.conn.execute(update(water_hazards).where(
+            water_hazards.c.hazard_id == hazard_id).values(kind=kind, geometry=geometry))
+        if done.rowcount == 0:
+            self.conn.execute(insert(water_hazards).values(hazard_id=hazard_id, kind=kind,
+                                                           geometry=geometry))
+
+    def set_zone(self, hazard_id: str, zone: dict[str, Any]) -> bool:
+        return self.conn.execute(update(water_hazards).where(
+            water_hazards.c.hazard_id == hazard_id).values(zone=zone)).rowcount > 0
+
+    def remove(self, hazard_id: str) -> bool:
+        return self.conn.execute(delete(water_hazards).where(
+            water_hazards.c.hazard_id == hazard_id)).rowcount > 0
+
+    def shapes(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """GeoJSON geometries of water hazards, and of their danger zones (WGS 84)."""
+        rows = list(self.conn.execute(select(water_hazards.c.geometry, water_hazards.c.zone)))
+        return [r.geometry for r in rows], [r.zone for r in rows if r.zone]
+
+
+class LedgerRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.conn.execute(insert(ledger_entries).values(**entry))
+
+    def list(self, ledger: str, villages: frozenset[str] | None,
+             township: str) -> list[dict[str, Any]]:
+        q = select(ledger_entries).where(ledger_entries.c.ledger == ledger)
+        if villages:
+            q = q.where(ledger_entries.c.village_code.in_(sorted(villages)))
+        elif township:
+            q = q.where(ledger_entries.c.village_code.startswith(township))
+        return [dict(r._mapping) for r in self.conn.execute(q.order_by(ledger_entries.c.at))]

@@ -1,0 +1,156 @@
+"""The five-step response (DOMAIN.md rules 4–6) as an explicit state machine.
+
+monitoring & prevention → discovery & report → emergency handling → assessment &
+assistance (two steps here: assessment, then the assistance plan) → guardianship
+intervention, then closed. ``TRANSITIONS`` is the whole machine; a supervisor must
+approve leaving assessment or assistance and any closure.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.registry.domain.exceptions import ApprovalRequired, TransitionRefused
+
+STEPS = ("monitoring", "report", "emergency", "assessment", "assistance",
+         "guardianship_intervention", "closed")
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "monitoring": frozenset({"report", "closed"}),
+    "report": frozenset({"emergency", "assessment", "closed"}),
+    "emergency": frozenset({"assessment", "guardianship_intervention"}),
+    "assessment": frozenset({"assistance", "guardianship_intervention", "closed"}),
+    "assistance": frozenset({"monitoring", "guardianship_intervention", "closed"}),
+    "guardianship_intervention": frozenset({"assistance", "closed"}),
+    "closed": frozenset(),
+}
+APPROVAL_TO_LEAVE = frozenset({"assessment", "assistance"})
+
+# Rule 5: what emergency handling must do, by situation (seed 004).
+CHECKLISTS: dict[str, tuple[str, ...]] = {
+    "living_alone": ("order_parents_back_or_name_caregiver", "admonish_parents",
+                     "inform_township"),
+    "guardian_incapable": ("contact_parents_or_relatives", "inform_township"),
+    "parents_unreachable": ("escort_to_relatives_committee_or_rescue_institution",
+                            "inform_township"),
+    "missing": ("start_fast_missing_child_search", "inform_township"),
+    "domestic_violence": ("stop_violence", "place_in_shelter", "inform_township"),
+    "other_harm": ("protect_child", "gather_evidence", "arrange_medical_care",
+                   "inform_township"),
+    "none": (),
+}
+MANDATORY_SITUATIONS = frozenset(CHECKLISTS) - {"none"}
+DUTY_HOLDERS = ("school", "kindergarten", "clinic", "village_committee", "social_work",
+                "welfare_institution", "police", "other")
+REPORT_TIMES = ("intake_at", "police_handover_at", "handling_at", "feedback_at")
+
+
+@dataclass
+class StepRecord:
+    step: str
+    owner_id: str
+    entered_at: datetime
+    note: str = ""
+    approved_by: str = ""
+
+
+@dataclass
+class Referral:
+    unit: str
+    sent_at: datetime
+    note: str = ""
+    feedback: str = ""
+    feedback_at: datetime | None = None
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def open(self) -> bool:
+        return self.feedback_at is None
+
+
+@dataclass
+class Case:
+    child_id: str
+    village_code: str
+    situation: str
+    severity: str
+    step: str
+    owner_id: str
+    opened_at: datetime
+    mandatory_report: bool = False
+    report: dict[str, str] = field(default_factory=dict)  # reporter, duty holder, times
+    checklist_done: list[str] = field(default_factory=list)
+    history: list[StepRecord] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    outcome: str = ""
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    version: int = 1
+
+    @property
+    def checklist(self) -> tuple[str, ...]:
+        return CHECKLISTS[self.situation]
+
+    def open_referrals(self) -> list[Referral]:
+        return [r for r in self.referrals if r.open]
+
+    def tick(self, items: list[str]) -> None:
+        unknown = set(items) - set(self.checklist)
+        if unknown:
+            raise TransitionRefused(f"not on the {self.situation} checklist: {sorted(unknown)}")
+        self.checklist_done = sorted(set(self.checklist_done) | set(items))
+
+    def move(self, to_step: str, owner_id: str, at: datetime, *, can_approve: bool,
+             note: str = "", outcome: str = "") -> StepRecord:
+        """Move to ``to_step``; refuses what the machine or the rules do not allow."""
+        refusal = self.refusal(to_step, can_approve, outcome)
+        if refusal is not None:
+            raise refusal
+        needs_approval = self.step in APPROVAL_TO_LEAVE or to_step == "closed"
+        record = StepRecord(to_step, owner_id, at, note, owner_id if needs_approval else "")
+        self.history.append(record)
+        self.step, self.owner_id = to_step, owner_id
+        if to_step == "closed":
+            self.outcome = outcome
+        return record
+
+    def refusal(self, to_step: str, can_approve: bool, outcome: str = "") -> Exception | None:
+        if to_step not in STEPS:
+            return TransitionRefused(f"unknown step {to_step!r}")
+        if to_step not in TRANSITIONS[self.step]:
+            allowed = sorted(TRANSITIONS[self.step]) or "none (the case is closed)"
+            return TransitionRefused(f"{self.step} → {to_step} is not allowed; "
+                                     f"allowed: {allowed}")
+        if (self.step in APPROVAL_TO_LEAVE or to_step == "closed") and not can_approve:
+            return ApprovalRequired(f"leaving {self.step} for {to_step} needs a "
+                                    "supervisor's approval")
+        if self.step == "emergency":
+            missing = [i for i in self.checklist if i not in self.checklist_done]
+            if missing:
+                return TransitionRefused(f"emergency checklist not done: {missing}")
+        if to_step == "closed":
+            if self.open_referrals():
+                return TransitionRefused("referrals still await the receiving unit's feedback")
+            if not outcome:
+                return TransitionRefused("closing a case needs an outcome")
+        return None
+
+
+def open_case(child_id: str, village_code: str, situation: str, owner_id: str,
+              at: datetime, *, severity: str | None = None, step: str | None = None,
+              report: dict[str, str] | None = None) -> Case:
+    """A new case; situations of rule 6 are mandatory reports and start at 'report'."""
+    if situation not in CHECKLISTS:
+        raise TransitionRefused(f"unknown situation {situation!r}")
+    mandatory = situation in MANDATORY_SITUATIONS
+    start = step or ("report" if mandatory else "monitoring")
+    if start not in ("monitoring", "report", "emergency"):
+        raise TransitionRefused("a case opens at monitoring, report or emergency")
+    report = dict(report or {})
+    if mandatory:
+        report.setdefault("intake_at", at.isoformat())
+    case = Case(child_id=child_id, village_code=village_code, situation=situation,
+                severity=severity or ("urgent" if mandatory else "normal"), step=start,
+                owner_id=owner_id, opened_at=at, mandatory_report=mandatory, report=report)
+    case.history.append(StepRecord(start, owner_id, at))
+    return case

@@ -1,0 +1,105 @@
+"""Cases through the five-step response, over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.registry.bootstrap import Registry
+from services.registry.domain.cases import Case
+from services.registry.entrypoints.common import STAFF, actor, etag
+from services.registry.entrypoints.schemas import (
+    CaseIn,
+    CaseListQuery,
+    CaseOut,
+    FeedbackIn,
+    ReferralIn,
+    ReferralOut,
+    TransitionIn,
+)
+from services.registry.service_layer import cases
+from services.registry.service_layer.commands import (
+    OpenCase,
+    RecordReferralFeedback,
+    ReferCase,
+    TransitionCase,
+)
+from shared.auth.flask import allow, require_village
+from shared.auth.principal import Role
+
+CASE_READERS = (*STAFF, Role.POLICE_LIAISON)
+
+
+def case_view(case: Case) -> dict:
+    view = asdict(case)
+    view["checklist"] = list(case.checklist)
+    view["referrals"] = [{**asdict(r), "open": r.open} for r in case.referrals]
+    return view
+
+
+def cases_blueprint(registry: Registry) -> Blueprint:
+    blp = Blueprint("cases", __name__, url_prefix="/cases",
+                    description="Cases through the five-step response")
+
+    @blp.route("")
+    class Cases(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(CaseIn)
+        @blp.response(201, CaseOut)
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Open a case (mandatory-report situations start at 'report')"""
+            case = cases.open_case(registry.uow(), OpenCase(**body), actor())
+            require_village(case.village_code)
+            return case_view(case), 201, etag(case.version)
+
+        @allow(*CASE_READERS)
+        @blp.arguments(CaseListQuery, location="query")
+        @blp.response(200, CaseOut(many=True))
+        def get(self, q):  # type: ignore[no-untyped-def]
+            """Cases in the caller's villages, newest first"""
+            return [case_view(c) for c in cases.list_cases(registry.uow(), actor(), **q)]
+
+    @blp.route("/<case_id>")
+    class CaseById(MethodView):
+        @allow(*CASE_READERS)
+        @blp.response(200, CaseOut)
+        def get(self, case_id):  # type: ignore[no-untyped-def]
+            """Read one case with its steps, checklist and referrals"""
+            case = cases.get_case(registry.uow(), case_id, actor())
+            require_village(case.village_code)
+            return case_view(case), 200, etag(case.version)
+
+    @blp.route("/<case_id>/transitions")
+    class Transitions(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(TransitionIn)
+        @blp.response(200, CaseOut)
+        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+            """Move a case to another step (closing steps need a supervisor)"""
+            case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body),
+                                         actor())
+            return case_view(case), 200, etag(case.version)
+
+    @blp.route("/<case_id>/referrals")
+    class Referrals(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(ReferralIn)
+        @blp.response(201, ReferralOut)
+        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+            """Refer a case to another unit; it stays open until the unit reports back"""
+            referral = cases.refer_case(registry.uow(), ReferCase(case_id, **body), actor())
+            return {**asdict(referral), "open": referral.open}
+
+    @blp.route("/<case_id>/referrals/<referral_id>/feedback")
+    class Feedback(MethodView):
+        @allow(*STAFF, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON)
+        @blp.arguments(FeedbackIn)
+        @blp.response(200, CaseOut)
+        def post(self, body, case_id, referral_id):  # type: ignore[no-untyped-def]
+            """The receiving unit reports back on a referral"""
+            cmd = RecordReferralFeedback(case_id, referral_id, body["feedback"])
+            return case_view(cases.record_feedback(registry.uow(), cmd, actor()))
+
+    return blp

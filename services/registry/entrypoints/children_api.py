@@ -1,0 +1,129 @@
+"""Children and their home visits over HTTP: views translate, handlers decide."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from services.registry.adapters.repository import ChildFilter
+from services.registry.bootstrap import Registry
+from services.registry.entrypoints.common import (
+    READERS,
+    STAFF,
+    actor,
+    child_view,
+    etag,
+    if_match_version,
+)
+from services.registry.entrypoints.schemas import (
+    ChildFacts,
+    ChildIn,
+    ChildListQuery,
+    ChildOut,
+    ChildPage,
+    DueOut,
+    DueQuery,
+    RegisterQuery,
+    VisitIn,
+    VisitOut,
+)
+from services.registry.service_layer import children, visits
+from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
+from services.registry.service_layer.context import today_utc
+from shared.auth.flask import allow, require_village
+
+
+def children_blueprint(registry: Registry) -> Blueprint:
+    blp = Blueprint("children", __name__, url_prefix="/children",
+                    description="Children, their homes, guardians, grades and visits")
+
+    @blp.route("")
+    class Children(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(RegisterQuery, location="query")
+        @blp.arguments(ChildIn)
+        @blp.response(201, ChildOut)
+        def post(self, query, body):  # type: ignore[no-untyped-def]
+            """Register a child (409 with the existing id if already registered)"""
+            require_village(body["village_code"])
+            home = body.pop("home")
+            cmd = RegisterChild(home_lon=home["lon"], home_lat=home["lat"],
+                                home_datum=home["datum"], on_duplicate=query["on_duplicate"],
+                                **body)
+            who = actor()
+            child = children.register_child(registry.uow(), cmd, who, registry.policy)
+            return child_view(child, who, today_utc()), 201, etag(child.version)
+
+        @allow(*READERS)
+        @blp.arguments(ChildListQuery, location="query")
+        @blp.response(200, ChildPage)
+        def get(self, q):  # type: ignore[no-untyped-def]
+            """List children in the caller's villages, filtered and paged"""
+            f = ChildFilter(village=q.get("village"), category=q.get("category"),
+                            grade=q.get("grade"),
+                            overdue_on=today_utc() if q["overdue"] else None)
+            who = actor()
+            items, total = children.list_children(registry.uow(), f, q["page"],
+                                                  q["page_size"], who)
+            return {"items": [child_view(c, who, today_utc()) for c in items],
+                    "page": q["page"], "page_size": q["page_size"], "total": total}
+
+    @blp.route("/<child_id>")
+    class ChildById(MethodView):
+        @allow(*READERS)
+        @blp.response(200, ChildOut)
+        def get(self, child_id):  # type: ignore[no-untyped-def]
+            """Read one child (ETag carries its version)"""
+            who = actor()
+            child = children.get_child(registry.uow(), child_id, who)
+            require_village(child.village_code)
+            return child_view(child, who, today_utc()), 200, etag(child.version)
+
+        @allow(*STAFF)
+        @blp.arguments(ChildFacts(partial=True))
+        @blp.response(200, ChildOut)
+        def patch(self, changes, child_id):  # type: ignore[no-untyped-def]
+            """Change a child's facts; If-Match must carry the ETag last read"""
+            version = if_match_version()
+            if version is None:
+                abort(428, message="send If-Match with the ETag you last read")
+            who = actor()
+            child = children.update_child(registry.uow(), UpdateChild(child_id, version, changes),
+                                          who, registry.policy)
+            return child_view(child, who, today_utc()), 200, etag(child.version)
+
+    @blp.route("/<child_id>/visits")
+    class ChildVisits(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(VisitIn)
+        @blp.response(201, VisitOut)
+        def post(self, body, child_id):  # type: ignore[no-untyped-def]
+            """Record a home visit: who, when, where, what was found, next steps"""
+            loc = body.pop("location") or {}
+            cmd = RecordVisit(child_id, body["visited_at"], loc.get("lon"), loc.get("lat"),
+                              loc.get("datum", "wgs84"), body["findings"], body["next_steps"])
+            visit, due = visits.record_visit(registry.uow(), cmd, actor(), registry.policy)
+            return {"visit_id": visit.id, "child_id": child_id, "next_due": due}
+
+    return blp
+
+
+def visits_blueprint(registry: Registry) -> Blueprint:
+    blp = Blueprint("visits", __name__, url_prefix="/visits", description="Home visits")
+
+    @blp.route("/due")
+    class Due(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(DueQuery, location="query")
+        @blp.response(200, DueOut(many=True))
+        def get(self, q):  # type: ignore[no-untyped-def]
+            """Children due a visit (default: within 7 days), overdue first"""
+            today = today_utc()
+            until = q["until"] or today + timedelta(days=7)
+            due = visits.visits_due(registry.uow(), actor(), until, q["child_director_id"])
+            return [{**child_view(c, actor(), today), "overdue": c.next_visit_due < today}
+                    for c in due]
+
+    return blp

@@ -1,0 +1,49 @@
+"""What every registry view needs: the acting person, and the child as a role may see it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask import request
+
+from services.registry.domain.identity import mask_id_number, mask_phone
+from services.registry.domain.model import Child, age_band
+from services.registry.service_layer.context import Actor
+from shared.auth.flask import current_principal
+from shared.auth.principal import Role
+
+STAFF = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
+READERS = (*STAFF, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON, Role.PLANNER)
+APPROVERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+
+
+def actor() -> Actor:
+    """The caller, with where the request came from and why (X-Purpose header)."""
+    return Actor(current_principal(), request.remote_addr or "",
+                 request.headers.get("X-Purpose", "")[:200])
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}
+
+
+def if_match_version() -> int | None:
+    """The version named by If-Match ('"3"' or 'W/"3"'), or None if absent/unreadable."""
+    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    return int(raw) if raw.isdigit() else None
+
+
+def child_view(child: Child, who: Actor, today: date) -> dict[str, Any]:
+    """The child as this caller may see it: identifiers masked for roles that need none."""
+    view = asdict(child)
+    view.update(age=child.age(today), age_band=age_band(child.birth_date, today),
+                living_alone=child.living_alone(today),
+                home={"lon": child.home_lon, "lat": child.home_lat})
+    if not who.sees_identifiers:
+        view["id_number"] = mask_id_number(child.id_number)
+        view["phone"] = mask_phone(child.phone)
+        for g in view["guardians"]:
+            g["phone"] = mask_phone(g["phone"])
+    return view

@@ -1,0 +1,41 @@
+"""The one place where the registry's domain errors become HTTP responses."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import Flask
+
+from services.registry.domain.exceptions import (
+    ApprovalRequired,
+    DuplicateChild,
+    InvalidChild,
+    InvalidImport,
+    NotFound,
+    RegistryError,
+    StaleVersion,
+    TransitionRefused,
+)
+from shared.web import error_response
+
+STATUS: dict[type[RegistryError], int] = {
+    InvalidChild: 422,
+    NotFound: 404,
+    DuplicateChild: 409,
+    StaleVersion: 412,
+    TransitionRefused: 409,
+    ApprovalRequired: 403,
+    InvalidImport: 400,
+}
+
+
+def register_errors(app: Flask) -> None:
+    @app.errorhandler(RegistryError)
+    def _domain(exc: RegistryError):  # type: ignore[no-untyped-def]
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        errors = None
+        if isinstance(exc, InvalidChild):
+            errors = {"json": {exc.field: [exc.message]}}
+        elif isinstance(exc, DuplicateChild):
+            errors = {"existing_id": exc.existing_id, "matched_on": exc.matched_on}
+        return error_response(status, HTTPStatus(status).phrase, str(exc), errors)

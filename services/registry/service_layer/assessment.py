@@ -1,0 +1,117 @@
+"""Risk assessment in the service layer: one child at a time, or all of them at once.
+
+Reassessing everyone is what a hazard change or a new season triggers: distances for
+all homes come from one vectorised STRtree query, only changed rows are written, and
+only grade changes go on the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from services.registry.adapters.repository import ChildFilter
+from services.registry.domain.model import Child, age_band
+from services.registry.domain.risk import Assessment, assess
+from services.registry.domain.visits import earlier_due
+from services.registry.domain.water import WATER_KINDS, WaterIndex
+from services.registry.service_layer.context import Policy, today_utc
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.events.envelope import CloudEvent
+
+log = logging.getLogger(__name__)
+
+
+def water_index(uow: RegistryUnitOfWork, policy: Policy) -> WaterIndex:
+    geometries, zones = uow.water.shapes()
+    return WaterIndex(geometries, zones, policy.centre)
+
+
+def _apply(child: Child, a: Assessment, distance_m: float, today: date,
+           current_due: date | None) -> None:
+    child.risk_grade, child.risk_score, child.risk_reasons = a.grade, a.score, list(a.reasons)
+    child.water_distance_m = None if distance_m != distance_m else round(float(distance_m), 1)
+    child.next_visit_due = earlier_due(current_due, child.last_visited_at or today,
+                                       a.visit_interval_days)
+
+
+def assess_new(uow: RegistryUnitOfWork, child: Child, policy: Policy, today: date,
+               current_due: date | None = None, index: WaterIndex | None = None) -> None:
+    """Grade one child in place (risk fields and next visit due)."""
+    index = index or water_index(uow, policy)
+    dist = index.distances_m([child.home_lon], [child.home_lat])[0]
+    in_zone = bool(index.in_zone([child.home_lon], [child.home_lat])[0])
+    _apply(child, assess(child, dist, today, policy.model, in_zone), dist, today, current_due)
+
+
+def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None) -> int:
+    """Reassess every active child; write what changed; return how many grades changed."""
+    today = today or today_utc()
+    everyone = list(uow.children.iter_all(ChildFilter()))
+    index = water_index(uow, policy)
+    lons = [c.home_lon for c in everyone]
+    lats = [c.home_lat for c in everyone]
+    dists, zones = index.distances_m(lons, lats), index.in_zone(lons, lats)
+    changes: list[dict[str, Any]] = []
+    regraded = 0
+    for child, dist, in_zone in zip(everyone, dists, zones, strict=True):
+        before = (child.risk_grade, child.risk_score, child.risk_reasons,
+                  child.water_distance_m, child.next_visit_due)
+        a = assess(child, dist, today, policy.model, bool(in_zone))
+        _apply(child, a, dist, today, child.next_visit_due)
+        after = (child.risk_grade, child.risk_score, child.risk_reasons,
+                 child.water_distance_m, child.next_visit_due)
+        if after == before:
+            continue
+        changes.append({"cid": child.id, "risk_grade": a.grade, "risk_score": a.score,
+                        "risk_reasons": list(a.reasons),
+                        "water_distance_m": child.water_distance_m,
+                        "next_visit_due": child.next_visit_due})
+        if a.grade != before[0]:
+            regraded += 1
+            publish_risk(uow, child, before[0], policy)
+            publish_child(uow, "registry.child.updated.v1", child, today)
+    uow.children.update_assessments(changes)
+    log.info("reassessed %d children: %d rows changed, %d grades changed",
+             len(everyone), len(changes), regraded)
+    return regraded
+
+
+def publish_child(uow: RegistryUnitOfWork, event_type: str, child: Child, today: date) -> None:
+    uow.publish(event_type, {
+        "child_id": child.id, "village_code": child.village_code,
+        "home": {"lon": child.home_lon, "lat": child.home_lat},
+        "age_band": age_band(child.birth_date, today), "risk_grade": child.risk_grade,
+        "categories": child.categories, "living_alone": child.living_alone(today),
+    })
+
+
+def publish_risk(uow: RegistryUnitOfWork, child: Child, previous: str | None,
+                 policy: Policy) -> None:
+    uow.publish("registry.child.risk_changed.v1", {
+        "child_id": child.id, "village_code": child.village_code,
+        "previous_grade": previous, "risk_grade": child.risk_grade,
+        "reasons": child.risk_reasons,
+        "visit_interval_days": policy.model.visit_days[child.risk_grade],
+    })
+
+
+# -- hazards events (consumed by the worker) -------------------------------------
+def on_hazard_changed(uow: RegistryUnitOfWork, event: CloudEvent, policy: Policy) -> None:
+    data = event.data
+    if data["kind"] in WATER_KINDS:
+        uow.water.upsert(data["hazard_id"], data["kind"], data["geometry"])
+    elif not uow.water.remove(data["hazard_id"]):
+        return  # a road or terrain hazard: no water factor changes
+    reassess_all(uow, policy)
+
+
+def on_hazard_retired(uow: RegistryUnitOfWork, event: CloudEvent, policy: Policy) -> None:
+    if uow.water.remove(event.data["hazard_id"]):
+        reassess_all(uow, policy)
+
+
+def on_zone_changed(uow: RegistryUnitOfWork, event: CloudEvent, policy: Policy) -> None:
+    if uow.water.set_zone(event.data["hazard_id"], event.data["zone"]):
+        reassess_all(uow, policy)

@@ -1,0 +1,146 @@
+"""Handlers for cases: open (by hand or automatically), move, refer, hear back, read."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from services.registry.domain import cases as domain
+from services.registry.domain.cases import DUTY_HOLDERS, REPORT_TIMES, Case
+from services.registry.domain.exceptions import ChildNotFound, NotFound, TransitionRefused
+from services.registry.domain.model import Child
+from services.registry.service_layer.commands import (
+    OpenCase,
+    RecordReferralFeedback,
+    ReferCase,
+    TransitionCase,
+)
+from services.registry.service_layer.context import Actor
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+
+REPORT_FIELDS = frozenset({"reporter", "duty_holder", *REPORT_TIMES})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _publish_opened(uow: RegistryUnitOfWork, case: Case) -> None:
+    uow.publish("registry.case.opened.v1", {
+        "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
+        "situation": case.situation, "severity": case.severity, "step": case.step,
+        "mandatory_report": case.mandatory_report, "opened_at": case.opened_at.isoformat(),
+    })
+
+
+def open_living_alone_case(uow: RegistryUnitOfWork, child: Child, actor_id: str,
+                           today: date) -> Case | None:
+    """A child under 16 living alone is a mandatory-report case (rules 1 and 6), once."""
+    if not child.living_alone(today) or uow.cases.open_for_child(child.id, "living_alone"):
+        return None
+    case = domain.open_case(child.id, child.village_code, "living_alone", actor_id, _now(),
+                            report={"reporter": actor_id, "duty_holder": "village_committee"})
+    uow.cases.add(case)
+    _publish_opened(uow, case)
+    return case
+
+
+def _check_report(report: dict[str, str]) -> dict[str, str]:
+    unknown = set(report) - REPORT_FIELDS
+    if unknown:
+        raise TransitionRefused(f"unknown mandatory-report fields {sorted(unknown)}")
+    if report.get("duty_holder") and report["duty_holder"] not in DUTY_HOLDERS:
+        raise TransitionRefused(f"duty_holder must be one of {list(DUTY_HOLDERS)}")
+    return report
+
+
+def open_case(uow: RegistryUnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
+    with uow:
+        child = uow.children.get(cmd.child_id)
+        if child is None or not actor.principal.sees_village(child.village_code):
+            raise ChildNotFound(f"no child {cmd.child_id}")
+        case = domain.open_case(child.id, child.village_code, cmd.situation, actor.id, _now(),
+                                severity=cmd.severity, step=cmd.step,
+                                report={"reporter": actor.id, **_check_report(cmd.report)})
+        uow.cases.add(case)
+        actor.audit(uow, "create", "case", case.id, ["situation", "severity", "report"])
+        _publish_opened(uow, case)
+    return case
+
+
+def _load(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
+    case = uow.cases.get(case_id)
+    if case is None or not actor.principal.sees_village(case.village_code):
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def get_case(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
+    with uow:
+        case = _load(uow, case_id, actor)
+        actor.audit(uow, "read", "case", case.id, ["situation", "history", "report"])
+    return case
+
+
+def list_cases(uow: RegistryUnitOfWork, actor: Actor, step: str = "",
+               child_id: str = "") -> list[Case]:
+    with uow:
+        found = uow.cases.list(actor.principal.village_codes or None,
+                               actor.principal.township_code, step=step, child_id=child_id)
+        for case in found:
+            actor.audit(uow, "read", "case", case.id, ["situation", "step"])
+    return found
+
+
+def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
+    """Tick checklist items, add report times, then move the case one step."""
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        version, from_step = case.version, case.step
+        case.tick(cmd.checklist_done)
+        case.report.update(_check_report(cmd.report))
+        case.move(cmd.to_step, actor.id, _now(), can_approve=actor.can_approve, note=cmd.note,
+                  outcome=cmd.outcome)
+        uow.cases.save(case, version)
+        actor.audit(uow, "transition", "case", case.id, ["step", "checklist_done", "report"])
+        uow.publish("registry.case.transitioned.v1", {
+            "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
+            "from_step": from_step, "to_step": case.step, "owner_id": case.owner_id})
+        if case.step == "closed":
+            uow.publish("registry.case.closed.v1", {
+                "case_id": case.id, "child_id": case.child_id,
+                "village_code": case.village_code, "outcome": case.outcome})
+    return case
+
+
+def refer_case(uow: RegistryUnitOfWork, cmd: ReferCase, actor: Actor) -> domain.Referral:
+    """Refer to another unit; the referral stays open until that unit reports back."""
+    if cmd.unit not in ("police", "school", "health", "womens_federation", "civil_affairs"):
+        raise TransitionRefused(f"unknown unit {cmd.unit!r}")
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        if case.step == "closed":
+            raise TransitionRefused("the case is closed")
+        referral = domain.Referral(cmd.unit, _now(), cmd.note)
+        version = case.version
+        case.referrals.append(referral)
+        uow.cases.save(case, version)
+        actor.audit(uow, "refer", "case", case.id, ["referrals"])
+        uow.publish("registry.case.referred.v1", {
+            "case_id": case.id, "referral_id": referral.id,
+            "village_code": case.village_code, "unit": referral.unit})
+    return referral
+
+
+def record_feedback(uow: RegistryUnitOfWork, cmd: RecordReferralFeedback, actor: Actor) -> Case:
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        referral = next((r for r in case.referrals if r.id == cmd.referral_id), None)
+        if referral is None:
+            raise NotFound(f"no referral {cmd.referral_id}")
+        if not referral.open:
+            raise TransitionRefused("the unit already reported back")
+        version = case.version
+        referral.feedback, referral.feedback_at = cmd.feedback, _now()
+        uow.cases.save(case, version)
+        actor.audit(uow, "feedback", "case", case.id, ["referrals"])
+    return case

@@ -1,0 +1,172 @@
+"""Handlers for children: register, merge duplicates, update, read, list, review."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, fields
+from datetime import date
+from typing import Any
+
+from services.registry.adapters.repository import ChildFilter
+from services.registry.domain.exceptions import ChildNotFound, DuplicateChild, InvalidChild
+from services.registry.domain.model import Child, Guardian, Parents, check_child
+from services.registry.service_layer import assessment, cases
+from services.registry.service_layer.commands import RegisterChild, UpdateChild
+from services.registry.service_layer.context import Actor, Policy, today_utc
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.geo import CoordinateError, check_in_region, to_wgs84
+
+log = logging.getLogger(__name__)
+EDITABLE = frozenset({"name", "gender", "birth_date", "id_number", "village_code",
+                      "village_name", "address", "school", "phone", "guardians", "parents",
+                      "living_alone", "child_director_id", "categories", "home"})
+
+
+def child_attrs(data: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """API-level facts → Child attributes: WGS 84 home, guardian and parent objects."""
+    out = dict(data)
+    if "home" in out:
+        home = out.pop("home")
+        lon, lat = to_wgs84(home["lon"], home["lat"], home.get("datum", "wgs84"))
+        try:
+            check_in_region(lon, lat, policy.region, "home")
+        except CoordinateError as exc:
+            raise InvalidChild("home", str(exc)) from exc
+        out["home_lon"], out["home_lat"] = lon, lat
+    try:
+        if "guardians" in out:
+            out["guardians"] = [Guardian(**g) for g in out["guardians"]]
+        if "parents" in out:
+            out["parents"] = Parents(**out["parents"])
+    except TypeError as exc:
+        raise InvalidChild("guardians" if "guardians" in out else "parents", str(exc)) from exc
+    if "living_alone" in out:
+        out["declared_living_alone"] = bool(out.pop("living_alone"))
+    return out
+
+
+def new_child(cmd: RegisterChild, policy: Policy, today: date) -> Child:
+    data = {f.name: getattr(cmd, f.name) for f in fields(cmd)}
+    data["home"] = {"lon": data.pop("home_lon"), "lat": data.pop("home_lat"),
+                    "datum": data.pop("home_datum")}
+    data.pop("on_duplicate")
+    if not data.get("village_name"):
+        data["village_name"] = _name_of(data["village_code"], policy)
+    return check_child(Child(**child_attrs(data, policy)), today)
+
+
+def register_child(uow: RegistryUnitOfWork, cmd: RegisterChild, actor: Actor, policy: Policy,
+                   today: date | None = None) -> Child:
+    """Register a child, or fold it into the existing record when asked to merge."""
+    today = today or today_utc()
+    child = new_child(cmd, policy, today)
+    actor.check_scope(child.village_code, "village")
+    with uow:
+        dup = uow.children.find_duplicate(child)
+        if dup is not None:
+            existing, matched_on = dup
+            if cmd.on_duplicate != "merge":
+                raise DuplicateChild(existing.id, matched_on)
+            return _merge(uow, existing, child, actor, policy, today)
+        assessment.assess_new(uow, child, policy, today)
+        uow.children.add(child)
+        actor.audit(uow, "create", "child", child.id, sorted(EDITABLE))
+        assessment.publish_child(uow, "registry.child.registered.v1", child, today)
+        assessment.publish_risk(uow, child, None, policy)
+        cases.open_living_alone_case(uow, child, actor.id, today)
+    return child
+
+
+def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, policy: Policy,
+           today: date) -> Child:
+    """Keep the existing record and its history; add what the new one knows."""
+    known = {g.name for g in existing.guardians}
+    merged = existing.with_changes(
+        categories=list(dict.fromkeys(existing.categories + new.categories)),
+        guardians=existing.guardians + [g for g in new.guardians if g.name not in known],
+        **{k: getattr(new, k) for k in ("id_number", "address", "school", "phone",
+                                        "child_director_id") if getattr(new, k)},
+    )
+    if new.parents.known:
+        merged.parents = new.parents
+    merged.declared_living_alone = existing.declared_living_alone or new.declared_living_alone
+    return _store(uow, existing, merged, actor, policy, today, "merge")
+
+
+def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy: Policy,
+                 today: date | None = None) -> Child:
+    today = today or today_utc()
+    unknown = set(cmd.changes) - EDITABLE
+    if unknown:
+        raise InvalidChild(sorted(unknown)[0], "cannot be changed here")
+    with uow:
+        existing = _load(uow, cmd.child_id, actor)
+        attrs = child_attrs(cmd.changes, policy)
+        changed = check_child(existing.with_changes(**attrs), today)
+        actor.check_scope(changed.village_code, "village")
+        dup = uow.children.find_duplicate(changed)
+        if dup is not None:
+            raise DuplicateChild(dup[0].id, dup[1])
+        changed.version = cmd.expected_version
+        return _store(uow, existing, changed, actor, policy, today, "update")
+
+
+def _store(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
+           today: date, action: str) -> Child:
+    previous = before.risk_grade
+    assessment.assess_new(uow, after, policy, today, current_due=before.next_visit_due)
+    saved = uow.children.save(after, after.version if action == "update" else before.version,
+                              actor.id, action)
+    diff = [k for k, v in asdict(saved).items() if k != "version" and asdict(before)[k] != v]
+    actor.audit(uow, action, "child", saved.id, diff)
+    assessment.publish_child(uow, "registry.child.updated.v1", saved, today)
+    if saved.risk_grade != previous:
+        assessment.publish_risk(uow, saved, previous, policy)
+    cases.open_living_alone_case(uow, saved, actor.id, today)
+    return saved
+
+
+def _load(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
+    child = uow.children.get(child_id)
+    if child is None or not actor.principal.sees_village(child.village_code):
+        raise ChildNotFound(f"no child {child_id}")
+    return child
+
+
+def get_child(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
+    """Read one child; the read is audited."""
+    with uow:
+        child = _load(uow, child_id, actor)
+        actor.audit(uow, "read", "child", child.id, _read_fields(actor))
+    return child
+
+
+def list_children(uow: RegistryUnitOfWork, f: ChildFilter, page: int, page_size: int,
+                  actor: Actor) -> tuple[list[Child], int]:
+    """One page of children in the caller's scope; each child shown is an audited read."""
+    scoped = ChildFilter(**{**asdict(f), "villages": actor.principal.village_codes or None,
+                            "township": actor.principal.township_code})
+    with uow:
+        items, total = uow.children.query(scoped, page, page_size)
+        for child in items:
+            actor.audit(uow, "read", "child", child.id, _read_fields(actor))
+    return items, total
+
+
+def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: Actor) -> Child:
+    """Quarterly dynamic monitoring (rule 7): the record was checked this quarter."""
+    with uow:
+        child = _load(uow, child_id, actor)
+        reviewed = child.with_changes(reviewed_quarter=quarter)
+        saved = uow.children.save(reviewed, child.version, actor.id, "review")
+        actor.audit(uow, "review", "child", child.id, ["reviewed_quarter"])
+    return saved
+
+
+def _read_fields(actor: Actor) -> list[str]:
+    base = ["name", "birth_date", "home", "guardians", "categories", "risk_grade"]
+    return base + (["id_number", "phone"] if actor.sees_identifiers else [])
+
+
+def _name_of(village_code: str, policy: Policy) -> str:
+    return next((n for n, c in policy.villages.items() if c == village_code), "")

@@ -1,0 +1,69 @@
+"""Who is acting and under which policy: passed to every handler.
+
+Handlers check object scope themselves (an out-of-scope record is NotFound, as the
+API reports it) and write the audit row in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from services.registry.domain.exceptions import NotFound
+from services.registry.domain.risk import RiskModel
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared import audit
+from shared.auth.principal import Principal, Role
+from shared.config import Region
+
+APPROVERS = frozenset({Role.CHILD_SUPERVISOR, Role.STATION_ADMIN})
+SEES_IDENTIFIERS = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR,
+                              Role.POLICE_LIAISON})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The township's configuration: region, risk model, known villages (name → code)."""
+
+    region: Region
+    model: RiskModel = field(default_factory=RiskModel)
+    villages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        r = self.region
+        return (r.min_lon + r.max_lon) / 2, (r.min_lat + r.max_lat) / 2
+
+
+@dataclass(frozen=True)
+class Actor:
+    principal: Principal
+    remote_addr: str = ""
+    purpose: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.principal.user_id
+
+    @property
+    def can_approve(self) -> bool:
+        return self.principal.role in APPROVERS
+
+    @property
+    def sees_identifiers(self) -> bool:
+        """ID and phone numbers in clear: only roles whose work needs them."""
+        return self.principal.role in SEES_IDENTIFIERS
+
+    def check_scope(self, village_code: str, what: str) -> None:
+        if not self.principal.sees_village(village_code):
+            raise NotFound(f"no {what}")
+
+    def audit(self, uow: RegistryUnitOfWork, action: str, object_type: str, object_id: str,
+              fields: tuple[str, ...] | list[str] = ()) -> None:
+        assert uow.conn is not None
+        audit.record(uow.conn, self.principal, action, object_type, object_id, fields,
+                     self.purpose, self.remote_addr)
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()

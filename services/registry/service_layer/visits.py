@@ -1,0 +1,86 @@
+"""Handlers for home visits: record one, list who is due, scan for overdue visits."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date
+
+from services.registry.adapters.repository import ChildFilter
+from services.registry.domain.exceptions import ChildNotFound, InvalidChild
+from services.registry.domain.model import Child
+from services.registry.domain.visits import FINDING_AREAS, Visit, next_due
+from services.registry.service_layer.commands import RecordVisit
+from services.registry.service_layer.context import Actor, Policy, today_utc
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.geo import CoordinateError, check_in_region, to_wgs84
+
+log = logging.getLogger(__name__)
+
+
+def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
+                 policy: Policy) -> tuple[Visit, date]:
+    """Record a home visit; the next one falls due after the grade's interval."""
+    unknown = set(cmd.findings) - set(FINDING_AREAS)
+    if unknown:
+        raise InvalidChild("findings", f"unknown areas {sorted(unknown)}; use {FINDING_AREAS}")
+    lon, lat = cmd.lon, cmd.lat
+    if lon is not None and lat is not None:
+        lon, lat = to_wgs84(lon, lat, cmd.datum)
+        try:
+            check_in_region(lon, lat, policy.region, "location")
+        except CoordinateError as exc:
+            raise InvalidChild("location", str(exc)) from exc
+    with uow:
+        child = uow.children.get(cmd.child_id)
+        if child is None or not actor.principal.sees_village(child.village_code):
+            raise ChildNotFound(f"no child {cmd.child_id}")
+        visit = Visit(child.id, actor.id, cmd.visited_at, lon, lat, dict(cmd.findings),
+                      cmd.next_steps)
+        due = next_due(cmd.visited_at.date(), policy.model.visit_days[child.risk_grade])
+        uow.visits.add(visit, child.village_code, due)
+        visited = replace(child, last_visited_at=cmd.visited_at.date(), next_visit_due=due)
+        uow.children.save(visited, child.version, actor.id, "visit")
+        actor.audit(uow, "visit", "child", child.id, ["visits", "next_visit_due"])
+        uow.publish("registry.visit.recorded.v1", {
+            "visit_id": visit.id, "child_id": child.id, "village_code": child.village_code,
+            "visited_at": cmd.visited_at.isoformat(), "visitor_id": actor.id,
+            "next_due": due.isoformat()})
+    return visit, due
+
+
+def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date,
+               director_id: str = "") -> list[Child]:
+    """Children whose next visit falls due by ``until`` (overdue ones first)."""
+    f = ChildFilter(villages=actor.principal.village_codes or None,
+                    township=actor.principal.township_code)
+    with uow:
+        due = [c for c in uow.children.iter_all(f)
+               if c.next_visit_due and c.next_visit_due <= until
+               and (not director_id or c.child_director_id == director_id)]
+        for child in due:
+            actor.audit(uow, "read", "child", child.id, ["next_visit_due"])
+    return sorted(due, key=lambda c: (c.next_visit_due, c.village_code, c.name))
+
+
+def scan_overdue(uow: RegistryUnitOfWork, today: date | None = None) -> int:
+    """Publish registry.visit.overdue once per child and due date; safe to run twice at once.
+
+    The notice row's primary key (child, due date) decides who publishes: a concurrent or
+    repeated scan finds the row taken and publishes nothing.
+    """
+    today = today or today_utc()
+    published = 0
+    with uow:
+        for child in uow.children.iter_all(ChildFilter(overdue_on=today)):
+            assert child.next_visit_due is not None
+            if not uow.visits.claim_overdue(child.id, child.next_visit_due):
+                continue
+            uow.publish("registry.visit.overdue.v1", {
+                "child_id": child.id, "village_code": child.village_code,
+                "due_date": child.next_visit_due.isoformat(),
+                "child_director_id": child.child_director_id, "risk_grade": child.risk_grade})
+            published += 1
+    if published:
+        log.info("overdue scan: %d new overdue visits", published)
+    return published
