@@ -62,6 +62,7 @@ class Stack:
         return self.data_dir / "logs"
 
     def start_broker(self) -> None:
+        """Start (or restart, on the same port) the embedded broker."""
         self.logs.mkdir(parents=True, exist_ok=True)
         self.broker = EmbeddedBroker(self.broker_port, self.logs / "broker.log").start()
 

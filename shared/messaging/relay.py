@@ -1,11 +1,11 @@
 """Outbox relay: publishes stored events in order and marks them sent.
 
-One batch is claimed inside a transaction that only one relay of a service can hold
-at a time (a PostgreSQL advisory lock; SQLite's write lock via BEGIN IMMEDIATE), so
-several relay processes never publish the same row concurrently and one aggregate's
-events keep their order. The claim is held while the batch is published and flushed
-with ``acks='all'``; a crash before the UPDATE commits means the batch is sent again,
-which consumers absorb through their inbox.
+Only the elected leader of a service's relays publishes (``leader.RelayLeadership``),
+so several relay processes never publish the same row concurrently and one
+aggregate's events keep their order. No database transaction is held while talking
+to the broker: rows are read, published and flushed with ``acks='all'``, then marked
+sent in a short transaction. A crash in between means the batch is sent again, which
+consumers absorb through their inbox.
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, select, update
 
 from shared.messaging.kafka import ensure_topics, producer
+from shared.messaging.leader import RelayLeadership
 from shared.messaging.tables import OUTBOX
 
 log = logging.getLogger(__name__)
-
-_LOCK_ID = 7_261_100  # any constant: the relay's PostgreSQL advisory lock
-
 
 class OutboxRelay:
     def __init__(
@@ -51,6 +49,7 @@ class OutboxRelay:
         self.retention = retention
         self.client_id = client_id
         self._producer: KafkaProducer | None = None
+        self.leadership = RelayLeadership(engine)
 
     def _connect(self) -> KafkaProducer:
         if self._producer is None:
@@ -71,29 +70,28 @@ class OutboxRelay:
 
     def publish_batch(self) -> int:
         """Publish up to ``batch_size`` unsent rows; return how many were sent."""
+        if not self.leadership.acquire():
+            return 0
         prod = self._connect()
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
-                if not got.scalar():
-                    return 0
+        with self.engine.connect() as conn:
             rows = conn.execute(
                 select(OUTBOX.c.seq, OUTBOX.c.topic, OUTBOX.c.key, OUTBOX.c.payload)
                 .where(OUTBOX.c.sent_at.is_(None))
                 .order_by(OUTBOX.c.seq)
                 .limit(self.batch_size)
             ).all()
-            if not rows:
-                return 0
-            headers = [("content-type", b"application/cloudevents+json")]
-            futures = [
-                prod.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode(),
-                          headers=headers)
-                for r in rows
-            ]
-            prod.flush(timeout=30)
-            for f in futures:
-                f.get(timeout=30)  # raises if any send failed: the batch stays unsent
+        if not rows:
+            return 0
+        headers = [("content-type", b"application/cloudevents+json")]
+        futures = [
+            prod.send(self.prefix + r.topic, key=r.key.encode(), value=r.payload.encode(),
+                      headers=headers)
+            for r in rows
+        ]
+        prod.flush(timeout=30)
+        for f in futures:
+            f.get(timeout=30)  # raises if any send failed: the batch stays unsent
+        with self.engine.begin() as conn:
             conn.execute(
                 update(OUTBOX)
                 .where(OUTBOX.c.seq.in_([r.seq for r in rows]))
@@ -131,6 +129,7 @@ class OutboxRelay:
             if not sent:
                 stop.wait(idle_s)
         self._drop_producer()
+        self.leadership.release()
 
 
 def mark_for_replay(engine: Engine, since: datetime, until: datetime) -> int:

@@ -37,6 +37,22 @@ def db(database_url):
     engine.dispose()
 
 
+@pytest.fixture
+def relays(db, broker, topic_prefix):
+    """Relays over the test database; their leadership is released afterwards."""
+    made = []
+
+    def make():
+        relay = OutboxRelay(db[0], broker.bootstrap, topic_prefix=topic_prefix,
+                            topics=["registry.children"])
+        made.append(relay)
+        return relay
+
+    yield make
+    for relay in made:
+        relay.leadership.release()
+
+
 def _consumer(engine, applied, broker, prefix, group):
     def handler(conn, event):
         conn.execute(insert(applied).values(child_id=event.data["child_id"]))
@@ -51,13 +67,13 @@ def _count(engine, table):
         return conn.execute(select(func.count()).select_from(table)).scalar()
 
 
-def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, topic_prefix):
+def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, topic_prefix,
+                                                                   relays):
     engine, applied = db
     with engine.begin() as conn:
         for i in range(200):
             outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
-    relay = OutboxRelay(engine, broker.bootstrap, topic_prefix=topic_prefix,
-                        topics=["registry.children"])
+    relay = relays()
     while relay.publish_batch():
         pass
     # poison: 10 undecodable, 10 schema-invalid
@@ -106,7 +122,7 @@ def test_redelivered_event_changes_nothing(db, broker, topic_prefix):
     assert _count(engine, applied) == 1
 
 
-def test_relay_marks_rows_sent_and_replay_republishes(db, broker, topic_prefix):
+def test_relay_marks_rows_sent_and_replay_republishes(db, relays):
     from datetime import UTC, datetime, timedelta
 
     from shared.messaging.relay import mark_for_replay
@@ -116,8 +132,7 @@ def test_relay_marks_rows_sent_and_replay_republishes(db, broker, topic_prefix):
     with engine.begin() as conn:
         for i in range(5):
             outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
-    relay = OutboxRelay(engine, broker.bootstrap, topic_prefix=topic_prefix,
-                        topics=["registry.children"])
+    relay = relays()
     assert relay.publish_batch() == 5
     assert relay.publish_batch() == 0
     now = datetime.now(UTC)
@@ -127,3 +142,17 @@ def test_relay_marks_rows_sent_and_replay_republishes(db, broker, topic_prefix):
         unsent = conn.execute(select(func.count()).select_from(OUTBOX)
                               .where(OUTBOX.c.sent_at.is_(None))).scalar()
     assert unsent == 0
+
+
+def test_only_one_relay_publishes_at_a_time(db, relays):
+    engine, _ = db
+    with engine.begin() as conn:
+        for i in range(3):
+            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    leader, standby = relays(), relays()
+    assert leader.publish_batch() == 3
+    with engine.begin() as conn:
+        outbox.record(conn, CAT, TYPE, _payload(9), source="/test")
+    assert standby.publish_batch() == 0  # not the leader: publishes nothing
+    leader.leadership.release()  # the leader dies; the standby takes over
+    assert standby.publish_batch() == 1
