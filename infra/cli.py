@@ -15,7 +15,8 @@ from pathlib import Path
 
 SERVICES = ("registry", "hazards", "notifier", "gateway")
 # Modules that add their own subcommands with ``register(subparsers)``.
-PLUGINS = (*(f"services.{s}.entrypoints.cli" for s in SERVICES), "infra.demo_cli")
+PLUGINS = (*(f"services.{s}.entrypoints.cli" for s in SERVICES), "infra.demo_cli",
+           "services.gateway.entrypoints.identity_cli")
 
 
 def _bootstrap(service: str):  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, Table, Text, literal, select, type_coerce, update
+from sqlalchemy import Connection, MetaData, Table, Text, literal, select, type_coerce, update
 from sqlalchemy.types import TypeDecorator
 
 from shared.config import ConfigError, data_dir
@@ -241,3 +241,15 @@ def reencrypt_column(conn: Connection, table: Table, columns: Iterable[str],
             conn.execute(update(table).where(*cond).values({name: literal(fresh, Text)}))
             changed += 1
     return changed
+
+
+def reencrypt_metadata(conn: Connection, metadata: MetaData,
+                       keys: FieldKeys | None = None) -> dict[str, int]:
+    """``reencrypt_column`` for every encrypted column of a service's tables."""
+    counts: dict[str, int] = {}
+    for table in metadata.sorted_tables:
+        cols = [c.name for c in table.columns
+                if isinstance(c.type, EncryptedString | EncryptedJSON)]
+        if cols:
+            counts[table.name] = reencrypt_column(conn, table, cols, keys)
+    return counts
