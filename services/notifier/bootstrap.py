@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
+from services.notifier.adapters import yaml_lines
+from services.notifier.adapters.channels import Channel
+from services.notifier.adapters.channels.email import SmtpEmail
+from services.notifier.adapters.channels.sms import AliyunSms
+from services.notifier.adapters.channels.webhook import DingTalkRobot, SignedWebhook, WeComRobot
+from services.notifier.adapters.rules_file import RulesSource
+from services.notifier.adapters.templates import Templates
 from services.notifier.config import Settings
+from services.notifier.domain.directory import parse_directory
+from services.notifier.domain.exceptions import RulesError
+from services.notifier.service_layer.dispatch import DispatchConfig, Dispatcher
+from services.notifier.service_layer.handlers import ROUTED
+from services.notifier.service_layer.unit_of_work import SOURCE, NotifierUnitOfWork
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -19,10 +34,56 @@ class Notifier:
     settings: Settings
     engine: Engine
     catalogue: Catalogue
+    rules: RulesSource
+    templates: Templates
+
+    def uow(self) -> NotifierUnitOfWork:
+        return NotifierUnitOfWork(self.engine, self.catalogue, SOURCE)
+
+    def channels(self) -> dict[str, Channel]:
+        s = self.settings
+        channels: dict[str, Channel] = {"email": SmtpEmail(s.smtp), "wecom": WeComRobot()}
+        if s.webhook_secret:
+            channels["webhook"] = SignedWebhook(s.webhook_secret)
+        if s.dingtalk_secret:
+            channels["dingtalk"] = DingTalkRobot(s.dingtalk_secret)
+        if s.sms.access_key_id and s.sms.access_key_secret:
+            channels["sms"] = AliyunSms(s.sms)
+        return channels
+
+    def dispatcher(self) -> Dispatcher:
+        s = self.settings
+        return Dispatcher(self.uow, self.rules.current, self.templates, self.channels(),
+                          DispatchConfig(s.ack_secret, s.lease_s, s.batch, s.senders))
+
+    def seed_directory(self, path: Path) -> int:
+        """Load the directory file into an empty directory (the embedded default)."""
+        doc, lines = yaml_lines.load(path.read_text(), path.name)
+        try:
+            people = parse_directory(doc)
+        except RulesError as exc:
+            raise yaml_lines.locate(exc, lines, path.name) from exc
+        try:
+            with self.uow() as uow:
+                if uow.directory.list():
+                    return 0
+                for person in people:
+                    uow.directory.upsert(person)
+        except IntegrityError:  # the API and the worker seeded at the same moment
+            return 0
+        log.info("directory seeded with %d entries from %s", len(people), path.name)
+        return len(people)
 
 
-def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True) -> Notifier:
+def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True,
+              rules_check_s: float = 1.0) -> Notifier:
     settings = settings or Settings.from_env()
     if run_migrations:
         migrate(settings.common.database_url, MIGRATIONS)
-    return Notifier(settings, make_engine(settings.common.database_url), default_catalogue())
+    templates = Templates.load(settings.gateway_url, settings.public_url)
+    notifier = Notifier(settings, make_engine(settings.common.database_url),
+                        default_catalogue(),
+                        RulesSource(settings.rules_path, set(ROUTED), rules_check_s), templates)
+    if settings.directory_path is not None:
+        notifier.seed_directory(settings.directory_path)
+    return notifier

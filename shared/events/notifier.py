@@ -18,6 +18,7 @@ class Delivery(Schema):
     channel = fields.String(required=True)
     attempt = fields.Integer(load_default=1)
     case_id = fields.String(load_default="")
+    level = fields.Integer(load_default=0)  # escalation level: 0 first recipients, 1 next …
 
 
 EVENTS = [

@@ -1,17 +1,158 @@
-"""The notifier's HTTP API."""
+"""The notifier's HTTP API: rules, directory, delivery log, inbox, acknowledgements."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
 
 from services.notifier.bootstrap import Notifier
+from services.notifier.domain.directory import Person
+from services.notifier.entrypoints import errors
+from services.notifier.entrypoints import schemas as s
+from services.notifier.service_layer import handlers, queries
+from shared.auth.flask import allow, current_principal, public
+from shared.auth.principal import Role
+from shared.events.catalogue import PayloadError, UnknownEventType
 from shared.web import create_flask
+
+ADMIN = (Role.STATION_ADMIN,)
+STAFF = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+LOG_READERS = (*STAFF, Role.CHILD_DIRECTOR, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON)
+PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def create_app(notifier: Notifier) -> Flask:
-    app, _api = create_flask(__name__, "Shouhu notifier", notifier.settings.keys)
+    app, api = create_flask(__name__, "Shouhu notifier", notifier.settings.keys)
     app.extensions["shouhu"] = notifier
+    errors.register(app)
+    for blp in (_rules(notifier), _directory(notifier), _deliveries(notifier)):
+        api.register_blueprint(blp)
     return app
+
+
+def _rules(notifier: Notifier) -> Blueprint:
+    blp = Blueprint("rules", __name__, url_prefix="/rules", description="Routing rules")
+
+    @blp.route("")
+    class Rules(MethodView):
+        @allow(*STAFF)
+        @blp.response(200, s.RulesStatusOut)
+        def get(self):  # type: ignore[no-untyped-def]
+            """The rules in force and the last refused edit"""
+            notifier.rules.current()
+            return notifier.rules.status()
+
+    @blp.route("/reload")
+    class Reload(MethodView):
+        @allow(*ADMIN)
+        @blp.response(200, s.RulesStatusOut)
+        def post(self):  # type: ignore[no-untyped-def]
+            """Reload the rules file now (a malformed file is refused, old rules stay)"""
+            return notifier.rules.reload()
+
+    @blp.route("/test")
+    class RulesTest(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(s.EventIn)
+        @blp.response(200, s.PlannedAlertOut(many=True))
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Which notifications would this event produce? (nothing is sent)"""
+            try:
+                data = notifier.catalogue.validate(body["type"], body["data"])
+            except (PayloadError, UnknownEventType) as exc:
+                abort(422, message=f"not a valid {body['type']} event: {exc}")
+            with notifier.uow() as uow:
+                return handlers.preview(uow, notifier.rules.current(), body["type"], data,
+                                        body["at"] or _now())
+
+    return blp
+
+
+def _directory(notifier: Notifier) -> Blueprint:
+    blp = Blueprint("directory", __name__, url_prefix="/directory",
+                    description="Who holds which role where (contacts are personal data)")
+
+    @blp.route("")
+    class People(MethodView):
+        @allow(*ADMIN)
+        @blp.response(200, s.PersonOut(many=True))
+        def get(self):  # type: ignore[no-untyped-def]
+            """List the directory"""
+            with notifier.uow() as uow:
+                return uow.directory.list()
+
+    @blp.route("/<person_id>")
+    class PersonById(MethodView):
+        @allow(*ADMIN)
+        @blp.arguments(s.PersonIn)
+        @blp.response(200, s.PersonOut)
+        def put(self, body, person_id):  # type: ignore[no-untyped-def]
+            """Create or replace a directory entry"""
+            with notifier.uow() as uow:
+                return queries.put_person(uow, Person(person_id=person_id, **body))
+
+        @allow(*ADMIN)
+        @blp.response(204)
+        def delete(self, person_id):  # type: ignore[no-untyped-def]
+            """Remove a directory entry"""
+            with notifier.uow() as uow:
+                queries.delete_person(uow, person_id)
+
+    return blp
+
+
+def _deliveries(notifier: Notifier) -> Blueprint:
+    blp = Blueprint("deliveries", __name__, description="Delivery log, inbox, acknowledgements")
+
+    @blp.route("/deliveries")
+    class Deliveries(MethodView):
+        @allow(*LOG_READERS)
+        @blp.arguments(s.DeliveryQuery, location="query")
+        @blp.response(200, s.DeliveryPage)
+        def get(self, args):  # type: ignore[no-untyped-def]
+            """Who was told what, when, and did they act (by event, person, case, channel)"""
+            page, size = args.pop("page"), args.pop("page_size")
+            me = current_principal()
+            with notifier.uow() as uow:
+                return queries.delivery_log(uow, args, me.village_codes, me.township_code,
+                                            page, size)
+
+    @blp.route("/inbox")
+    class Inbox(MethodView):
+        @allow(*PEOPLE)
+        @blp.response(200, s.InboxItemOut(many=True))
+        def get(self):  # type: ignore[no-untyped-def]
+            """My in-app notifications, newest first"""
+            with notifier.uow() as uow:
+                return queries.inbox(uow, notifier.templates, current_principal().user_id)
+
+    @blp.route("/inbox/<delivery_id>/ack")
+    class InboxAck(MethodView):
+        @allow(*PEOPLE)
+        @blp.response(200, s.AckOut)
+        def post(self, delivery_id):  # type: ignore[no-untyped-def]
+            """Acknowledge one of my notifications"""
+            with notifier.uow() as uow:
+                return handlers.ack_from_inbox(uow, delivery_id, current_principal().user_id,
+                                               _now())
+
+    @blp.route("/ack/<token>")
+    class AckLink(MethodView):
+        @public
+        @blp.response(200, s.AckOut)
+        def get(self, token):  # type: ignore[no-untyped-def]
+            """Acknowledge by the signed link in a message (single use)"""
+            with notifier.uow() as uow:
+                return handlers.ack_by_token(uow, token, notifier.settings.ack_secret, _now())
+
+    return blp
 
 
 def wsgi() -> Flask:

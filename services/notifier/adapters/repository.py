@@ -1,0 +1,288 @@
+"""SQL for the directory, alerts, deliveries and their attempt log.
+
+Inserts that must happen once check first and rely on the unique keys as the last
+word, so a replayed event or a second worker never creates a second delivery.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from services.notifier.adapters.tables import (
+    alerts,
+    attempts,
+    deliveries,
+    digest_items,
+    hazard_villages,
+    people,
+    used_tokens,
+)
+from services.notifier.domain.delivery import State
+from services.notifier.domain.directory import Person
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored here is UTC."""
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+class Directory:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _person(self, row: Any) -> Person:
+        return Person(row.person_id, row.role, row.scope_code, json.loads(row.contacts),
+                      row.user_id, row.lang, row.label)
+
+    def resolve(self, role: str, scope_code: str) -> list[Person]:
+        rows = self.conn.execute(select(people).where(
+            people.c.role == role, people.c.scope_code == scope_code)
+            .order_by(people.c.person_id))
+        return [self._person(r) for r in rows]
+
+    def get(self, person_id: str) -> Person | None:
+        row = self.conn.execute(select(people).where(people.c.person_id == person_id)).first()
+        return self._person(row) if row else None
+
+    def list(self) -> list[Person]:
+        return [self._person(r) for r in self.conn.execute(
+            select(people).order_by(people.c.scope_code, people.c.role, people.c.person_id))]
+
+    def person_ids_of_user(self, user_id: str) -> list[str]:
+        return list(self.conn.execute(
+            select(people.c.person_id).where(people.c.user_id == user_id)).scalars())
+
+    def upsert(self, person: Person) -> None:
+        values = {"role": person.role, "scope_code": person.scope_code,
+                  "user_id": person.user_id, "lang": person.lang, "label": person.label,
+                  "contacts": json.dumps(person.contacts, ensure_ascii=False),
+                  "updated_at": datetime.now(UTC)}
+        done = self.conn.execute(update(people).where(people.c.person_id == person.person_id)
+                                 .values(**values))
+        if not done.rowcount:
+            self.conn.execute(insert(people).values(person_id=person.person_id, **values))
+
+    def delete(self, person_id: str) -> bool:
+        return bool(self.conn.execute(
+            delete(people).where(people.c.person_id == person_id)).rowcount)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery the dispatcher holds, with what it needs to render and send."""
+
+    delivery_id: str
+    alert_id: str
+    event_id: str
+    event_type: str
+    case_id: str
+    recipient_id: str
+    channel: str
+    level: int
+    urgent: bool
+    attempt: int
+    data: dict[str, Any]
+
+
+class Deliveries:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    # -- alerts -------------------------------------------------------------------
+    def add_alert(self, *, event_id: str, event_type: str, rule: str, case_id: str,
+                  village_code: str, data: dict[str, Any], urgent: bool,
+                  deadline: datetime | None, now: datetime) -> str | None:
+        """A new alert's id, or None when this rule already fired for this event."""
+        if self.conn.execute(select(alerts.c.alert_id).where(
+                alerts.c.event_id == event_id, alerts.c.rule == rule)).first():
+            return None
+        alert_id = str(uuid.uuid4())
+        self.conn.execute(insert(alerts).values(
+            alert_id=alert_id, event_id=event_id, event_type=event_type, rule=rule,
+            case_id=case_id, village_code=village_code, data=json.dumps(data, default=str),
+            urgent=urgent, level=0, deadline=deadline, created_at=now))
+        return alert_id
+
+    def alert(self, alert_id: str) -> Any:
+        return self.conn.execute(select(alerts).where(alerts.c.alert_id == alert_id)).first()
+
+    def due_alerts(self, now: datetime, limit: int = 100) -> list[Any]:
+        return list(self.conn.execute(select(alerts).where(
+            alerts.c.deadline.is_not(None), alerts.c.deadline <= now,
+            alerts.c.acked_at.is_(None)).order_by(alerts.c.deadline).limit(limit)))
+
+    def raise_level(self, alert: Any, deadline: datetime | None) -> bool:
+        """Move an alert one level up; False if someone acked or escalated it first."""
+        res = self.conn.execute(update(alerts).where(
+            alerts.c.alert_id == alert.alert_id, alerts.c.level == alert.level,
+            alerts.c.acked_at.is_(None)).values(level=alert.level + 1, deadline=deadline))
+        return bool(res.rowcount)
+
+    def escalate_now(self, alert_id: str, level: int, now: datetime) -> None:
+        """Bring an escalation timer forward (its recipients cannot be reached)."""
+        self.conn.execute(update(alerts).where(
+            alerts.c.alert_id == alert_id, alerts.c.level == level,
+            alerts.c.acked_at.is_(None), alerts.c.deadline.is_not(None)).values(deadline=now))
+
+    def ack_alert(self, alert_id: str, by: str, now: datetime) -> bool:
+        res = self.conn.execute(update(alerts).where(
+            alerts.c.alert_id == alert_id, alerts.c.acked_at.is_(None))
+            .values(acked_at=now, acked_by=by, deadline=None))
+        return bool(res.rowcount)
+
+    # -- deliveries ---------------------------------------------------------------
+    def add(self, *, alert_id: str, event_id: str, event_type: str, case_id: str,
+            recipient_id: str, channel: str, level: int, urgent: bool,
+            not_before: datetime, now: datetime) -> str | None:
+        """A new delivery's id, or None if (event, recipient, channel) exists."""
+        if self.conn.execute(select(deliveries.c.delivery_id).where(
+                deliveries.c.event_id == event_id, deliveries.c.recipient_id == recipient_id,
+                deliveries.c.channel == channel)).first():
+            return None
+        delivery_id = str(uuid.uuid4())
+        self.conn.execute(insert(deliveries).values(
+            delivery_id=delivery_id, alert_id=alert_id, event_id=event_id,
+            event_type=event_type, case_id=case_id, recipient_id=recipient_id,
+            channel=channel, level=level, urgent=urgent, state=State.PENDING, attempt=0,
+            next_attempt_at=not_before, created_at=now))
+        return delivery_id
+
+    def get(self, delivery_id: str) -> Any:
+        return self.conn.execute(
+            select(deliveries).where(deliveries.c.delivery_id == delivery_id)).first()
+
+    def channels_tried(self, event_id: str, recipient_id: str) -> set[str]:
+        return set(self.conn.execute(select(deliveries.c.channel).where(
+            deliveries.c.event_id == event_id,
+            deliveries.c.recipient_id == recipient_id)).scalars())
+
+    def claim(self, now: datetime, stale_before: datetime, limit: int) -> list[Claimed]:
+        """Mark up to ``limit`` due deliveries 'sending' (urgent first) and log the
+        attempt. 'sending' rows older than ``stale_before`` were abandoned by a crash."""
+        due = or_(and_(deliveries.c.state == State.PENDING,
+                       deliveries.c.next_attempt_at <= now),
+                  and_(deliveries.c.state == State.SENDING,
+                       deliveries.c.claimed_at < stale_before))
+        query = (select(deliveries, alerts.c.data).join(
+            alerts, alerts.c.alert_id == deliveries.c.alert_id).where(due)
+            .order_by(deliveries.c.urgent.desc(), deliveries.c.next_attempt_at).limit(limit))
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=deliveries)
+        rows = self.conn.execute(query).all()
+        claimed = []
+        for r in rows:
+            self.conn.execute(update(deliveries).where(
+                deliveries.c.delivery_id == r.delivery_id).values(
+                state=State.SENDING, attempt=r.attempt + 1, claimed_at=now))
+            self.conn.execute(insert(attempts).values(
+                delivery_id=r.delivery_id, attempt=r.attempt + 1, started_at=now,
+                outcome="sending", detail="resent after a crash" if r.state == "sending"
+                else ""))
+            claimed.append(Claimed(r.delivery_id, r.alert_id, r.event_id, r.event_type,
+                                   r.case_id, r.recipient_id, r.channel, r.level, r.urgent,
+                                   r.attempt + 1, json.loads(r.data)))
+        return claimed
+
+    def finish(self, c: Claimed, state: State, now: datetime, detail: str = "",
+               next_attempt_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {"state": state, "last_error": detail[:200] or None}
+        if state == State.SENT:
+            values["sent_at"] = now
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        self.conn.execute(update(deliveries).where(
+            deliveries.c.delivery_id == c.delivery_id, deliveries.c.attempt == c.attempt)
+            .values(**values))
+        outcome = {State.SENT: "sent", State.PENDING: "retry", State.FAILED: "failed"}[state]
+        self.conn.execute(update(attempts).where(
+            attempts.c.delivery_id == c.delivery_id, attempts.c.attempt == c.attempt,
+            attempts.c.outcome == "sending").values(
+            outcome=outcome, finished_at=now, detail=detail[:200]))
+
+    def mark_acked(self, delivery_id: str, now: datetime) -> None:
+        self.conn.execute(update(deliveries).where(
+            deliveries.c.delivery_id == delivery_id, deliveries.c.acked_at.is_(None))
+            .values(acked_at=now))
+
+    def use_token(self, delivery_id: str, now: datetime) -> bool:
+        """Spend a delivery's ack link; False if it was used before."""
+        if self.conn.execute(select(used_tokens.c.delivery_id).where(
+                used_tokens.c.delivery_id == delivery_id)).first():
+            return False
+        self.conn.execute(insert(used_tokens).values(delivery_id=delivery_id, used_at=now))
+        return True
+
+    # -- the log ------------------------------------------------------------------
+    def query(self, filters: dict[str, str], villages: Iterable[str] | None,
+              township: str, page: int, page_size: int) -> tuple[int, list[Any]]:
+        q = select(deliveries, alerts.c.village_code, alerts.c.rule,
+                   alerts.c.acked_by).join(alerts, alerts.c.alert_id == deliveries.c.alert_id)
+        for key, value in filters.items():
+            q = q.where(deliveries.c[key] == value)
+        if villages:
+            q = q.where(alerts.c.village_code.in_(list(villages)))
+        elif township:
+            q = q.where(alerts.c.village_code.startswith(township))
+        total = self.conn.execute(select(func.count()).select_from(q.subquery())).scalar()
+        rows = self.conn.execute(q.order_by(deliveries.c.created_at.desc(),
+                                            deliveries.c.delivery_id)
+                                 .limit(page_size).offset((page - 1) * page_size)).all()
+        return int(total or 0), rows
+
+    def attempts_of(self, delivery_ids: list[str]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {d: [] for d in delivery_ids}
+        for r in self.conn.execute(select(attempts).where(
+                attempts.c.delivery_id.in_(delivery_ids)).order_by(attempts.c.seq)):
+            out[r.delivery_id].append(r)
+        return out
+
+    def inbox(self, recipient_ids: list[str], limit: int = 100) -> list[Any]:
+        return list(self.conn.execute(
+            select(deliveries, alerts.c.data, alerts.c.acked_at.label("alert_acked_at"))
+            .join(alerts, alerts.c.alert_id == deliveries.c.alert_id)
+            .where(deliveries.c.recipient_id.in_(recipient_ids),
+                   deliveries.c.channel == "inbox", deliveries.c.state == State.SENT)
+            .order_by(deliveries.c.created_at.desc()).limit(limit)))
+
+
+class Places:
+    """What the notifier remembers about places and open work (no personal data)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def set_hazard_village(self, hazard_id: str, village_code: str) -> None:
+        self.conn.execute(delete(hazard_villages).where(hazard_villages.c.hazard_id == hazard_id))
+        if village_code:
+            self.conn.execute(insert(hazard_villages).values(hazard_id=hazard_id,
+                                                             village_code=village_code))
+
+    def hazard_village(self, hazard_id: str) -> str:
+        return self.conn.execute(select(hazard_villages.c.village_code).where(
+            hazard_villages.c.hazard_id == hazard_id)).scalar() or ""
+
+    def open_item(self, item_id: str, **values: Any) -> None:
+        if not self.conn.execute(select(digest_items.c.item_id).where(
+                digest_items.c.item_id == item_id)).first():
+            self.conn.execute(insert(digest_items).values(item_id=item_id, open=True, **values))
+
+    def close_items(self, *conditions: Any) -> None:
+        self.conn.execute(update(digest_items).where(*conditions).values(open=False))
+
+    def open_items(self, scope_code: str) -> list[Any]:
+        return list(self.conn.execute(select(digest_items).where(
+            digest_items.c.open.is_(True), digest_items.c.village_code.startswith(scope_code))
+            .order_by(digest_items.c.kind, digest_items.c.due_date)))
+
+    def close_visits(self, child_id: str) -> None:
+        self.close_items(digest_items.c.kind == "visit", digest_items.c.ref_id == child_id)
+
+    def close_referrals(self, case_id: str) -> None:
+        self.close_items(digest_items.c.kind == "referral", digest_items.c.case_id == case_id)

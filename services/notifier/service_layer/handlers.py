@@ -1,0 +1,162 @@
+"""Handlers: events in → alerts and deliveries stored; acknowledgements; previews.
+
+The consumer calls ``handle_event`` inside its own transaction (with the inbox row),
+so an event's deliveries are stored exactly when the event is marked applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from services.notifier.domain import ack
+from services.notifier.domain.directory import Person, scope_for
+from services.notifier.domain.exceptions import AckRefused, NotFound
+from services.notifier.domain.planning import PlannedDelivery, Resolver, plan
+from services.notifier.domain.rules import RuleSet, Target
+from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
+from shared.events.envelope import CloudEvent
+
+log = logging.getLogger(__name__)
+
+ROUTED = ("registry.case.opened.v1", "registry.case.referred.v1", "registry.visit.overdue.v1",
+          "hazards.finding.reported.v1", "hazards.device.silent.v1")
+TRACKED = ("registry.case.closed.v1", "registry.visit.recorded.v1",
+           "hazards.hazard.created.v1", "hazards.hazard.updated.v1")
+CONSUMED = ROUTED + TRACKED
+
+
+def resolver(uow: NotifierUnitOfWork) -> Resolver:
+    def resolve(target: Target, village_code: str) -> list[Person]:
+        scope = scope_for(village_code, target.level)
+        return uow.directory.resolve(target.role, scope) if scope else []
+
+    return resolve
+
+
+def village_of(uow: NotifierUnitOfWork, data: Mapping[str, Any]) -> str:
+    """The event's village; device and some finding events only name their hazard."""
+    return data.get("village_code") or uow.places.hazard_village(data.get("hazard_id", ""))
+
+
+def announce(uow: NotifierUnitOfWork, what: str, delivery: Any, attempt: int) -> None:
+    """Publish ``notifier.delivery.<what>.v1`` for one delivery (ids only)."""
+    uow.publish(f"notifier.delivery.{what}.v1", {
+        "delivery_id": delivery.delivery_id, "event_id": delivery.event_id,
+        "event_type": delivery.event_type, "recipient_id": delivery.recipient_id,
+        "channel": delivery.channel, "attempt": attempt, "case_id": delivery.case_id,
+        "level": delivery.level,
+    })
+
+
+def store_deliveries(uow: NotifierUnitOfWork, alert_id: str, event_id: str, event_type: str,
+                     case_id: str, urgent: bool, level: int,
+                     planned: tuple[PlannedDelivery, ...], now: datetime) -> list[str]:
+    ids = []
+    for p in planned:
+        delivery_id = uow.deliveries.add(
+            alert_id=alert_id, event_id=event_id, event_type=event_type, case_id=case_id,
+            recipient_id=p.person.person_id, channel=p.channel, level=level, urgent=urgent,
+            not_before=p.not_before, now=now)
+        if delivery_id:
+            ids.append(delivery_id)
+    return ids
+
+
+def route_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,
+                now: datetime) -> list[str]:
+    """Store the alerts and first deliveries an event raises; return delivery ids."""
+    village = village_of(uow, event.data)
+    case_id = str(event.data.get("case_id", ""))
+    ids: list[str] = []
+    for alert in plan(rules, event.type, event.data, village, resolver(uow), now):
+        if not alert.deliveries:
+            log.warning("rule %s matched event %s but the directory names nobody",
+                        alert.rule.name, event.id)
+        alert_id = uow.deliveries.add_alert(
+            event_id=event.id, event_type=event.type, rule=alert.rule.name, case_id=case_id,
+            village_code=village, data=dict(event.data), urgent=alert.urgent,
+            deadline=alert.deadline, now=now)
+        if alert_id is not None:
+            ids += store_deliveries(uow, alert_id, event.id, event.type, case_id, alert.urgent,
+                                    0, alert.deliveries, now)
+    return ids
+
+
+def track_event(uow: NotifierUnitOfWork, event: CloudEvent) -> None:
+    """Keep what routing and the daily digest need: hazard villages and open work."""
+    d = event.data
+    if event.type.startswith("hazards.hazard."):
+        uow.places.set_hazard_village(d["hazard_id"], d.get("village_code", ""))
+    elif event.type == "registry.visit.overdue.v1":
+        uow.places.open_item(f"visit:{d['child_id']}:{d['due_date']}", kind="visit",
+                             village_code=d["village_code"], ref_id=d["child_id"],
+                             detail=d["risk_grade"],
+                             due_date=datetime.fromisoformat(d["due_date"]).date())
+    elif event.type == "registry.visit.recorded.v1":
+        uow.places.close_visits(d["child_id"])
+    elif event.type == "registry.case.referred.v1":
+        uow.places.open_item(f"referral:{d['referral_id']}", kind="referral",
+                             village_code=d["village_code"], case_id=d["case_id"],
+                             ref_id=d["referral_id"], detail=d["unit"])
+    elif event.type == "registry.case.closed.v1":
+        uow.places.close_referrals(d["case_id"])
+
+
+def handle_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,
+                 now: datetime) -> None:
+    track_event(uow, event)
+    if event.type in ROUTED:
+        route_event(uow, rules, event, now)
+
+
+def preview(uow: NotifierUnitOfWork, rules: RuleSet, event_type: str,
+            data: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """Which notifications would this event produce? Nothing is stored."""
+    village = village_of(uow, data)
+    out = []
+    for alert in plan(rules, event_type, data, village, resolver(uow), now):
+        rule = alert.rule
+        out.append({
+            "rule": rule.name, "urgent": alert.urgent, "village_code": village,
+            "ack_within_s": rule.ack_within_s,
+            "escalation": [f"{t.role}@{t.level}" for t in rule.escalate],
+            "deliveries": [{"recipient_id": p.person.person_id, "role": p.person.role,
+                            "channel": p.channel, "not_before": p.not_before}
+                           for p in alert.deliveries],
+        })
+    return out
+
+
+def acknowledge(uow: NotifierUnitOfWork, delivery_id: str, now: datetime) -> dict[str, Any]:
+    """Record that a recipient acted: the alert stops escalating."""
+    delivery = uow.deliveries.get(delivery_id)
+    if delivery is None:
+        raise NotFound(f"no delivery {delivery_id}")
+    first = delivery.acked_at is None
+    uow.deliveries.mark_acked(delivery_id, now)
+    uow.deliveries.ack_alert(delivery.alert_id, delivery.recipient_id, now)
+    if first:
+        announce(uow, "acknowledged", delivery, delivery.attempt)
+    return {"delivery_id": delivery_id, "acknowledged": True, "first": first}
+
+
+def ack_by_token(uow: NotifierUnitOfWork, token: str, secret: str,
+                 now: datetime) -> dict[str, Any]:
+    delivery_id = ack.read_token(token, secret)
+    if uow.deliveries.get(delivery_id) is None:
+        raise AckRefused("this acknowledgement link is not valid")
+    if not uow.deliveries.use_token(delivery_id, now):
+        raise AckRefused("this acknowledgement link was already used")
+    return acknowledge(uow, delivery_id, now)
+
+
+def ack_from_inbox(uow: NotifierUnitOfWork, delivery_id: str, user_id: str,
+                   now: datetime) -> dict[str, Any]:
+    delivery = uow.deliveries.get(delivery_id)
+    if delivery is None or delivery.recipient_id not in uow.directory.person_ids_of_user(
+            user_id):
+        raise NotFound(f"no inbox item {delivery_id}")
+    return acknowledge(uow, delivery_id, now)

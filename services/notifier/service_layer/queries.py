@@ -1,0 +1,61 @@
+"""Read sides and directory management: the delivery log, inboxes, the directory."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services.notifier.adapters.repository import aware
+from services.notifier.adapters.templates import Templates
+from services.notifier.domain.directory import Person
+from services.notifier.domain.exceptions import NotFound
+from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
+
+_TIMES = ("created_at", "sent_at", "acked_at", "started_at", "finished_at", "alert_acked_at")
+
+
+def _row(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    for key in _TIMES:
+        if key in out:
+            out[key] = aware(out[key])
+    return out
+
+
+def delivery_log(uow: NotifierUnitOfWork, filters: dict[str, str], villages: frozenset[str],
+                 township: str, page: int, page_size: int) -> dict[str, Any]:
+    """Who was told what, when, and did they act — within the caller's places."""
+    total, rows = uow.deliveries.query(filters, villages, township, page, page_size)
+    tries = uow.deliveries.attempts_of([r.delivery_id for r in rows])
+    items = []
+    for r in rows:
+        item = _row(r)
+        item["attempts"] = [_row(a) for a in tries[r.delivery_id]]
+        items.append(item)
+    return {"total": total, "page": page, "items": items}
+
+
+def inbox(uow: NotifierUnitOfWork, templates: Templates, user_id: str) -> list[dict[str, Any]]:
+    """The in-app items of every directory entry this login answers for."""
+    ids = uow.directory.person_ids_of_user(user_id)
+    if not ids:
+        return []
+    langs = {p: (uow.directory.get(p) or Person(p, "", "")).lang for p in ids}
+    items = []
+    for r in uow.deliveries.inbox(ids):
+        msg = templates.render(delivery_id=r.delivery_id, event_id=r.event_id,
+                               event_type=r.event_type, data=json.loads(r.data),
+                               urgent=r.urgent, lang=langs[r.recipient_id], level=r.level,
+                               ack_token="")
+        items.append({**_row(r), "subject": msg.subject, "body": msg.body, "link": msg.link})
+    return items
+
+
+def put_person(uow: NotifierUnitOfWork, person: Person) -> Person:
+    uow.directory.upsert(person.validate())
+    return person
+
+
+def delete_person(uow: NotifierUnitOfWork, person_id: str) -> None:
+    if not uow.directory.delete(person_id):
+        raise NotFound(f"no directory entry {person_id}")
