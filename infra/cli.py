@@ -97,6 +97,13 @@ def cmd_replay(args: argparse.Namespace) -> None:
     print(f"{n} event(s) of {args.service} marked for republishing by its relay")
 
 
+def cmd_asyncapi(_args: argparse.Namespace) -> None:
+    from shared.events import default_catalogue
+    from shared.events.asyncapi import render
+
+    sys.stdout.write(render(default_catalogue()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shouhu", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -126,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--since", required=True, help="ISO time, inclusive")
     rp.add_argument("--until", required=True, help="ISO time, exclusive")
     rp.set_defaults(func=cmd_replay)
+
+    ev = sub.add_parser("asyncapi", help="print the event catalogue as AsyncAPI YAML")
+    ev.set_defaults(func=cmd_asyncapi)
 
     for name in PLUGINS:
         if importlib.util.find_spec(name) is not None:

@@ -111,7 +111,7 @@ EVENTS = [
           "A patrol point was generated, edited or deactivated."),
     _spec("hazards.patrol.checked_in.v1", _P, "point_id", CheckedIn,
           "A patrol member checked in at a point.", Classification.INTERNAL),
-    _spec("hazards.finding.reported.v1", _P, "point_id", FindingReported,
+    _spec("hazards.finding.reported.v1", _P, "hazard_id", FindingReported,
           "A patrol or camera reported a finding; urgent when children are in danger now.",
           Classification.INTERNAL),
     _spec("hazards.device.silent.v1", _D, "device_id", DeviceSilent,
