@@ -1,0 +1,47 @@
+"""Every service's Flask app, built with its own ``create_app`` on temporary SQLite files
+and test signing keys (no broker needed: HTTP handlers only write the outbox)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from shared.auth import Principal, Role, TokenKeys
+from shared.crypto import new_key
+
+SERVICES = ("registry", "hazards", "notifier", "gateway")
+SECRET = "matrix-test-secret-" + "x" * 24
+KEYS = TokenKeys({"k1": SECRET}, "k1", ttl_s=3600)
+TOWNSHIP = "500110108"
+OWN_VILLAGE = "500110108201"
+OTHER_VILLAGE = "500110108202"
+
+
+def token(role: Role, villages: frozenset[str] = frozenset({OWN_VILLAGE}),
+          township: str = TOWNSHIP) -> str:
+    return KEYS.issue(Principal(f"test-{role.value}", role, township, villages))
+
+
+@pytest.fixture(scope="module")
+def service_apps(tmp_path_factory):
+    """{service: Flask app}, built as ``shouhu serve SERVICE api`` builds them."""
+    data = tmp_path_factory.mktemp("apps")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHOUHU_DATA_DIR", str(data))
+        mp.setenv("SHOUHU_AUTH_KEYS", f"k1:{SECRET}")
+        mp.setenv("SHOUHU_FIELD_KEYS", f"f1:{new_key()}")
+        mp.setenv("SHOUHU_KAFKA_BOOTSTRAP", "127.0.0.1:1")  # never contacted
+        for svc in SERVICES:
+            mp.setenv(f"SHOUHU_{svc.upper()}_DATABASE_URL", f"sqlite:///{data / svc}.db")
+        from shared.crypto import default_keys
+
+        default_keys.cache_clear()
+        apps = {}
+        for svc in SERVICES:
+            bootstrap = importlib.import_module(f"services.{svc}.bootstrap").bootstrap
+            create_app = importlib.import_module(f"services.{svc}.entrypoints.api").create_app
+            apps[svc] = create_app(bootstrap())
+            apps[svc].config["TESTING"] = True
+        yield apps
+        default_keys.cache_clear()
