@@ -31,6 +31,21 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     migrate(settings.common.database_url, mod.MIGRATIONS)
 
 
+def cmd_init(_args: argparse.Namespace) -> None:
+    """Production start-up step: migrate every service's database, create all topics."""
+    from shared.config import CommonSettings
+    from shared.events import default_catalogue
+    from shared.messaging.kafka import ensure_topics
+
+    for service in SERVICES:
+        cmd_migrate(argparse.Namespace(service=service))
+    common = CommonSettings.from_env("gateway")
+    topics = [common.topic_prefix + t for t in default_catalogue().topics()]
+    ensure_topics(common.bootstrap_servers, topics, common.topic_partitions,
+                  common.topic_replication)
+    print(f"migrated {len(SERVICES)} databases; {len(topics)} topics present")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     if args.role == "worker":
         importlib.import_module(f"services.{args.service}.entrypoints.worker").main()
@@ -38,7 +53,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
     workers = os.environ.get("SHOUHU_HTTP_WORKERS", "2")
     os.execvp(sys.executable, [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{settings.port}",
+        sys.executable, "-m", "gunicorn", "--bind",
+        f"{os.environ.get('SHOUHU_BIND_HOST', '127.0.0.1')}:{settings.port}",
         "--workers", workers, "--threads", "4", "--access-logfile", "-",
         "--access-logformat", '%(m)s %(U)s %(s)s %(L)ss',  # path only: no query strings
         f"services.{args.service}.entrypoints.api:wsgi()",
@@ -118,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("service", choices=SERVICES)
     serve.add_argument("role", choices=("api", "worker"))
     serve.set_defaults(func=cmd_serve)
+
+    init = sub.add_parser("init", help="migrate every database and create every topic")
+    init.set_defaults(func=cmd_init)
 
     mig = sub.add_parser("migrate", help="bring a service's database to the newest schema")
     mig.add_argument("service", choices=SERVICES)
