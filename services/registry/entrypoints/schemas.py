@@ -245,3 +245,62 @@ class CaseOut(Schema):
 class CaseListQuery(In):
     step = fields.String(load_default="", validate=validate.OneOf(["", *STEPS]))
     child_id = fields.String(load_default="")
+
+
+class ImportQuery(In):
+    dry_run = fields.Boolean(load_default=True)
+    clean_rows_only = fields.Boolean(load_default=False)
+
+
+class ImportFile(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class RowError(Schema):
+    row = fields.Integer()
+    field = fields.String()
+    reason = fields.String()
+
+
+class ImportOut(Schema):
+    rows = fields.Integer()
+    imported = fields.Integer()
+    unchanged = fields.Integer()
+    errors = fields.List(fields.Nested(RowError))
+    ignored_columns = fields.List(fields.String())
+
+
+class ExportQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+class LedgerEntryIn(In):
+    village_code = fields.String(required=True, validate=VILLAGE)
+    at = fields.AwareDateTime(load_default=None)
+    child_id = fields.String(load_default=None, allow_none=True)
+    contact = fields.String(required=True, validate=validate.Length(1, 100))
+    summary = fields.String(required=True, validate=validate.Length(1, 4000))
+    outcome = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class LedgerEntryOut(Schema):
+    id = fields.String()
+    ledger = fields.String()
+    at = fields.DateTime()
+    village_code = fields.String()
+    child_id = fields.String(allow_none=True)
+    contact = fields.String()
+    summary = fields.String()
+    handled_by = fields.String()
+    outcome = fields.String()
+
+
+class VillageReviewOut(Schema):
+    village_code = fields.String()
+    village_name = fields.String()
+    children = fields.Integer()
+    unreviewed = fields.Integer()
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_grade = fields.Dict(keys=fields.String(), values=fields.Integer())
+    visits_due = fields.Integer()
+    visits_done = fields.Integer()

@@ -1,11 +1,74 @@
-"""The registry's worker process: outbox relay (+ consumer once it consumes events)."""
+"""The registry's worker process: outbox relay, hazards consumer, periodic scans.
+
+The consumer keeps the water-hazard table current and reassesses every child when
+it changes. A scanner thread runs the overdue-visit scan and a full reassessment
+(ages and the drowning season move with the calendar) every ``scan_interval_s``.
+"""
 
 from __future__ import annotations
 
-from services.registry.bootstrap import bootstrap
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.registry.bootstrap import SOURCE, Registry, bootstrap
+from services.registry.service_layer import assessment, visits
+from services.registry.service_layer.context import Policy
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.events import Catalogue, CloudEvent
+from shared.messaging.consumer import Handler
 from shared.worker import run_worker
+
+log = logging.getLogger(__name__)
+
+
+def hazard_handlers(catalogue: Catalogue, policy: Policy) -> dict[str, Handler]:
+    """Consumer handlers for hazards events, each joining the consumer's transaction."""
+
+    def bind(fn: Callable[[RegistryUnitOfWork, CloudEvent, Policy], None]) -> Handler:
+        def handle(conn: Connection, event: CloudEvent) -> None:
+            uow = RegistryUnitOfWork.on_connection(conn, catalogue, SOURCE)
+            fn(uow, event, policy)  # type: ignore[arg-type]
+
+        return handle
+
+    return {
+        "hazards.hazard.created.v1": bind(assessment.on_hazard_changed),
+        "hazards.hazard.updated.v1": bind(assessment.on_hazard_changed),
+        "hazards.hazard.retired.v1": bind(assessment.on_hazard_retired),
+        "hazards.zone.changed.v1": bind(assessment.on_zone_changed),
+    }
+
+
+def scan_once(registry: Registry) -> None:
+    """One round: overdue visits (exactly-once per due date), then a full reassessment."""
+    visits.scan_overdue(registry.uow())
+    with registry.uow() as uow:
+        assessment.reassess_all(uow, registry.policy)
+
+
+def run_scanner(registry: Registry, stop: threading.Event) -> None:
+    while True:
+        try:
+            scan_once(registry)
+        except SQLAlchemyError:
+            log.exception("periodic scan failed; retrying next round")
+        if stop.wait(registry.settings.scan_interval_s):
+            return
 
 
 def main() -> None:
     registry = bootstrap()
-    run_worker(registry.settings.common, registry.engine, registry.catalogue, handlers={})
+    stop = threading.Event()
+    scanner = threading.Thread(target=run_scanner, args=(registry, stop), name="scanner",
+                               daemon=True)
+    scanner.start()
+    try:
+        run_worker(registry.settings.common, registry.engine, registry.catalogue,
+                   handlers=hazard_handlers(registry.catalogue, registry.policy))
+    finally:
+        stop.set()
+        scanner.join(timeout=10)

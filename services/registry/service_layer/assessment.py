@@ -45,6 +45,16 @@ def assess_new(uow: RegistryUnitOfWork, child: Child, policy: Policy, today: dat
     _apply(child, assess(child, dist, today, policy.model, in_zone), dist, today, current_due)
 
 
+def assess_many(children: list[Child], index: WaterIndex, policy: Policy, today: date) -> None:
+    """Grade new children in place with one vectorised distance query."""
+    lons = [c.home_lon for c in children]
+    lats = [c.home_lat for c in children]
+    dists, zones = index.distances_m(lons, lats), index.in_zone(lons, lats)
+    for child, dist, in_zone in zip(children, dists, zones, strict=True):
+        a = assess(child, dist, today, policy.model, bool(in_zone))
+        _apply(child, a, dist, today, None)
+
+
 def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None) -> int:
     """Reassess every active child; write what changed; return how many grades changed."""
     today = today or today_utc()

@@ -10,7 +10,7 @@ from typing import Any
 from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, DuplicateChild, InvalidChild
 from services.registry.domain.model import Child, Guardian, Parents, check_child
-from services.registry.service_layer import assessment, cases
+from services.registry.service_layer import assessment, cases, reports
 from services.registry.service_layer.commands import RegisterChild, UpdateChild
 from services.registry.service_layer.context import Actor, Policy, today_utc
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -155,6 +155,8 @@ def list_children(uow: RegistryUnitOfWork, f: ChildFilter, page: int, page_size:
 
 def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: Actor) -> Child:
     """Quarterly dynamic monitoring (rule 7): the record was checked this quarter."""
+    if quarter != reports.quarter_of(today_utc()):
+        raise InvalidChild("quarter", "records are reviewed in the current quarter")
     with uow:
         child = _load(uow, child_id, actor)
         reviewed = child.with_changes(reviewed_quarter=quarter)

@@ -1,0 +1,124 @@
+"""Ledger import, rosters and ledgers as exports, and the quarterly review, over HTTP."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.registry.adapters.ledger_files import write_csv, write_xlsx
+from services.registry.bootstrap import Registry
+from services.registry.entrypoints.common import READERS, STAFF, actor, child_view
+from services.registry.entrypoints.schemas import (
+    ChildOut,
+    ExportQuery,
+    ImportFile,
+    ImportOut,
+    ImportQuery,
+    LedgerEntryIn,
+    LedgerEntryOut,
+    VillageReviewOut,
+)
+from services.registry.service_layer import children, ledger_import, reports
+from services.registry.service_layer.context import today_utc
+from shared.auth.flask import allow
+from shared.auth.principal import Role
+
+QUARTER = "<quarter>"
+LEDGERS = "<any(reception, hotline):ledger>"
+ROSTER = "<any(left_behind, in_difficulty, orphan, de_facto_unsupported):name>"
+ROSTER_COLUMNS = ("id", "name", "gender", "birth_date", "village_code", "village_name",
+                  "address", "school", "categories", "risk_grade", "next_visit_due")
+OFFICE = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+
+
+def _export(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str) -> Response:
+    table = [[", ".join(v) if isinstance(v := r.get(c), list) else v for c in columns]
+             for r in rows]
+    if fmt == "xlsx":
+        return Response(write_xlsx(columns, table, title), mimetype="application/vnd."
+                        "openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={title}.xlsx"})
+    return Response(write_csv(columns, table), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={title}.csv"})
+
+
+def ledgers_blueprint(registry: Registry) -> Blueprint:
+    blp = Blueprint("ledgers", __name__, url_prefix="",
+                    description="Ledger import, rosters, reception/hotline ledgers, reviews")
+
+    @blp.route("/children/import")
+    class Import(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(ImportQuery, location="query")
+        @blp.arguments(ImportFile, location="files")
+        @blp.response(200, ImportOut)
+        def post(self, q, files):  # type: ignore[no-untyped-def]
+            """Import a ledger (XLSX, or CSV in UTF-8/GBK); dry run unless dry_run=false"""
+            data = files["file"].read()
+            return ledger_import.import_ledger(
+                registry.uow(), data, actor(), registry.policy, dry_run=q["dry_run"],
+                clean_rows_only=q["clean_rows_only"])
+
+    @blp.route(f"/rosters/{ROSTER}")
+    class Roster(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(ExportQuery, location="query")
+        @blp.response(200, ChildOut(many=True))
+        def get(self, q, name):  # type: ignore[no-untyped-def]
+            """A roster by category, as JSON, CSV or XLSX (each child's export is audited)"""
+            who = actor()
+            rows = [child_view(c, who, today_utc())
+                    for c in reports.roster(registry.uow(), name, who)]
+            if q["format"] == "json":
+                return rows
+            return _export(rows, ROSTER_COLUMNS, q["format"], f"roster-{name}")
+
+    @blp.route(f"/ledgers/{LEDGERS}")
+    class Ledger(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(LedgerEntryIn)
+        @blp.response(201, LedgerEntryOut)
+        def post(self, body, ledger):  # type: ignore[no-untyped-def]
+            """Write a reception visit or a hotline call into its ledger"""
+            return reports.add_ledger_entry(registry.uow(), ledger, body, actor())
+
+        @allow(*STAFF)
+        @blp.arguments(ExportQuery, location="query")
+        @blp.response(200, LedgerEntryOut(many=True))
+        def get(self, q, ledger):  # type: ignore[no-untyped-def]
+            """The reception or hotline ledger, as JSON, CSV or XLSX"""
+            rows = reports.ledger_entries(registry.uow(), ledger, actor())
+            if q["format"] == "json":
+                return rows
+            return _export(rows, tuple(LedgerEntryOut().fields), q["format"], ledger)
+
+    @blp.route(f"/reviews/{QUARTER}")
+    class Review(MethodView):
+        @allow(*READERS)
+        @blp.response(200, VillageReviewOut(many=True))
+        def get(self, quarter):  # type: ignore[no-untyped-def]
+            """Quarterly summary per village: categories, grades, reviews, visits"""
+            return reports.quarterly_review(registry.uow(), quarter, actor())
+
+    @blp.route(f"/reviews/{QUARTER}/unreviewed")
+    class Unreviewed(MethodView):
+        @allow(*STAFF)
+        @blp.response(200, ChildOut(many=True))
+        def get(self, quarter):  # type: ignore[no-untyped-def]
+            """Children whose record was not reviewed in that quarter"""
+            who = actor()
+            return [child_view(c, who, today_utc())
+                    for c in reports.unreviewed(registry.uow(), quarter, who)]
+
+    @blp.route(f"/reviews/{QUARTER}/children/<child_id>")
+    class MarkReviewed(MethodView):
+        @allow(*STAFF)
+        @blp.response(200, ChildOut)
+        def post(self, quarter, child_id):  # type: ignore[no-untyped-def]
+            """Mark a child's record as reviewed in that quarter (rule 7)"""
+            who = actor()
+            child = children.mark_reviewed(registry.uow(), child_id, quarter, who)
+            return child_view(child, who, today_utc())
+
+    return blp

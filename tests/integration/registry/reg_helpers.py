@@ -1,0 +1,30 @@
+"""Helpers shared by the registry's integration tests."""
+
+from __future__ import annotations
+
+from services.registry.config import Settings
+from services.registry.service_layer.context import Policy
+from shared.auth import TokenKeys
+from shared.config import CommonSettings, Region
+
+VILLAGE = "500110108201"
+OTHER_VILLAGE = "500110108202"
+KEYS = TokenKeys({"k1": "registry-test-secret-0123456789abcdef"}, "k1")
+REGION = Region(105.5, 28.5, 107.5, 30.5)
+
+
+def make_settings(database_url: str, bootstrap_servers: str = "127.0.0.1:1",
+                  topic_prefix: str = "") -> Settings:
+    common = CommonSettings(service="registry", bootstrap_servers=bootstrap_servers,
+                            topic_prefix=topic_prefix, database_url=database_url,
+                            region=REGION, topic_partitions=1, topic_replication=1,
+                            outbox_retention_days=1)
+    return Settings(common=common, port=0, keys=KEYS,
+                    policy=Policy(REGION, villages={"石龙村": VILLAGE, "龙泉村": OTHER_VILLAGE}))
+
+
+def child_body(**over: object) -> dict:
+    body = {"name": "测试儿童", "gender": "female", "birth_date": "2016-05-01",
+            "village_code": VILLAGE, "home": {"lon": 106.651, "lat": 28.951}}
+    body.update(over)
+    return body
