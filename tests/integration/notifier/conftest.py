@@ -23,9 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from infra.broker import free_port
-
-WEBHOOK_SECRET = "test-webhook-secret"
-DINGTALK_SECRET = "SECtest-dingtalk"
+from tests.integration.notifier.helpers import DINGTALK_SECRET, WEBHOOK_SECRET, notifier_env
 
 
 # -- SMTP ------------------------------------------------------------------------------
@@ -165,67 +163,6 @@ def receiver() -> Iterator[Receiver]:
     yield r
     r.server.shutdown()
     r.server.server_close()
-
-
-# -- the notifier's configuration ------------------------------------------------------
-RULES = """\
-version: 1
-timezone: Asia/Shanghai
-retry:
-  default: {max_attempts: 30, base: 1s, cap: 4s}
-rules:
-  - name: mandatory-report
-    event: registry.case.opened.v1
-    when: {mandatory_report: true}
-    urgent: true
-    notify:
-      - {role: police_station, level: township}
-      - {role: child_director, level: village}
-    channels: [email, webhook, inbox]
-    ack_within: ACK
-    escalate: [{role: child_supervisor, level: township}]
-  - name: children-at-water
-    event: hazards.finding.reported.v1
-    when: {kind: children_at_water}
-    urgent: true
-    notify: [{role: patrol_lead, level: village}]
-    channels: [wecom, dingtalk, inbox]
-"""
-
-
-def directory(hooks: str, villages: int = 1) -> str:
-    """Police desk, supervisor, and per village a child director and a patrol lead."""
-    lines = ["people:",
-             f"  - {{person_id: police, role: police_station, scope_code: '500110108',"
-             f" contacts: {{email: police@test.example, webhook: '{hooks}/hook/police'}}}}",
-             "  - {person_id: supervisor, role: child_supervisor, scope_code: '500110108',"
-             " user_id: sup, contacts: {email: supervisor@test.example}}"]
-    for v in range(villages):
-        code = f"500110108{v:03d}"
-        lines += [f"  - {{person_id: director-{v}, role: child_director, scope_code: '{code}',"
-                  f" user_id: dir-{v}, contacts: {{email: director-{v}@test.example}}}}",
-                  f"  - {{person_id: patrol-{v}, role: patrol_lead, scope_code: '{code}',"
-                  f" contacts: {{wecom: '{hooks}/wecom/{v}', dingtalk: '{hooks}/dingtalk/{v}'}}}}"]
-    return "\n".join(lines) + "\n"
-
-
-def notifier_env(tmp: Path, database_url: str, bootstrap: str, prefix: str, smtp_port: int,
-                 hooks: str, cafile: Path, ack: str = "3s", villages: int = 1) -> dict[str, str]:
-    (tmp / "rules.yaml").write_text(RULES.replace("ACK", ack))
-    (tmp / "directory.yaml").write_text(directory(hooks, villages))
-    return {
-        "SHOUHU_AUTH_KEYS": "k1:integration-test-key-of-32-bytes-or-more",
-        "SHOUHU_NOTIFIER_DATABASE_URL": database_url,
-        "SHOUHU_KAFKA_BOOTSTRAP": bootstrap, "SHOUHU_TOPIC_PREFIX": prefix,
-        "SHOUHU_NOTIFIER_RULES": str(tmp / "rules.yaml"),
-        "SHOUHU_NOTIFIER_DIRECTORY": str(tmp / "directory.yaml"),
-        "SHOUHU_NOTIFIER_SMTP_PORT": str(smtp_port), "SHOUHU_NOTIFIER_SMTP_CAFILE": str(cafile),
-        "SHOUHU_NOTIFIER_SMTP_STARTTLS": "require",
-        "SHOUHU_NOTIFIER_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "SHOUHU_NOTIFIER_DINGTALK_SECRET": DINGTALK_SECRET,
-        "SHOUHU_NOTIFIER_SENDING_LEASE_S": "5", "SHOUHU_NOTIFIER_SMTP_TIMEOUT_S": "3",
-        "SHOUHU_NOTIFIER_TICK_S": "0.2",
-    }
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from services.notifier.config import Settings
 from services.notifier.entrypoints.api import create_app
 from shared.auth import Role
 from shared.auth.flask import PUBLIC_ENDPOINTS, RULE_ATTR
-from tests.integration.notifier.conftest import notifier_env
-from tests.integration.notifier.helpers import bearer, case_opened
+from tests.integration.notifier.helpers import bearer, case_opened, notifier_env
 
 
 @pytest.fixture
