@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy import Connection, Engine, insert, select
@@ -69,50 +69,83 @@ class EventConsumer:
         self.stop = threading.Event()
         self._dlq: KafkaProducer | None = None
 
-    # -- one message -------------------------------------------------------------
-    def handle(self, raw: bytes | None) -> str:
-        """Apply one message; return 'applied', 'duplicate' or 'ignored'.
+    # -- applying events ---------------------------------------------------------
+    def decode(self, raw: bytes | None) -> CloudEvent | None:
+        """The validated event, or None when this group has no handler for its type.
 
-        Raises EnvelopeError/PayloadError/PermanentError for dead letters and
-        OperationalError when the database is away.
+        Raises EnvelopeError/PayloadError/PermanentError: the message is a dead letter.
         """
         if raw is None:
             raise EnvelopeError("empty message value")
         event = CloudEvent.from_json(raw)
-        handler = self.handlers.get(event.type)
-        if handler is None:
-            return "ignored"  # topics carry types this group does not care about
+        if event.type not in self.handlers:
+            return None  # topics carry types this group does not care about
         try:
             data = self.catalogue.validate(event.type, event.data)
         except UnknownEventType as exc:
             raise PermanentError(f"event type {event.type} is not in the catalogue") from exc
-        event = CloudEvent(type=event.type, source=event.source, subject=event.subject,
-                           data=data, id=event.id, time=event.time)
-        with self.engine.begin() as conn:
-            seen = conn.execute(
-                select(INBOX.c.event_id).where(
-                    INBOX.c.consumer_group == self.config.group, INBOX.c.event_id == event.id
-                )
-            ).first()
-            if seen:
-                return "duplicate"
-            conn.execute(insert(INBOX).values(
-                consumer_group=self.config.group, event_id=event.id,
-                applied_at=datetime.now(UTC),
-            ))
-            handler(conn, event)
+        return CloudEvent(type=event.type, source=event.source, subject=event.subject,
+                          data=data, id=event.id, time=event.time)
+
+    def apply(self, conn: Connection, event: CloudEvent) -> str:
+        """Record the event id and run its handler in ``conn``'s transaction."""
+        seen = conn.execute(
+            select(INBOX.c.event_id).where(
+                INBOX.c.consumer_group == self.config.group, INBOX.c.event_id == event.id)
+        ).first()
+        if seen:
+            return "duplicate"
+        conn.execute(insert(INBOX).values(
+            consumer_group=self.config.group, event_id=event.id, applied_at=datetime.now(UTC),
+        ))
+        self.handlers[event.type](conn, event)
         return "applied"
 
-    def _handle_with_policy(self, msg: Any) -> None:
+    def handle(self, raw: bytes | None) -> str:
+        """Decode and apply one message: 'applied', 'duplicate' or 'ignored'."""
+        event = self.decode(raw)
+        if event is None:
+            return "ignored"
+        with self.engine.begin() as conn:
+            return self.apply(conn, event)
+
+    def _handle_batch(self, messages: list[Any]) -> None:
+        """Apply a poll's messages in one transaction (one commit, not one per event);
+        if anything in it fails, apply them one by one under the error policy."""
+        decoded: list[tuple[Any, CloudEvent]] = []
+        for msg in messages:
+            try:
+                event = self.decode(msg.value)
+            except _DEAD_LETTERS as exc:
+                self._dead_letter(msg, exc, 1)
+                continue
+            if event is not None:
+                decoded.append((msg, event))
+        if not decoded:
+            return
+        try:
+            with self.engine.begin() as conn:
+                for _msg, event in decoded:
+                    self.apply(conn, event)
+            return
+        except Exception:  # noqa: BLE001 - retried one by one below, with the policy
+            log.info("batch of %d failed; applying one by one", len(decoded))
+        for msg, event in decoded:
+            self._handle_with_policy(msg, event)
+            if self.stop.is_set():
+                raise _Stopping()
+
+    def _handle_with_policy(self, msg: Any, event: CloudEvent) -> None:
         where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
         attempt = 0
         backoff = 0.2
         while True:
             attempt += 1
             try:
-                self.handle(msg.value)
+                with self.engine.begin() as conn:
+                    self.apply(conn, event)
                 return
-            except (EnvelopeError, PayloadError, PermanentError) as exc:
+            except PermanentError as exc:
                 log.warning("dead-lettering %s: %s", where, type(exc).__name__)
                 self._dead_letter(msg, exc, attempt)
                 return
@@ -183,17 +216,11 @@ class EventConsumer:
             batch = kc.poll(timeout_ms=200)
             if ready is not None and kc.assignment():
                 ready.set()
-            offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-            try:
-                for tp, messages in batch.items():
-                    for msg in messages:
-                        self._handle_with_policy(msg)
-                        offsets[tp] = OffsetAndMetadata(msg.offset + 1, "", -1)
-                        if self.stop.is_set():
-                            return
-            finally:
-                if offsets:
-                    kc.commit(offsets)
+            for tp, messages in batch.items():
+                self._handle_batch(messages)
+                kc.commit({tp: OffsetAndMetadata(messages[-1].offset + 1, "", -1)})
+                if self.stop.is_set():
+                    return
 
     def install_signal_handlers(self) -> None:
         """SIGTERM/SIGINT finish the current message, commit, then close."""
@@ -203,6 +230,9 @@ class EventConsumer:
 
 class _Stopping(Exception):
     pass
+
+
+_DEAD_LETTERS = (EnvelopeError, PayloadError, PermanentError)
 
 
 def _is_transient(exc: DBAPIError) -> bool:

@@ -156,3 +156,39 @@ def test_only_one_relay_publishes_at_a_time(db, relays):
     assert standby.publish_batch() == 0  # not the leader: publishes nothing
     leader.leadership.release()  # the leader dies; the standby takes over
     assert standby.publish_batch() == 1
+
+
+def test_a_failing_handler_dead_letters_only_its_event(db, broker, topic_prefix, relays):
+    """The batch transaction fails, the events are retried one by one, and only the
+    one that keeps failing goes to the dead-letter topic."""
+    engine, applied = db
+    with engine.begin() as conn:
+        for i in range(20):
+            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    relay = relays()
+    while relay.publish_batch():
+        pass
+
+    def handler(conn, event):
+        if event.data["child_id"] == "c7":
+            raise RuntimeError("cannot apply c7")
+        conn.execute(insert(applied).values(child_id=event.data["child_id"]))
+
+    cfg = ConsumerConfig(bootstrap=broker.bootstrap, group=f"g{uuid.uuid4().hex[:6]}",
+                         topics=["registry.children"], topic_prefix=topic_prefix)
+    consumer = EventConsumer(cfg, engine, CAT, {TYPE: handler})
+    t = threading.Thread(target=consumer.run)
+    t.start()
+    try:
+        eventually(lambda: _count(engine, applied) == 19, 60, message="19 applied")
+        dlq = KafkaConsumer(cfg.dlq_topic, bootstrap_servers=broker.bootstrap,
+                            auto_offset_reset="earliest", consumer_timeout_ms=20000)
+        dead = next(iter(dlq))
+        dlq.close()
+    finally:
+        consumer.stop.set()
+        t.join(30)
+    headers = dict(dead.headers)
+    assert headers["dlq.error.class"] == b"RuntimeError"
+    assert headers["dlq.attempts"] == b"3"
+    assert b'"c7"' in dead.value
