@@ -192,3 +192,40 @@ def test_a_failing_handler_dead_letters_only_its_event(db, broker, topic_prefix,
     assert headers["dlq.error.class"] == b"RuntimeError"
     assert headers["dlq.attempts"] == b"3"
     assert b'"c7"' in dead.value
+
+
+def test_consumer_killed_between_db_commit_and_offset_commit(db, broker, topic_prefix, relays):
+    """First life: the event is applied and its transaction commits, then the process
+    dies before committing the offset. Second life: the same group gets the event
+    again, and the read model still holds it once."""
+    engine, applied = db
+    with engine.begin() as conn:
+        outbox.record(conn, CAT, TYPE, _payload(42), source="/test")
+    relays().publish_batch()
+    group = f"g{uuid.uuid4().hex[:6]}"
+    first = _consumer(engine, applied, broker, topic_prefix, group)
+    raw = KafkaConsumer(topic_prefix + "registry.children", bootstrap_servers=broker.bootstrap,
+                        group_id=group, enable_auto_commit=False,
+                        auto_offset_reset="earliest", session_timeout_ms=10_000)
+    msg = eventually(lambda: next(iter(sum(raw.poll(timeout_ms=500).values(), [])), None), 30)
+    assert first.handle(msg.value) == "applied"
+    raw.close(autocommit=False)  # dies before the offset commit
+
+    second = _consumer(engine, applied, broker, topic_prefix, group)
+    seen = []
+    original = second.apply
+
+    def spy(conn, event):
+        seen.append(result := original(conn, event))
+        return result
+
+    second.apply = spy
+    t = threading.Thread(target=second.run)
+    t.start()
+    try:
+        eventually(lambda: seen, 60, message="the event is redelivered")
+    finally:
+        second.stop.set()
+        t.join(30)
+    assert seen == ["duplicate"]
+    assert _count(engine, applied) == 1
