@@ -1,0 +1,75 @@
+"""A case through the five-step response over HTTP, with its events."""
+
+from __future__ import annotations
+
+import json
+
+from reg_helpers import VILLAGE, child_body
+from sqlalchemy import select
+
+from services.registry.adapters.tables import outbox
+from shared.auth import Role
+
+
+def types(registry):
+    with registry.engine.connect() as conn:
+        return [r.type for r in conn.execute(select(outbox.c.type).order_by(outbox.c.seq))
+                if r.type.startswith("registry.case.")]
+
+
+def test_case_flow_with_approval_checklist_and_referral(client, auth, registry):
+    director = auth(Role.CHILD_DIRECTOR, frozenset({VILLAGE}), "u-director")
+    supervisor = auth(Role.CHILD_SUPERVISOR, user="u-supervisor")
+    child = client.post("/children", json=child_body(), headers=director).json
+    opened = client.post("/cases", json={"child_id": child["id"], "situation": "missing",
+                                         "report": {"duty_holder": "school"}}, headers=director)
+    assert opened.status_code == 201, opened.json
+    case = opened.json
+    assert case["step"] == "report" and case["mandatory_report"] is True
+    assert case["report"]["reporter"] == "u-director"
+    url = f"/cases/{case['id']}"
+
+    def move(to, headers=director, **extra):
+        return client.post(url + "/transitions", json={"to_step": to, **extra}, headers=headers)
+
+    assert move("guardianship_intervention").status_code == 409  # not from report
+    assert move("emergency").status_code == 200
+    refused = move("assessment")
+    assert refused.status_code == 409 and "checklist" in refused.json["message"]
+    done = move("assessment", checklist_done=["start_fast_missing_child_search",
+                                              "inform_township"],
+                report={"police_handover_at": "2026-11-25T10:00:00+08:00"})
+    assert done.status_code == 200 and done.json["report"]["police_handover_at"]
+    assert move("assistance").status_code == 403  # a director cannot close assessment
+    assert move("assistance", supervisor).status_code == 200
+    referral = client.post(url + "/referrals", json={"unit": "police"}, headers=director)
+    assert referral.status_code == 201 and referral.json["open"] is True
+    blocked = move("closed", supervisor, outcome="found safe")
+    assert blocked.status_code == 409 and "referrals" in blocked.json["message"]
+    police = auth(Role.POLICE_LIAISON, user="u-police")
+    fb = client.post(f"{url}/referrals/{referral.json['id']}/feedback",
+                     json={"feedback": "已找到"}, headers=police)
+    assert fb.status_code == 200 and fb.json["referrals"][0]["open"] is False
+    closed = move("closed", supervisor, outcome="found safe")
+    assert closed.status_code == 200 and closed.json["outcome"] == "found safe"
+    assert [h["step"] for h in closed.json["history"]] == [
+        "report", "emergency", "assessment", "assistance", "closed"]
+    assert types(registry) == ["registry.case.opened.v1"] + ["registry.case.transitioned.v1"] * 3 \
+        + ["registry.case.referred.v1", "registry.case.transitioned.v1",
+           "registry.case.closed.v1"]
+    assert move("monitoring", supervisor).status_code == 409
+
+
+def test_cases_are_scoped_and_unknown_fields_refused(client, auth, registry):
+    child = client.post("/children", json=child_body(), headers=auth()).json
+    case = client.post("/cases", json={"child_id": child["id"], "situation": "none"},
+                       headers=auth()).json
+    other = auth(Role.CHILD_DIRECTOR, frozenset({"500110108202"}), "u-other")
+    assert client.get(f"/cases/{case['id']}", headers=other).status_code == 404
+    assert client.get("/cases", headers=other).json == []
+    assert client.post("/cases", json={"child_id": child["id"], "situation": "none",
+                                       "urgent": True}, headers=auth()).status_code == 422
+    with registry.engine.connect() as conn:
+        payload = json.loads(conn.execute(select(outbox.c.payload).where(
+            outbox.c.type == "registry.case.opened.v1")).scalar_one())
+    assert payload["subject"] == case["id"] and "name" not in json.dumps(payload["data"])

@@ -1,0 +1,112 @@
+"""Ledger import from XLSX and GBK CSV files holding bad rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from services.registry.domain.identity import check_character
+
+HEADERS = ["姓名", "性别", "出生日期", "身份证号", "监护人", "与儿童关系", "家庭住址", "所在村",
+           "联系电话", "就读学校", "困境类型", "经度", "纬度", "父母外出", "监护人年龄", "备注"]
+
+
+def idn(born: str, seq: str = "002") -> str:
+    first = "500110" + born.replace("-", "") + seq
+    return first + check_character(first)
+
+
+def good(name: str, born: str = "2015-03-02", **over: str) -> list[str]:
+    row = {"姓名": name, "性别": "女", "出生日期": born, "身份证号": idn(born),
+           "监护人": "测试祖母", "与儿童关系": "祖母", "家庭住址": "石龙村3组", "所在村": "石龙村",
+           "联系电话": "13800001234", "就读学校": "扶欢小学", "困境类型": "留守儿童",
+           "经度": "106.651", "纬度": "28.951", "父母外出": "是", "监护人年龄": "66",
+           "备注": "extra column"}
+    row.update(over)
+    return [row[h] for h in HEADERS]
+
+
+ROWS = [
+    good("甲", "2015-03-02"),
+    good("乙", "2016-04-03"),
+    good("丙", "2017-05-04", 身份证号=idn("2017-05-04")[:17] + "0"
+         if idn("2017-05-04")[17] != "0" else idn("2017-05-04")[:17] + "1"),  # check digit
+    good("丁", "2015-02-30", 身份证号=""),  # impossible date
+    good("戊", "2014-06-05", 身份证号=idn("2014-06-05"), 经度="28.951", 纬度="106.651"),
+    good("己", "2013-07-06", 身份证号=idn("2013-07-06"), 所在村="火星村"),
+    good("乙", "2016-04-03"),  # duplicate of row 3
+    good("", "2012-08-07", 身份证号=idn("2012-08-07")),  # empty required cell
+]
+
+
+def xlsx(rows: list[list[str]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def gbk_csv(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(HEADERS)
+    w.writerows(rows)
+    return buf.getvalue().encode("gbk")
+
+
+def upload(client, headers, data: bytes, name: str, **query: str):
+    qs = "&".join(f"{k}={v}" for k, v in query.items())
+    return client.post(f"/children/import?{qs}", headers=headers,
+                       data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_dry_run_reports_every_bad_row_and_imports_nothing(client, auth):
+    resp = upload(client, auth(), xlsx(ROWS), "ledger.xlsx", dry_run="true")
+    assert resp.status_code == 200, resp.json
+    report = resp.json
+    assert report["rows"] == 8 and report["imported"] == 0
+    assert report["ignored_columns"] == ["备注"]
+    by_row = {(e["row"], e["field"]): e["reason"] for e in report["errors"]}
+    assert "check digit" in by_row[(4, "身份证号")]
+    assert "impossible" in by_row[(5, "出生日期")]
+    assert "swapped" in by_row[(6, "经度")]
+    assert "unknown village" in by_row[(7, "村代码")]
+    assert "row 3" in by_row[(8, "姓名")]
+    assert "empty" in by_row[(9, "姓名")]
+    assert {e["row"] for e in report["errors"]} == {4, 5, 6, 7, 8, 9}
+    real = upload(client, auth(), xlsx(ROWS), "ledger.xlsx", dry_run="false")
+    assert real.json["imported"] == 0
+    assert client.get("/children", headers=auth()).json["total"] == 0
+
+
+def test_clean_rows_only_then_a_reimport_changes_nothing(client, auth, registry):
+    data = gbk_csv(ROWS)
+    first = upload(client, auth(), data, "ledger.csv", dry_run="false", clean_rows_only="true")
+    assert first.status_code == 200, first.json
+    assert first.json["imported"] == 2
+    listed = client.get("/children", headers=auth()).json
+    assert sorted(c["name"] for c in listed["items"]) == ["乙", "甲"]
+    assert all(c["categories"] == ["left_behind"] for c in listed["items"])
+    assert listed["items"][0]["guardians"][0]["age"] == 66
+    again = upload(client, auth(), data, "ledger.csv", dry_run="false", clean_rows_only="true")
+    assert again.json["imported"] == 0 and again.json["unchanged"] == 2
+    assert client.get("/children", headers=auth()).json["total"] == 2
+
+
+def test_clean_utf8_file_imports_and_a_broken_file_is_a_400(client, auth):
+    buf = io.StringIO()
+    csv.writer(buf).writerows([HEADERS, good("甲"), good("乙", "2016-04-03")])
+    ok = upload(client, auth(), buf.getvalue().encode("utf-8-sig"), "l.csv", dry_run="false")
+    assert ok.json == {"rows": 2, "imported": 2, "unchanged": 0, "errors": [],
+                       "ignored_columns": ["备注"]}
+    assert upload(client, auth(), b"\xff\xfe\x00garbage\x81", "x.csv").status_code == 400
+    no_name = "性别,出生日期\n男,2015-01-01\n".encode()
+    missing = upload(client, auth(), no_name, "x.csv")
+    assert missing.status_code == 400 and "姓名" in missing.json["message"]
