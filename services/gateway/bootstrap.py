@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyproj import CRS
 from sqlalchemy import Engine
 
 from services.gateway.config import Settings
+from services.gateway.domain.overlay import OverlayEngine
+from services.gateway.service_layer.projector import Projector
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
+from shared.geo import utm_crs
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 
@@ -19,10 +23,26 @@ class Gateway:
     settings: Settings
     engine: Engine
     catalogue: Catalogue
+    projector: Projector = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.projector = Projector(self.make_overlay)
+
+    @property
+    def crs(self) -> CRS:
+        """The township's UTM zone, from the centre of the configured region."""
+        r = self.settings.common.region
+        return utm_crs((r.min_lon + r.max_lon) / 2, (r.min_lat + r.max_lat) / 2)
+
+    def make_overlay(self) -> OverlayEngine:
+        return OverlayEngine(self.crs, self.settings.max_distance_m,
+                             self.settings.default_buffer_m)
 
 
-def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True) -> Gateway:
+def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True,
+              database_url: str | None = None) -> Gateway:
     settings = settings or Settings.from_env()
+    url = database_url or settings.common.database_url
     if run_migrations:
-        migrate(settings.common.database_url, MIGRATIONS)
-    return Gateway(settings, make_engine(settings.common.database_url), default_catalogue())
+        migrate(url, MIGRATIONS)
+    return Gateway(settings, make_engine(url), default_catalogue())

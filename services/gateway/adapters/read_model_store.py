@@ -1,30 +1,183 @@
-"""Reading and writing the gateway's read model."""
+"""Reading and writing the gateway's read model (portable SQL: SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
 
-from services.gateway.adapters.tables import child_homes, hazard_shapes
-from services.gateway.domain.read_model import ChildHome, HazardShape
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
+
+from services.gateway.adapters.tables import (
+    READ_MODEL,
+    checkins,
+    child_homes,
+    child_overlay,
+    child_visits,
+    findings,
+    hazard_exposure,
+    hazard_shapes,
+    patrol_points,
+)
+from services.gateway.domain.overlay import ChildOverlay, HazardExposure, Nearest, OverlayDelta
+from services.gateway.domain.read_model import (
+    CheckIn,
+    ChildHome,
+    Finding,
+    HazardShape,
+    PatrolPoint,
+    VisitState,
+)
+
+
+def _record(cls, row) -> Any:  # type: ignore[no-untyped-def]
+    return cls(**{k: v for k, v in row._mapping.items() if k in cls.__dataclass_fields__})
 
 
 class ReadModelStore:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def put_child(self, home: ChildHome) -> None:
-        self.conn.execute(delete(child_homes).where(child_homes.c.child_id == home.child_id))
-        self.conn.execute(insert(child_homes).values(**home.__dict__))
+    def _upsert(self, table: Table, key: str, values: dict[str, Any]) -> None:
+        self.conn.execute(delete(table).where(table.c[key] == values[key]))
+        self.conn.execute(insert(table).values(**values))
 
-    def put_hazard(self, hazard: HazardShape) -> None:
-        self.conn.execute(
-            delete(hazard_shapes).where(hazard_shapes.c.hazard_id == hazard.hazard_id))
-        self.conn.execute(insert(hazard_shapes).values(**hazard.__dict__))
+    # -- children -----------------------------------------------------------------
+    def put_child(self, home: ChildHome) -> None:
+        self._upsert(child_homes, "child_id", home.__dict__)
+
+    def child(self, child_id: str) -> ChildHome | None:
+        row = self.conn.execute(
+            select(child_homes).where(child_homes.c.child_id == child_id)).first()
+        return _record(ChildHome, row) if row else None
+
+    def remove_child(self, child_id: str) -> None:
+        for table in (child_homes, child_visits):
+            self.conn.execute(delete(table).where(table.c.child_id == child_id))
 
     def children(self) -> list[ChildHome]:
         rows = self.conn.execute(select(child_homes).order_by(child_homes.c.child_id)).all()
-        return [ChildHome(**r._mapping) for r in rows]
+        return [_record(ChildHome, r) for r in rows]
+
+    def put_visit(self, state: VisitState) -> None:
+        self._upsert(child_visits, "child_id", state.__dict__)
+
+    def visit(self, child_id: str) -> VisitState | None:
+        row = self.conn.execute(
+            select(child_visits).where(child_visits.c.child_id == child_id)).first()
+        return _record(VisitState, row) if row else None
+
+    def visits(self) -> list[VisitState]:
+        rows = self.conn.execute(select(child_visits).order_by(child_visits.c.child_id)).all()
+        return [_record(VisitState, r) for r in rows]
+
+    # -- hazards ------------------------------------------------------------------
+    def put_hazard(self, hazard: HazardShape) -> None:
+        self._upsert(hazard_shapes, "hazard_id", hazard.__dict__)
+
+    def hazard(self, hazard_id: str) -> HazardShape | None:
+        row = self.conn.execute(
+            select(hazard_shapes).where(hazard_shapes.c.hazard_id == hazard_id)).first()
+        return self._hazard(row) if row else None
+
+    @staticmethod
+    def _hazard(row) -> HazardShape:  # type: ignore[no-untyped-def]
+        m = dict(row._mapping)
+        m["protections"] = m["protections"] or {}
+        return HazardShape(**m)
+
+    def remove_hazard(self, hazard_id: str) -> None:
+        self.conn.execute(delete(hazard_shapes).where(hazard_shapes.c.hazard_id == hazard_id))
 
     def hazards(self) -> list[HazardShape]:
         rows = self.conn.execute(select(hazard_shapes).order_by(hazard_shapes.c.hazard_id)).all()
-        return [HazardShape(**r._mapping) for r in rows]
+        return [self._hazard(r) for r in rows]
+
+    # -- patrols ------------------------------------------------------------------
+    def put_point(self, point: PatrolPoint) -> None:
+        self._upsert(patrol_points, "point_id", point.__dict__)
+
+    def points(self, active_only: bool = True) -> list[PatrolPoint]:
+        q = select(patrol_points).order_by(patrol_points.c.point_id)
+        if active_only:
+            q = q.where(patrol_points.c.active.is_(True))
+        return [_record(PatrolPoint, r) for r in self.conn.execute(q).all()]
+
+    def add_checkin(self, checkin: CheckIn) -> None:
+        self._upsert(checkins, "checkin_id", checkin.__dict__)
+
+    def checkins(self, since: datetime | None = None) -> list[CheckIn]:
+        q = select(checkins).order_by(checkins.c.checked_at, checkins.c.checkin_id)
+        if since is not None:
+            q = q.where(checkins.c.checked_at >= since)
+        return [_record(CheckIn, r) for r in self.conn.execute(q).all()]
+
+    def last_checkins(self) -> dict[str, datetime]:
+        q = select(checkins.c.point_id, func.max(checkins.c.checked_at)).group_by(
+            checkins.c.point_id)
+        return {p: t for p, t in self.conn.execute(q).all()}
+
+    def add_finding(self, finding: Finding) -> None:
+        self._upsert(findings, "finding_id", finding.__dict__)
+
+    def findings(self) -> list[Finding]:
+        q = select(findings).order_by(findings.c.reported_at, findings.c.finding_id)
+        return [_record(Finding, r) for r in self.conn.execute(q).all()]
+
+    # -- overlay results ----------------------------------------------------------
+    def apply(self, delta: OverlayDelta) -> None:
+        """Persist what the overlay engine recomputed for one event."""
+        for cid, ov in delta.children.items():
+            self.conn.execute(delete(child_overlay).where(child_overlay.c.child_id == cid))
+            if ov is not None:
+                self.conn.execute(insert(child_overlay).values(
+                    child_id=cid, village_code=ov.village_code,
+                    water_hazard_id=ov.water.hazard_id if ov.water else None,
+                    water_m=ov.water.distance_m if ov.water else None,
+                    road_hazard_id=ov.road.hazard_id if ov.road else None,
+                    road_m=ov.road.distance_m if ov.road else None))
+        for hid, ex in delta.hazards.items():
+            self.conn.execute(delete(hazard_exposure).where(hazard_exposure.c.hazard_id == hid))
+            if ex is not None:
+                self.conn.execute(insert(hazard_exposure).values(
+                    hazard_id=hid, children=ex.children, weight_tenths=ex.weight_tenths))
+
+    def replace_overlay(self, delta: OverlayDelta) -> None:
+        """Make the overlay rows exactly ``delta`` (after a full computation)."""
+        self.conn.execute(delete(child_overlay))
+        self.conn.execute(delete(hazard_exposure))
+        self.apply(delta)
+
+    def overlays(self) -> list[ChildOverlay]:
+        rows = self.conn.execute(select(child_overlay).order_by(child_overlay.c.child_id)).all()
+        return [ChildOverlay(
+            r.child_id, r.village_code,
+            Nearest(r.water_hazard_id, r.water_m) if r.water_hazard_id else None,
+            Nearest(r.road_hazard_id, r.road_m) if r.road_hazard_id else None) for r in rows]
+
+    def exposures(self) -> list[HazardExposure]:
+        q = select(hazard_exposure).order_by(hazard_exposure.c.weight_tenths.desc(),
+                                             hazard_exposure.c.hazard_id)
+        return [HazardExposure(r.hazard_id, r.children, r.weight_tenths)
+                for r in self.conn.execute(q).all()]
+
+    def set_grade(self, child_id: str, risk_grade: str) -> ChildHome | None:
+        self.conn.execute(update(child_homes).where(child_homes.c.child_id == child_id)
+                          .values(risk_grade=risk_grade))
+        return self.child(child_id)
+
+    # -- whole read model ---------------------------------------------------------
+    def clear(self) -> None:
+        for table in READ_MODEL:
+            self.conn.execute(delete(table))
+
+    def digest(self) -> str:
+        """A hash of every read-model row, in key order: equal digests, equal models."""
+        h = hashlib.sha256()
+        for table in READ_MODEL:
+            key = list(table.primary_key.columns)[0]
+            for row in self.conn.execute(select(table).order_by(key)).all():
+                h.update(json.dumps([table.name, *row], default=str, sort_keys=True).encode())
+        return h.hexdigest()
+

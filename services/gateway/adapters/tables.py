@@ -1,8 +1,23 @@
-"""The gateway's read model tables, built from events (plus outbox and inbox)."""
+"""The gateway's read model tables, built from events (plus outbox, inbox and plans).
+
+Everything in ``READ_MODEL`` is derived from events only and can be rebuilt from the
+topics; ``plans`` is the gateway's own data and survives a rebuild.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
 
 from shared.messaging.tables import add_messaging_tables
 
@@ -26,6 +41,93 @@ hazard_shapes = Table(
     Column("kind", String(30), nullable=False),
     Column("name", String(200), nullable=False),
     Column("geometry", JSON, nullable=False),
+    Column("village_code", String(12), nullable=False, server_default=""),
+    Column("protections", JSON, nullable=True),
+    Column("risk_season", String(60), nullable=False, server_default=""),
+    Column("zone", JSON, nullable=True),
+    Column("buffer_m", Float, nullable=True),
 )
+
+patrol_points = Table(
+    "patrol_points",
+    metadata,
+    Column("point_id", String(36), primary_key=True),
+    Column("hazard_id", String(36), nullable=False, index=True),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("schedule", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("checkin_id", String(36), primary_key=True),
+    Column("point_id", String(36), nullable=False, index=True),
+    Column("hazard_id", String(36), nullable=False),
+    Column("member_id", String(36), nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("duration_s", Integer, nullable=False),
+    Column("track_m", Float, nullable=False),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("finding_id", String(36), primary_key=True),
+    Column("point_id", String(36), nullable=False),
+    Column("hazard_id", String(36), nullable=False, index=True),
+    Column("village_code", String(12), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+child_visits = Table(
+    "child_visits",
+    metadata,
+    Column("child_id", String(36), primary_key=True),
+    Column("village_code", String(12), nullable=False, index=True),
+    Column("last_visit_at", DateTime(timezone=True), nullable=True),
+    Column("next_due", Date, nullable=True),
+    Column("overdue_since", Date, nullable=True),
+)
+
+child_overlay = Table(
+    "child_overlay",
+    metadata,
+    Column("child_id", String(36), primary_key=True),
+    Column("village_code", String(12), nullable=False, index=True),
+    Column("water_hazard_id", String(36), nullable=True),
+    Column("water_m", Float, nullable=True),
+    Column("road_hazard_id", String(36), nullable=True),
+    Column("road_m", Float, nullable=True),
+)
+
+hazard_exposure = Table(
+    "hazard_exposure",
+    metadata,
+    Column("hazard_id", String(36), primary_key=True),
+    Column("children", Integer, nullable=False),
+    Column("weight_tenths", Integer, nullable=False, index=True),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan_id", String(36), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("body", JSON, nullable=False),
+)
+
+READ_MODEL = (child_homes, hazard_shapes, patrol_points, checkins, findings, child_visits,
+              child_overlay, hazard_exposure)
 
 outbox, inbox = add_messaging_tables(metadata)

@@ -1,57 +1,32 @@
-"""The gateway: the phone map and the read model's JSON."""
+"""The gateway: the public entry for people (map, plans, dashboard, forwarded writes)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from flask.views import MethodView
-from flask_smorest import Blueprint
+import importlib
+import importlib.util
+from typing import Any
 
-from services.gateway.adapters.read_model_store import ReadModelStore
+from flask import Flask
+
+from services.gateway.adapters.hazards_client import HazardsClient
 from services.gateway.bootstrap import Gateway
-from services.gateway.entrypoints.map_page import render_map
-from shared.auth.flask import allow
-from shared.auth.principal import Role
-from shared.web import create_flask
+from services.gateway.entrypoints import dashboard_api, map_api, plans_api
+from services.gateway.entrypoints.errors import register_errors
+from shared.web import create_flask, register_http_errors
 
-PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
+IDENTITY = "services.gateway.entrypoints.identity"
 
 
-def create_app(gateway: Gateway) -> Flask:
+def create_app(gateway: Gateway, hazards: Any = None) -> Flask:
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
-    blp = Blueprint("map", __name__, description="The patrol map")
-
-    def _load():  # type: ignore[no-untyped-def]
-        with gateway.engine.connect() as conn:
-            store = ReadModelStore(conn)
-            return store.children(), store.hazards()
-
-    @blp.route("/map")
-    class MapPage(MethodView):
-        @allow(*PEOPLE)
-        def get(self):  # type: ignore[no-untyped-def]
-            """The patrol map page (HTML)"""
-            homes, hazards = _load()
-            return Response(render_map(homes, hazards, gateway.settings.tiles),
-                            mimetype="text/html")
-
-    @blp.route("/api/map/layers")
-    class Layers(MethodView):
-        @allow(*PEOPLE)
-        def get(self):  # type: ignore[no-untyped-def]
-            """Homes and hazards as GeoJSON feature collections"""
-            homes, hazards = _load()
-            return {
-                "homes": {"type": "FeatureCollection", "features": [
-                    {"type": "Feature", "id": h.child_id,
-                     "geometry": {"type": "Point", "coordinates": [h.lon, h.lat]},
-                     "properties": {"risk_grade": h.risk_grade, "age_band": h.age_band}}
-                    for h in homes]},
-                "hazards": {"type": "FeatureCollection", "features": [
-                    {"type": "Feature", "id": z.hazard_id, "geometry": z.geometry,
-                     "properties": {"kind": z.kind, "name": z.name}} for z in hazards]},
-            }
-
-    api.register_blueprint(blp)
+    register_http_errors(app)
+    register_errors(app)
+    hazards = hazards or HazardsClient(gateway.settings.hazards_url)
+    api.register_blueprint(map_api.build(gateway, hazards))
+    api.register_blueprint(plans_api.build(gateway))
+    api.register_blueprint(dashboard_api.build(gateway))
+    if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present
+        importlib.import_module(IDENTITY).register_identity(app, api, gateway)
     return app
 
 
@@ -59,4 +34,4 @@ def wsgi() -> Flask:
     """gunicorn's factory: ``gunicorn 'services.gateway.entrypoints.api:wsgi()'``."""
     from services.gateway.bootstrap import bootstrap
 
-    return create_app(bootstrap())
+    return create_app(bootstrap(run_migrations=False))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from services.gateway.bootstrap import bootstrap
-from services.gateway.service_layer.event_handlers import HANDLERS
 from shared.worker import run_worker
 
 
 def main() -> None:
     gateway = bootstrap()
-    run_worker(gateway.settings.common, gateway.engine, gateway.catalogue, HANDLERS)
+    run_worker(gateway.settings.common, gateway.engine, gateway.catalogue,
+               gateway.projector.handlers())

@@ -1,0 +1,52 @@
+"""The dashboard page: ranked tables, bar charts drawn in CSS, links to the map and CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+_ENV = Environment(autoescape=select_autoescape(default=True))
+_PAGE = _ENV.from_string("""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>防溺水行动 Campaign dashboard</title>
+<style>
+body { font: 14px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; margin: 1em; max-width: 60em; }
+table { border-collapse: collapse; width: 100%; margin: .5em 0 1.5em; }
+th, td { border-bottom: 1px solid #ccc; padding: 3px 6px; text-align: left; }
+.bar { background: #1f78b4; height: 1em; display: inline-block; vertical-align: middle; }
+.bar.warn { background: #e31a1c; }
+</style></head><body>
+<h1>防溺水行动 Campaign dashboard</h1>
+<p><a href="/map">地图 Map</a> · CSV:
+{% for t in tables %}<a href="/dashboard/{{ t }}.csv">{{ t }}</a> {% endfor %}</p>
+{% set c = f.coverage[0] %}
+<h2>巡查覆盖 Patrol coverage (7 days)</h2>
+<p>{{ c.checked_7d }} / {{ c.points }} points checked · {{ c.checkins_7d }} check-ins ·
+{{ (c.walked_7d_m / 1000) | round(1) }} km walked · high-exposure points checked:
+{{ c.high_exposure_checked_7d }} / {{ c.high_exposure_points }}</p>
+<h2>危险点暴露度 Hazards by exposure</h2>
+<table><tr><th>Hazard</th><th>Kind</th><th>Children</th><th>Exposure</th><th>Lacking</th></tr>
+{% for h in f.hazards[:50] %}<tr><td>{{ h.name or h.hazard_id }}</td><td>{{ h.kind }}</td>
+<td>{{ h.children }}</td><td><span class="bar" style="width:{{ (h.exposure / top * 8) | round(2)
+}}em"></span> {{ h.exposure }}</td><td>{{ h.lacking }}</td></tr>{% endfor %}</table>
+<h2>先修哪里 What to fix first (missing or damaged protections)</h2>
+<table><tr><th>Protection</th><th>Hazard</th><th>State</th><th>Exposure</th></tr>
+{% for p in f.protections[:50] %}<tr><td>{{ p.protection }}</td><td>{{ p.name or p.hazard_id }}</td>
+<td>{{ p.state }}</td><td><span class="bar warn" style="width:{{ (p.exposure / top * 8) |
+round(2) }}em"></span> {{ p.exposure }}</td></tr>{% endfor %}</table>
+<h2>发现情况 Findings by week</h2>
+<table><tr><th>Week</th><th>Kind</th><th>Findings</th></tr>
+{% for r in f.findings %}<tr><td>{{ r.week }}</td><td>{{ r.kind }}</td><td><span class="bar"
+style="width:{{ r.findings }}em"></span> {{ r.findings }}</td></tr>{% endfor %}</table>
+<h2>逾期走访 Overdue home visits by village</h2>
+<table><tr><th>Village</th><th>Overdue</th></tr>
+{% for r in f.overdue %}<tr><td>{{ r.village_code }}</td><td>{{ r.overdue_visits }}</td></tr>
+{% endfor %}</table>
+</body></html>""")
+
+
+def render_dashboard(figures: dict[str, Any]) -> str:
+    top = max([h["exposure"] for h in figures["hazards"]] + [1.0])
+    return _PAGE.render(f=figures, top=top, tables=list(figures))

@@ -1,0 +1,84 @@
+"""The phone map, its layers, the overlay rankings and forwarded check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.bootstrap import Gateway
+from services.gateway.entrypoints.map_page import render_map
+from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
+from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
+from services.gateway.service_layer import overlay_views, plans
+from services.gateway.service_layer.map_views import map_layers
+from shared.auth.flask import COOKIE, allow, current_principal
+
+
+def caller_token() -> str:
+    """The caller's own bearer token, forwarded as is to the owning service."""
+    header = request.headers.get("Authorization", "")
+    return header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE, "")
+
+
+def build(gateway: Gateway, hazards: Any) -> Blueprint:
+    blp = Blueprint("map", __name__, description="The patrol map and the overlay")
+
+    def layers(args: dict[str, Any]) -> dict[str, Any]:
+        with gateway.engine.connect() as conn:
+            route = plans.team_route(conn, args["plan"], args["team"]) if args["plan"] else None
+            return map_layers(ReadModelStore(conn), current_principal(), gateway.settings,
+                              gateway.crs, route)
+
+    @blp.route("/map")
+    class MapPage(MethodView):
+        @allow(*PEOPLE)
+        @blp.arguments(MapQuery, location="query")
+        def get(self, args):  # type: ignore[no-untyped-def]
+            """The phone map page (HTML), as the caller's role may see it"""
+            page = render_map(layers(args), gateway.settings.tiles,
+                              gateway.settings.tianditu_key, args["lang"],
+                              url_for("static", filename="").rstrip("/"),
+                              url_for("map.CheckIns"))
+            return Response(page, mimetype="text/html")
+
+    @blp.route("/api/map/layers")
+    class Layers(MethodView):
+        @allow(*PEOPLE)
+        @blp.arguments(MapQuery, location="query")
+        def get(self, args):  # type: ignore[no-untyped-def]
+            """Homes (exact or aggregated by role), hazards, zones, points, route"""
+            return layers(args)
+
+    @blp.route("/api/overlay/hazards")
+    class HazardRanking(MethodView):
+        @allow(*PEOPLE)
+        def get(self):  # type: ignore[no-untyped-def]
+            """Hazards by exposure, with the protections each lacks"""
+            with gateway.engine.connect() as conn:
+                return {"hazards": overlay_views.hazard_ranking(ReadModelStore(conn))}
+
+    @blp.route("/api/overlay/children")
+    class ChildNearest(MethodView):
+        @allow(*EXACT)
+        def get(self):  # type: ignore[no-untyped-def]
+            """Nearest water and road hazard per child in the caller's villages"""
+            with gateway.engine.connect() as conn:
+                return {"children": overlay_views.child_nearest(ReadModelStore(conn),
+                                                                current_principal())}
+
+    @blp.route("/api/checkins")
+    class CheckIns(MethodView):
+        @allow(*CHECKERS)
+        @blp.arguments(CheckInBatch)
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Forward check-ins to the hazards service with the caller's own token"""
+            status, payload = hazards.post_checkins(
+                caller_token(), overlay_views.checkins_for_hazards(request.get_json(),
+                                                                   current_principal()))
+            return payload, status
+
+    return blp

@@ -1,0 +1,98 @@
+"""Patrol plans: make one, read it, and each team's GPX, CSV, printable sheet, coverage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.gateway.adapters.plan_exports import team_csv, team_gpx
+from services.gateway.bootstrap import Gateway
+from services.gateway.domain.planner import Member, PlanRequest, Team, Window
+from services.gateway.entrypoints.plan_sheet import render_sheet
+from services.gateway.entrypoints.roles import PLANNERS
+from services.gateway.entrypoints.schemas import PlanIn
+from services.gateway.service_layer import plans
+from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from shared.auth.flask import allow, current_principal
+from shared.auth.principal import Role
+from shared.geo import to_wgs84
+
+TEAM_READERS = (*PLANNERS, Role.PATROL_MEMBER)
+
+
+def plan_request(body: dict[str, Any]) -> PlanRequest:
+    """The request body as the planner's input; start points converted to WGS 84."""
+    teams = tuple(Team(t["team_id"], tuple(Member(**m) for m in t["members"]),
+                       to_wgs84(t["start"]["lon"], t["start"]["lat"], body["datum"]))
+                  for t in body["teams"])
+    windows = {k: Window(body[k]["start"], body[k]["end"])
+               for k in ("weekday_window", "weekend_window") if body[k]}
+    return PlanRequest(
+        starts_on=body["starts_on"], ends_on=body["ends_on"], teams=teams,
+        shift_hours=body["shift_hours"], travel_mode=body["travel_mode"],
+        detour_factor=body["detour_factor"], dwell_min=body["dwell_min"],
+        holidays=tuple((h["start"], h["end"]) for h in body["holidays"]),
+        check_validity_days=body["check_validity_days"], **windows)
+
+
+def build(gateway: Gateway) -> Blueprint:
+    blp = Blueprint("plans", __name__, description="Summer patrol plans")
+
+    def team(plan_id: str, team_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        with gateway.engine.connect() as conn:
+            return plans.get_plan(conn, plan_id), plans.get_team(conn, plan_id, team_id)
+
+    @blp.route("/api/plans")
+    class Plans(MethodView):
+        @allow(*PLANNERS)
+        @blp.arguments(PlanIn)
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Plan patrols for a date range and publish the plan to the teams"""
+            uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
+            plan_id = plans.create_plan(uow, gateway.crs, plan_request(body),
+                                        current_principal().user_id)
+            with gateway.engine.connect() as conn:
+                return plans.get_plan(conn, plan_id), 201
+
+    @blp.route("/api/plans/<plan_id>")
+    class PlanById(MethodView):
+        @allow(*PLANNERS)
+        def get(self, plan_id):  # type: ignore[no-untyped-def]
+            """A plan: teams, shifts and ordered stops"""
+            with gateway.engine.connect() as conn:
+                return plans.get_plan(conn, plan_id)
+
+    @blp.route("/api/plans/<plan_id>/coverage")
+    class Coverage(MethodView):
+        @allow(*PLANNERS)
+        def get(self, plan_id):  # type: ignore[no-untyped-def]
+            """Planned vs checked points, distance walked, high-exposure share (7 days)"""
+            with gateway.engine.connect() as conn:
+                return plans.coverage(conn, plan_id)
+
+    @blp.route("/plans/<plan_id>/teams/<team_id>/route.gpx")
+    class Gpx(MethodView):
+        @allow(*TEAM_READERS)
+        def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
+            """A team's routes as GPX"""
+            return Response(team_gpx(plan_id, team(plan_id, team_id)[1]),
+                            mimetype="application/gpx+xml")
+
+    @blp.route("/plans/<plan_id>/teams/<team_id>/route.csv")
+    class Csv(MethodView):
+        @allow(*TEAM_READERS)
+        def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
+            """A team's stops as CSV"""
+            return Response(team_csv(team(plan_id, team_id)[1]), mimetype="text/csv")
+
+    @blp.route("/plans/<plan_id>/teams/<team_id>/sheet")
+    class Sheet(MethodView):
+        @allow(*TEAM_READERS)
+        def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
+            """A team's printable patrol sheet (HTML with a print stylesheet)"""
+            return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html")
+
+    return blp

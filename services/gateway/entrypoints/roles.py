@@ -1,0 +1,8 @@
+"""Who may call what, by role group (every view names one of these in @allow)."""
+
+from shared.auth.principal import Role
+
+PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
+EXACT = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
+PLANNERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
+CHECKERS = (Role.PATROL_MEMBER, Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)

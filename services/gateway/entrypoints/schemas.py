@@ -1,0 +1,90 @@
+"""Request and query schemas of the gateway's API (they make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from shared.events.hazards import ACTIONS, FINDING_KINDS
+
+
+class MapQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = fields.String(load_default="zh", validate=validate.OneOf(("zh", "en")))
+    plan = fields.String(load_default=None)
+    team = fields.String(load_default=None)
+
+
+class _Lenient(Schema):
+    """Phones on old app versions may send extra fields: ignore them."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Location(_Lenient):
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    accuracy_m = fields.Float(load_default=None, allow_none=True)
+
+
+class FindingIn(_Lenient):
+    kind = fields.String(required=True, validate=validate.OneOf(FINDING_KINDS))
+    action = fields.String(load_default="none", validate=validate.OneOf(ACTIONS))
+    severity = fields.String(load_default="normal", validate=validate.OneOf(("urgent", "normal")))
+
+
+class CheckInIn(_Lenient):
+    client_id = fields.UUID(required=True)
+    point_id = fields.String(required=True)
+    checked_at = fields.AwareDateTime(required=True)
+    location = fields.Nested(Location, required=True)
+    duration_s = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    findings = fields.List(fields.Nested(FindingIn), load_default=list)
+
+
+class CheckInBatch(Schema):
+    checkins = fields.List(fields.Nested(CheckInIn), required=True,
+                           validate=validate.Length(min=1, max=200))
+
+
+class MemberIn(Schema):
+    member_id = fields.String(required=True)
+    check_date = fields.Date(load_default=None, allow_none=True)
+    check_result = fields.String(load_default="pending",
+                                 validate=validate.OneOf(("clear", "match", "pending")))
+
+
+class TeamIn(Schema):
+    team_id = fields.String(required=True)
+    start = fields.Nested(Location, required=True)
+    members = fields.List(fields.Nested(MemberIn), required=True,
+                          validate=validate.Length(min=1))
+
+
+class WindowIn(Schema):
+    start = fields.Time(required=True)
+    end = fields.Time(required=True)
+
+
+class DateRange(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class PlanIn(Schema):
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    teams = fields.List(fields.Nested(TeamIn), required=True,
+                        validate=validate.Length(min=1, max=50))
+    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")))
+    shift_hours = fields.Float(load_default=3.0, validate=validate.Range(0.5, 10))
+    travel_mode = fields.String(load_default="walk",
+                                validate=validate.OneOf(("walk", "bicycle", "motorbike")))
+    detour_factor = fields.Float(load_default=1.3, validate=validate.Range(1.0, 3.0))
+    dwell_min = fields.Float(load_default=10.0, validate=validate.Range(0, 120))
+    weekday_window = fields.Nested(WindowIn, load_default=None)
+    weekend_window = fields.Nested(WindowIn, load_default=None)
+    holidays = fields.List(fields.Nested(DateRange), load_default=list)
+    check_validity_days = fields.Integer(load_default=365, validate=validate.Range(1, 3650))

@@ -1,0 +1,82 @@
+"""What one person may see on the map, as GeoJSON: the same dict feeds the JSON API
+and the HTML page, so privacy by role is decided once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyproj import CRS
+
+from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.config import Settings
+from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
+from services.gateway.domain.read_model import hazard_class
+from shared.auth.principal import Principal
+
+
+def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _round(geometry: dict[str, Any], digits: int = 6) -> dict[str, Any]:
+    """Coordinates to ~0.1 m: smaller pages, nothing lost at map scale."""
+    def r(c: Any) -> Any:
+        return round(c, digits) if isinstance(c, float) else [r(x) for x in c]
+
+    return {"type": geometry["type"], "coordinates": r(geometry["coordinates"])}
+
+
+def _point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def map_layers(store: ReadModelStore, principal: Principal, settings: Settings, crs: CRS,
+               route: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Hazards, zones, patrol points and homes as this principal may see them."""
+    homes = in_scope(principal, store.children())
+    view = home_view(principal)
+    exposure = {e.hazard_id: e for e in store.exposures()}
+    hazards = store.hazards()
+    layers: dict[str, Any] = {
+        "view": view.value,
+        "homes": _fc([]),
+        "home_cells": _fc([]),
+        "hazards": _fc([{
+            "type": "Feature", "id": h.hazard_id, "geometry": _round(h.geometry),
+            "properties": {"kind": h.kind, "class": hazard_class(h.kind), "name": h.name,
+                           "lacking": h.lacking,
+                           "exposure": exposure[h.hazard_id].exposure
+                           if h.hazard_id in exposure else 0.0}} for h in hazards]),
+        "zones": _fc([{"type": "Feature", "id": h.hazard_id, "geometry": _round(h.zone),
+                       "properties": {"kind": h.kind, "class": hazard_class(h.kind)}}
+                      for h in hazards if h.zone]),
+        "points": _fc(_points(store)),
+        "route": route,
+    }
+    if view is HomeView.EXACT:
+        near = {o.child_id: o for o in store.overlays()}
+        layers["homes"] = _fc([{
+            "type": "Feature", "id": h.child_id, "geometry": _point(h.lon, h.lat),
+            "properties": {"risk_grade": h.risk_grade, "age_band": h.age_band,
+                           "village_code": h.village_code, "css": f"home home-{h.child_id}",
+                           "water_m": near[h.child_id].water.distance_m
+                           if h.child_id in near and near[h.child_id].water else None}}
+            for h in homes])
+    else:
+        cells = aggregate_cells(homes, settings.displacement_key, crs, settings.cell_m,
+                                settings.min_cell_count)
+        layers["home_cells"] = _fc([{
+            "type": "Feature", "id": c.cell_id,
+            "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in c.ring]]},
+            "properties": {"count": c.count}} for c in cells])
+    return layers
+
+
+def _points(store: ReadModelStore) -> list[dict[str, Any]]:
+    last = store.last_checkins()
+    return [{"type": "Feature", "id": p.point_id, "geometry": _point(p.lon, p.lat),
+             "properties": {"hazard_id": p.hazard_id, "reason": p.reason,
+                            "schedule": p.schedule,
+                            "last_checkin": last[p.point_id].isoformat()
+                            if p.point_id in last else None}}
+            for p in store.points()]

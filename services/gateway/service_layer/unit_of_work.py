@@ -1,0 +1,18 @@
+"""The gateway's unit of work: read model, plans and the outbox in one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from services.gateway.adapters.plan_repository import PlanRepository
+from services.gateway.adapters.read_model_store import ReadModelStore
+from shared.unit_of_work import SqlUnitOfWork
+
+
+class GatewayUnitOfWork(SqlUnitOfWork):
+    store: ReadModelStore
+    plans: PlanRepository
+
+    def _bind(self, conn: Connection) -> None:
+        self.store = ReadModelStore(conn)
+        self.plans = PlanRepository(conn)

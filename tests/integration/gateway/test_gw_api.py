@@ -1,0 +1,146 @@
+"""The gateway's HTTP edge: privacy by role on JSON and HTML, forwarded check-ins,
+plans and their files, the dashboard and its CSV."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from gw_helpers import apply, gateway, token, township_events
+
+from services.gateway.entrypoints.api import create_app
+from shared.auth import Role
+
+NAME0 = json.dumps("测试塘0")[1:-1]  # folium writes names \u-escaped
+
+
+class FakeHazards:
+    def __init__(self):
+        self.calls: list[tuple[str, dict]] = []
+
+    def post_checkins(self, tok, body):
+        self.calls.append((tok, body))
+        return 200, {"accepted": [c["client_id"] for c in body["checkins"]]}
+
+
+@pytest.fixture
+def client_and_hazards(tmp_path):
+    gw = gateway(f"sqlite:///{tmp_path / 'gw.db'}")
+    apply(gw, township_events())
+    hazards = FakeHazards()
+    app = create_app(gw, hazards)
+    return app.test_client(), hazards
+
+
+def _ids(layers):
+    return {f["id"] for f in layers["homes"]["features"]}
+
+
+def test_station_staff_see_exact_homes_directors_their_village_patrols_only_cells(
+        client_and_hazards):
+    client, _ = client_and_hazards
+    staff = client.get("/api/map/layers", headers=token()).get_json()
+    assert len(_ids(staff)) == 39 and staff["view"] == "exact"
+    director = client.get("/api/map/layers", headers=token(
+        Role.CHILD_DIRECTOR, frozenset({"500110108202"}))).get_json()
+    assert _ids(director) and all(f["properties"]["village_code"] == "500110108202"
+                                  for f in director["homes"]["features"])
+    patrol = client.get("/api/map/layers", headers=token(Role.PATROL_MEMBER))
+    body = patrol.get_json()
+    assert body["view"] == "cells" and not body["homes"]["features"]
+    assert body["home_cells"]["features"], "some cell has at least 5 children"
+    assert all(f["properties"]["count"] >= 5 for f in body["home_cells"]["features"])
+    assert "child-" not in patrol.get_data(as_text=True)
+    page = client.get("/map", headers=token(Role.PATROL_MEMBER)).get_data(as_text=True)
+    assert "child-" not in page and NAME0 in page
+    assert client.get("/api/map/layers", headers=token(Role.PATROL_MEMBER)).get_json() == body
+
+
+def test_the_staff_page_carries_home_ids_and_hazard_names_and_needs_a_token(
+        client_and_hazards):
+    client, _ = client_and_hazards
+    page = client.get("/map?lang=en", headers=token()).get_data(as_text=True)
+    assert "home-child-000" in page and NAME0 in page and "Patrol points" in page
+    assert "cdn.jsdelivr" not in page and "/static/leaflet/leaflet.js" in page
+    assert client.get("/map").status_code == 401
+    assert client.get("/api/overlay/children", headers=token(Role.PATROL_MEMBER)).status_code == 403
+
+
+def test_overlay_rankings(client_and_hazards):
+    client, _ = client_and_hazards
+    hz = client.get("/api/overlay/hazards", headers=token(Role.PLANNER)).get_json()["hazards"]
+    assert [h["exposure"] for h in hz] == sorted((h["exposure"] for h in hz), reverse=True)
+    near = client.get("/api/overlay/children", headers=token()).get_json()["children"]
+    assert any(c["water"] and c["water"]["distance_m"] >= 0 for c in near)
+
+
+def test_checkins_are_forwarded_with_the_callers_token_and_member_id(client_and_hazards):
+    client, hazards = client_and_hazards
+    headers = token(Role.PATROL_MEMBER, user_id="member-7")
+    cid = str(uuid.uuid4())
+    resp = client.post("/api/checkins", headers=headers, json={"checkins": [{
+        "client_id": cid, "point_id": "pt-0", "checked_at": "2026-07-20T15:00:00+08:00",
+        "location": {"lon": 106.65, "lat": 28.95, "accuracy_m": 12},
+        "member_id": "someone-else", "findings": [{"kind": "sign_missing"}]}]})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    tok, body = hazards.calls[0]
+    assert tok == headers["Authorization"][7:]
+    assert body["checkins"][0]["member_id"] == "member-7"
+    bad = client.post("/api/checkins", headers=headers, json={"checkins": [{"point_id": "x"}]})
+    assert bad.status_code == 422 and len(hazards.calls) == 1
+
+
+def _plan_body(**kw):
+    return {"starts_on": "2026-07-20", "ends_on": "2026-07-22", "shift_hours": 2,
+            "teams": [{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
+                       "members": [{"member_id": "m1", "check_date": "2026-03-01",
+                                    "check_result": "clear"},
+                                   {"member_id": "m2", "check_result": "pending"}]}], **kw}
+
+
+def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
+    client, _ = client_and_hazards
+    resp = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    plan = resp.get_json()
+    team = plan["teams"][0]
+    assert team["members"] == ["m1"] and plan["excluded"][0][1] == "m2"
+    top = client.get("/api/overlay/hazards", headers=token()).get_json()["hazards"][0]
+    first = [s["point_id"] for s in team["shifts"][0]["stops"]]
+    assert "pt-" + top["hazard_id"][3:] in first  # the most exposed hazard first
+    base = f"/plans/{plan['plan_id']}/teams/A"
+    patrol = token(Role.PATROL_MEMBER)
+    gpx = client.get(base + "/route.gpx", headers=patrol).get_data(as_text=True)
+    assert "<rtept" in gpx and "pt-0" in gpx
+    csv = client.get(base + "/route.csv", headers=patrol).get_data(as_text=True)
+    assert csv.splitlines()[0].startswith("day,shift_start") and len(csv.splitlines()) > 1
+    sheet = client.get(base + "/sheet", headers=patrol).get_data(as_text=True)
+    assert "@media print" in sheet and "pt-0" in sheet
+    layers = client.get(f"/api/map/layers?plan={plan['plan_id']}&team=A",
+                        headers=patrol).get_json()
+    assert layers["route"]["features"][0]["geometry"]["type"] == "LineString"
+    cov = client.get(f"/api/plans/{plan['plan_id']}/coverage", headers=token()).get_json()
+    assert cov["planned_points"] >= 1 and cov["checked_points"] == 0
+    assert client.get(base.replace("/A", "/Z") + "/route.csv", headers=patrol).status_code == 404
+
+
+def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_hazards):
+    client, _ = client_and_hazards
+    body = _plan_body(teams=[{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
+                              "members": [{"member_id": "m2"}]}])
+    resp = client.post("/api/plans", headers=token(), json=body)
+    assert resp.status_code == 422 and "teams" in resp.get_json()["errors"]["json"]
+
+
+def test_dashboard_html_json_and_csv(client_and_hazards):
+    client, _ = client_and_hazards
+    figures = client.get("/api/dashboard", headers=token()).get_json()
+    assert figures["protections"][0]["protection"] == "barrier"
+    assert figures["overdue"] == [{"village_code": "500110108201", "overdue_visits": 2}]
+    assert figures["findings"][0]["kind"] == "children_at_water"
+    page = client.get("/dashboard", headers=token()).get_data(as_text=True)
+    assert "测试塘" in page and "child-" not in page
+    csv = client.get("/dashboard/hazards.csv", headers=token()).get_data(as_text=True)
+    assert csv.startswith("hazard_id,kind,name")
+    assert client.get("/dashboard", headers=token(Role.PATROL_MEMBER)).status_code == 403
