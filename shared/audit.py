@@ -3,16 +3,24 @@
 Each service keeps its own ``audit_log`` table (added to its metadata with
 ``add_audit_table``). Every row stores the SHA-256 of its content and of the row
 before it, so altering or deleting a row breaks the chain at that row and
-``verify_chain`` names it.
+``verify_chain`` names it. Deleting the newest rows leaves a shorter, valid chain: to
+catch that, keep ``chain_head`` outside the database (e.g. in the daily report) and
+pass it back as ``anchor``. ``query``/``to_csv`` serve the administrator's audit view
+and export; ``unusual_readers`` flags people reading many children outside their
+caseload.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -86,9 +94,24 @@ def record(conn: Connection, principal: Principal, action: str, object_type: str
     conn.execute(insert(AUDIT).values(**row, prev_hash=prev, row_hash=_digest(prev, row)))
 
 
-def verify_chain(conn: Connection) -> list[ChainBreak]:
-    """Every row whose hash or link does not match; empty when the trail is intact."""
+def chain_head(conn: Connection) -> tuple[int, str]:
+    """(seq, row_hash) of the newest row: an anchor to keep outside the database."""
+    row = conn.execute(select(AUDIT.c.seq, AUDIT.c.row_hash).order_by(AUDIT.c.seq.desc())
+                       .limit(1)).first()
+    return (row.seq, row.row_hash) if row else (0, _GENESIS)
+
+
+def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> list[ChainBreak]:
+    """Every row whose hash or link does not match; empty when the trail is intact.
+
+    With ``anchor`` (an earlier ``chain_head``), rows deleted from the end are found too.
+    """
     breaks: list[ChainBreak] = []
+    if anchor is not None and anchor[0]:
+        kept = conn.execute(select(AUDIT.c.row_hash).where(AUDIT.c.seq == anchor[0])).scalar()
+        if kept != anchor[1]:
+            breaks.append(ChainBreak(anchor[0], "the anchored row was deleted or altered "
+                                                "(rows removed from the end?)"))
     prev = _GENESIS
     for r in conn.execute(select(AUDIT).order_by(AUDIT.c.seq)):
         m = dict(r._mapping)
@@ -103,3 +126,59 @@ def verify_chain(conn: Connection) -> list[ChainBreak]:
             breaks.append(ChainBreak(m["seq"], "row content was altered"))
         prev = m["row_hash"]
     return breaks
+
+
+_COLUMNS = ("seq", "at", "user_id", "role", "action", "object_type", "object_id", "fields",
+            "purpose", "remote_addr")
+
+
+def query(conn: Connection, *, user_id: str | None = None, object_type: str | None = None,
+          object_id: str | None = None, since: datetime | None = None,
+          until: datetime | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """Audit rows, newest first, filtered for the administrator's view."""
+    stmt = select(*(AUDIT.c[c] for c in _COLUMNS)).order_by(AUDIT.c.seq.desc()).limit(limit)
+    for col, value in (("user_id", user_id), ("object_type", object_type),
+                       ("object_id", object_id)):
+        if value is not None:
+            stmt = stmt.where(AUDIT.c[col] == value)
+    if since is not None:
+        stmt = stmt.where(AUDIT.c.at >= since)
+    if until is not None:
+        stmt = stmt.where(AUDIT.c.at < until)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """The export format of the audit trail (one row per access, UTF-8)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class UnusualReader:
+    user_id: str
+    role: str
+    outside: int  # distinct objects read outside the caseload
+    total: int
+
+
+def unusual_readers(conn: Connection, since: datetime,
+                    in_caseload: Callable[[str, str], bool], threshold: int = 20,
+                    object_type: str = "child") -> list[UnusualReader]:
+    """People who read or exported more than ``threshold`` distinct objects outside their
+    caseload (``in_caseload(user_id, object_id)``) since ``since``, most first."""
+    rows = conn.execute(select(AUDIT.c.user_id, AUDIT.c.role, AUDIT.c.object_id).distinct()
+                        .where(AUDIT.c.at >= since, AUDIT.c.object_type == object_type,
+                               AUDIT.c.action.in_(("read", "export")))).all()
+    total: Counter[tuple[str, str]] = Counter()
+    outside: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        total[(r.user_id, r.role)] += 1
+        if not in_caseload(r.user_id, r.object_id):
+            outside[(r.user_id, r.role)] += 1
+    found = [UnusualReader(u, role, n, total[(u, role)]) for (u, role), n in outside.items()
+             if n > threshold]
+    return sorted(found, key=lambda x: -x.outside)
