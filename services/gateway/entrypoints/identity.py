@@ -17,6 +17,8 @@ from marshmallow import ValidationError
 
 from services.gateway.domain import identity as domain
 from services.gateway.entrypoints.identity_schemas import (
+    ApprovalIn,
+    ApprovalOut,
     CheckIn,
     CheckStatusOut,
     LoginIn,
@@ -28,6 +30,7 @@ from services.gateway.entrypoints.identity_schemas import (
     user_out,
 )
 from services.gateway.service_layer.identity import IdentityService, Session
+from shared.auth.approvals import APPROVERS, issue_approval
 from shared.auth.flask import (
     COOKIE,
     CSRF_COOKIE,
@@ -237,6 +240,19 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
             """Record a background check (date, result, expiry)"""
             check = domain.BackgroundCheck(**body)
             return service.record_check(current_principal(), user_id, check)
+
+    @blp.route("/export-approvals")
+    class ExportApprovals(MethodView):
+        @allow(*APPROVERS)
+        @blp.arguments(ApprovalIn)
+        @blp.response(201, ApprovalOut)
+        def post(self, body):  # type: ignore[no-untyped-def]
+            """Approve another user's bulk export of more than 50 children (1 hour)"""
+            try:
+                token = issue_approval(service.keys, current_principal(), **body)
+            except PermissionError as exc:
+                abort(403, message=str(exc))
+            return {"approval": token, "expires_in": 3600}
 
     @blp.route("/background-checks/blocked")
     class Blocked(MethodView):

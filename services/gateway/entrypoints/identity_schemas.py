@@ -95,3 +95,14 @@ def user_out(user: User, status: CheckStatus | None = None) -> dict[str, Any]:
             "township_code": user.township_code, "village_codes": sorted(user.village_codes),
             "active": user.active,
             "background_check": status or valid_background_check(user, date.today())}
+
+
+class ApprovalIn(_Strict):
+    requester_id = fields.String(required=True, validate=validate.Length(1, 64))
+    purpose = fields.String(required=True, validate=validate.Length(3, 200))
+    max_rows = fields.Integer(required=True, validate=validate.Range(1, 100_000))
+
+
+class ApprovalOut(Schema):
+    approval = fields.String()
+    expires_in = fields.Integer()

@@ -149,3 +149,34 @@ def test_background_checks_block_assignment_until_clear_and_a_match_ends_it(clie
     client.post(f"/api/users/{uid}/background-checks", headers=_admin(), json={
         "checked_on": str(today), "result": "match"})
     assert client.service.check_status(uid, today).reason == "match"
+
+
+def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
+    from flask import Flask
+
+    from shared.auth.approvals import HEADER, require_export_approval
+
+    requester = Principal("planner-9", Role.PLANNER, TOWNSHIP)
+    supervisor = {"Authorization": "Bearer " + KEYS.issue(
+        Principal("sup-1", Role.CHILD_SUPERVISOR, TOWNSHIP))}
+    body = {"requester_id": "planner-9", "purpose": "summer campaign roster", "max_rows": 80}
+    assert client.post("/api/users/export-approvals", headers={
+        "Authorization": f"Bearer {KEYS.issue(requester)}"}, json=body).status_code == 403
+    approval = client.post("/api/users/export-approvals", headers=supervisor, json=body)
+    assert approval.status_code == 201
+
+    app = Flask("exporter")
+    app.extensions["shouhu_auth"] = KEYS
+
+    def attempt(n, token=None, who=requester):
+        with app.test_request_context(headers={HEADER: token} if token else {}):
+            return require_export_approval(n, who)
+
+    assert attempt(50) is None  # small exports need nobody
+    with pytest.raises(Exception, match="403"):
+        attempt(51)
+    assert attempt(80, approval.json["approval"]).approver_id == "sup-1"
+    with pytest.raises(Exception, match="403"):
+        attempt(81, approval.json["approval"])  # more than approved
+    with pytest.raises(Exception, match="403"):
+        attempt(60, approval.json["approval"], Principal("other", Role.PLANNER, TOWNSHIP))

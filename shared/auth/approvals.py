@@ -1,0 +1,73 @@
+"""A supervisor's approval for a bulk export of children's records.
+
+Exporting more than ``BULK_LIMIT`` children needs a child supervisor's (or station
+administrator's) approval: a short-lived token the gateway issues to the supervisor
+(``POST /api/export-approvals``) naming the requester, the purpose and the most rows,
+signed with the same keys as access tokens. The exporting view calls
+``require_export_approval(n_rows)``; the requester sends the token in
+``X-Export-Approval``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from flask import abort, current_app, request
+
+from shared.auth.principal import Principal, Role
+from shared.auth.tokens import ISSUER, LEEWAY_S, TokenKeys
+
+BULK_LIMIT = 50
+HEADER = "X-Export-Approval"
+APPROVERS = frozenset({Role.CHILD_SUPERVISOR, Role.STATION_ADMIN})
+
+
+@dataclass(frozen=True)
+class Approval:
+    approver_id: str
+    requester_id: str
+    purpose: str
+    max_rows: int
+
+
+def issue_approval(keys: TokenKeys, approver: Principal, requester_id: str, purpose: str,
+                   max_rows: int, ttl_s: int = 3600) -> str:
+    if approver.role not in APPROVERS:
+        raise PermissionError(f"role {approver.role} may not approve exports")
+    if approver.user_id == requester_id:
+        raise PermissionError("nobody approves their own export")
+    now = int(time.time())
+    claims = {"iss": ISSUER, "typ": "export_approval", "sub": requester_id,
+              "apr": approver.user_id, "pur": purpose, "max": max_rows,
+              "iat": now, "exp": now + ttl_s, "jti": uuid.uuid4().hex}
+    return jwt.encode(claims, keys.keys[keys.active_kid], algorithm="HS256",
+                      headers={"kid": keys.active_kid})
+
+
+def read_approval(keys: TokenKeys, token: str) -> Approval | None:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid", "")
+        c = jwt.decode(token, keys.keys[kid], algorithms=["HS256"], issuer=ISSUER,
+                       leeway=LEEWAY_S, options={"require": ["exp", "sub", "apr", "max"]})
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None
+    if c.get("typ") != "export_approval":
+        return None
+    return Approval(c["apr"], c["sub"], c.get("pur", ""), int(c["max"]))
+
+
+def require_export_approval(n_rows: int, requester: Principal) -> Approval | None:
+    """In an export view: refuse (403) more than BULK_LIMIT rows without a valid approval
+    for this requester covering ``n_rows``; returns the approval (for the audit row)."""
+    if n_rows <= BULK_LIMIT:
+        return None
+    keys: TokenKeys = current_app.extensions["shouhu_auth"]
+    approval = read_approval(keys, request.headers.get(HEADER, ""))
+    if approval is None or approval.requester_id != requester.user_id \
+            or approval.max_rows < n_rows:
+        abort(403, description=f"exporting {n_rows} children's records (more than "
+                               f"{BULK_LIMIT}) needs a supervisor's approval ({HEADER})")
+    return approval
