@@ -61,3 +61,13 @@ def test_anonymous_and_out_of_scope_callers_are_refused(stack):
     other = requests.post(url, json=body, headers={"Authorization": f"Bearer {director}"},
                           timeout=10)
     assert other.status_code == 404
+
+
+def test_status_reports_each_consumer_group_lag(stack):
+    from infra.status import group_lag
+
+    lags = eventually(lambda: (lambda g: g if "gateway" in g else None)(
+        group_lag(stack.broker.bootstrap)), 60, message="gateway group listed")
+    assert lags["gateway"] >= 0
+    eventually(lambda: group_lag(stack.broker.bootstrap)["gateway"] == 0, 60,
+               message="gateway caught up")
