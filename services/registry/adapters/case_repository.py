@@ -15,6 +15,7 @@ from services.registry.adapters.tables import (
     overdue_notices,
     visits,
     water_hazards,
+    work_requests,
 )
 from services.registry.domain.cases import Case, Referral, StepRecord
 from services.registry.domain.exceptions import StaleVersion
@@ -119,11 +120,14 @@ class VisitRepository:
 
         The primary key makes it exactly-once across concurrent scans and re-runs.
         """
-        dialect = {"postgresql": postgresql, "sqlite": sqlite}[self.conn.dialect.name]
-        stmt = dialect.insert(overdue_notices).values(
+        stmt = _dialect(self.conn).insert(overdue_notices).values(
             child_id=child_id, due_date=due_date, notified_at=datetime.now(UTC)
         ).on_conflict_do_nothing(index_elements=["child_id", "due_date"])
-        return self.conn.execute(stmt).rowcount == 1
+        return self.conn.execute(stmt.returning(overdue_notices.c.child_id)).first() is not None
+
+
+def _dialect(conn: Connection):  # type: ignore[no-untyped-def]
+    return {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
 
 
 class WaterRepository:
@@ -149,6 +153,23 @@ class WaterRepository:
         """GeoJSON geometries of water hazards, and of their danger zones (WGS 84)."""
         rows = list(self.conn.execute(select(water_hazards.c.geometry, water_hazards.c.zone)))
         return [r.geometry for r in rows], [r.zone for r in rows if r.zone]
+
+
+    def request_reassessment(self) -> None:
+        """Ask for one reassessment soon; many hazard events in a row make one request."""
+        stmt = _dialect(self.conn).insert(work_requests).values(
+            name="reassess", requested_at=datetime.now(UTC))
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["name"], set_={"requested_at": stmt.excluded.requested_at}))
+
+    def reassessment_requested(self) -> datetime | None:
+        return self.conn.execute(select(work_requests.c.requested_at).where(
+            work_requests.c.name == "reassess")).scalar()
+
+    def clear_reassessment(self, requested_at: datetime) -> None:
+        """Clear the request we served, not one that arrived while we worked."""
+        self.conn.execute(delete(work_requests).where(
+            work_requests.c.name == "reassess", work_requests.c.requested_at == requested_at))
 
 
 class LedgerRepository:

@@ -126,6 +126,14 @@ water_hazards = Table(
     Column("zone", JSON, nullable=True),  # danger-zone polygon, WGS 84
 )
 
+# Work the consumer asks the worker's scanner to do soon (debounced, e.g. "reassess").
+work_requests = Table(
+    "work_requests",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+
 # The station's reception and hotline ledgers (DOMAIN.md rule 8).
 ledger_entries = Table(
     "ledger_entries",

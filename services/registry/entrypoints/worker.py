@@ -1,14 +1,16 @@
 """The registry's worker process: outbox relay, hazards consumer, periodic scans.
 
-The consumer keeps the water-hazard table current and reassesses every child when
-it changes. A scanner thread runs the overdue-visit scan and a full reassessment
-(ages and the drowning season move with the calendar) every ``scan_interval_s``.
+The consumer keeps the water-hazard table current and asks for a reassessment; the
+scanner thread serves that request within a second (one reassessment for a burst of
+hazard events), and runs the overdue-visit scan and a full reassessment (ages and the
+drowning season move with the calendar) every ``scan_interval_s``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy import Connection
@@ -16,7 +18,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.registry.bootstrap import SOURCE, Registry, bootstrap
 from services.registry.service_layer import assessment, visits
-from services.registry.service_layer.context import Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.events import Catalogue, CloudEvent
 from shared.messaging.consumer import Handler
@@ -25,13 +26,13 @@ from shared.worker import run_worker
 log = logging.getLogger(__name__)
 
 
-def hazard_handlers(catalogue: Catalogue, policy: Policy) -> dict[str, Handler]:
+def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
     """Consumer handlers for hazards events, each joining the consumer's transaction."""
 
-    def bind(fn: Callable[[RegistryUnitOfWork, CloudEvent, Policy], None]) -> Handler:
+    def bind(fn: Callable[[RegistryUnitOfWork, CloudEvent], None]) -> Handler:
         def handle(conn: Connection, event: CloudEvent) -> None:
             uow = RegistryUnitOfWork.on_connection(conn, catalogue, SOURCE)
-            fn(uow, event, policy)  # type: ignore[arg-type]
+            fn(uow, event)  # type: ignore[arg-type]
 
         return handle
 
@@ -50,14 +51,18 @@ def scan_once(registry: Registry) -> None:
         assessment.reassess_all(uow, registry.policy)
 
 
-def run_scanner(registry: Registry, stop: threading.Event) -> None:
-    while True:
+def run_scanner(registry: Registry, stop: threading.Event, tick_s: float = 1.0) -> None:
+    """Serve reassessment requests within a tick; the full scan every scan_interval_s."""
+    next_full = 0.0
+    while not stop.is_set():
         try:
-            scan_once(registry)
+            if time.monotonic() >= next_full:
+                scan_once(registry)
+                next_full = time.monotonic() + registry.settings.scan_interval_s
+            assessment.reassess_if_requested(registry.uow(), registry.policy)
         except SQLAlchemyError:
-            log.exception("periodic scan failed; retrying next round")
-        if stop.wait(registry.settings.scan_interval_s):
-            return
+            log.exception("scan failed; retrying next tick")
+        stop.wait(tick_s)
 
 
 def main() -> None:
@@ -68,7 +73,7 @@ def main() -> None:
     scanner.start()
     try:
         run_worker(registry.settings.common, registry.engine, registry.catalogue,
-                   handlers=hazard_handlers(registry.catalogue, registry.policy))
+                   handlers=hazard_handlers(registry.catalogue))
     finally:
         stop.set()
         scanner.join(timeout=10)

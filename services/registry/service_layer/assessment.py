@@ -108,20 +108,33 @@ def publish_risk(uow: RegistryUnitOfWork, child: Child, previous: str | None,
 
 
 # -- hazards events (consumed by the worker) -------------------------------------
-def on_hazard_changed(uow: RegistryUnitOfWork, event: CloudEvent, policy: Policy) -> None:
+# A hazard change only records the new geometry and asks for a reassessment: a hazards
+# import sends hundreds of events, and one reassessment after them is enough.
+def on_hazard_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
     data = event.data
     if data["kind"] in WATER_KINDS:
         uow.water.upsert(data["hazard_id"], data["kind"], data["geometry"])
     elif not uow.water.remove(data["hazard_id"]):
         return  # a road or terrain hazard: no water factor changes
-    reassess_all(uow, policy)
+    uow.water.request_reassessment()
 
 
-def on_hazard_retired(uow: RegistryUnitOfWork, event: CloudEvent, policy: Policy) -> None:
+def on_hazard_retired(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
     if uow.water.remove(event.data["hazard_id"]):
-        reassess_all(uow, policy)
+        uow.water.request_reassessment()
 
 
-def on_zone_changed(uow: RegistryUnitOfWork, event: CloudEvent, policy: Policy) -> None:
+def on_zone_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
     if uow.water.set_zone(event.data["hazard_id"], event.data["zone"]):
-        reassess_all(uow, policy)
+        uow.water.request_reassessment()
+
+
+def reassess_if_requested(uow: RegistryUnitOfWork, policy: Policy) -> int | None:
+    """Serve a pending reassessment request; None when there was none."""
+    with uow:
+        requested = uow.water.reassessment_requested()
+        if requested is None:
+            return None
+        changed = reassess_all(uow, policy)
+        uow.water.clear_reassessment(requested)
+    return changed

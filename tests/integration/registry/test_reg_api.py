@@ -148,3 +148,18 @@ def test_visits_set_the_next_due_date(client, auth, registry):
         "visited_at": "2026-11-20T10:00:00+08:00", "findings": {"weather": "sunny"}},
         headers=auth())
     assert bad.status_code == 422
+
+
+def test_every_route_declares_who_may_call_it(registry):
+    from services.registry.entrypoints.api import create_app
+    from shared.auth.flask import PUBLIC_ENDPOINTS, RULE_ATTR
+
+    app = create_app(registry)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        cls = getattr(view, "view_class", None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            fn = getattr(cls, method.lower()) if cls else view
+            assert hasattr(fn, RULE_ATTR), f"{method} {rule.rule} has no @allow/@public"
