@@ -15,7 +15,13 @@ from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
 from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
 from services.gateway.service_layer import overlay_views, plans
 from services.gateway.service_layer.map_views import map_layers
-from shared.auth.flask import COOKIE, allow, current_principal
+from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, current_principal, new_csrf_token
+from shared.auth.hardening import behind_tls
+
+# Leaflet is served by the gateway itself, so the map page needs no CDN at all.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+       "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
 
 def caller_token() -> str:
@@ -43,7 +49,11 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
                               gateway.settings.tianditu_key, args["lang"],
                               url_for("static", filename="").rstrip("/"),
                               url_for("map.CheckIns"))
-            return Response(page, mimetype="text/html")
+            resp = Response(page, mimetype="text/html", headers={"Content-Security-Policy": CSP})
+            if not request.cookies.get(CSRF_COOKIE):  # the queue's writes carry it back
+                resp.set_cookie(CSRF_COOKIE, new_csrf_token(), secure=behind_tls(),
+                                samesite="Strict")
+            return resp
 
     @blp.route("/api/map/layers")
     class Layers(MethodView):

@@ -10,6 +10,8 @@ from typing import Any
 
 import folium
 
+from shared.auth.flask import CSRF_COOKIE, CSRF_HEADER
+
 STYLE = {"water": "#1f78b4", "road": "#e31a1c", "terrain": "#6a3d9a"}
 LABELS = {
     "zh": {"hazards": "危险点", "zones": "危险区域", "points": "巡查点", "route": "路线",
@@ -71,7 +73,7 @@ def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
     config = {"map": fmap.get_name(), "lang": lang, "labels": t,
               "overlays": [[label, layer.get_name()] for label, layer in overlays],
               "layers": {k: layers[k] for k in ("homes", "points", "route")},
-              "checkin_url": checkin_url}
+              "checkin_url": checkin_url, "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER}
     root = fmap.get_root()
     root.header.add_child(folium.Element(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -113,6 +113,11 @@
   function save(q) { localStorage.setItem(QUEUE_KEY, JSON.stringify(q)); badge(); }
   function enqueue(item) { var q = load(); q.push(item); save(q); flush(); }
 
+  function csrf() {
+    var m = document.cookie.match(new RegExp("(?:^|; )" + cfg.csrf_cookie + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
   var flushing = false;
   function badge() {
     var el = document.getElementById("sync-badge");
@@ -126,8 +131,9 @@
     if (flushing || !q.length) { badge(); return; }
     flushing = true; badge();
     var sent = q.map(function (i) { return i.client_id; });
-    fetch(cfg.checkin_url, {method: "POST", credentials: "same-origin",
-                            headers: {"Content-Type": "application/json"},
+    var headers = {"Content-Type": "application/json"};
+    headers[cfg.csrf_header] = csrf();
+    fetch(cfg.checkin_url, {method: "POST", credentials: "same-origin", headers: headers,
                             body: JSON.stringify({checkins: q})})
       .then(function (r) {
         // 2xx: delivered. 4xx other than 401/408/429: the server will never take
@@ -150,6 +156,7 @@
   window.addEventListener("online", flush);
   setInterval(flush, 5000);
   window.shouhuQueue = {load: load, flush: flush};
+  window.shouhuMap = {map: map, overlays: overlays};
 
   // -- locate me and language ---------------------------------------------------
   var me = null;

@@ -1,0 +1,134 @@
+"""The patrol map in headless Chromium on a 360×740 phone screen: it loads with no tile
+server, layers toggle, and a check-in made offline is delivered once when the signal
+returns. The gateway runs in-process on a real HTTP port; the hazards service is a
+small fake that records what it receives."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask, request
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "gateway"))
+
+from gw_helpers import KEYS, TOWNSHIP, apply, gateway, township_events  # noqa: E402
+
+from infra.broker import free_port  # noqa: E402
+from services.gateway.adapters.hazards_client import HazardsClient  # noqa: E402
+from services.gateway.entrypoints.api import create_app  # noqa: E402
+from shared.auth import Principal, Role  # noqa: E402
+from shared.testing.fixtures import eventually  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+class Served:
+    def __init__(self, app: Flask):
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory):
+    received: list[dict] = []
+    fake = Flask("fake_hazards")
+
+    @fake.post("/checkins")
+    def checkins():  # type: ignore[no-untyped-def]
+        received.extend(request.get_json()["checkins"])
+        return {"accepted": len(request.get_json()["checkins"])}
+
+    hazards = Served(fake)
+    gw = gateway(f"sqlite:///{tmp_path_factory.mktemp('gw') / 'gw.db'}")
+    apply(gw, township_events())
+    served = Served(create_app(gw, HazardsClient(hazards.url)))
+    yield served, received
+    served.server.shutdown()
+    hazards.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def phone(services):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("mobileEmulation", {
+        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.set_page_load_timeout(30)
+    served, _ = services
+    driver.get(served.url + "/healthz")
+    tok = KEYS.issue(Principal("member-9", Role.PATROL_MEMBER, TOWNSHIP, frozenset()))
+    driver.add_cookie({"name": "shouhu_token", "value": tok, "path": "/"})
+    yield driver
+    driver.quit()
+
+
+def _network(driver, offline: bool) -> None:  # type: ignore[no-untyped-def]
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+
+def _js(driver, script):  # type: ignore[no-untyped-def]
+    return driver.execute_script(script)
+
+
+def test_the_map_loads_on_a_phone_and_layers_toggle(services, phone):
+    served, _ = services
+    phone.get(served.url + "/map?lang=en")
+    eventually(lambda: _js(phone, "return !!window.shouhuMap"), 15, message="map script ran")
+    assert phone.execute_script("return window.innerWidth") == 360
+    assert "child-" not in phone.page_source  # a patrol member sees no child ids
+    names = _js(phone, "return Object.keys(window.shouhuMap.overlays)")
+    assert {"Hazards", "Patrol points", "Children (aggregated)"} <= set(names)
+    has = "return window.shouhuMap.map.hasLayer(window.shouhuMap.overlays['Patrol points'])"
+    assert _js(phone, has) is True
+    phone.find_element(By.CSS_SELECTOR, ".leaflet-control-layers-toggle").click()
+    boxes = phone.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-overlays label")
+    box = next(b for b in boxes if "Patrol points" in b.text)
+    box.find_element(By.TAG_NAME, "input").click()
+    assert _js(phone, has) is False
+    box.find_element(By.TAG_NAME, "input").click()
+    assert _js(phone, has) is True
+    assert phone.find_element(By.ID, "locate-me").text == "Locate me"
+
+
+def test_an_offline_checkin_is_queued_then_delivered_once(services, phone):
+    served, received = services
+    phone.get(served.url + "/map?lang=en")
+    eventually(lambda: _js(phone, "return !!window.shouhuMap"), 15, message="map script ran")
+    _network(phone, offline=True)
+    _js(phone, "window.shouhuMap.overlays['Patrol points'].getLayers()[0].openPopup()")
+    for css in (".checkin-form input[value=sign_missing]", ".checkin-button"):
+        # the popup may still be panning into view: click through the DOM
+        phone.execute_script("arguments[0].click()",
+                             eventually(lambda c=css: phone.find_elements(By.CSS_SELECTOR, c),
+                                        5)[0])
+    badge = phone.find_element(By.ID, "sync-badge")
+    eventually(lambda: badge.get_attribute("data-state") == "pending", 10,
+               message="badge shows the queued check-in")
+    queued = _js(phone, "return window.shouhuQueue.load()")
+    assert len(queued) == 1 and not received
+    _network(phone, offline=False)
+    eventually(lambda: received, 20, message="check-in delivered after reconnecting")
+    eventually(lambda: badge.get_attribute("data-state") == "synced", 10)
+    _js(phone, "window.shouhuQueue.flush()")
+    eventually(lambda: _js(phone, "return window.shouhuQueue.load().length === 0"), 5)
+    assert [c["client_id"] for c in received] == [queued[0]["client_id"]]
+    assert received[0]["member_id"] == "member-9"
+    assert received[0]["findings"][0]["kind"] == "sign_missing"
