@@ -42,6 +42,5 @@ def service_apps(tmp_path_factory):
             bootstrap = importlib.import_module(f"services.{svc}.bootstrap").bootstrap
             create_app = importlib.import_module(f"services.{svc}.entrypoints.api").create_app
             apps[svc] = create_app(bootstrap())
-            apps[svc].config["TESTING"] = True
         yield apps
         default_keys.cache_clear()
