@@ -70,16 +70,23 @@ def table(rng: np.random.Generator, kids: pd.DataFrame, township: Township, geo:
     return pd.DataFrame({
         "姓名": kids["name"].to_numpy(), "性别": np.where(male, "男", "女"),
         "出生日期": np.datetime_as_string(birth, unit="D"), "身份证号": ids,
-        "监护人": np.where(alone, "", guardian), "与儿童关系": carer,
+        "监护人": np.where(alone, "无", guardian), "与儿童关系": carer,
         "家庭住址": address, "所在村": v_names[village],
         "联系电话": nm.phones(rng, homes.max() + 1)[homes],
         "就读学校": _schools(kids, geo),
         "困境类型": ["、".join(LABELS[c] for c in cats) for cats in kids["categories"]],
         "经度": np.round(lonlat[:, 0], 6), "纬度": np.round(lonlat[:, 1], 6),
         "村代码": v_codes[village],
-        "父母外出": np.where(np.isin(kids["situation"], ["both_away", "one_away"]), "是", "否"),
+        "父母外出": _parents_away(kids["situation"].to_numpy()),
         "监护人年龄": np.where(alone, "", g_age),
     }, columns=list(HEADERS))
+
+
+def _parents_away(situation: np.ndarray) -> np.ndarray:
+    """是 when both parents work away, 否 when both are at home (or dead), blank when one
+    is away: the ledger's yes/no column cannot say more, and blank means "see the file"."""
+    return np.select([situation == "both_away", situation == "one_away"], ["是", ""],
+                     default="否")
 
 
 def write_xlsx(rows: pd.DataFrame, path: Path) -> None:
