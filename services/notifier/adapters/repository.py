@@ -204,7 +204,7 @@ class Deliveries:
         self.conn.execute(update(attempts).where(
             attempts.c.delivery_id == c.delivery_id, attempts.c.attempt == c.attempt,
             attempts.c.outcome == "sending").values(
-            outcome=outcome, finished_at=now, detail=detail[:200]))
+            outcome=outcome, finished_at=now, **({"detail": detail[:200]} if detail else {})))
 
     def mark_acked(self, delivery_id: str, now: datetime) -> None:
         self.conn.execute(update(deliveries).where(

@@ -1,10 +1,10 @@
 """The dispatcher: sends pending deliveries, records each attempt, retries, hands over.
 
-Each round claims a batch (state 'sending', committed *before* any network call),
-sends it on a small thread pool, then records every outcome in one transaction. A
-crash between the two commits leaves rows 'sending'; after the lease they are sent
-again with the same Message-ID / idempotency key — the only duplicate window, which
-the protocols cannot close (ADR 0301).
+Each round claims a batch (state 'sending', committed *before* any network call) and
+sends it on a small thread pool; each outcome is recorded in its own transaction as
+soon as its send returns. A crash between a send and its record leaves the row
+'sending'; after the lease it is sent again with the same Message-ID / idempotency
+key — the only duplicate window, which the protocols cannot close (ADR 0301).
 """
 
 from __future__ import annotations
@@ -60,14 +60,14 @@ class Dispatcher:
             claimed = uow.deliveries.claim(
                 now, stale_sending_cutoff(now, self.config.lease_s), self.config.batch)
             people = {c.recipient_id: uow.directory.get(c.recipient_id) for c in claimed}
-        if not claimed:
-            return 0
-        errors = list(self.pool.map(lambda c: self._send(c, people[c.recipient_id]), claimed))
-        rules = self.rules()
-        with self.uow() as uow:
-            for c, err in zip(claimed, errors, strict=True):
-                self._record(uow, rules, c, err, people[c.recipient_id])
+        list(self.pool.map(lambda c: self._deliver(c, people[c.recipient_id]), claimed))
         return len(claimed)
+
+    def _deliver(self, c: Claimed, person: Person | None) -> None:
+        """Send, then record at once: a crash can only repeat sends in flight."""
+        err = self._send(c, person)
+        with self.uow() as uow:
+            self._record(uow, self.rules(), c, err, person)
 
     def _send(self, c: Claimed, person: Person | None) -> ChannelError | None:
         try:

@@ -1,83 +1,21 @@
-"""Real receivers for the notifier's channels: an SMTP server (aiosmtpd, STARTTLS with
-a throwaway certificate) and a threaded HTTP server that checks signatures."""
+"""Fixtures: the real SMTP server and HTTP receiver, and a configured notifier."""
 
 from __future__ import annotations
 
-import base64
-import email
-import hashlib
-import hmac
-import json
-import ssl
-import subprocess
-import threading
-import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from infra.broker import free_port
-from tests.integration.notifier.helpers import DINGTALK_SECRET, WEBHOOK_SECRET, notifier_env
-
-
-# -- SMTP ------------------------------------------------------------------------------
-@dataclass
-class Mailbox:
-    messages: list[Any] = field(default_factory=list)
-    tls_sessions: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
-        msg = email.message_from_bytes(envelope.content, policy=default_policy)
-        with self.lock:
-            self.messages.append(msg)
-            self.tls_sessions += session.ssl is not None
-        return "250 OK"
-
-    def to(self, address: str) -> list[Any]:
-        with self.lock:
-            return [m for m in self.messages if m["To"] == address]
-
-    def ids(self) -> list[str]:
-        with self.lock:
-            return [m["Message-ID"] for m in self.messages]
-
-
-class SmtpServer:
-    def __init__(self, cert: Path, key: Path):
-        self.port = free_port()
-        self.mailbox = Mailbox()
-        self.cert, self.key = cert, key
-        self.controller: Controller | None = None
-
-    def start(self) -> SmtpServer:
-        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(self.cert, self.key)
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
-                                     tls_context=ctx)
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
+from tests.integration.notifier.helpers import notifier_env
+from tests.integration.notifier.receivers import Receiver, SmtpServer, make_cert
 
 
 @pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory) -> tuple[Path, Path]:
-    d = tmp_path_factory.mktemp("tls")
-    cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return cert, key
+    return make_cert(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
@@ -85,75 +23,6 @@ def smtp_server(tls_cert) -> Iterator[SmtpServer]:
     server = SmtpServer(*tls_cert).start()
     yield server
     server.stop()
-
-
-# -- HTTP ------------------------------------------------------------------------------
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    verified: bool
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class Receiver:
-    """Records POSTs. /hook/* checks the generic HMAC, /dingtalk/* DingTalk's signed URL,
-    /wecom/* answers like the WeCom robot. ``fail_next`` makes the next answers 503."""
-
-    def __init__(self) -> None:
-        self.requests: list[Received] = []
-        self.fail_next = 0
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.record(self.path, dict(self.headers), body)
-                with receiver.lock:
-                    failing = receiver.fail_next > 0
-                    receiver.fail_next -= failing
-                self.send_response(503 if failing else 200)
-                out = b'{"errcode":0,"errmsg":"ok"}'
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def log_message(self, *args):  # quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def record(self, path: str, headers: dict[str, str], body: bytes) -> None:
-        verified = False
-        if path.startswith("/hook"):
-            ts = headers.get("X-Shouhu-Timestamp", "")
-            mac = hmac.new(WEBHOOK_SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256)
-            verified = hmac.compare_digest(headers.get("X-Shouhu-Signature", ""),
-                                           "sha256=" + mac.hexdigest())
-        elif path.startswith("/dingtalk"):
-            q = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
-            ts = q["timestamp"][0]
-            mac = hmac.new(DINGTALK_SECRET.encode(), f"{ts}\n{DINGTALK_SECRET}".encode(),
-                           hashlib.sha256)
-            verified = q["sign"][0] == base64.b64encode(mac.digest()).decode()
-        elif path.startswith("/wecom"):
-            verified = json.loads(body).get("msgtype") == "markdown"
-        with self.lock:
-            self.requests.append(Received(path, headers, body, verified))
-
-    def at(self, prefix: str) -> list[Received]:
-        with self.lock:
-            return [r for r in self.requests if r.path.startswith(prefix)]
 
 
 @pytest.fixture

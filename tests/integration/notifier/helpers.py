@@ -76,7 +76,7 @@ RULES = """\
 version: 1
 timezone: Asia/Shanghai
 retry:
-  default: {max_attempts: 30, base: 1s, cap: 4s}
+  default: {max_attempts: 30, base: 1s, cap: 10s}
 rules:
   - name: mandatory-report
     event: registry.case.opened.v1
