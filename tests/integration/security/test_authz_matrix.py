@@ -108,3 +108,24 @@ def test_child_of_another_village_is_absent_for_a_director(service_apps):
     assert client.get(f"/children/{child_id}", headers=own).status_code == 200
     assert client.get(f"/children/{child_id}", headers=other).status_code == 404
     assert client.get(f"/children/{uuid.uuid4()}", headers=own).status_code == 404
+
+
+def test_identifiers_are_clear_only_for_roles_that_need_them(service_apps):
+    client = service_apps["registry"].test_client()
+    admin = {"Authorization": f"Bearer {token(Role.STATION_ADMIN, frozenset())}"}
+    id_number, phone = "500110201605011229", "13912345678"
+    created = client.post("/children", headers=admin, json={
+        "name": "字段测试", "gender": "female", "birth_date": "2016-05-01",
+        "village_code": OWN_VILLAGE, "home": {"lon": 106.651, "lat": 28.951},
+        "id_number": id_number, "phone": phone})
+    assert created.status_code == 201, created.json
+    seen = {}
+    for role in (Role.CHILD_DIRECTOR, Role.PLANNER, Role.SCHOOL_LIAISON):
+        resp = client.get(f"/children/{created.json['id']}",
+                          headers={"Authorization": f"Bearer {token(role)}"})
+        assert resp.status_code == 200, (role, resp.json)
+        seen[role] = (resp.json["id_number"], resp.json["phone"])
+    assert seen[Role.CHILD_DIRECTOR] == (id_number, phone)
+    for role in (Role.PLANNER, Role.SCHOOL_LIAISON):
+        assert id_number not in str(seen[role]) and phone not in str(seen[role])
+        assert seen[role][0].endswith(id_number[-4:]) and "*" in seen[role][0]
