@@ -91,7 +91,7 @@ def record(conn: Connection, principal: Principal, action: str, object_type: str
         "object_id": object_id, "fields": json.dumps(sorted(fields)), "purpose": purpose,
         "remote_addr": remote_addr,
     }
-    conn.execute(insert(AUDIT).values(**row, prev_hash=prev, row_hash=_digest(prev, row)))
+    conn.execute(insert(AUDIT), {**row, "prev_hash": prev, "row_hash": _digest(prev, row)})
 
 
 def chain_head(conn: Connection) -> tuple[int, str]:

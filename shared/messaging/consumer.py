@@ -95,9 +95,8 @@ class EventConsumer:
         ).first()
         if seen:
             return "duplicate"
-        conn.execute(insert(INBOX).values(
-            consumer_group=self.config.group, event_id=event.id, applied_at=datetime.now(UTC),
-        ))
+        conn.execute(insert(INBOX), {"consumer_group": self.config.group,
+                                     "event_id": event.id, "applied_at": datetime.now(UTC)})
         self.handlers[event.type](conn, event)
         return "applied"
 
