@@ -1,0 +1,34 @@
+"""Who may do what in the hazards API, and the caller's scope as the handlers need it."""
+
+from __future__ import annotations
+
+from services.hazards.bootstrap import Hazards
+from services.hazards.service_layer.handlers import Context
+from shared.auth.flask import current_principal
+from shared.auth.principal import Principal, Role
+
+READERS = tuple(Role)  # hazards are public facts (Classification.PUBLIC)
+EDITORS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR, Role.PLANNER)
+PATROLLERS = (Role.PATROL_MEMBER, Role.STATION_ADMIN, Role.CHILD_SUPERVISOR,
+              Role.CHILD_DIRECTOR)
+DEVICE_ADMINS = (Role.STATION_ADMIN,)
+
+
+def in_scope(principal: Principal, village_code: str) -> bool:
+    """A hazard without a village is township-wide: only callers not bound to villages."""
+    if not village_code:
+        return not principal.village_codes
+    return principal.sees_village(village_code)
+
+
+def context(hazards: Hazards) -> Context:
+    principal = current_principal()
+    return Context(region=hazards.settings.common.region, buffers=hazards.settings.buffers,
+                   user_id=principal.user_id, in_scope=lambda v: in_scope(principal, v))
+
+
+def may_act_as(principal: Principal):  # type: ignore[no-untyped-def]
+    """Patrol members check in as themselves; staff may record for their team."""
+    if principal.role is Role.PATROL_MEMBER:
+        return lambda member_id: member_id == principal.user_id
+    return lambda member_id: True
