@@ -11,6 +11,7 @@ import json
 import ssl
 import subprocess
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from email.policy import default as default_policy
@@ -28,6 +29,7 @@ from tests.integration.notifier.helpers import DINGTALK_SECRET, WEBHOOK_SECRET
 @dataclass
 class Mailbox:
     messages: list[Any] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.time() of each arrival
     tls_sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -35,6 +37,7 @@ class Mailbox:
         msg = email.message_from_bytes(envelope.content, policy=default_policy)
         with self.lock:
             self.messages.append(msg)
+            self.times.append(time.time())
             self.tls_sessions += session.ssl is not None
         return "250 OK"
 
@@ -84,6 +87,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     verified: bool
+    at: float = field(default_factory=time.time)
 
     def json(self) -> Any:
         return json.loads(self.body)
