@@ -94,6 +94,24 @@ def record(conn: Connection, principal: Principal, action: str, object_type: str
     conn.execute(insert(AUDIT), {**row, "prev_hash": prev, "row_hash": _digest(prev, row)})
 
 
+def record_many(conn: Connection, principal: Principal, action: str, object_type: str,
+                object_ids: Iterable[str], fields: Iterable[str] = (), purpose: str = "",
+                remote_addr: str = "") -> None:
+    """``record`` for one action on many objects (a bulk import): one chained insert."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7261101)"))
+    prev = conn.execute(select(AUDIT.c.row_hash).order_by(AUDIT.c.seq.desc()).limit(1)
+                        ).scalar() or _GENESIS
+    at, names, rows = datetime.now(UTC).replace(microsecond=0), json.dumps(sorted(fields)), []
+    for object_id in object_ids:
+        row = {"at": at, "user_id": principal.user_id, "role": principal.role.value,
+               "action": action, "object_type": object_type, "object_id": object_id,
+               "fields": names, "purpose": purpose, "remote_addr": remote_addr}
+        rows.append({**row, "prev_hash": prev, "row_hash": (prev := _digest(prev, row))})
+    if rows:
+        conn.execute(insert(AUDIT), rows)
+
+
 def chain_head(conn: Connection) -> tuple[int, str]:
     """(seq, row_hash) of the newest row: an anchor to keep outside the database."""
     row = conn.execute(select(AUDIT.c.seq, AUDIT.c.row_hash).order_by(AUDIT.c.seq.desc())

@@ -88,23 +88,28 @@ def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = N
     return regraded
 
 
+def child_event(child: Child, today: date) -> dict[str, Any]:
+    """registry.child.registered/updated data: what the map needs, no names."""
+    return {"child_id": child.id, "village_code": child.village_code,
+            "home": {"lon": child.home_lon, "lat": child.home_lat},
+            "age_band": age_band(child.birth_date, today), "risk_grade": child.risk_grade,
+            "categories": child.categories, "living_alone": child.living_alone(today)}
+
+
+def risk_event(child: Child, previous: str | None, policy: Policy) -> dict[str, Any]:
+    return {"child_id": child.id, "village_code": child.village_code,
+            "previous_grade": previous, "risk_grade": child.risk_grade,
+            "reasons": child.risk_reasons,
+            "visit_interval_days": policy.model.visit_days[child.risk_grade]}
+
+
 def publish_child(uow: RegistryUnitOfWork, event_type: str, child: Child, today: date) -> None:
-    uow.publish(event_type, {
-        "child_id": child.id, "village_code": child.village_code,
-        "home": {"lon": child.home_lon, "lat": child.home_lat},
-        "age_band": age_band(child.birth_date, today), "risk_grade": child.risk_grade,
-        "categories": child.categories, "living_alone": child.living_alone(today),
-    })
+    uow.publish(event_type, child_event(child, today))
 
 
 def publish_risk(uow: RegistryUnitOfWork, child: Child, previous: str | None,
                  policy: Policy) -> None:
-    uow.publish("registry.child.risk_changed.v1", {
-        "child_id": child.id, "village_code": child.village_code,
-        "previous_grade": previous, "risk_grade": child.risk_grade,
-        "reasons": child.risk_reasons,
-        "visit_interval_days": policy.model.visit_days[child.risk_grade],
-    })
+    uow.publish("registry.child.risk_changed.v1", risk_event(child, previous, policy))
 
 
 # -- hazards events (consumed by the worker) -------------------------------------

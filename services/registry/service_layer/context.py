@@ -64,6 +64,12 @@ class Actor:
         audit.record(uow.conn, self.principal, action, object_type, object_id, fields,
                      self.purpose, self.remote_addr)
 
+    def audit_many(self, uow: RegistryUnitOfWork, action: str, object_type: str,
+                   object_ids: list[str], fields: tuple[str, ...] | list[str] = ()) -> None:
+        assert uow.conn is not None
+        audit.record_many(uow.conn, self.principal, action, object_type, object_ids, fields,
+                          self.purpose, self.remote_addr)
+
 
 def today_utc() -> date:
     return datetime.now(UTC).date()

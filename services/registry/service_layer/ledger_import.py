@@ -23,6 +23,7 @@ from services.registry.service_layer.children import new_child
 from services.registry.service_layer.commands import RegisterChild
 from services.registry.service_layer.context import Actor, Policy, today_utc
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.messaging import outbox
 
 log = logging.getLogger(__name__)
 FIELD_HEADERS = {"name": "姓名", "gender": "性别", "birth_date": "出生日期",
@@ -126,8 +127,12 @@ def _store(uow: RegistryUnitOfWork, children: list[Child], actor: Actor, policy:
         batch = children[start:start + CHUNK]
         assessment.assess_many(batch, index, policy, today)
         uow.children.add_many(batch)
+        actor.audit_many(uow, "import", "child", [c.id for c in batch], ["ledger_row"])
+        assert uow.conn is not None
+        outbox.record_many(uow.conn, uow.catalogue, "registry.child.registered.v1",
+                           [assessment.child_event(c, today) for c in batch], source=uow.source)
+        outbox.record_many(uow.conn, uow.catalogue, "registry.child.risk_changed.v1",
+                           [assessment.risk_event(c, None, policy) for c in batch],
+                           source=uow.source)
         for child in batch:
-            actor.audit(uow, "import", "child", child.id, ["ledger_row"])
-            assessment.publish_child(uow, "registry.child.registered.v1", child, today)
-            assessment.publish_risk(uow, child, None, policy)
             cases.open_living_alone_case(uow, child, actor.id, today)

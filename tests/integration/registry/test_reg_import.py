@@ -6,8 +6,11 @@ import csv
 import io
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
+from services.registry.adapters.tables import audit_log
 from services.registry.domain.identity import check_character
+from shared.audit import verify_chain
 
 HEADERS = ["姓名", "性别", "出生日期", "身份证号", "监护人", "与儿童关系", "家庭住址", "所在村",
            "联系电话", "就读学校", "困境类型", "经度", "纬度", "父母外出", "监护人年龄", "备注"]
@@ -98,6 +101,11 @@ def test_clean_rows_only_then_a_reimport_changes_nothing(client, auth, registry)
     again = upload(client, auth(), data, "ledger.csv", dry_run="false", clean_rows_only="true")
     assert again.json["imported"] == 0 and again.json["unchanged"] == 2
     assert client.get("/children", headers=auth()).json["total"] == 2
+    with registry.engine.connect() as conn:
+        assert verify_chain(conn) == []
+        imported = conn.execute(select(audit_log.c.object_id).where(
+            audit_log.c.action == "import")).scalars().all()
+    assert sorted(imported) == sorted(c["id"] for c in listed["items"])
 
 
 def test_clean_utf8_file_imports_and_a_broken_file_is_a_400(client, auth):
