@@ -1,49 +1,160 @@
-"""A small demo township seeded through the services' real APIs.
+"""The demo township (Fuhuan town, Qijiang) seeded through the services' real APIs.
 
-Placeholder scale for the walking skeleton: a pond, a river, a road bend and a few
-homes near Fuhuan town, Qijiang (place names only; no people). Issue 8's generator
-replaces it with a believable township.
+``seed(stack)`` generates the township scale (infra/demogen), imports the hazards file
+and the children ledger the way a station would, records visits, cases and last
+summer's check-ins, plans the coming summer holiday's patrols, and prints where to
+look and who to log in as.
 """
 
 from __future__ import annotations
 
-import random
+import json
+import logging
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
 
 import requests
 
+from infra.demogen import generate
+from infra.demogen.seeding import (
+    Client,
+    child_ids,
+    import_hazards,
+    import_ledger,
+    open_cases,
+    post_checkins,
+    post_visits,
+)
 from infra.stack import Stack
 
-VILLAGE = "500110108201"  # a 12-digit division code in the demo township
+log = logging.getLogger(__name__)
+SEED = 1
+VISITS_AT_START = 400  # the rest of the year's visits stay in visits.json
 
 
-def seed(stack: Stack, n_children: int = 40, seed_value: int = 7) -> None:
-    rng = random.Random(seed_value)
-    auth = {"Authorization": f"Bearer {stack.token()}"}
-    lon0, lat0 = 106.65, 28.95
-    hazards = [
-        {"kind": "pond", "name": "Demo pond",
-         "geometry": {"type": "Polygon", "coordinates": [[
-             [lon0, lat0], [lon0 + 0.002, lat0], [lon0 + 0.002, lat0 + 0.0015],
-             [lon0, lat0 + 0.0015], [lon0, lat0]]]}},
-        {"kind": "river", "name": "Demo river",
-         "geometry": {"type": "LineString", "coordinates": [
-             [lon0 - 0.01, lat0 - 0.004], [lon0 - 0.003, lat0 - 0.002],
-             [lon0 + 0.004, lat0 - 0.003], [lon0 + 0.012, lat0 - 0.001]]}},
-        {"kind": "road_sharp_bend", "name": "Demo bend",
-         "geometry": {"type": "Point", "coordinates": [lon0 + 0.006, lat0 + 0.004]}},
-    ]
-    for hz in hazards:
-        requests.post(stack.url("hazards") + "/hazards", json=hz, headers=auth,
-                      timeout=10).raise_for_status()
-    for i in range(n_children):
-        body = {
-            "name": f"示例儿童{i:03d}", "gender": rng.choice(["male", "female"]),
-            "birth_date": f"{rng.randint(2012, 2022)}-0{rng.randint(1, 9)}"
-                          f"-1{rng.randint(0, 9)}",
-            "village_code": VILLAGE,
-            "home": {"lon": lon0 + rng.uniform(-0.01, 0.012),
-                     "lat": lat0 + rng.uniform(-0.006, 0.008)},
-            "categories": rng.choice([["left_behind"], [], ["disabled"]]),
-        }
-        requests.post(stack.url("registry") + "/children", json=body,
-                      headers=auth, timeout=10).raise_for_status()
+def seed(stack: Stack, seed_value: int = SEED) -> dict:
+    """Seed the running stack; returns what was seeded and the addresses printed."""
+    started = time.monotonic()
+    today = date.today()
+    out = stack.data_dir / "demo"
+    manifest = generate("township", seed_value, out, today)
+    token = stack.token()
+    registry = Client(stack.url("registry"), token)
+    hazards = Client(stack.url("hazards"), token)
+    done = {"hazards": import_hazards(hazards, out)}
+    town = manifest["townships"][0]
+    done["children"] = import_ledger(registry, out / town["ledger"])["imported"]
+    done["patrol_points"] = _patrol_points(hazards)
+    done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
+    links = _links(stack, token, _plan(stack, token, today))
+    users = _users(stack)
+    log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
+    _print(done, links, users)
+    return {"seeded": done, "links": links, "users": users}
+
+
+def _activity(registry: Client, hazards: Client, out: Path, villages: list[str]) -> dict:
+    """Visits, cases and check-ins: best effort, each step logged if a service lacks it."""
+    done: dict[str, int] = {}
+    try:
+        ids = child_ids(registry, villages)
+        done["visits"] = post_visits(registry, _load(out, "visits"), ids, VISITS_AT_START)
+        done["cases"] = open_cases(registry, _load(out, "cases"), ids)
+    except requests.RequestException as exc:
+        log.warning("visits/cases not seeded: %s", exc)
+    try:
+        features = json.loads((out / "hazards.geojson").read_text(encoding="utf-8"))["features"]
+        names = [f["properties"]["name"] for f in features]
+        done["checkins"] = post_checkins(hazards, _load(out, "checkins"), names)
+    except (requests.RequestException, KeyError, TypeError) as exc:
+        log.warning("check-ins not seeded: %s", exc)
+    return done
+
+
+def _patrol_points(hazards: Client, timeout_s: float = 60.0) -> int:
+    """Generate patrol points once the hazards service has learned the homes (events)."""
+    deadline = time.monotonic() + timeout_s
+    count = 0
+    while time.monotonic() < deadline:
+        resp = hazards.call("POST", "/patrol-points/generate")
+        if resp.status_code in (404, 405):
+            return 0
+        points = hazards.call("GET", "/patrol-points")
+        count = len(points.json()) if points.ok else 0
+        if count:
+            break
+        time.sleep(2)  # the registry's events are still on their way to the hazards service
+    return count
+
+
+def _load(out: Path, name: str) -> list[dict]:
+    return json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def summer_holiday(today: date) -> tuple[date, date]:
+    """The coming (or current) summer holiday: 1 July – 31 August."""
+    year = today.year if today <= date(today.year, 8, 31) else today.year + 1
+    return date(year, 7, 1), date(year, 8, 31)
+
+
+def _plan(stack: Stack, token: str, today: date) -> str | None:
+    """Plan the summer holiday's patrols for three teams starting at the township seat."""
+    starts, ends = summer_holiday(today)
+    teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
+              "members": [{"member_id": f"patrol-{k}-{m}", "check_date": today.isoformat(),
+                           "check_result": "clear"} for m in (1, 2)]} for k in (1, 2, 3)]
+    body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(), "teams": teams,
+            "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
+    try:
+        resp = requests.post(stack.url("gateway") + "/api/plans", json=body, timeout=120,
+                             headers={"Authorization": f"Bearer {token}"})
+    except requests.RequestException as exc:
+        log.warning("no patrol plan: %s", exc)
+        return None
+    if not resp.ok:
+        log.warning("no patrol plan (%s): %s", resp.status_code, resp.text[:200])
+        return None
+    return str(resp.json().get("plan_id") or resp.json().get("id"))
+
+
+def _links(stack: Stack, token: str, plan_id: str | None) -> dict[str, str]:
+    """The pages to open, each checked to answer (never print a link that 404s)."""
+    gw = stack.url("gateway")
+    pages = {"Phone map": "/map", "Campaign dashboard": "/dashboard"}
+    if plan_id:
+        pages["Plan sheet (team 1)"] = f"/plans/{plan_id}/teams/team-1/sheet"
+    links = {}
+    for label, path in pages.items():
+        try:
+            ok = requests.get(gw + path, timeout=60,
+                              headers={"Authorization": f"Bearer {token}"}).ok
+        except requests.RequestException:
+            ok = False
+        if ok:
+            links[label] = gw + path
+    return links
+
+
+def _users(stack: Stack) -> list[tuple[str, str, str]]:
+    """Demo accounts, one per role, made by the gateway's own ``shouhu users demo``."""
+    proc = subprocess.run([sys.executable, "-m", "infra.cli", "users", "demo"],
+                          env=stack.env(), capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        log.info("no demo users (shouhu users demo exited %s)", proc.returncode)
+        return []
+    return [tuple(line.split()[:3]) for line in proc.stdout.splitlines()  # type: ignore[misc]
+            if len(line.split()) >= 3]
+
+
+def _print(done: dict, links: dict[str, str], users: list[tuple[str, str, str]]) -> None:
+    print("\nDemo township: 扶欢镇 (Fuhuan town), Qijiang, Chongqing — "
+          + ", ".join(f"{v} {k}" for k, v in done.items()), flush=True)
+    for label, url in links.items():
+        print(f"  {label + ':':22} {url}", flush=True)
+    if users:
+        print("  Demo users (user, role, password; shown once):", flush=True)
+        for user, role, password in users:
+            print(f"    {user:28} {role:18} {password}", flush=True)
