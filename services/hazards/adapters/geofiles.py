@@ -54,7 +54,7 @@ def read_upload(data: bytes, filename: str, limits: Limits = Limits()) -> Upload
     if not data:
         raise ImportRefused("the file is empty")
     if ext == ".csv":
-        return Upload(_read_csv(data), osm=False)
+        return _read_csv(data)
     with tempfile.TemporaryDirectory(prefix="hazards-import-") as tmp:
         root = Path(tmp)
         if ext in (".zip", ".kmz"):

@@ -30,14 +30,19 @@ from services.hazards.domain.kinds import (
 from shared.config import Region
 from shared.geo import WGS84, CoordinateError, Datum, check_in_region, to_wgs84
 
+# Shapefile truncates field names to 10 characters: those forms are accepted too.
 ALIASES = {
-    "name": ("name", "名称", "名字"), "kind": ("kind", "类型", "类别"),
-    "village_code": ("village_code", "村代码"), "depth_m": ("depth_m", "depth", "水深"),
-    "width_m": ("width_m", "width", "宽度"), "risk_season": ("risk_season", "风险季节"),
+    "name": ("name", "名称", "名字"),
+    "kind": ("kind", "类型", "类别"),
+    "village_code": ("village_code", "village_co", "村代码"),
+    "depth_m": ("depth_m", "depth", "水深"),
+    "width_m": ("width_m", "width", "宽度"),
+    "risk_season": ("risk_season", "risk_seaso", "风险季节"),
     "responsible_unit": ("responsible_unit", "责任单位"),
     "responsible_person": ("responsible_person", "责任人", "河长"),
-    "barrier": ("barrier", "护栏", "防护隔离"), "warning_sign": ("warning_sign", "警示标志"),
-    "rescue_equipment": ("rescue_equipment", "救援设备", "应急救援装备"),
+    "barrier": ("barrier", "护栏", "防护隔离"),
+    "warning_sign": ("warning_sign", "warning_si", "警示标志"),
+    "rescue_equipment": ("rescue_equipment", "rescue_equ", "救援设备", "应急救援装备"),
 }
 STATE_WORDS = {"有": "present", "完好": "present", "损坏": "damaged", "破损": "damaged",
                "无": "missing", "缺": "missing", "缺失": "missing", "yes": "present",
@@ -78,15 +83,27 @@ class ImportPlan:
     report: ImportReport
 
 
+def _mostly_degrees(raw: gpd.GeoDataFrame) -> tuple[bool, float, float]:
+    """Do most features lie in lon/lat ranges? (one swapped point must not sink a file)"""
+    geoms = raw.geometry.values
+    pts = shapely.point_on_surface(geoms[~(shapely.is_empty(geoms) | shapely.is_missing(geoms))])
+    if not len(pts):
+        return True, 0.0, 0.0
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    ok = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    bad = np.flatnonzero(~ok)
+    sample = int(bad[0]) if len(bad) else 0
+    return bool(ok.mean() >= 0.5), float(x[sample]), float(y[sample])
+
+
 def to_wgs84_frame(raw: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326; a missing CRS is accepted only for plausible degrees."""
-    bounds = raw.geometry.total_bounds if len(raw) else np.zeros(4)
-    degrees = bool(-180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90)
+    degrees, x, y = _mostly_degrees(raw)
     if raw.crs is None:
         if not degrees:
             raise ImportRefused(
                 "the file declares no coordinate reference system and its coordinates "
-                f"(e.g. x={bounds[0]:.1f}, y={bounds[1]:.1f}) are not longitude/latitude; "
+                f"(e.g. x={x:.1f}, y={y:.1f}) are not longitude/latitude; "
                 "add the .prj file or export as EPSG:4326")
         report.crs, report.crs_assumed = WGS84, True
         report.warnings.append("no CRS declared: assumed WGS 84 longitude/latitude")
@@ -94,8 +111,8 @@ def to_wgs84_frame(raw: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFr
     report.crs = raw.crs.to_string()
     if raw.crs.is_geographic and not degrees:
         raise ImportRefused(
-            f"the file declares {report.crs} but its coordinates (e.g. x={bounds[0]:.1f}, "
-            f"y={bounds[1]:.1f}) are not degrees: the declared CRS is wrong")
+            f"the file declares {report.crs} but its coordinates (e.g. x={x:.1f}, "
+            f"y={y:.1f}) are not degrees: the declared CRS is wrong")
     return raw.to_crs(WGS84)
 
 
