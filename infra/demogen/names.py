@@ -38,8 +38,13 @@ def names(rng: np.random.Generator, male: np.ndarray,
 
 def check_digits(body17: np.ndarray) -> np.ndarray:
     """GB 11643-1999 check characters for an array of 17-digit strings."""
-    digits = np.frombuffer("".join(body17.tolist()).encode("ascii"), dtype=np.uint8)
-    digits = (digits - ord("0")).reshape(-1, 17).astype(np.int64)
+    return _check(body17.astype(np.int64))
+
+
+def _check(body: np.ndarray) -> np.ndarray:
+    """Check characters of 17-digit bodies held as int64 (weights from the left)."""
+    powers = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+    digits = (body[:, None] // powers) % 10
     return _CHECK[(digits @ _WEIGHTS) % 11]
 
 
@@ -47,20 +52,23 @@ def id_numbers(region: str, birth: np.ndarray, male: np.ndarray) -> np.ndarray:
     """18-character resident ID numbers, unique within the batch.
 
     ``birth`` is datetime64[D]; the 3-digit sequence is odd for males and even for
-    females and counts up among people of the same birth date and gender.
+    females and counts up among people of the same birth date and gender. Built as
+    integers (region · 10¹¹ + yyyymmdd · 10³ + sequence), turned into text once.
     """
-    ymd = np.char.replace(np.datetime_as_string(birth, unit="D"), "-", "")
+    birth = birth.astype("datetime64[D]")
     key = birth.astype(np.int64) * 2 + male.astype(np.int64)
     order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1]
+    starts = np.r_[0, np.flatnonzero(np.diff(key[order])) + 1]
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
     if rank.max(initial=0) >= 499:
         raise ValueError("more than 499 people share a birth date and gender")
-    seq = 2 * rank + np.where(male, 1, 2)
-    body = np.char.add(np.char.add(region, ymd), np.char.zfill(seq.astype(str), 3))
-    return np.char.add(body, check_digits(body))
+    y = birth.astype("datetime64[Y]")
+    m = birth.astype("datetime64[M]")
+    ymd = ((y.astype(np.int64) + 1970) * 10_000 + (m - y).astype(np.int64) * 100 + 100
+           + (birth - m).astype(np.int64) + 1)
+    body = int(region) * 10**11 + ymd * 1000 + 2 * rank + np.where(male, 1, 2)
+    return np.char.add(body.astype(str), _check(body))
 
 
 def phones(rng: np.random.Generator, n: int) -> np.ndarray:
