@@ -39,8 +39,9 @@ class Schedule:
     @classmethod
     def parse(cls, text: str) -> Schedule:
         """Read ``months=6-8;summer=daily;other=weekly;window=13:00-18:00`` (parts optional)."""
-        parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
-        unknown = set(parts) - {"months", "summer", "other", "window"}
+        pieces = [p.strip() for p in text.split(";") if p.strip()]
+        parts = dict(p.split("=", 1) for p in pieces if "=" in p)
+        unknown = (set(parts) - {"months", "summer", "other", "window"}) or len(parts) < len(pieces)
         try:
             a, b = (int(x) for x in parts.get("months", "6-8").split("-"))
             start, end = parts.get("window", "13:00-18:00").split("-")
