@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pyproj import CRS
@@ -28,7 +29,7 @@ class Gateway:
     def __post_init__(self) -> None:
         self.projector = Projector(self.make_overlay)
 
-    @property
+    @cached_property
     def crs(self) -> CRS:
         """The township's UTM zone, from the centre of the configured region."""
         r = self.settings.common.region

@@ -27,6 +27,7 @@ GRADE_WEIGHT = {"high": 3, "medium": 2, "low": 1}
 AGE_WEIGHT_TENTHS = {"0-2": 15, "3-5": 15, "6-11": 12, "12-15": 10, "16-17": 6}
 NEAREST_CLASSES = ("water", "road")
 EDGE_TOLERANCE_M = 0.001
+LINESTRING, MULTILINESTRING = 1, 5  # shapely geometry type ids
 
 
 def child_weight_tenths(risk_grade: str, age_band: str) -> int:
@@ -87,11 +88,27 @@ class _Hazard:
 
 
 class _Index:
-    """One STRtree over hazard geometries, with the ids in tree order."""
+    """One STRtree over hazard geometries, with the hazard id of every tree item.
+
+    Lines are split into their segments first: a river's bounding box covers half a
+    county, its segments' boxes do not, so the tree prunes far better. The distance
+    to a line is the least distance to its segments, so results do not change.
+    """
 
     def __init__(self, ids: list[str], geoms: list[shapely.Geometry]):
-        self.ids = np.array(ids, dtype=object)
-        self.tree = shapely.STRtree(geoms)
+        arr = np.array(geoms, dtype=object)
+        lines = shapely.get_type_id(arr) == LINESTRING
+        multi = shapely.get_type_id(arr) == MULTILINESTRING
+        parts, part_of = shapely.get_parts(arr[multi], return_index=True)
+        line_geoms = np.concatenate([arr[lines], parts])
+        line_owner = np.concatenate([np.flatnonzero(lines), np.flatnonzero(multi)[part_of]])
+        coords, which = shapely.get_coordinates(line_geoms, return_index=True)
+        same = which[:-1] == which[1:]
+        segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+        owner = np.concatenate([np.flatnonzero(~(lines | multi)), line_owner[which[:-1][same]]])
+        items = np.concatenate([arr[~(lines | multi)], segments])
+        self.ids = np.array(ids, dtype=object)[owner]
+        self.tree = shapely.STRtree(items)
 
 
 class OverlayEngine:
@@ -131,23 +148,29 @@ class OverlayEngine:
         return shapely.transform(geoms, lambda c: np.column_stack(
             self._to_m.transform(c[:, 0], c[:, 1])))
 
-    def _project_hazard(self, hz: HazardShape) -> _Hazard:
-        raw = [shape(hz.geometry), shape(hz.zone) if hz.zone else None]
-        geom, zone = self._project(np.array(raw, dtype=object))
-        if zone is None:
-            zone = shapely.buffer(geom, self.default_buffer_m)
-        return _Hazard(hazard_class(hz.kind), geom, zone)
+    def _project_hazards(self, hazards: list[HazardShape]) -> list[_Hazard]:
+        """Project geometries and zones in one go; buffer the zones still missing."""
+        n = len(hazards)
+        raw = np.array([shape(h.geometry) for h in hazards]
+                       + [shape(h.zone) if h.zone else None for h in hazards], dtype=object)
+        projected = self._project(raw) if n else raw
+        geoms, zones = projected[:n], projected[n:]
+        missing = np.array([z is None for z in zones], dtype=bool)
+        zones[missing] = shapely.buffer(geoms[missing], self.default_buffer_m)
+        return [_Hazard(hazard_class(h.kind), g, z)
+                for h, g, z in zip(hazards, geoms, zones, strict=True)]
 
     # -- bulk ---------------------------------------------------------------------
     def load(self, homes: Iterable[ChildHome], hazards: Iterable[HazardShape]) -> OverlayDelta:
         """Replace everything and compute the full overlay, vectorised."""
         self._reset()
         hazards = list(hazards)
-        for hz in hazards:
-            self._hazards[hz.hazard_id] = self._project_hazard(hz)
+        for hz, projected in zip(hazards, self._project_hazards(hazards), strict=True):
+            self._hazards[hz.hazard_id] = projected
         homes = list(homes)
-        pts = self._project(np.array([shapely.Point(h.lon, h.lat) for h in homes],
-                                     dtype=object))
+        x, y = self._to_m.transform(np.array([h.lon for h in homes], dtype=float),
+                                    np.array([h.lat for h in homes], dtype=float))
+        pts = shapely.points(x, y) if homes else []
         for h, p in zip(homes, pts, strict=True):
             self._homes[h.child_id] = _Home(h.village_code, p,
                                             child_weight_tenths(h.risk_grade, h.age_band))
@@ -183,7 +206,7 @@ class OverlayEngine:
     def put_hazard(self, hazard: HazardShape) -> OverlayDelta:
         was_nearest = self._children_nearest_to(hazard.hazard_id)
         self._drop_hazard(hazard.hazard_id)
-        hz = self._hazards[hazard.hazard_id] = self._project_hazard(hazard)
+        hz = self._hazards[hazard.hazard_id] = self._project_hazards([hazard])[0]
         self._invalidate(hz.cls)
         ids, pts = self._arrays()
         inside = ids[shapely.dwithin(pts, hz.zone, EDGE_TOLERANCE_M)].tolist()

@@ -11,7 +11,6 @@ with fewer than ``k`` children are left out.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -43,11 +42,12 @@ def in_scope(principal: Principal, homes: Iterable[ChildHome]) -> list[ChildHome
 
 def displacement_m(child_id: str, key: bytes, min_m: float = 40.0,
                    max_m: float = 120.0) -> tuple[float, float]:
-    """The fixed (dx, dy) offset in metres for one child, from a keyed hash of its id.
+    """The fixed (dx, dy) offset in metres for one child, from a keyed hash (BLAKE2b MAC)
+    of its id.
 
     Without the key the offset cannot be undone; with the same key it never changes.
     """
-    digest = hmac.new(key, child_id.encode(), hashlib.sha256).digest()
+    digest = hashlib.blake2b(child_id.encode(), key=key[:64], digest_size=8).digest()
     angle = int.from_bytes(digest[:4], "big") / 2**32 * 2 * math.pi
     radius = min_m + int.from_bytes(digest[4:8], "big") / 2**32 * (max_m - min_m)
     return radius * math.cos(angle), radius * math.sin(angle)

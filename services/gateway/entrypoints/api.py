@@ -11,6 +11,7 @@ from flask import Flask
 from services.gateway.adapters.hazards_client import HazardsClient
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints import dashboard_api, map_api, plans_api
+from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
 from shared.web import create_flask, register_http_errors
 
@@ -21,6 +22,7 @@ def create_app(gateway: Gateway, hazards: Any = None) -> Flask:
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     register_http_errors(app)
     register_errors(app)
+    install_gzip(app)
     hazards = hazards or HazardsClient(gateway.settings.hazards_url)
     api.register_blueprint(map_api.build(gateway, hazards))
     api.register_blueprint(plans_api.build(gateway))

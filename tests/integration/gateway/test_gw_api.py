@@ -3,6 +3,7 @@ plans and their files, the dashboard and its CSV."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 
@@ -144,3 +145,14 @@ def test_dashboard_html_json_and_csv(client_and_hazards):
     csv = client.get("/dashboard/hazards.csv", headers=token()).get_data(as_text=True)
     assert csv.startswith("hazard_id,kind,name")
     assert client.get("/dashboard", headers=token(Role.PATROL_MEMBER)).status_code == 403
+
+
+def test_text_answers_are_gzipped_for_clients_that_accept_it(client_and_hazards):
+    client, _ = client_and_hazards
+    headers = {**token(Role.PATROL_MEMBER), "Accept-Encoding": "gzip"}
+    page = client.get("/map", headers=headers)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(page.get_data()).startswith(b"<!DOCTYPE html>")
+    leaflet = client.get("/static/leaflet/leaflet.js", headers=headers)
+    assert len(leaflet.get_data()) < 60_000 < len(gzip.decompress(leaflet.get_data()))
+    assert "Content-Encoding" not in client.get("/map", headers=token()).headers

@@ -172,4 +172,5 @@
   map.on("locationerror", function () { badge(); });
   badge();
   flush();
+  window.shouhuReadyAt = performance.now();  // first render done (bench/map.py reads it)
 })();

@@ -1,0 +1,164 @@
+"""Township phone map: our patrol-member page vs a plain folium map, in the same run.
+
+    .venv/bin/python bench/map.py [--homes 5000 --hazards 500] [--no-browser]
+
+Baseline: a plain folium map with one CircleMarker per home and one GeoJson per hazard
+(CDN Leaflet), rendered on the server. Ours: the gateway's /map for a patrol member
+(homes as aggregated cells), served from the read model (SQLite) through the Flask
+app. Reported: page size raw and gzipped, server time (median of 20), and the first
+render in headless Chromium at 360×740 with 4× CPU throttling and a Fast-3G profile
+(until the map script has run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import folium
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration" / "gateway"))
+
+from gw_helpers import KEYS, TOWNSHIP, gateway  # noqa: E402
+
+from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
+from services.gateway.domain.read_model import ChildHome, HazardShape, PatrolPoint  # noqa: E402
+from services.gateway.entrypoints.api import create_app  # noqa: E402
+from shared.auth import Principal, Role  # noqa: E402
+
+LON0, LAT0 = 106.65, 28.95
+FAST_3G = {"offline": False, "latency": 562.5, "downloadThroughput": 180 * 1024,
+           "uploadThroughput": 84 * 1024}
+
+
+def township(n_homes: int, n_hazards: int):
+    rng = np.random.default_rng(3)
+    homes = [ChildHome(f"child-{i:05d}", f"500110108{200 + i % 12:03d}",
+                       float(LON0 + rng.normal(0, 0.02)), float(LAT0 + rng.normal(0, 0.02)),
+                       "6-11", ["high", "medium", "low"][i % 3]) for i in range(n_homes)]
+    hazards, points = [], []
+    for i in range(n_hazards):
+        x, y = LON0 + rng.uniform(-0.06, 0.06), LAT0 + rng.uniform(-0.06, 0.06)
+        geom = (shapely.Point(x, y).buffer(0.0004, quad_segs=4) if i % 5 else
+                shapely.LineString(np.cumsum(rng.normal(0, 0.002, (10, 2)), axis=0) + [x, y]))
+        kind = "pond" if i % 5 else "river"
+        hazards.append(HazardShape(f"hz-{i:04d}", kind, f"Pond {i}", mapping(geom),
+                                   protections={"barrier": "missing"}))
+        points.append(PatrolPoint(f"pt-{i:04d}", f"hz-{i:04d}", x, y, "swimming_spot", "", True))
+    return homes, hazards, points
+
+
+def baseline(homes, hazards) -> tuple[str, float]:
+    t = time.perf_counter()
+    fmap = folium.Map(location=(LAT0, LON0), zoom_start=14)
+    for h in hazards:
+        folium.GeoJson({"type": "Feature", "geometry": h.geometry,
+                        "properties": {"name": h.name}}).add_to(fmap)
+    for h in homes:
+        folium.CircleMarker((h.lat, h.lon), radius=4, popup=f"{h.risk_grade}").add_to(fmap)
+    page = fmap.get_root().render()
+    return page, time.perf_counter() - t
+
+
+def serve(app):  # type: ignore[no-untyped-def]
+    from werkzeug.serving import make_server
+
+    from infra.broker import free_port
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{port}"
+
+
+def first_render(url: str, tok: str) -> float:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("mobileEmulation", {
+        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    try:
+        driver.get(url + "/healthz")
+        driver.add_cookie({"name": "shouhu_token", "value": tok, "path": "/"})
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", FAST_3G)
+        driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": 4})
+        driver.set_page_load_timeout(120)
+        driver.get(url + "/map")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            ready = driver.execute_script("return window.shouhuReadyAt || null")
+            if ready:
+                return float(ready) / 1000
+            time.sleep(0.05)
+        raise TimeoutError("map did not render")
+    finally:
+        driver.quit()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--homes", type=int, default=5000)
+    p.add_argument("--hazards", type=int, default=500)
+    p.add_argument("--no-browser", action="store_true")
+    args = p.parse_args()
+    homes, hazards, points = township(args.homes, args.hazards)
+    base_page, base_s = baseline(homes, hazards)
+    gw = gateway(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
+    with gw.engine.begin() as conn:
+        store = ReadModelStore(conn)
+        for h in homes:
+            store.put_child(h)
+        for z in hazards:
+            store.put_hazard(z)
+        for pt in points:
+            store.put_point(pt)
+        store.replace_overlay(gw.make_overlay().load(homes, hazards))
+    app = create_app(gw)
+    tok = KEYS.issue(Principal("bench", Role.PATROL_MEMBER, TOWNSHIP, frozenset()), 3600)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {tok}"}
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        page = client.get("/map", headers=headers).get_data()
+        times.append(time.perf_counter() - t)
+    assets = sum(len(gzip.compress(client.get(f"/static/{a}").get_data())) for a in
+                 ("leaflet/leaflet.js", "leaflet/leaflet.css", "phone_map.js", "phone_map.css"))
+    kb = 1024
+    print(f"township: {args.homes} homes, {args.hazards} hazards, {len(points)} patrol points")
+    print(f"plain folium, one marker per home: {len(base_page) / kb:8.0f} KB raw "
+          f"{len(gzip.compress(base_page.encode())) / kb:6.0f} KB gzipped, "
+          f"render {base_s * 1000:6.0f} ms")
+    print(f"gateway /map, patrol member:       {len(page) / kb:8.0f} KB raw "
+          f"{len(gzip.compress(page)) / kb:6.0f} KB gzipped, "
+          f"serve {statistics.median(times) * 1000:6.0f} ms (median of 20)")
+    print(f"  + Leaflet and our script/styles, gzipped, cacheable: {assets / kb:.0f} KB")
+    if not args.no_browser:
+        server, url = serve(app)
+        try:
+            print(f"first render, headless Chromium 360×740, 4× CPU, Fast 3G: "
+                  f"{first_render(url, tok):.2f} s")
+        finally:
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
