@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "ga
 from gw_helpers import KEYS, TOWNSHIP, apply, gateway, township_events  # noqa: E402
 
 from infra.broker import free_port  # noqa: E402
-from services.gateway.adapters.hazards_client import HazardsClient  # noqa: E402
+from services.gateway.adapters.forwarding import Forwarder  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 from shared.testing.fixtures import eventually  # noqa: E402
@@ -53,7 +53,7 @@ def services(tmp_path_factory):
     hazards = Served(fake)
     gw = gateway(f"sqlite:///{tmp_path_factory.mktemp('gw') / 'gw.db'}")
     apply(gw, township_events())
-    served = Served(create_app(gw, HazardsClient(hazards.url)))
+    served = Served(create_app(gw, Forwarder("hazards", hazards.url)))
     yield served, received
     served.server.shutdown()
     hazards.server.shutdown()

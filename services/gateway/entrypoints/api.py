@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from services.gateway.adapters.hazards_client import HazardsClient
+from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints import dashboard_api, map_api, plans_api
 from services.gateway.entrypoints.compression import install_gzip
@@ -18,13 +18,15 @@ from shared.web import create_flask, register_http_errors
 IDENTITY = "services.gateway.entrypoints.identity"
 
 
-def create_app(gateway: Gateway, hazards: Any = None) -> Flask:
+def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None) -> Flask:
+    """``hazards`` and ``registry`` forward people's writes (a Forwarder, or a fake)."""
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     register_http_errors(app)
     register_errors(app)
     install_gzip(app)
-    hazards = hazards or HazardsClient(gateway.settings.hazards_url)
-    api.register_blueprint(map_api.build(gateway, hazards))
+    hazards = hazards or Forwarder("hazards", gateway.settings.hazards_url)
+    registry = registry or Forwarder("registry", gateway.settings.registry_url)
+    api.register_blueprint(map_api.build(gateway, hazards, registry))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present

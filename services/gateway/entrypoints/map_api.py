@@ -30,7 +30,7 @@ def caller_token() -> str:
     return header[7:] if header.startswith("Bearer ") else request.cookies.get(COOKIE, "")
 
 
-def build(gateway: Gateway, hazards: Any) -> Blueprint:
+def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     blp = Blueprint("map", __name__, description="The patrol map and the overlay")
 
     def layers(args: dict[str, Any]) -> dict[str, Any]:
@@ -86,9 +86,18 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.arguments(CheckInBatch)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Forward check-ins to the hazards service with the caller's own token"""
-            status, payload = hazards.post_checkins(
-                caller_token(), overlay_views.checkins_for_hazards(request.get_json(),
-                                                                   current_principal()))
+            status, payload = hazards.post(
+                "/checkins", caller_token(),
+                overlay_views.checkins_for_hazards(request.get_json(), current_principal()))
+            return payload, status
+
+    @blp.route("/api/children/<child_id>/visits")
+    class Visits(MethodView):
+        @allow(*EXACT)
+        def post(self, child_id):  # type: ignore[no-untyped-def]
+            """Forward a home visit to the registry with the caller's own token"""
+            status, payload = registry.post(f"/children/{child_id}/visits", caller_token(),
+                                            request.get_json(silent=True) or {})
             return payload, status
 
     return blp

@@ -16,22 +16,22 @@ from shared.auth import Role
 NAME0 = json.dumps("测试塘0")[1:-1]  # folium writes names \u-escaped
 
 
-class FakeHazards:
+class FakeService:
     def __init__(self):
-        self.calls: list[tuple[str, dict]] = []
+        self.calls: list[tuple[str, str, dict]] = []
 
-    def post_checkins(self, tok, body):
-        self.calls.append((tok, body))
-        return 200, {"accepted": [c["client_id"] for c in body["checkins"]]}
+    def post(self, path, tok, body):
+        self.calls.append((path, tok, body))
+        return 201, {"ok": True}
 
 
 @pytest.fixture
 def client_and_hazards(tmp_path):
     gw = gateway(f"sqlite:///{tmp_path / 'gw.db'}")
     apply(gw, township_events())
-    hazards = FakeHazards()
-    app = create_app(gw, hazards)
-    return app.test_client(), hazards
+    hazards, registry = FakeService(), FakeService()
+    app = create_app(gw, hazards, registry)
+    return app.test_client(), hazards, registry
 
 
 def _ids(layers):
@@ -40,7 +40,7 @@ def _ids(layers):
 
 def test_station_staff_see_exact_homes_directors_their_village_patrols_only_cells(
         client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     staff = client.get("/api/map/layers", headers=token()).get_json()
     assert len(_ids(staff)) == 39 and staff["view"] == "exact"
     director = client.get("/api/map/layers", headers=token(
@@ -60,7 +60,7 @@ def test_station_staff_see_exact_homes_directors_their_village_patrols_only_cell
 
 def test_the_staff_page_carries_home_ids_and_hazard_names_and_needs_a_token(
         client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     page = client.get("/map?lang=en", headers=token()).get_data(as_text=True)
     assert "home-child-000" in page and NAME0 in page and "Patrol points" in page
     assert "cdn.jsdelivr" not in page and "/static/leaflet/leaflet.js" in page
@@ -69,7 +69,7 @@ def test_the_staff_page_carries_home_ids_and_hazard_names_and_needs_a_token(
 
 
 def test_overlay_rankings(client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     hz = client.get("/api/overlay/hazards", headers=token(Role.PLANNER)).get_json()["hazards"]
     assert [h["exposure"] for h in hz] == sorted((h["exposure"] for h in hz), reverse=True)
     near = client.get("/api/overlay/children", headers=token()).get_json()["children"]
@@ -77,20 +77,28 @@ def test_overlay_rankings(client_and_hazards):
 
 
 def test_checkins_are_forwarded_with_the_callers_token_and_member_id(client_and_hazards):
-    client, hazards = client_and_hazards
+    client, hazards, registry = client_and_hazards
     headers = token(Role.PATROL_MEMBER, user_id="member-7")
     cid = str(uuid.uuid4())
     resp = client.post("/api/checkins", headers=headers, json={"checkins": [{
         "client_id": cid, "point_id": "pt-0", "checked_at": "2026-07-20T15:00:00+08:00",
         "location": {"lon": 106.65, "lat": 28.95, "accuracy_m": 12},
         "member_id": "someone-else", "findings": [{"kind": "sign_missing"}]}]})
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    tok, body = hazards.calls[0]
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    path, tok, body = hazards.calls[0]
+    assert path == "/checkins"
     assert tok == headers["Authorization"][7:]
     assert body["checkins"][0]["member_id"] == "member-7"
     bad = client.post("/api/checkins", headers=headers, json={"checkins": [{"point_id": "x"}]})
     assert bad.status_code == 422 and len(hazards.calls) == 1
-
+    director = token(Role.CHILD_DIRECTOR, frozenset({"500110108201"}), user_id="d1")
+    visit = client.post("/api/children/child-003/visits", headers=director,
+                        json={"visited_at": "2026-07-20T10:00:00+08:00", "notes": "ok"})
+    assert visit.status_code == 201
+    assert registry.calls == [("/children/child-003/visits", director["Authorization"][7:],
+                               {"visited_at": "2026-07-20T10:00:00+08:00", "notes": "ok"})]
+    assert client.post("/api/children/child-003/visits", headers=headers,
+                       json={}).status_code == 403
 
 def _plan_body(**kw):
     return {"starts_on": "2026-07-20", "ends_on": "2026-07-22", "shift_hours": 2,
@@ -101,7 +109,7 @@ def _plan_body(**kw):
 
 
 def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     resp = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
     assert resp.status_code == 201, resp.get_data(as_text=True)
     plan = resp.get_json()
@@ -127,7 +135,7 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
 
 
 def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     body = _plan_body(teams=[{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
                               "members": [{"member_id": "m2"}]}])
     resp = client.post("/api/plans", headers=token(), json=body)
@@ -135,7 +143,7 @@ def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_h
 
 
 def test_dashboard_html_json_and_csv(client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     figures = client.get("/api/dashboard", headers=token()).get_json()
     assert figures["protections"][0]["protection"] == "barrier"
     assert figures["overdue"] == [{"village_code": "500110108201", "overdue_visits": 2}]
@@ -148,7 +156,7 @@ def test_dashboard_html_json_and_csv(client_and_hazards):
 
 
 def test_text_answers_are_gzipped_for_clients_that_accept_it(client_and_hazards):
-    client, _ = client_and_hazards
+    client, _, _ = client_and_hazards
     headers = {**token(Role.PATROL_MEMBER), "Accept-Encoding": "gzip"}
     page = client.get("/map", headers=headers)
     assert page.headers["Content-Encoding"] == "gzip"
