@@ -45,6 +45,7 @@ class ChildFilter:
     grade: str | None = None
     overdue_on: date | None = None  # next visit due before this day
     unreviewed_quarter: str | None = None
+    born_on_or_before: date | None = None
     include_archived: bool = False
 
 
@@ -142,6 +143,11 @@ class ChildRepository:
                         next_visit_due=bindparam("next_visit_due")))
         self.conn.execute(stmt, changes)
 
+    def archive(self, child_ids: list[str]) -> None:
+        if child_ids:
+            self.conn.execute(update(children).where(children.c.id.in_(child_ids))
+                              .values(archived=True, version=children.c.version + 1))
+
     def villages_named(self, name: str) -> set[str]:
         rows = self.conn.execute(select(children.c.village_code).distinct()
                                  .where(children.c.village_name == name))
@@ -166,6 +172,8 @@ def _conditions(f: ChildFilter) -> list[Any]:
         conds.append(children.c.next_visit_due < f.overdue_on)
     if f.unreviewed_quarter:
         conds.append(children.c.reviewed_quarter != f.unreviewed_quarter)
+    if f.born_on_or_before:
+        conds.append(children.c.birth_date <= f.born_on_or_before)
     return conds
 
 

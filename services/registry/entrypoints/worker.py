@@ -45,7 +45,8 @@ def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
 
 
 def scan_once(registry: Registry) -> None:
-    """One round: overdue visits (exactly-once per due date), then a full reassessment."""
+    """One round: archive adults, overdue visits (exactly-once), a full reassessment."""
+    visits.archive_adults(registry.uow())
     visits.scan_overdue(registry.uow())
     with registry.uow() as uow:
         assessment.reassess_all(uow, registry.policy)

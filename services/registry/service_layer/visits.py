@@ -63,6 +63,20 @@ def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date,
     return sorted(due, key=lambda c: (c.next_visit_due, c.village_code, c.name))
 
 
+def archive_adults(uow: RegistryUnitOfWork, today: date | None = None) -> int:
+    """Children who turned 18 leave the registry's active lists (registry.child.archived)."""
+    today = today or today_utc()
+    leap_day = (today.month, today.day) == (2, 29)
+    cutoff = date(today.year - 18, today.month, 28 if leap_day else today.day)
+    with uow:
+        adults = list(uow.children.iter_all(ChildFilter(born_on_or_before=cutoff)))
+        uow.children.archive([c.id for c in adults])
+        for child in adults:
+            uow.publish("registry.child.archived.v1", {"child_id": child.id,
+                                                       "village_code": child.village_code})
+    return len(adults)
+
+
 def scan_overdue(uow: RegistryUnitOfWork, today: date | None = None) -> int:
     """Publish registry.visit.overdue once per child and due date; safe to run twice at once.
 

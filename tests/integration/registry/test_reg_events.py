@@ -115,3 +115,15 @@ def test_overdue_is_published_once_per_child_and_due_date_under_concurrency(
         conn.execute(update(children).where(children.c.id == ids[0]).values(
             next_visit_due=later))
     assert visits.scan_overdue(registry.uow()) == 1  # a new due date is a new notice
+
+
+def test_children_who_turn_18_are_archived_once(registry, client, auth):
+    child = client.post("/children", json=child_body(birth_date="2009-01-10"),
+                        headers=auth()).json
+    client.post("/children", json=child_body(name="小", birth_date="2015-01-10"), headers=auth())
+    assert visits.archive_adults(registry.uow(), date(2027, 1, 9)) == 0
+    assert visits.archive_adults(registry.uow(), date(2027, 1, 10)) == 1
+    assert visits.archive_adults(registry.uow(), date(2027, 1, 11)) == 0
+    [archived] = _types(registry, "registry.child.archived.v1")
+    assert archived == {"child_id": child["id"], "village_code": child["village_code"]}
+    assert client.get("/children", headers=auth()).json["total"] == 1
