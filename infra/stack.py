@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from infra.broker import EmbeddedBroker
+from infra.broker import EmbeddedBroker, die_with_parent
 from shared.auth import Principal, Role, TokenKeys
 
 SERVICES = {"gateway": 8100, "registry": 8101, "hazards": 8102, "notifier": 8103}
@@ -71,7 +71,7 @@ class Stack:
         log = open(self.logs / f"{service}-{role}.log", "ab")  # noqa: SIM115
         self.procs[f"{service}-{role}"] = subprocess.Popen(
             [sys.executable, "-m", "infra.cli", "serve", service, role],
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            env=self.env(), stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
 
     def start(self) -> None:
