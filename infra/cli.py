@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("SHOUHU_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from shared.privacy import install_redaction
+
+    install_redaction()  # workers and CLI commands: no ID or phone numbers in logs
     args = build_parser().parse_args(argv)
     args.func(args)
 
