@@ -47,8 +47,9 @@ def services(tmp_path_factory):
 
     @fake.post("/checkins")
     def checkins():  # type: ignore[no-untyped-def]
-        received.extend(request.get_json()["checkins"])
-        return {"accepted": len(request.get_json()["checkins"])}
+        batch = request.get_json()["checkins"]
+        received.extend(batch)
+        return {"results": [{"client_id": c["client_id"], "status": "created"} for c in batch]}
 
     hazards = Served(fake)
     gw = gateway(f"sqlite:///{tmp_path_factory.mktemp('gw') / 'gw.db'}")

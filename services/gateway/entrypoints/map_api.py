@@ -88,7 +88,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
             """Forward check-ins to the hazards service with the caller's own token"""
             status, payload = hazards.post(
                 "/checkins", caller_token(),
-                overlay_views.checkins_for_hazards(request.get_json(), current_principal()))
+                overlay_views.checkins_for_hazards(CheckInBatch().dump(body),
+                                                   current_principal()))
             return payload, status
 
     @blp.route("/api/children/<child_id>/visits")

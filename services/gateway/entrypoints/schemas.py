@@ -26,22 +26,28 @@ class _Lenient(Schema):
 class Location(_Lenient):
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    accuracy_m = fields.Float(load_default=None, allow_none=True)
+    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")))
+    accuracy_m = fields.Float(validate=validate.Range(min=0))
 
 
 class FindingIn(_Lenient):
     kind = fields.String(required=True, validate=validate.OneOf(FINDING_KINDS))
     action = fields.String(load_default="none", validate=validate.OneOf(ACTIONS))
-    severity = fields.String(load_default="normal", validate=validate.OneOf(("urgent", "normal")))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class CheckInIn(_Lenient):
-    client_id = fields.UUID(required=True)
+    """What the hazards service's ``POST /checkins`` takes, less ``member_id`` (the
+    gateway sets it from the caller's token)."""
+
+    client_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     point_id = fields.String(required=True)
     checked_at = fields.AwareDateTime(required=True)
     location = fields.Nested(Location, required=True)
-    duration_s = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    duration_s = fields.Integer(load_default=0, validate=validate.Range(min=0, max=86400))
     findings = fields.List(fields.Nested(FindingIn), load_default=list)
+    track = fields.List(fields.List(fields.Float()), load_default=list)
+    off_point_reason = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class CheckInBatch(Schema):

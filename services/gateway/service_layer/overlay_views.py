@@ -34,5 +34,5 @@ def child_nearest(store: ReadModelStore, principal: Principal) -> list[dict[str,
 
 
 def checkins_for_hazards(body: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    """The phone's batch as sent, with the member taken from the token, not the phone."""
+    """The phone's batch, with the member taken from the token, not from the phone."""
     return {"checkins": [{**c, "member_id": principal.user_id} for c in body["checkins"]]}

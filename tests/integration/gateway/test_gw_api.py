@@ -83,12 +83,15 @@ def test_checkins_are_forwarded_with_the_callers_token_and_member_id(client_and_
     resp = client.post("/api/checkins", headers=headers, json={"checkins": [{
         "client_id": cid, "point_id": "pt-0", "checked_at": "2026-07-20T15:00:00+08:00",
         "location": {"lon": 106.65, "lat": 28.95, "accuracy_m": 12},
-        "member_id": "someone-else", "findings": [{"kind": "sign_missing"}]}]})
+        "member_id": "someone-else", "severity": "urgent",
+        "findings": [{"kind": "sign_missing"}]}]})
     assert resp.status_code == 201, resp.get_data(as_text=True)
     path, tok, body = hazards.calls[0]
     assert path == "/checkins"
     assert tok == headers["Authorization"][7:]
     assert body["checkins"][0]["member_id"] == "member-7"
+    assert "severity" not in body["checkins"][0]  # only what the hazards API takes
+    assert body["checkins"][0]["client_id"] == cid
     bad = client.post("/api/checkins", headers=headers, json={"checkins": [{"point_id": "x"}]})
     assert bad.status_code == 422 and len(hazards.calls) == 1
     director = token(Role.CHILD_DIRECTOR, frozenset({"500110108201"}), user_id="d1")

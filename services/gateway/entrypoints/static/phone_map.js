@@ -95,13 +95,13 @@
 
   function checkIn(f, kinds, action) {
     var c = f.geometry.coordinates;
+    // Without a GPS fix the point's own position stands in (no accuracy claimed).
     var loc = here ? {lon: here.lng, lat: here.lat, accuracy_m: here.accuracy}
-                   : {lon: c[0], lat: c[1], accuracy_m: null};
+                   : {lon: c[0], lat: c[1]};
     var at = new Date().toISOString();
     enqueue({client_id: uuid(), point_id: f.id, checked_at: at, location: loc,
              duration_s: 0, findings: kinds.map(function (k) {
-               return {kind: k, action: action,
-                       severity: k === "children_at_water" ? "urgent" : "normal"};
+               return {kind: k, action: action};
              })});
   }
 
@@ -122,8 +122,10 @@
   function badge() {
     var el = document.getElementById("sync-badge");
     var n = load().length;
+    var refused = JSON.parse(localStorage.getItem(QUEUE_KEY + ".refused") || "[]").length;
     el.dataset.state = flushing ? "sending" : (n ? "pending" : "synced");
-    el.textContent = n ? n + " " + (flushing ? T.sending : T.pending) : "✓ " + T.synced;
+    el.textContent = (n ? n + " " + (flushing ? T.sending : T.pending) : "✓ " + T.synced) +
+      (refused ? " · ! " + refused : "");
   }
 
   function flush() {
@@ -136,19 +138,22 @@
     fetch(cfg.checkin_url, {method: "POST", credentials: "same-origin", headers: headers,
                             body: JSON.stringify({checkins: q})})
       .then(function (r) {
-        // 2xx: delivered. 4xx other than 401/408/429: the server will never take
-        // them; set them aside (kept, shown) instead of retrying forever.
-        var refused = r.status >= 400 && r.status < 500 &&
-                      [401, 408, 429].indexOf(r.status) < 0;
-        if (r.ok || refused) {
-          var rest = load();
-          if (refused) {
+        // 2xx: delivered; items the hazards service refused are set aside (kept,
+        // counted on the badge). Other 4xx (not 401/408/429): the whole batch is set
+        // aside, never retried forever. Anything else: try again later.
+        var all = r.status >= 400 && r.status < 500 && [401, 408, 429].indexOf(r.status) < 0;
+        if (!r.ok && !all) { return; }
+        return (r.ok ? r.json().catch(function () { return {}; }) : Promise.resolve({}))
+          .then(function (body) {
+            var refused = all ? sent : (body.results || []).filter(function (x) {
+              return x.status === "refused";
+            }).map(function (x) { return x.client_id; });
+            var rest = load();
             var bad = JSON.parse(localStorage.getItem(QUEUE_KEY + ".refused") || "[]");
             localStorage.setItem(QUEUE_KEY + ".refused", JSON.stringify(bad.concat(
-              rest.filter(function (i) { return sent.indexOf(i.client_id) >= 0; }))));
-          }
-          save(rest.filter(function (i) { return sent.indexOf(i.client_id) < 0; }));
-        }
+              rest.filter(function (i) { return refused.indexOf(i.client_id) >= 0; }))));
+            save(rest.filter(function (i) { return sent.indexOf(i.client_id) < 0; }));
+          });
       })
       .catch(function () { /* offline: keep the queue */ })
       .then(function () { flushing = false; badge(); });
