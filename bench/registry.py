@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import tempfile
 import time
@@ -33,6 +34,7 @@ from services.registry.service_layer.commands import RegisterChild
 from services.registry.service_layer.context import Actor, Policy
 from shared.auth import Principal, Role, TokenKeys
 from shared.config import CommonSettings, Region
+from shared.crypto import new_key
 
 REGION = Region(105.5, 28.5, 107.5, 30.5)
 VILLAGES = [f"500110108{200 + i:03d}" for i in range(20)]
@@ -56,7 +58,8 @@ def ledger_rows(n: int, rng: random.Random) -> list[list[object]]:
         rows.append([f"儿童{i:06d}", "男" if i % 2 else "女", born.isoformat(),
                      first + check_character(first) if i % 3 == 0 else "",
                      f"监护人{i:06d}", rng.choice(["祖母", "祖父", "母亲"]), f"{i % 40}组",
-                     f"村{village[-3:]}", "", "扶欢小学", rng.choice(["", "留守儿童", "残疾", "留守儿童、患重病"]),
+                     f"村{village[-3:]}", "", "扶欢小学",
+                     rng.choice(["", "留守儿童", "残疾", "留守儿童、患重病"]),
                      f"{106.55 + rng.random() * 0.2:.6f}", f"{28.85 + rng.random() * 0.2:.6f}",
                      village, "", str(rng.randint(35, 80))])
     return rows
@@ -149,6 +152,7 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=500)
     parser.add_argument("--sample", type=int, default=1000)
     args = parser.parse_args()
+    os.environ.setdefault("SHOUHU_FIELD_KEYS", f"b1:{new_key()}")
     with tempfile.TemporaryDirectory(prefix="shouhu-bench-registry-") as tmp:
         bench_import(args, Path(tmp), random.Random(7))
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, or
 from services.registry.adapters.tables import child_revisions, children
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.model import Child, Guardian, Parents
+from shared.crypto import blind_index, blind_index_candidates
 
 _SCALARS = ("id", "name", "gender", "birth_date", "village_code", "home_lon", "home_lat",
             "categories", "risk_grade", "id_number", "village_name", "address", "school",
@@ -20,8 +21,15 @@ _SCALARS = ("id", "name", "gender", "birth_date", "village_code", "home_lon", "h
             "reviewed_quarter", "archived", "version")
 
 
+def id_index(id_number: str) -> list[str]:
+    """Blind-index values of an ID number under every configured key (rotation-safe)."""
+    return blind_index_candidates(id_number, context="children.id_number")
+
+
 def to_row(child: Child) -> dict[str, Any]:
     row = {k: getattr(child, k) for k in _SCALARS}
+    row["id_number_idx"] = (blind_index(child.id_number, context="children.id_number")
+                            if child.id_number else None)
     row["guardians"] = [asdict(g) for g in child.guardians]
     row["parents"] = asdict(child.parents)
     return row
@@ -71,7 +79,7 @@ class ChildRepository:
                              children.c.village_code == child.village_code)
         cond = same_identity
         if child.id_number:
-            cond = or_(children.c.id_number == child.id_number, same_identity)
+            cond = or_(children.c.id_number_idx.in_(id_index(child.id_number)), same_identity)
         for row in self.conn.execute(select(children).where(cond, children.c.id != child.id)):
             found = from_row(row)
             on = ("id_number" if child.id_number and found.id_number == child.id_number
@@ -82,15 +90,13 @@ class ChildRepository:
     def identity_keys(self, village_codes: Iterable[str]) -> dict[Any, str]:
         """ID numbers and (name, birth date, village) of existing children → their ids."""
         keys: dict[Any, str] = {}
-        rows = self.conn.execute(select(children.c.id, children.c.id_number, children.c.name,
+        rows = self.conn.execute(select(children.c.id, children.c.name,
                                         children.c.birth_date, children.c.village_code)
                                  .where(children.c.village_code.in_(sorted(set(village_codes)))))
         for r in rows:
             keys[(r.name, r.birth_date, r.village_code)] = r.id
-            if r.id_number:
-                keys[r.id_number] = r.id
         id_rows = self.conn.execute(select(children.c.id, children.c.id_number)
-                                    .where(children.c.id_number.is_not(None)))
+                                    .where(children.c.id_number_idx.is_not(None)))
         keys.update({r.id_number: r.id for r in id_rows})
         return keys
 

@@ -1,4 +1,9 @@
-"""The registry's tables (SQLAlchemy Core), including its outbox, inbox and audit log."""
+"""The registry's tables (SQLAlchemy Core), including its outbox, inbox and audit log.
+
+ID and phone numbers, guardians, addresses, visit findings, case records and ledger
+entries are encrypted per field (shared/crypto.py, ADR 0500); duplicate ID numbers are
+found through a blind index.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,11 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 
 from shared.audit import add_audit_table
+from shared.crypto import EncryptedJSON, EncryptedString
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -37,12 +42,13 @@ children = Table(
     Column("home_lat", Float, nullable=False),
     Column("categories", JSON, nullable=False),
     Column("risk_grade", String(10), nullable=False),
-    Column("id_number", String(18), nullable=True),
+    Column("id_number", EncryptedString("children.id_number"), nullable=True),
+    Column("id_number_idx", String(80), nullable=True),  # blind index: duplicate look-ups
     Column("village_name", String(100), nullable=False, server_default=""),
-    Column("address", String(300), nullable=False, server_default=""),
+    Column("address", EncryptedString("children.address"), nullable=False),
     Column("school", String(200), nullable=False, server_default=""),
-    Column("phone", String(32), nullable=True),
-    Column("guardians", JSON, nullable=False, default=list),
+    Column("phone", EncryptedString("children.phone"), nullable=True),
+    Column("guardians", EncryptedJSON("children.guardians"), nullable=False),
     Column("parents", JSON, nullable=False, default=dict),
     Column("declared_living_alone", Boolean, nullable=False, server_default="0"),
     Column("child_director_id", String(64), nullable=False, server_default=""),
@@ -55,7 +61,7 @@ children = Table(
     Column("archived", Boolean, nullable=False, server_default="0"),
     Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_children_identity", "name", "birth_date", "village_code"),
-    UniqueConstraint("id_number", name="uq_children_id_number"),
+    UniqueConstraint("id_number_idx", name="uq_children_id_number_idx"),
 )
 
 child_revisions = Table(
@@ -68,7 +74,7 @@ child_revisions = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor_id", String(64), nullable=False),
     Column("action", String(32), nullable=False),  # update, merge, review
-    Column("before", JSON, nullable=False),  # the record as it was
+    Column("before", EncryptedJSON("child_revisions.before"), nullable=False),  # as it was
 )
 
 visits = Table(
@@ -81,8 +87,8 @@ visits = Table(
     Column("visited_at", DateTime(timezone=True), nullable=False),
     Column("lon", Float, nullable=True),
     Column("lat", Float, nullable=True),
-    Column("findings", JSON, nullable=False),
-    Column("next_steps", Text, nullable=False),
+    Column("findings", EncryptedJSON("visits.findings"), nullable=False),
+    Column("next_steps", EncryptedString("visits.next_steps"), nullable=False),
     Column("next_due", Date, nullable=False),
 )
 
@@ -108,10 +114,10 @@ cases = Table(
     Column("owner_id", String(64), nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("mandatory_report", Boolean, nullable=False),
-    Column("report", JSON, nullable=False),
+    Column("report", EncryptedJSON("cases.report"), nullable=False),
     Column("checklist_done", JSON, nullable=False),
-    Column("history", JSON, nullable=False),
-    Column("referrals", JSON, nullable=False),
+    Column("history", EncryptedJSON("cases.history"), nullable=False),  # step notes
+    Column("referrals", EncryptedJSON("cases.referrals"), nullable=False),
     Column("outcome", String(300), nullable=False, server_default=""),
     Column("version", Integer, nullable=False, server_default="1"),
 )
@@ -143,10 +149,10 @@ ledger_entries = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("village_code", String(12), nullable=False, index=True),
     Column("child_id", String(36), nullable=True),
-    Column("contact", String(100), nullable=False),
-    Column("summary", Text, nullable=False),
+    Column("contact", EncryptedString("ledger_entries.contact"), nullable=False),
+    Column("summary", EncryptedString("ledger_entries.summary"), nullable=False),
     Column("handled_by", String(64), nullable=False),
-    Column("outcome", Text, nullable=False),
+    Column("outcome", EncryptedString("ledger_entries.outcome"), nullable=False),
 )
 
 outbox, inbox = add_messaging_tables(metadata)
