@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from services.notifier.adapters.tables import (
     alerts,
@@ -50,6 +50,10 @@ class Directory:
     def get(self, person_id: str) -> Person | None:
         row = self.conn.execute(select(people).where(people.c.person_id == person_id)).first()
         return self._person(row) if row else None
+
+    def get_many(self, person_ids: set[str]) -> dict[str, Person]:
+        rows = self.conn.execute(select(people).where(people.c.person_id.in_(person_ids)))
+        return {r.person_id: self._person(r) for r in rows}
 
     def list(self) -> list[Person]:
         return [self._person(r) for r in self.conn.execute(
@@ -89,6 +93,7 @@ class Claimed:
     urgent: bool
     attempt: int
     data: dict[str, Any]
+    resent: bool = False  # abandoned 'sending' by a crashed dispatcher
 
 
 class Deliveries:
@@ -166,28 +171,30 @@ class Deliveries:
     def claim(self, now: datetime, stale_before: datetime, limit: int) -> list[Claimed]:
         """Mark up to ``limit`` due deliveries 'sending' (urgent first) and log the
         attempt. 'sending' rows older than ``stale_before`` were abandoned by a crash."""
-        due = or_(and_(deliveries.c.state == State.PENDING,
-                       deliveries.c.next_attempt_at <= now),
-                  and_(deliveries.c.state == State.SENDING,
-                       deliveries.c.claimed_at < stale_before))
-        query = (select(deliveries, alerts.c.data).join(
-            alerts, alerts.c.alert_id == deliveries.c.alert_id).where(due)
-            .order_by(deliveries.c.urgent.desc(), deliveries.c.next_attempt_at).limit(limit))
-        if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=deliveries)
-        rows = self.conn.execute(query).all()
-        claimed = []
-        for r in rows:
-            self.conn.execute(update(deliveries).where(
-                deliveries.c.delivery_id == r.delivery_id).values(
-                state=State.SENDING, attempt=r.attempt + 1, claimed_at=now))
-            self.conn.execute(insert(attempts).values(
-                delivery_id=r.delivery_id, attempt=r.attempt + 1, started_at=now,
-                outcome="sending", detail="resent after a crash" if r.state == "sending"
-                else ""))
-            claimed.append(Claimed(r.delivery_id, r.alert_id, r.event_id, r.event_type,
-                                   r.case_id, r.recipient_id, r.channel, r.level, r.urgent,
-                                   r.attempt + 1, json.loads(r.data)))
+        claimed: list[Claimed] = []
+        for due in (and_(deliveries.c.state == State.PENDING,
+                         deliveries.c.next_attempt_at <= now),
+                    and_(deliveries.c.state == State.SENDING,
+                         deliveries.c.claimed_at < stale_before)):
+            query = (select(deliveries, alerts.c.data)
+                     .join(alerts, alerts.c.alert_id == deliveries.c.alert_id).where(due)
+                     .order_by(deliveries.c.urgent.desc(), deliveries.c.next_attempt_at)
+                     .limit(limit - len(claimed)))
+            if self.conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=deliveries)
+            claimed += [Claimed(r.delivery_id, r.alert_id, r.event_id, r.event_type, r.case_id,
+                                r.recipient_id, r.channel, r.level, r.urgent, r.attempt + 1,
+                                json.loads(r.data), r.state == State.SENDING)
+                        for r in self.conn.execute(query)]
+        if claimed:
+            self.conn.execute(
+                update(deliveries).where(deliveries.c.delivery_id == bindparam("d_id"))
+                .values(state=State.SENDING, attempt=bindparam("n"), claimed_at=now),
+                [{"d_id": c.delivery_id, "n": c.attempt} for c in claimed])
+            self.conn.execute(insert(attempts), [
+                {"delivery_id": c.delivery_id, "attempt": c.attempt, "started_at": now,
+                 "outcome": "sending", "detail": "resent after a crash" if c.resent else ""}
+                for c in claimed])
         return claimed
 
     def finish(self, c: Claimed, state: State, now: datetime, detail: str = "",

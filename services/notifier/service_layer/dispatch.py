@@ -1,10 +1,10 @@
 """The dispatcher: sends pending deliveries, records each attempt, retries, hands over.
 
 Each round claims a batch (state 'sending', committed *before* any network call) and
-sends it on a small thread pool; each outcome is recorded in its own transaction as
-soon as its send returns. A crash between a send and its record leaves the row
-'sending'; after the lease it is sent again with the same Message-ID / idempotency
-key — the only duplicate window, which the protocols cannot close (ADR 0301).
+sends it on a small thread pool; outcomes are recorded as soon as their sends return.
+A crash between a send and its record leaves the row 'sending'; after the lease it is
+sent again with the same Message-ID / idempotency key — the only duplicate window,
+which the protocols cannot close (ADR 0301).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -59,15 +59,19 @@ class Dispatcher:
         with self.uow() as uow:
             claimed = uow.deliveries.claim(
                 now, stale_sending_cutoff(now, self.config.lease_s), self.config.batch)
-            people = {c.recipient_id: uow.directory.get(c.recipient_id) for c in claimed}
-        list(self.pool.map(lambda c: self._deliver(c, people[c.recipient_id]), claimed))
+            people = uow.directory.get_many({c.recipient_id for c in claimed})
+        pending = {self.pool.submit(self._send, c, people.get(c.recipient_id)): c
+                   for c in claimed}
+        while pending:
+            # Record outcomes as soon as sends return, from this one thread: a crash
+            # can only repeat sends in flight, and senders never contend for the lock.
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            rules = self.rules()
+            with self.uow() as uow:
+                for future in done:
+                    c = pending.pop(future)
+                    self._record(uow, rules, c, future.result(), people.get(c.recipient_id))
         return len(claimed)
-
-    def _deliver(self, c: Claimed, person: Person | None) -> None:
-        """Send, then record at once: a crash can only repeat sends in flight."""
-        err = self._send(c, person)
-        with self.uow() as uow:
-            self._record(uow, self.rules(), c, err, person)
 
     def _send(self, c: Claimed, person: Person | None) -> ChannelError | None:
         try:
