@@ -108,6 +108,7 @@ class _Index:
         owner = np.concatenate([np.flatnonzero(~(lines | multi)), line_owner[which[:-1][same]]])
         items = np.concatenate([arr[~(lines | multi)], segments])
         self.ids = np.array(ids, dtype=object)[owner]
+        self.rank = owner  # ids come sorted: a smaller owner index is a smaller id
         self.tree = shapely.STRtree(items)
 
 
@@ -138,6 +139,7 @@ class OverlayEngine:
         self._hazards: dict[str, _Hazard] = {}
         self._nearest: dict[str, ChildOverlay] = {}
         self._members: dict[str, set[str]] = {}  # hazard_id → children in its zone
+        self._weights: dict[str, int] = {}  # hazard_id → sum of its members' weights
         self._zones_of: dict[str, set[str]] = {}  # child_id → hazards whose zone holds it
         self._index: dict[str, _Index | None] = {}
         self._zone_index: _Index | None = None
@@ -175,7 +177,7 @@ class OverlayEngine:
             self._homes[h.child_id] = _Home(h.village_code, p,
                                             child_weight_tenths(h.risk_grade, h.age_band))
         for hid in self._hazards:
-            self._members[hid] = set()
+            self._members[hid], self._weights[hid] = set(), 0
         delta = self._recompute_children([h.child_id for h in homes])
         delta.hazards = {hid: self.exposure(hid) for hid in self._hazards}
         return delta
@@ -194,7 +196,7 @@ class OverlayEngine:
         if child_id not in self._homes:
             return delta
         for hid in self._zones_of.pop(child_id, set()):
-            self._members[hid].discard(child_id)
+            self._leave(hid, child_id)
             delta.hazards[hid] = self.exposure(hid)
         self._nearest.pop(child_id, None)
         del self._homes[child_id]
@@ -209,10 +211,9 @@ class OverlayEngine:
         hz = self._hazards[hazard.hazard_id] = self._project_hazards([hazard])[0]
         self._invalidate(hz.cls)
         ids, pts = self._arrays()
-        inside = ids[shapely.dwithin(pts, hz.zone, EDGE_TOLERANCE_M)].tolist()
-        self._members[hazard.hazard_id] = set(inside)
-        for cid in inside:
-            self._zones_of.setdefault(cid, set()).add(hazard.hazard_id)
+        self._members[hazard.hazard_id], self._weights[hazard.hazard_id] = set(), 0
+        for cid in ids[shapely.dwithin(pts, hz.zone, EDGE_TOLERANCE_M)].tolist():
+            self._join(hazard.hazard_id, cid)
         near = ids[shapely.dwithin(pts, hz.geom, self.max_distance_m)].tolist()
         delta = self._recompute_children(sorted(was_nearest | set(near)))
         delta.hazards[hazard.hazard_id] = self.exposure(hazard.hazard_id)
@@ -232,9 +233,8 @@ class OverlayEngine:
         return self._nearest.get(child_id)
 
     def exposure(self, hazard_id: str) -> HazardExposure:
-        members = self._members.get(hazard_id, set())
-        return HazardExposure(hazard_id, len(members),
-                              sum(self._homes[c].weight for c in members))
+        return HazardExposure(hazard_id, len(self._members.get(hazard_id, ())),
+                              self._weights.get(hazard_id, 0))
 
     def exposures(self) -> list[HazardExposure]:
         """Every hazard, most exposed first (ties by id, so the order is stable)."""
@@ -253,6 +253,16 @@ class OverlayEngine:
             self._invalidate(old.cls)
         for cid in self._members.pop(hazard_id, set()):
             self._zones_of[cid].discard(hazard_id)
+        self._weights.pop(hazard_id, None)
+
+    def _join(self, hazard_id: str, child_id: str) -> None:
+        self._members[hazard_id].add(child_id)
+        self._weights[hazard_id] += self._homes[child_id].weight
+        self._zones_of.setdefault(child_id, set()).add(hazard_id)
+
+    def _leave(self, hazard_id: str, child_id: str) -> None:
+        self._members[hazard_id].discard(child_id)
+        self._weights[hazard_id] -= self._homes[child_id].weight
 
     def _invalidate(self, cls: str) -> None:
         self._index[cls] = None
@@ -289,8 +299,7 @@ class OverlayEngine:
             for i, z in zip(idx.tolist(), zone_idx.tolist(), strict=True):
                 cid, hid = child_ids[i], zones.ids[z]
                 if cid not in self._members[hid]:
-                    self._members[hid].add(cid)
-                    self._zones_of.setdefault(cid, set()).add(hid)
+                    self._join(hid, cid)
                     delta.hazards[hid] = None  # placeholder, filled below
         for i, cid in enumerate(child_ids):
             ov = ChildOverlay(cid, self._homes[cid].village_code, found["water"][i],
@@ -308,12 +317,10 @@ class OverlayEngine:
             return out
         (src, tgt), dist = index.tree.query_nearest(
             pts, max_distance=self.max_distance_m, return_distance=True, all_matches=True)
-        hids = index.ids[tgt]
-        order = np.lexsort((hids.astype(str), dist, src))
-        seen = np.zeros(len(pts), dtype=bool)
-        for k in order.tolist():
-            i = int(src[k])
-            if not seen[i]:
-                seen[i] = True
-                out[i] = Nearest(str(hids[k]), round(float(dist[k]), 3))
+        order = np.lexsort((index.rank[tgt], dist, src))
+        src, tgt, dist = src[order], tgt[order], dist[order]
+        first = np.flatnonzero(np.r_[True, src[1:] != src[:-1]]) if len(src) else src
+        for i, hid, d in zip(src[first].tolist(), index.ids[tgt[first]].tolist(),
+                             dist[first].tolist(), strict=True):
+            out[i] = Nearest(hid, round(d, 3))
         return out
