@@ -38,18 +38,24 @@ class Notifier:
     templates: Templates
 
     def uow(self) -> NotifierUnitOfWork:
-        return NotifierUnitOfWork(self.engine, self.catalogue, SOURCE)
+        return NotifierUnitOfWork(self.engine, self.catalogue, SOURCE, self.configured())
+
+    def configured(self) -> frozenset[str]:
+        """Channels with credentials; routing offers only these (and the inbox)."""
+        s = self.settings
+        return frozenset(name for name, ok in (
+            ("email", bool(s.smtp.host)), ("webhook", bool(s.webhook_secret)),
+            ("wecom", True), ("dingtalk", bool(s.dingtalk_secret)), ("inbox", True),
+            ("sms", bool(s.sms.access_key_id and s.sms.access_key_secret))) if ok)
 
     def channels(self) -> dict[str, Channel]:
+        """Clients for the configured channels (the inbox needs none)."""
         s = self.settings
-        channels: dict[str, Channel] = {"email": SmtpEmail(s.smtp), "wecom": WeComRobot()}
-        if s.webhook_secret:
-            channels["webhook"] = SignedWebhook(s.webhook_secret)
-        if s.dingtalk_secret:
-            channels["dingtalk"] = DingTalkRobot(s.dingtalk_secret)
-        if s.sms.access_key_id and s.sms.access_key_secret:
-            channels["sms"] = AliyunSms(s.sms)
-        return channels
+        clients: dict[str, Channel] = {
+            "email": SmtpEmail(s.smtp), "webhook": SignedWebhook(s.webhook_secret),
+            "wecom": WeComRobot(), "dingtalk": DingTalkRobot(s.dingtalk_secret),
+            "sms": AliyunSms(s.sms)}
+        return {name: c for name, c in clients.items() if name in self.configured()}
 
     def dispatcher(self) -> Dispatcher:
         s = self.settings

@@ -60,7 +60,8 @@ class Settings:
             public_url=_env("PUBLIC_URL", f"http://127.0.0.1:{port}"),
             ack_secret=_env("ACK_SECRET", derived),
             smtp=SmtpConfig(
-                host=_env("SMTP_HOST", "127.0.0.1"), port=env_int("SHOUHU_NOTIFIER_SMTP_PORT", 25),
+                host=_env("SMTP_HOST"),  # unset: no email channel
+                port=env_int("SHOUHU_NOTIFIER_SMTP_PORT", 25),
                 sender=_env("SMTP_FROM", "shouhu-notifier@localhost"),
                 username=_env("SMTP_USER"), password=_env("SMTP_PASSWORD"),
                 starttls=_env("SMTP_STARTTLS", "auto"), cafile=_env("SMTP_CAFILE"),

@@ -52,9 +52,11 @@ def _loop(name: str, stop: threading.Event, step: Callable[[], int], idle_s: flo
 def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]:
     """The worker's four loops as threads (started by ``main`` or by tests)."""
     s = notifier.settings
+    channels = notifier.configured()
 
     def apply(conn: Connection, event: CloudEvent) -> None:
-        uow = NotifierUnitOfWork.on_connection(conn, notifier.catalogue, SOURCE)
+        uow = NotifierUnitOfWork.on_connection(conn, notifier.catalogue, SOURCE,
+                                               channels=channels)
         handle_event(uow, notifier.rules.current(), event, _now())  # type: ignore[arg-type]
 
     relay = build_relay(s.common, notifier.engine, notifier.catalogue)

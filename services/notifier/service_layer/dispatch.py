@@ -24,7 +24,7 @@ from services.notifier.domain.delivery import State, after_error, stale_sending_
 from services.notifier.domain.directory import Person
 from services.notifier.domain.exceptions import ChannelError
 from services.notifier.domain.rules import RuleSet
-from services.notifier.service_layer.handlers import announce
+from services.notifier.service_layer.handlers import announce, reachable
 from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Dispatcher:
         """Try the recipient's next channel; with no outside channel left, an urgent
         alert escalates now instead of waiting for its deadline."""
         tried = uow.deliveries.channels_tried(c.event_id, c.recipient_id)
-        nxt = person.next_channel(tried) if person else None
+        nxt = reachable(person, uow.channels).next_channel(tried) if person else None
         if nxt is not None:
             uow.deliveries.add(alert_id=c.alert_id, event_id=c.event_id,
                                event_type=c.event_type, case_id=c.case_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -28,10 +29,16 @@ TRACKED = ("registry.case.closed.v1", "registry.visit.recorded.v1",
 CONSUMED = ROUTED + TRACKED
 
 
+def reachable(person: Person, channels: frozenset[str]) -> Person:
+    """The person with only the addresses of channels this deployment configured."""
+    return replace(person, contacts={c: a for c, a in person.contacts.items() if c in channels})
+
+
 def resolver(uow: NotifierUnitOfWork) -> Resolver:
     def resolve(target: Target, village_code: str) -> list[Person]:
         scope = scope_for(village_code, target.level)
-        return uow.directory.resolve(target.role, scope) if scope else []
+        found = uow.directory.resolve(target.role, scope) if scope else []
+        return [reachable(p, uow.channels) for p in found]
 
     return resolve
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from services.notifier.adapters.repository import Deliveries, Directory, Places
+from services.notifier.domain.directory import CHANNELS
+from shared.events.catalogue import Catalogue
 from shared.unit_of_work import SqlUnitOfWork
 
 SOURCE = "/shouhu/notifier"
@@ -14,6 +16,11 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     directory: Directory
     deliveries: Deliveries
     places: Places
+
+    def __init__(self, engine: Engine, catalogue: Catalogue, source: str,
+                 channels: frozenset[str] = frozenset(CHANNELS)):
+        super().__init__(engine, catalogue, source)
+        self.channels = channels  # the configured ones: routing skips the others
 
     def _bind(self, conn: Connection) -> None:
         self.directory = Directory(conn)

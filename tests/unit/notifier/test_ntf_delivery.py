@@ -108,3 +108,11 @@ def test_templates_carry_links_not_details_in_both_languages():
                                lang="zh", level=0, ack_token="").subject
     assert m.body.startswith("[ESCALATED]")
     assert m.sms_template == "SMS_SHOUHU_CASE" and m.sms_params["kind"] == "child living alone"
+
+
+def test_channels_without_credentials_are_not_offered():
+    from services.notifier.service_layer.handlers import reachable
+
+    only_inbox = reachable(POLICE, frozenset({"inbox"}))
+    assert only_inbox.pick_channels(("email", "webhook", "inbox")) == ["inbox"]
+    assert reachable(POLICE, frozenset({"webhook", "inbox"})).next_channel({"webhook"}) == "inbox"
