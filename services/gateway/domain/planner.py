@@ -150,7 +150,8 @@ class _Metric:
     def xy(self, lonlats: list[tuple[float, float]]) -> np.ndarray:
         if not lonlats:
             return np.zeros((0, 2))
-        x, y = self._tr.transform(*map(np.array, zip(*lonlats, strict=True)))
+        x, y = self._tr.transform(np.array([p[0] for p in lonlats]),
+                                  np.array([p[1] for p in lonlats]))
         return np.column_stack([x, y])
 
     def matrix(self, xy: np.ndarray) -> np.ndarray:

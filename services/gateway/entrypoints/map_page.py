@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import Any, cast
 
 import folium
+from branca.element import Figure
 
 from shared.auth.flask import CSRF_COOKIE, CSRF_HEADER
 
@@ -74,7 +75,7 @@ def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
               "overlays": [[label, layer.get_name()] for label, layer in overlays],
               "layers": {k: layers[k] for k in ("homes", "points", "route")},
               "checkin_url": checkin_url, "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER}
-    root = fmap.get_root()
+    root = cast(Figure, fmap.get_root())
     root.header.add_child(folium.Element(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(t['title'])}</title>"))

@@ -55,12 +55,12 @@ def map_layers(store: ReadModelStore, principal: Principal, settings: Settings, 
     }
     if view is HomeView.EXACT:
         near = {o.child_id: o for o in store.overlays()}
+        water = {c: o.water.distance_m for c, o in near.items() if o.water}
         layers["homes"] = _fc([{
             "type": "Feature", "id": h.child_id, "geometry": _point(h.lon, h.lat),
             "properties": {"risk_grade": h.risk_grade, "age_band": h.age_band,
                            "village_code": h.village_code, "css": f"home home-{h.child_id}",
-                           "water_m": near[h.child_id].water.distance_m
-                           if h.child_id in near and near[h.child_id].water else None}}
+                           "water_m": water.get(h.child_id)}}
             for h in homes])
     else:
         cells = aggregate_cells(homes, settings.displacement_key, crs, settings.cell_m,
