@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -33,7 +34,7 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]
 def _xlsx_rows(data: bytes) -> list[Sequence[Any]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InvalidImport(f"not a readable XLSX file ({type(exc).__name__})") from exc
     try:
         return [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
@@ -47,7 +48,10 @@ def _csv_rows(data: bytes) -> list[Sequence[Any]]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text)))
+        try:
+            return list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise InvalidImport(f"not a readable CSV file ({exc})") from exc
     raise InvalidImport("CSV is neither UTF-8 nor GBK")
 
 

@@ -85,7 +85,7 @@ class ChildListQuery(In):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     grade = fields.String(validate=validate.OneOf(["high", "medium", "low"]))
     overdue = fields.Boolean(load_default=False)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
 
 

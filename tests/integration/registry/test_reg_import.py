@@ -118,3 +118,10 @@ def test_clean_utf8_file_imports_and_a_broken_file_is_a_400(client, auth):
     no_name = "性别,出生日期\n男,2015-01-01\n".encode()
     missing = upload(client, auth(), no_name, "x.csv")
     assert missing.status_code == 400 and "姓名" in missing.json["message"]
+
+
+def test_files_that_are_neither_xlsx_nor_csv_are_a_400(client, auth):
+    for junk in (b"PK\x03\x04not really a zip", b"\x00\x00\x00", "姓名,性别\n甲\x00,男\n".encode()):
+        resp = upload(client, auth(), junk, "x.bin")
+        assert resp.status_code == 400, (junk, resp.json)
+    assert client.get("/children?page=99999999999999999999", headers=auth()).status_code == 422
