@@ -5,23 +5,27 @@ from __future__ import annotations
 import os
 
 import requests
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from infra.stack import SERVICES
 
 
 def group_lag(bootstrap: str) -> dict[str, int]:
+    """Messages each consumer group has not committed yet, over every partition of the
+    topics it has committed to (a partition it never committed counts from zero)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     probe = KafkaConsumer(bootstrap_servers=bootstrap)
     try:
+        groups = [g["group_id"] for g in admin.list_groups()]
+        committed = admin.list_group_offsets(dict.fromkeys(groups)) if groups else {}
         lags: dict[str, int] = {}
-        for group, *_ in admin.list_consumer_groups():
-            offsets = admin.list_consumer_group_offsets(group)
-            if not offsets:
-                lags[group] = 0
-                continue
-            ends = probe.end_offsets(list(offsets))
-            lags[group] = sum(max(ends[tp] - om.offset, 0) for tp, om in offsets.items())
+        for group in groups:
+            done = {tp: om.offset for tp, om in committed.get(group, {}).items()
+                    if om.offset >= 0}
+            partitions = [TopicPartition(t, p) for t in {tp.topic for tp in done}
+                          for p in probe.partitions_for_topic(t) or ()]
+            ends = probe.end_offsets(partitions) if partitions else {}
+            lags[group] = sum(max(end - done.get(tp, 0), 0) for tp, end in ends.items())
         return lags
     finally:
         probe.close()
