@@ -130,7 +130,10 @@ def post_checkins(hazards: Client, checkins: list[dict], names: list[str]) -> in
     by_hazard = {p["hazard_id"]: p for p in resp.json()}
     listing = hazards.call("GET", "/hazards")
     listing.raise_for_status()
-    hazard_id = {h["name"]: h["id"] for h in listing.json()}
+    body = listing.json()
+    items = body["features"] if isinstance(body, dict) else body
+    hazard_id = {(h.get("properties") or h)["name"]: h.get("id") or h["properties"]["id"]
+                 for h in items}
     batch, created = [], 0
     for c in checkins:
         point = by_hazard.get(hazard_id.get(names[c["hazard_ref"]], ""))

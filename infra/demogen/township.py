@@ -82,12 +82,27 @@ def _hazards(rng: np.random.Generator, geo: geography.Geography, township: Towns
         "village_code": np.array([v.code for v in township.villages])[village],
         "village": village, "geometry_m": cols["geometry"],
         "lonlat": list(geography.to_lonlat(cols["point"], origin)),
+        "depth_m": np.round(cols["depth_m"], 1), "width_m": np.round(cols["width_m"], 1),
     })
+    frame = _drop_overlaps(frame)
     _protections(rng, frame)
-    frame["depth_m"] = np.round(cols["depth_m"], 1)
-    frame["width_m"] = np.round(cols["width_m"], 1)
-    frame["geometry"] = _to_wgs84(cols["geometry"], origin)
+    frame["geometry"] = _to_wgs84(frame["geometry_m"].to_numpy(), origin)
     return frame
+
+
+def _drop_overlaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop a feature that overlaps an earlier one of the same kind (same spot, shared
+    stretch of road, touching ponds): the hazards import rightly calls those duplicates."""
+    geoms = frame["geometry_m"].to_numpy()
+    kind = frame["kind"].to_numpy()
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=1.0)
+    keep = (i < j) & (kind[i] == kind[j])
+    i, j = i[keep], j[keep]
+    shared = shapely.intersection(geoms[i], geoms[j])
+    dim = shapely.get_dimensions(geoms[i])
+    same = np.where(dim == 0, True, np.where(dim == 1, shapely.length(shared) > 5.0,
+                                             shapely.area(shared) > 0.0))
+    return frame.drop(index=frame.index[np.unique(j[same])]).reset_index(drop=True)
 
 
 def _protections(rng: np.random.Generator, frame: pd.DataFrame) -> None:
