@@ -180,7 +180,8 @@ class UserStore:
             refresh_tokens.c.token_hash == digest(raw))).first()
         if row is None:
             return None
-        return RefreshToken(row.token_hash, row.user_id, row.family_id, _utc(row.expires_at),
+        return RefreshToken(row.token_hash, row.user_id, row.family_id,
+                            row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC),
                             _utc(row.used_at), _utc(row.revoked_at))
 
     def mark_used(self, token_hash: str) -> None:
