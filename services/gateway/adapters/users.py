@@ -87,8 +87,10 @@ def _utc(value: datetime | None) -> datetime | None:
 class Argon2Hasher:
     """argon2id with the library's current parameters; old hashes upgrade at sign-in."""
 
-    def __init__(self) -> None:
-        self._ph = argon2.PasswordHasher()
+    def __init__(self, parameters: argon2.Parameters | None = None) -> None:
+        """``parameters``: the library's default unless a test asks for a cheap profile."""
+        self._ph = (argon2.PasswordHasher.from_parameters(parameters) if parameters
+                    else argon2.PasswordHasher())
         self._dummy = self._ph.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from argon2.profiles import CHEAPEST
 
 from services.gateway.adapters import users as user_tables
+from services.gateway.adapters.users import Argon2Hasher
 from services.gateway.entrypoints.identity import register_identity
 from shared.auth import Principal, Role, TokenKeys
 from shared.auth.flask import CSRF_COOKIE, allow, current_principal
@@ -34,6 +36,7 @@ def client(database_url):
 
     service = register_identity(app, api, SimpleNamespace(
         engine=engine, settings=SimpleNamespace(keys=KEYS)))
+    service.hasher = Argon2Hasher(CHEAPEST)  # the rules, not the cost, are under test
     client = app.test_client()
     client.service = service
     yield client
