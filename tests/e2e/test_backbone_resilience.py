@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ from sqlalchemy import create_engine, func, select
 from services.gateway.adapters.tables import child_homes
 from shared.auth import Role
 from shared.testing.fixtures import eventually
+
+_SERIAL = itertools.count(10_000)  # the registry refuses a second child of the same name
 
 
 def _child(i: int) -> dict:
@@ -48,8 +51,9 @@ def test_children_written_while_the_broker_is_down_arrive_once(stack):
 
 def _register_one(stack) -> str:
     auth = {"Authorization": f"Bearer {stack.token(Role.STATION_ADMIN)}"}
-    r = requests.post(stack.url("registry") + "/children", json=_child(999), headers=auth,
-                      timeout=10)
+    r = requests.post(stack.url("registry") + "/children",
+                      json=_child(next(_SERIAL)),
+                      headers=auth, timeout=10)
     assert r.status_code == 201, r.text
     return r.json()["id"]
 
@@ -93,7 +97,7 @@ def test_kcat_reads_structured_cloudevents(stack):
     child_id = _register_one(stack)
     run = subprocess.run(
         ["kcat", "-C", "-b", stack.broker.bootstrap, "-t", "registry.children", "-o",
-         "beginning", "-e", "-q", "-f", "%s\n"], capture_output=True, text=True, timeout=60)
+         "beginning", "-e", "-f", "%s\n"], capture_output=True, text=True, timeout=60)
     if "ApiVersionRequest failed" in run.stderr:
         pytest.skip("Debian 12's kcat links librdkafka 2.0.2, which cannot parse the embedded "
                     "broker's ApiVersions v3 reply (docs/adr/0001); librdkafka 2.16 is tested "
