@@ -10,7 +10,7 @@ from gw_overlay_data import LAT0, LON0, brute_force, hazards, homes
 from pyproj import CRS, Geod
 from shapely.geometry import mapping
 
-from services.gateway.domain.overlay import OverlayEngine
+from services.gateway.domain.overlay import Nearest, OverlayEngine
 from services.gateway.domain.read_model import ChildHome, HazardShape
 from shared.geo import to_wgs84, utm_crs, wgs84_to_gcj02
 
@@ -132,3 +132,17 @@ def test_gcj02_input_converted_at_the_edge_lands_in_the_same_place():
 def test_a_degree_crs_is_refused():
     with pytest.raises(ValueError, match="metric"):
         OverlayEngine(CRS.from_epsg(4326))
+
+
+def test_a_home_inside_two_overlapping_ponds_gets_the_smaller_id_in_bulk_and_per_event():
+    big = [(LON0, LAT0), (LON0 + 0.004, LAT0), (LON0 + 0.004, LAT0 + 0.004),
+           (LON0, LAT0 + 0.004)]
+    small = [(LON0 + 0.001, LAT0 + 0.001), (LON0 + 0.002, LAT0 + 0.001),
+             (LON0 + 0.002, LAT0 + 0.002), (LON0 + 0.001, LAT0 + 0.002)]
+    home = ChildHome("c", "500110108201", LON0 + 0.0015, LAT0 + 0.0015, "3-5", "high")
+    for ids in (("a-big", "b-small"), ("b-big", "a-small")):
+        engine = OverlayEngine(CRS48)
+        engine.load([home], [_pond(ids[0], big), _pond(ids[1], small)])
+        assert engine.child("c").water == Nearest(min(ids), 0.0)
+        engine.put_child(home)
+        assert engine.child("c").water == Nearest(min(ids), 0.0)
