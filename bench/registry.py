@@ -130,7 +130,7 @@ def bench_reassess(args: argparse.Namespace, registry, rng: random.Random) -> No
           f"({changed} grades changed)")
 
     with registry.uow() as uow:
-        sample = list(uow.children.iter_all(assessment.ChildFilter()))[:args.sample]
+        sample = list(uow.children.iter_for_assessment())[:args.sample]
         geoms, _ = uow.water.shapes()
         index = assessment.water_index(uow, registry.policy)
     metric = [shapely.transform(shape(g), index._project) for g in geoms]

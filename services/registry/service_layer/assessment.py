@@ -11,7 +11,6 @@ import logging
 from datetime import date
 from typing import Any
 
-from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.model import Child, age_band
 from services.registry.domain.risk import Assessment, assess
 from services.registry.domain.visits import earlier_due
@@ -58,7 +57,7 @@ def assess_many(children: list[Child], index: WaterIndex, policy: Policy, today:
 def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None) -> int:
     """Reassess every active child; write what changed; return how many grades changed."""
     today = today or today_utc()
-    everyone = list(uow.children.iter_all(ChildFilter()))
+    everyone = list(uow.children.iter_for_assessment())
     index = water_index(uow, policy)
     lons = [c.home_lon for c in everyone]
     lats = [c.home_lat for c in everyone]
