@@ -56,13 +56,8 @@ def _fuzzer(operation, headers, checks):  # type: ignore[no-untyped-def]
 
 # Known findings in other areas, by operation, with the file to fix; these operations are
 # left out (and reported as a warning) until fixed, every other operation must pass.
+# SHOUHU_FUZZ_ALL=1 fuzzes them too (to check a fix).
 KNOWN = {
-    "POST /children/import": "500 for a file that is not XLSX/CSV ('File is not a zip file'; "
-                             "services/registry/entrypoints/ledgers_api.py)",
-    "GET /deliveries": "500 for a huge integer query value ('Python int too large to convert "
-                       "to SQLite INTEGER'; services/notifier/entrypoints/api.py)",
-    "GET /children": "500 for a huge integer query value ('Python int too large to convert "
-                     "to SQLite INTEGER'; services/registry/entrypoints/children_api.py)",
     "POST /patrol-points/generate": "500 when no homes are known ('ordinate dimension … got "
                                     "0'; services/hazards/service_layer/patrols.py)",
     "GET /ack/{token}": "500 for a non-ASCII token (hmac.compare_digest on str; "
@@ -81,7 +76,7 @@ def test_openapi_fuzz(service_apps, service):
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.label in KNOWN:
+        if operation.label in KNOWN and not os.environ.get("SHOUHU_FUZZ_ALL"):
             warnings.warn(f"not fuzzed: {operation.label}: {KNOWN[operation.label]}",
                           stacklevel=1)
             continue
