@@ -153,8 +153,10 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1000)
     args = parser.parse_args()
     os.environ.setdefault("SHOUHU_FIELD_KEYS", f"b1:{new_key()}")
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} (2 cores shared)")
     with tempfile.TemporaryDirectory(prefix="shouhu-bench-registry-") as tmp:
         bench_import(args, Path(tmp), random.Random(7))
+    print(f"load average after the run: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
