@@ -18,6 +18,7 @@ from services.gateway.adapters.tables import (
     findings,
     hazard_exposure,
     hazard_shapes,
+    inbox,
     patrol_points,
 )
 from services.gateway.domain.overlay import ChildOverlay, HazardExposure, Nearest, OverlayDelta
@@ -171,6 +172,11 @@ class ReadModelStore:
     def clear(self) -> None:
         for table in READ_MODEL:
             self.conn.execute(delete(table))
+
+    def version(self) -> tuple[int, str]:
+        """Changes whenever an event is applied (the inbox gains a row)."""
+        count, last = self.conn.execute(select(func.count(), func.max(inbox.c.applied_at))).one()
+        return count, str(last)
 
     def digest(self) -> str:
         """A hash of every read-model row, in key order: equal digests, equal models."""

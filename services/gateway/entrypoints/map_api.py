@@ -14,7 +14,7 @@ from services.gateway.entrypoints.map_page import render_map
 from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
 from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
 from services.gateway.service_layer import overlay_views, plans
-from services.gateway.service_layer.map_views import map_layers
+from services.gateway.service_layer.map_views import RenderCache, map_layers
 from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, current_principal, new_csrf_token
 from shared.auth.hardening import behind_tls
 
@@ -32,6 +32,7 @@ def caller_token() -> str:
 
 def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     blp = Blueprint("map", __name__, description="The patrol map and the overlay")
+    cache = RenderCache()
 
     def layers(args: dict[str, Any]) -> dict[str, Any]:
         with gateway.engine.connect() as conn:
@@ -45,10 +46,14 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @blp.arguments(MapQuery, location="query")
         def get(self, args):  # type: ignore[no-untyped-def]
             """The phone map page (HTML), as the caller's role may see it"""
-            page = render_map(layers(args), gateway.settings.tiles,
-                              gateway.settings.tianditu_key, args["lang"],
-                              url_for("static", filename="").rstrip("/"),
-                              url_for("map.CheckIns"))
+            with gateway.engine.connect() as conn:
+                version = ReadModelStore(conn).version()
+            key = cache.key(version, current_principal(), args["lang"], args["plan"],
+                            args["team"])
+            page = cache.get(key, lambda: render_map(
+                layers(args), gateway.settings.tiles, gateway.settings.tianditu_key,
+                args["lang"], url_for("static", filename="").rstrip("/"),
+                url_for("map.CheckIns")))
             resp = Response(page, mimetype="text/html", headers={"Content-Security-Policy": CSP})
             if not request.cookies.get(CSRF_COOKIE):  # the queue's writes carry it back
                 resp.set_cookie(CSRF_COOKIE, new_csrf_token(), secure=behind_tls(),

@@ -3,6 +3,10 @@ and the HTML page, so privacy by role is decided once."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
 from typing import Any
 
 from pyproj import CRS
@@ -12,6 +16,34 @@ from services.gateway.config import Settings
 from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
 from services.gateway.domain.read_model import hazard_class
 from shared.auth.principal import Principal
+
+
+class RenderCache:
+    """Rendered pages by read-model version and by everything that decides what the
+    caller may see (view, township, villages) or asked for; any applied event changes
+    the version, so nothing stale is served and nothing crosses scopes."""
+
+    def __init__(self, size: int = 64):
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(version: Hashable, principal: Principal, *extra: Hashable) -> Hashable:
+        return (version, home_view(principal), principal.township_code,
+                tuple(sorted(principal.village_codes)), date.today(), *extra)
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:

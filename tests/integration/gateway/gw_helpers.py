@@ -11,6 +11,7 @@ from services.gateway.config import Settings
 from shared.auth import Principal, Role, TokenKeys
 from shared.config import CommonSettings, Region
 from shared.events import CloudEvent, default_catalogue
+from shared.messaging.consumer import ConsumerConfig, EventConsumer
 
 KEYS = TokenKeys({"k1": "test-secret-for-the-gateway-tests"}, "k1", ttl_s=3600)
 TOWNSHIP = "500110108"
@@ -102,7 +103,9 @@ def township_events(seed: int = 5, children: int = 40) -> list[CloudEvent]:
 
 
 def apply(gw: Gateway, events: list[CloudEvent]) -> None:
-    handlers = gw.projector.handlers()
+    """Apply events as the worker's consumer does (inbox row and handler in one
+    transaction), without a broker."""
+    consumer = EventConsumer(ConsumerConfig("127.0.0.1:1", "gateway", []), gw.engine,
+                             gw.catalogue, gw.projector.handlers())
     for ev in events:
-        with gw.engine.begin() as conn:
-            handlers[ev.type](conn, ev)
+        assert consumer.handle(ev.to_json()) == "applied"
