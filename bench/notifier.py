@@ -71,7 +71,7 @@ people:
 """
 
 
-def pct(values: list[float], p: float) -> float:
+def pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 \
         else values[0]
 

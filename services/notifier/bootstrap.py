@@ -71,7 +71,7 @@ class Notifier:
             raise yaml_lines.locate(exc, lines, path.name) from exc
         try:
             with self.uow() as uow:
-                if uow.directory.list():
+                if uow.directory.everyone():
                     return 0
                 for person in people:
                     uow.directory.upsert(person)

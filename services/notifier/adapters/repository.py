@@ -55,7 +55,7 @@ class Directory:
         rows = self.conn.execute(select(people).where(people.c.person_id.in_(person_ids)))
         return {r.person_id: self._person(r) for r in rows}
 
-    def list(self) -> list[Person]:
+    def everyone(self) -> list[Person]:
         return [self._person(r) for r in self.conn.execute(
             select(people).order_by(people.c.scope_code, people.c.role, people.c.person_id))]
 
@@ -163,10 +163,11 @@ class Deliveries:
         return self.conn.execute(
             select(deliveries).where(deliveries.c.delivery_id == delivery_id)).first()
 
-    def channels_tried(self, event_id: str, recipient_id: str) -> set[str]:
-        return set(self.conn.execute(select(deliveries.c.channel).where(
+    def channels_tried(self, event_id: str, recipient_id: str) -> dict[str, str]:
+        """channel → state of every delivery of this event to this recipient."""
+        return dict(self.conn.execute(select(deliveries.c.channel, deliveries.c.state).where(
             deliveries.c.event_id == event_id,
-            deliveries.c.recipient_id == recipient_id)).scalars())
+            deliveries.c.recipient_id == recipient_id)).all())
 
     def claim(self, now: datetime, stale_before: datetime, limit: int) -> list[Claimed]:
         """Mark up to ``limit`` due deliveries 'sending' (urgent first) and log the
@@ -241,7 +242,7 @@ class Deliveries:
         rows = self.conn.execute(q.order_by(deliveries.c.created_at.desc(),
                                             deliveries.c.delivery_id)
                                  .limit(page_size).offset((page - 1) * page_size)).all()
-        return int(total or 0), rows
+        return int(total or 0), list(rows)
 
     def attempts_of(self, delivery_ids: list[str]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {d: [] for d in delivery_ids}

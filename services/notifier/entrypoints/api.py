@@ -86,7 +86,7 @@ def _directory(notifier: Notifier) -> Blueprint:
         def get(self):  # type: ignore[no-untyped-def]
             """List the directory"""
             with notifier.uow() as uow:
-                return uow.directory.list()
+                return uow.directory.everyone()
 
     @blp.route("/<person_id>")
     class PersonById(MethodView):

@@ -113,14 +113,15 @@ class Dispatcher:
 
     def _hand_over(self, uow: NotifierUnitOfWork, c: Claimed, person: Person | None,
                    now: datetime) -> None:
-        """Try the recipient's next channel; with no outside channel left, an urgent
-        alert escalates now instead of waiting for its deadline."""
+        """Try the recipient's next channel; when no outside channel reached them and
+        none is left, an urgent alert escalates now instead of waiting for its deadline."""
         tried = uow.deliveries.channels_tried(c.event_id, c.recipient_id)
-        nxt = reachable(person, uow.channels).next_channel(tried) if person else None
+        nxt = reachable(person, uow.channels).next_channel(set(tried)) if person else None
         if nxt is not None:
             uow.deliveries.add(alert_id=c.alert_id, event_id=c.event_id,
                                event_type=c.event_type, case_id=c.case_id,
                                recipient_id=c.recipient_id, channel=nxt, level=c.level,
                                urgent=c.urgent, not_before=now, now=now)
-        if c.urgent and nxt in (None, "inbox"):
+        reached = any(ch != "inbox" and state != State.FAILED for ch, state in tried.items())
+        if c.urgent and nxt in (None, "inbox") and not reached:
             uow.deliveries.escalate_now(c.alert_id, c.level, now)

@@ -60,7 +60,7 @@ def send_digests(uow_factory: Callable[[], NotifierUnitOfWork], rules: RuleSet,
         return 0
     made = 0
     with uow_factory() as uow:
-        for person in uow.directory.list():
+        for person in uow.directory.everyone():
             if person.role != "child_director":
                 continue
             items = uow.places.open_items(person.scope_code)

@@ -22,6 +22,10 @@ class NotifierUnitOfWork(SqlUnitOfWork):
         super().__init__(engine, catalogue, source)
         self.channels = channels  # the configured ones: routing skips the others
 
+    def __enter__(self) -> NotifierUnitOfWork:
+        super().__enter__()
+        return self
+
     def _bind(self, conn: Connection) -> None:
         self.directory = Directory(conn)
         self.deliveries = Deliveries(conn)

@@ -31,7 +31,14 @@ class Mailbox:
     messages: list[Any] = field(default_factory=list)
     times: list[float] = field(default_factory=list)  # time.time() of each arrival
     tls_sessions: int = 0
+    refuse: set[str] = field(default_factory=set)  # addresses answered "550 no such user"
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
         msg = email.message_from_bytes(envelope.content, policy=default_policy)
@@ -95,11 +102,13 @@ class Received:
 
 class Receiver:
     """Records POSTs. /hook/* checks the generic HMAC, /dingtalk/* DingTalk's signed URL,
-    /wecom/* answers like the WeCom robot. ``fail_next`` makes the next answers 503."""
+    /wecom/* answers like the WeCom robot. ``fail_next`` makes the next answers fail
+with ``fail_status``."""
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.fail_next = 0
+        self.fail_status = 503  # 503 is retried; a 4xx such as 400 is not
         self.lock = threading.Lock()
         receiver = self
 
@@ -110,7 +119,7 @@ class Receiver:
                 with receiver.lock:
                     failing = receiver.fail_next > 0
                     receiver.fail_next -= failing
-                self.send_response(503 if failing else 200)
+                self.send_response(receiver.fail_status if failing else 200)
                 out = b'{"errcode":0,"errmsg":"ok"}'
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))

@@ -121,3 +121,19 @@ def test_robots_get_signed_markdown_and_failures_are_retried(
         delivery_rows(notifier.engine, recipient_id="patrol-0", state="sent")) == 3 else None,
         30, message="three deliveries sent")
     assert sum(d.attempt for d in sent) == 3 + 2, "two retries"
+
+
+def test_an_unreachable_recipient_escalates_at_once(
+        running, smtp_server, receiver, broker, topic_prefix):
+    notifier = running(ack="10m")  # the deadline is far: only the failures can escalate
+    receiver.fail_status, receiver.fail_next = 400, 1  # the police system refuses it …
+    smtp_server.mailbox.refuse.add("police@test.example")  # … and so does its mail server
+    produce(broker.bootstrap, topic_prefix, [case_opened("case-f")])
+    eventually(lambda: smtp_server.mailbox.to("supervisor@test.example"), 60,
+               message="escalated when the police desk could not be reached")
+    police = {d.channel: d for d in delivery_rows(notifier.engine, recipient_id="police")}
+    assert police["webhook"].state == police["email"].state == "failed"
+    assert police["webhook"].attempt == police["email"].attempt == 1, "4xx/5xx not retried"
+    assert alert_of(notifier.engine, "case-f").level == 1
+    events = published(notifier.engine)
+    assert "notifier.delivery.failed.v1" in events and "notifier.delivery.escalated.v1" in events
