@@ -49,7 +49,7 @@ def settings(db: Path) -> Settings:
                     Policy(REGION))
 
 
-def ledger_rows(n: int, rng: random.Random) -> list[list[object]]:
+def ledger_rows(n: int, rng: random.Random) -> list[list[str]]:
     rows = []
     for i in range(n):
         born = date(rng.randint(2011, 2024), rng.randint(1, 12), rng.randint(1, 28))
@@ -65,7 +65,7 @@ def ledger_rows(n: int, rng: random.Random) -> list[list[object]]:
     return rows
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: list[list[str]]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
     ws.append(HEADERS)

@@ -40,7 +40,7 @@ _IDENTIFIERS = ("id_number", "phone", "address")
 
 def from_row(row: Any) -> Child:
     m = dict(row._mapping)
-    data = {k: m.get(k) for k in _SCALARS}
+    data: dict[str, Any] = {k: m.get(k) for k in _SCALARS}
     data["address"] = data["address"] or ""
     data["categories"] = list(data["categories"])
     data["risk_reasons"] = list(data["risk_reasons"])

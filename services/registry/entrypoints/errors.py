@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from flask import Flask
 
@@ -33,7 +34,7 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(RegistryError)
     def _domain(exc: RegistryError):  # type: ignore[no-untyped-def]
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        errors = None
+        errors: dict[str, Any] | None = None
         if isinstance(exc, InvalidChild):
             errors = {"json": {exc.field: [exc.message]}}
         elif isinstance(exc, DuplicateChild):

@@ -48,7 +48,8 @@ def scan_once(registry: Registry) -> None:
     """One round: archive adults, overdue visits (exactly-once), a full reassessment."""
     visits.archive_adults(registry.uow())
     visits.scan_overdue(registry.uow())
-    with registry.uow() as uow:
+    uow = registry.uow()
+    with uow:
         assessment.reassess_all(uow, registry.policy)
 
 

@@ -100,7 +100,7 @@ def _deduplicate(uow: RegistryUnitOfWork, candidates: list[tuple[int, Child]],
     seen: dict[Any, int] = {}
     fresh = []
     for number, child in candidates:
-        keys = [(child.name, child.birth_date, child.village_code)]
+        keys: list[Any] = [(child.name, child.birth_date, child.village_code)]
         keys += [child.id_number] if child.id_number else []
         earlier = next((seen[k] for k in keys if k in seen), None)
         if earlier is not None:
