@@ -6,7 +6,7 @@
 - HSTS only when the request came over TLS (directly or per ``X-Forwarded-Proto``
   from the reverse proxy): sending it over plain HTTP would be meaningless.
 - ``Cache-Control: no-store`` on answers to signed-in callers: shared phones must not
-  keep children's data in their cache.
+  keep children's data in their cache. Static files (Leaflet, scripts) are cacheable.
 - Request bodies capped by ``SHOUHU_MAX_BODY_BYTES`` (default 10 MiB, ledgers included).
 - Log records redacted (``shared.privacy.install_redaction``).
 """
@@ -59,7 +59,11 @@ def harden(app: Flask) -> None:
         resp.headers.setdefault("Content-Security-Policy", csp)
         if behind_tls():
             resp.headers.setdefault("Strict-Transport-Security", HSTS)
-        if g.get("principal") is not None:
+        if request.endpoint and request.endpoint.split(".")[-1] == "static":
+            # libraries (Leaflet, the map's script) hold no personal data: let phones
+            # on weak signal keep them for a day
+            resp.headers["Cache-Control"] = "public, max-age=86400"
+        elif g.get("principal") is not None:
             resp.headers["Cache-Control"] = "no-store"
         if g.get("retry_after"):
             resp.headers["Retry-After"] = str(g.retry_after)
