@@ -121,6 +121,7 @@ class ChildRepository:
         return child
 
     def history(self, child_id: str) -> list[dict[str, Any]]:
+        """Earlier versions (who changed the record, when, how), oldest first."""
         rows = self.conn.execute(select(child_revisions).where(
             child_revisions.c.child_id == child_id).order_by(child_revisions.c.seq))
         return [dict(r._mapping) for r in rows]
@@ -166,10 +167,6 @@ class ChildRepository:
             self.conn.execute(update(children).where(children.c.id.in_(child_ids))
                               .values(archived=True, version=children.c.version + 1))
 
-    def villages_named(self, name: str) -> set[str]:
-        rows = self.conn.execute(select(children.c.village_code).distinct()
-                                 .where(children.c.village_name == name))
-        return {r.village_code for r in rows}
 
 
 def _conditions(f: ChildFilter) -> list[Any]:

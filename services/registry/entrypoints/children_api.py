@@ -26,8 +26,10 @@ from services.registry.entrypoints.schemas import (
     DueOut,
     DueQuery,
     RegisterQuery,
+    RevisionOut,
     VisitIn,
     VisitOut,
+    VisitRecordOut,
 )
 from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
@@ -106,6 +108,20 @@ def children_blueprint(registry: Registry) -> Blueprint:
                               loc.get("datum", "wgs84"), body["findings"], body["next_steps"])
             visit, due = visits.record_visit(registry.uow(), cmd, actor(), registry.policy)
             return {"visit_id": visit.id, "child_id": child_id, "next_due": due}
+
+        @allow(*STAFF)
+        @blp.response(200, VisitRecordOut(many=True))
+        def get(self, child_id):  # type: ignore[no-untyped-def]
+            """A child's home visits, newest first"""
+            return visits.child_visits(registry.uow(), child_id, actor())
+
+    @blp.route("/<child_id>/history")
+    class ChildHistory(MethodView):
+        @allow(*STAFF)
+        @blp.response(200, RevisionOut(many=True))
+        def get(self, child_id):  # type: ignore[no-untyped-def]
+            """Earlier versions of a child's record: who changed it, when, how"""
+            return children.child_history(registry.uow(), child_id, actor())
 
     return blp
 

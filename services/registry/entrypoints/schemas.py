@@ -156,6 +156,24 @@ class VisitOut(Schema):
     next_due = fields.Date()
 
 
+class VisitRecordOut(Schema):
+    id = fields.String()
+    visitor_id = fields.String()
+    visited_at = fields.DateTime()
+    lon = fields.Float(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    findings = fields.Dict(keys=fields.String(), values=fields.String())
+    next_steps = fields.String()
+    next_due = fields.Date()
+
+
+class RevisionOut(Schema):
+    version = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.String()
+    action = fields.String()
+
+
 class DueQuery(In):
     until = fields.Date(load_default=None)
     child_director_id = fields.String(load_default="")

@@ -153,6 +153,15 @@ def list_children(uow: RegistryUnitOfWork, f: ChildFilter, page: int, page_size:
     return items, total
 
 
+def child_history(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[dict]:
+    """Who changed the record when (merges keep the absorbed registration's trail here)."""
+    with uow:
+        _load(uow, child_id, actor)
+        history = uow.children.history(child_id)
+        actor.audit(uow, "read", "child", child_id, ["history"])
+    return [{k: h[k] for k in ("version", "at", "actor_id", "action")} for h in history]
+
+
 def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: Actor) -> Child:
     """Quarterly dynamic monitoring (rule 7): the record was checked this quarter."""
     if quarter != reports.quarter_of(today_utc()):

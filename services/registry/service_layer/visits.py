@@ -49,6 +49,17 @@ def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
     return visit, due
 
 
+def child_visits(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[dict]:
+    """A child's home visits, newest first (an audited read: findings are personal)."""
+    with uow:
+        child = uow.children.get(child_id)
+        if child is None or not actor.principal.sees_village(child.village_code):
+            raise ChildNotFound(f"no child {child_id}")
+        found = uow.visits.for_child(child_id)
+        actor.audit(uow, "read", "child", child_id, ["visits"])
+    return found
+
+
 def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date,
                director_id: str = "") -> list[Child]:
     """Children whose next visit falls due by ``until`` (overdue ones first)."""

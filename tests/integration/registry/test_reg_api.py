@@ -71,6 +71,8 @@ def test_duplicates_are_refused_with_a_pointer_or_merged_on_request(client, auth
     with registry.engine.connect() as conn:
         kept = conn.execute(select(child_revisions.c.action, child_revisions.c.before)).all()
     assert [k.action for k in kept] == ["merge"] and kept[0].before["school"] == ""
+    history = client.get(f"/children/{first['id']}/history", headers=auth()).json
+    assert [(h["version"], h["action"]) for h in history] == [(1, "merge")]
 
 
 def test_scope_masking_and_audit(client, auth, registry):
@@ -142,6 +144,10 @@ def test_visits_set_the_next_due_date(client, auth, registry):
     [recorded] = events(registry, "registry.visit.recorded.v1")
     assert recorded["next_due"] == visit.json["next_due"]
     assert visit.json["next_due"] == (date(2026, 11, 20) + timedelta(days=interval)).isoformat()
+    [listed] = client.get(f"/children/{child['id']}/visits", headers=auth()).json
+    assert listed["findings"] == {"home_safety": "井口无盖"} and listed["visitor_id"] == "u-admin"
+    other = auth(Role.CHILD_DIRECTOR, frozenset({OTHER_VILLAGE}), "u-other")
+    assert client.get(f"/children/{child['id']}/visits", headers=other).status_code == 404
     due = client.get("/visits/due?until=2030-01-01", headers=auth()).json
     assert [d["child_id"] for d in due] == [child["id"]]
     bad = client.post(f"/children/{child['id']}/visits", json={
