@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 
 from infra.demogen import shapes
 
@@ -19,8 +20,8 @@ class Batch:
     depth_m: list[np.ndarray] = field(default_factory=list)
     width_m: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, kind: str, names: list[str], geoms: np.ndarray, points: np.ndarray,
-            depth_m: np.ndarray, width_m: np.ndarray) -> None:
+    def add(self, kind: str, names: list[str], geoms: ArrayLike, points: ArrayLike,
+            depth_m: ArrayLike, width_m: ArrayLike) -> None:
         n = len(names)
         if n == 0:
             return

@@ -20,13 +20,14 @@ def clean_photo(data: bytes, max_bytes: int) -> tuple[bytes, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            fmt = img.format or ""
+            opened = Image.open(io.BytesIO(data))
+            fmt = opened.format or ""
             if fmt not in FORMATS:
                 raise InvalidCheckIn("photo", f"format {fmt or 'unknown'} is not JPEG, PNG or WEBP")
-            if img.width * img.height > MAX_PIXELS:
-                raise InvalidCheckIn("photo", f"{img.width}x{img.height} pixels is too large")
-            img = ImageOps.exif_transpose(img)  # keep the orientation, then drop all EXIF
+            if opened.width * opened.height > MAX_PIXELS:
+                raise InvalidCheckIn("photo",
+                                     f"{opened.width}x{opened.height} pixels is too large")
+            img = ImageOps.exif_transpose(opened)  # keep the orientation, then drop all EXIF
             out = io.BytesIO()
             if fmt == "JPEG":
                 img.convert("RGB").save(out, "JPEG", quality=85)
