@@ -84,7 +84,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
             return child_view(child, who, today_utc()), 200, etag(child.version)
 
         @allow(*STAFF)
-        @blp.arguments(ChildFacts(partial=True))
+        @blp.arguments(ChildFacts)
         @blp.response(200, ChildOut)
         def patch(self, changes, child_id):  # type: ignore[no-untyped-def]
             """Change a child's facts; If-Match must carry the ETag last read"""
@@ -138,8 +138,9 @@ def visits_blueprint(registry: Registry) -> Blueprint:
             """Children due a visit (default: within 7 days), overdue first"""
             today = today_utc()
             until = q["until"] or today + timedelta(days=7)
-            due = visits.visits_due(registry.uow(), actor(), until, q["child_director_id"])
-            return [{**child_view(c, actor(), today), "overdue": c.next_visit_due < today}
+            who = actor()
+            due = visits.visits_due(registry.uow(), who, until, q["child_director_id"])
+            return [{**child_view(c, who, today), "overdue": c.next_visit_due < today}
                     for c in due]
 
     return blp

@@ -103,8 +103,12 @@ def test_if_match_guards_updates(client, auth):
     assert ok.status_code == 200 and ok.headers["ETag"] == '"2"'
     stale = client.patch(url, json={"school": "乙"}, headers={**auth(), "If-Match": '"1"'})
     assert stale.status_code == 412
-    assert client.patch(url, json={"id": "x"}, headers={**auth(), "If-Match": '"2"'}
-                        ).status_code == 422
+    for bad in ({"id": "x"}, {"home": {"lon": 106.66}}, {"guardians": [{"name": "x"}]}):
+        resp = client.patch(url, json=bad, headers={**auth(), "If-Match": '"2"'})
+        assert resp.status_code == 422, (bad, resp.json)
+    moved = client.patch(url, json={"home": {"lon": 106.66, "lat": 28.96}},
+                         headers={**auth(), "If-Match": '"2"'})
+    assert moved.status_code == 200 and moved.json["home"] == {"lon": 106.66, "lat": 28.96}
 
 
 def test_filters_and_pages(client, auth):
