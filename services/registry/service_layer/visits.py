@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, InvalidChild
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
                  policy: Policy) -> tuple[Visit, date]:
     """Record a home visit; the next one falls due after the grade's interval."""
+    if cmd.visited_at > datetime.now(UTC) + timedelta(minutes=10):
+        raise InvalidChild("visited_at", "lies in the future")
     unknown = set(cmd.findings) - set(FINDING_AREAS)
     if unknown:
         raise InvalidChild("findings", f"unknown areas {sorted(unknown)}; use {FINDING_AREAS}")
