@@ -92,7 +92,8 @@ class Dispatcher:
         except ChannelError as exc:
             return exc
         except Exception as exc:  # noqa: BLE001 - a bug in one send must not stop the rest
-            log.exception("unexpected error sending delivery %s", c.delivery_id)
+            # class only, no traceback: a library's message may quote the address
+            log.error("unexpected %s sending delivery %s", type(exc).__name__, c.delivery_id)
             return ChannelError(f"internal: {type(exc).__name__}")
 
     def _record(self, uow: NotifierUnitOfWork, rules: RuleSet, c: Claimed,
