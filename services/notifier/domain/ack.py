@@ -22,6 +22,8 @@ def make_token(delivery_id: str, secret: str) -> str:
 def read_token(token: str, secret: str) -> str:
     """The delivery id a genuine token names; AckRefused otherwise."""
     delivery_id, _, mac = token.partition(".")
-    if not delivery_id or not hmac.compare_digest(mac, _mac(delivery_id, secret)):
+    # bytes, not str: compare_digest refuses non-ASCII strings, and tokens come from URLs
+    if not delivery_id or not hmac.compare_digest(mac.encode(),
+                                                  _mac(delivery_id, secret).encode()):
         raise AckRefused("this acknowledgement link is not valid")
     return delivery_id

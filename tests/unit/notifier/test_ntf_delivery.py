@@ -94,6 +94,8 @@ def test_ack_tokens_are_signed():
         ack.read_token(token, "other")
     with pytest.raises(AckRefused):
         ack.read_token("d-2." + token.split(".")[1], "secret")
+    with pytest.raises(AckRefused):
+        ack.read_token("d-1.签名", "secret")  # non-ASCII: refused, not a crash
 
 
 def test_templates_carry_links_not_details_in_both_languages():
