@@ -38,6 +38,7 @@ def consumer(bootstrap: str, group: str, client_id: str) -> KafkaConsumer:
         session_timeout_ms=10_000,
         heartbeat_interval_ms=1_000,
         max_poll_records=500,
+        fetch_max_wait_ms=50,  # the embedded broker holds a fetch for the whole wait
         max_poll_interval_ms=600_000,
         request_timeout_ms=30_000,
     )
