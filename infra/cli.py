@@ -73,11 +73,13 @@ def cmd_up(args: argparse.Namespace) -> None:
 
             seed(stack)
         gw = stack.url("gateway")
-        print(f"\nShouhu is running.\n  Phone map:  {gw}/map\n  Map layers: {gw}/api/map/layers"
-              f"\n  Registry:   {stack.url('registry')}/openapi.json"
-              f"\n  Hazards:    {stack.url('hazards')}/openapi.json\nPress Ctrl-C to stop.",
-              flush=True)
-        print(f"  Demo token (station admin, 12 h): {stack.token()}", flush=True)
+        apis = "  ".join(f"{s} {stack.url(s)}/openapi.json" for s in stack.ports)
+        print(f"\nShouhu is running. Sign in at {gw}/login — the phone map is {gw}/map"
+              f"\n  OpenAPI: {apis}\n  Logs: {stack.logs}", flush=True)
+        if args.no_demo:
+            print("  No users yet: `SHOUHU_DATA_DIR=... shouhu users demo` creates one per role",
+                  flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
         stopping = False
 
         def _stop(*_: object) -> None:
@@ -165,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("SHOUHU_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
     from shared.privacy import install_redaction
 
     install_redaction()  # workers and CLI commands: no ID or phone numbers in logs
