@@ -71,7 +71,7 @@ def _write_children(registry, rate: int, seconds: int) -> float:  # type: ignore
     for i in range(total):
         register_child(registry.uow(), RegisterChild(
             name=f"基准{i}", gender="male", birth_date=date(2015, 1, 1),
-            village_code="500110108201", home_lon=106.65 + (i % 1000) * 1e-5,
+            village_code="500110120201", home_lon=106.65 + (i % 1000) * 1e-5,
             home_lat=28.95, guardians=[{"name": "祖母", "relation": "grandmother"}]),
             actor, registry.policy)
         ahead = (i + 1) / rate - (time.monotonic() - t0)

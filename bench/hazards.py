@@ -48,7 +48,7 @@ def township(ponds: int, rivers: int, seed: int = 7) -> gpd.GeoDataFrame:
     n = ponds + rivers
     return gpd.GeoDataFrame({
         "name": [f"bench-{i}" for i in range(n)], "kind": ["pond"] * ponds + ["river"] * rivers,
-        "village_code": [f"500110108{200 + i % 20:03d}" for i in range(n)],
+        "village_code": [f"500110120{200 + i % 20:03d}" for i in range(n)],
         "barrier": rng.choice(["present", "damaged", "missing"], n),
         "warning_sign": rng.choice(["present", "missing"], n),
         "rescue_equipment": rng.choice(["present", "damaged", "missing"], n),

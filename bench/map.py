@@ -44,7 +44,7 @@ FAST_3G = {"offline": False, "latency": 562.5, "downloadThroughput": 180 * 1024,
 
 def township(n_homes: int, n_hazards: int):
     rng = np.random.default_rng(3)
-    homes = [ChildHome(f"child-{i:05d}", f"500110108{200 + i % 12:03d}",
+    homes = [ChildHome(f"child-{i:05d}", f"500110120{200 + i % 12:03d}",
                        float(LON0 + rng.normal(0, 0.02)), float(LAT0 + rng.normal(0, 0.02)),
                        "6-11", ["high", "medium", "low"][i % 3]) for i in range(n_homes)]
     hazards, points = [], []

@@ -62,11 +62,11 @@ rules:
 """
 DIRECTORY = """\
 people:
-  - {person_id: police, role: police_station, scope_code: '500110108',
+  - {person_id: police, role: police_station, scope_code: '500110120',
      contacts: {webhook: 'HOOKS/hook/police'}}
-  - {person_id: supervisor, role: child_supervisor, scope_code: '500110108',
+  - {person_id: supervisor, role: child_supervisor, scope_code: '500110120',
      contacts: {email: supervisor@bench.example}}
-  - {person_id: director, role: child_director, scope_code: '500110108000',
+  - {person_id: director, role: child_director, scope_code: '500110120000',
      contacts: {email: director@bench.example}}
 """
 

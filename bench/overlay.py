@@ -44,7 +44,7 @@ def generate(n_homes: int, n_ponds: int, n_rivers: int, seed: int = 1):
     hy = LAT0 + rng.uniform(-SPAN / 2, SPAN / 2, n_homes)
     g = rng.integers(0, 3, n_homes)
     a = rng.integers(0, 5, n_homes)
-    homes = [ChildHome(f"c{i}", "500110108201", float(hx[i]), float(hy[i]), bands[a[i]],
+    homes = [ChildHome(f"c{i}", "500110120201", float(hx[i]), float(hy[i]), bands[a[i]],
                        grades[g[i]]) for i in range(n_homes)]
     hazards = []
     px = LON0 + rng.uniform(-SPAN / 2, SPAN / 2, n_ponds)
@@ -72,7 +72,7 @@ def incremental(engine: OverlayEngine, n: int = 200) -> float:
     rng = np.random.default_rng(7)
     times = []
     for i in range(n):
-        home = ChildHome(f"new{i}", "500110108201", LON0 + rng.uniform(-0.2, 0.2),
+        home = ChildHome(f"new{i}", "500110120201", LON0 + rng.uniform(-0.2, 0.2),
                          LAT0 + rng.uniform(-0.2, 0.2), "3-5", "high")
         t = time.perf_counter()
         engine.put_child(home)

@@ -37,10 +37,10 @@ from shared.config import CommonSettings, Region
 from shared.crypto import new_key
 
 REGION = Region(105.5, 28.5, 107.5, 30.5)
-VILLAGES = [f"500110108{200 + i:03d}" for i in range(20)]
+VILLAGES = [f"500110120{200 + i:03d}" for i in range(20)]
 HEADERS = ["姓名", "性别", "出生日期", "身份证号", "监护人", "与儿童关系", "家庭住址", "所在村",
            "联系电话", "就读学校", "困境类型", "经度", "纬度", "村代码", "父母外出", "监护人年龄"]
-ACTOR = Actor(Principal("bench", Role.STATION_ADMIN, "500110108"))
+ACTOR = Actor(Principal("bench", Role.STATION_ADMIN, "500110120"))
 
 
 def settings(db: Path) -> Settings:

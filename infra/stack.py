@@ -39,7 +39,7 @@ class Stack:
             path.chmod(0o600)
         return path.read_text().strip()
 
-    def token(self, role: Role = Role.STATION_ADMIN, township: str = "500110108",
+    def token(self, role: Role = Role.STATION_ADMIN, township: str = "500110120",
               villages: frozenset[str] = frozenset(), user_id: str = "demo") -> str:
         keys = dict(p.split(":", 1) for p in self.auth_keys().split(","))
         issuer = TokenKeys(keys, next(iter(keys)), ttl_s=12 * 3600)

@@ -79,7 +79,7 @@ def _summary(t: Township, d: TownshipData) -> dict:
     by_village = d.ledger.groupby("村代码").size().to_dict()
     hz_village = d.hazards.groupby("village_code").size().to_dict()
     return {"code": t.code, "name": t.name, "ledger": ledger_name(t),
-            "villages": [{"code": v.code, "name": v.name, "nbs_code": v.nbs_code,
+            "villages": [{"code": v.code, "name": v.name,
                           "children": int(by_village.get(v.code, 0)),
                           "hazards": int(hz_village.get(v.code, 0))} for v in t.villages]}
 

@@ -1,9 +1,7 @@
 """Real places for the demo: Qijiang district's townships and villages (NBS 2023 codes).
 
-The cross-team contract fixes the demo township's code at 500110108 for Fuhuan town
-(扶欢镇). In the NBS tables 500110108 is Shijiao town (石角镇) and Fuhuan is 500110120, so
-Fuhuan's real villages keep their names and 3-digit suffixes under the contract's
-prefix, and Shijiao is left out of the county scale (ADR 0600).
+The demo township is Fuhuan town (扶欢镇), NBS code 500110120; its villages carry their
+real names and codes (ADR 0600).
 """
 
 from __future__ import annotations
@@ -13,16 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "qijiang_villages.json"
-DEMO_TOWNSHIP = "500110108"  # the contract's code for Fuhuan town
-FUHUAN_NBS = "500110120"
+DEMO_TOWNSHIP = "500110120"  # Fuhuan town, NBS 2023
 DEMO_CENTRE = (106.65, 28.95)  # lon, lat (WGS 84) of the demo township's seat
 _SUFFIXES = ("村民委员会", "居民委员会")
 
 
 @dataclass(frozen=True)
 class Village:
-    code: str  # 12 digits, as the services store it
-    nbs_code: str  # the code in the NBS 2023 tables
+    code: str  # 12-digit NBS 2023 statistical division code
     name: str  # short name, e.g. 石足村
 
     @property
@@ -51,19 +47,17 @@ def load() -> dict:
 
 
 def _township(raw: dict) -> Township:
-    nbs = raw["code"]
-    code = DEMO_TOWNSHIP if nbs == FUHUAN_NBS else nbs
-    villages = tuple(Village(code + v[0][9:], v[0], short_name(v[1])) for v in raw["villages"])
-    return Township(code, raw["name"], villages)
+    villages = tuple(Village(v[0], short_name(v[1])) for v in raw["villages"])
+    return Township(raw["code"], raw["name"], villages)
 
 
 def townships(scale: str) -> list[Township]:
     """The township scale is Fuhuan alone; county and province scale all of Qijiang."""
     raw = load()["townships"]
     if scale == "township":
-        return [_township(t) for t in raw if t["code"] == FUHUAN_NBS]
-    fuhuan_first = sorted(raw, key=lambda t: (t["code"] != FUHUAN_NBS, t["code"]))
-    return [_township(t) for t in fuhuan_first if t["code"] != DEMO_TOWNSHIP]
+        return [_township(t) for t in raw if t["code"] == DEMO_TOWNSHIP]
+    fuhuan_first = sorted(raw, key=lambda t: (t["code"] != DEMO_TOWNSHIP, t["code"]))
+    return [_township(t) for t in fuhuan_first]
 
 
 def province_totals() -> dict:

@@ -20,7 +20,7 @@ _SERIAL = itertools.count(10_000)  # the registry refuses a second child of the 
 
 def _child(i: int) -> dict:
     return {"name": f"测试{i}", "gender": "male", "birth_date": "2014-03-02",
-            "village_code": "500110108201",
+            "village_code": "500110120201",
             "home": {"lon": 106.64 + i * 1e-5, "lat": 28.95}}
 
 

@@ -23,7 +23,7 @@ def test_names_never_reach_patrols_and_checkins_flow_back(stack):
     admin = _h(stack.token())
     child = requests.post(stack.url("registry") + "/children", json={
         "name": NAME, "gender": "male", "birth_date": "2017-03-01",
-        "village_code": "500110108203", "home": {"lon": LON, "lat": LAT}},
+        "village_code": "500110120203", "home": {"lon": LON, "lat": LAT}},
         headers=admin, timeout=10)
     assert child.status_code == 201, child.text
     child_id = child.json()["id"]

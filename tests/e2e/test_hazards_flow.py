@@ -27,7 +27,7 @@ def test_import_homes_points_checkin_export(stack):
     hz = stack.url("hazards")
     doc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": _pond(106.60, 28.90),
-         "properties": {"name": "E2E塘", "kind": "pond", "village_code": "500110108201",
+         "properties": {"name": "E2E塘", "kind": "pond", "village_code": "500110120201",
                         "barrier": "missing", "warning_sign": "present",
                         "rescue_equipment": "damaged", "depth_m": 2.0}}]}
     resp = requests.post(hz + "/hazards/import", headers=_auth(stack), timeout=30,
@@ -36,7 +36,7 @@ def test_import_homes_points_checkin_export(stack):
 
     child = requests.post(stack.url("registry") + "/children", headers=_auth(stack), json={
         "name": "测试儿童", "gender": "female", "birth_date": "2018-05-01",
-        "village_code": "500110108201", "home": {"lon": 106.6035, "lat": 28.9005},
+        "village_code": "500110120201", "home": {"lon": 106.6035, "lat": 28.9005},
     }, timeout=10)
     assert child.status_code == 201, child.text
 

@@ -77,7 +77,7 @@ def _crash_resends(engine) -> int:
 
 def test_sigkill_mid_batch_five_times_while_500_events_flow(rig, broker):
     smtp, receiver, worker, prefix, engine = rig
-    events = [case_opened(f"case-{i}", f"500110108{i % VILLAGES:03d}") for i in range(500)]
+    events = [case_opened(f"case-{i}", f"500110120{i % VILLAGES:03d}") for i in range(500)]
     worker.start()
     produce(broker.bootstrap, prefix, events[:100])
 

@@ -17,7 +17,7 @@ def test_a_pond_next_to_a_home_raises_the_grade(stack):
     url = stack.url("registry")
     child = requests.post(url + "/children", json={
         "name": "测试近水", "gender": "male", "birth_date": "2022-03-01",
-        "village_code": "500110108203", "home": {"lon": 106.6612, "lat": 28.9605}},
+        "village_code": "500110120203", "home": {"lon": 106.6612, "lat": 28.9605}},
         headers=_auth(stack), timeout=10)
     assert child.status_code == 201, child.text
     assert "water_within_near_m" not in child.json()["risk_reasons"]
@@ -43,7 +43,7 @@ def test_ledger_import_and_living_alone_case(stack):
     wb = Workbook()
     ws = wb.active
     ws.append(["姓名", "性别", "出生日期", "所在村", "村代码", "监护人", "经度", "纬度"])
-    ws.append(["测试独居", "女", "2014-09-09", "测试村", "500110108204", "无", 106.652, 28.955])
+    ws.append(["测试独居", "女", "2014-09-09", "测试村", "500110120204", "无", 106.652, 28.955])
     buf = io.BytesIO()
     wb.save(buf)
     files = {"file": ("台账.xlsx", buf.getvalue())}

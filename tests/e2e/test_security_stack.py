@@ -33,7 +33,7 @@ PASSWORD = "patrol summer 2026"
 
 def _add_user(stack, username: str, role: Role, *villages: str) -> None:
     cmd = [sys.executable, "-m", "infra.cli", "users", "add", username, "--role", role.value,
-           "--township", "500110108", *[a for v in villages for a in ("--village", v)]]
+           "--township", "500110120", *[a for v in villages for a in ("--village", v)]]
     env = {**stack.env(), "SHOUHU_NEW_PASSWORD": PASSWORD}
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=60)
 
@@ -51,7 +51,7 @@ def _seed_a_hazard(stack) -> None:
 
 
 def test_form_login_opens_the_map_and_logout_closes_it(stack):
-    _add_user(stack, "director.e2e", Role.CHILD_DIRECTOR, "500110108201")
+    _add_user(stack, "director.e2e", Role.CHILD_DIRECTOR, "500110120201")
     _seed_a_hazard(stack)
     gw = stack.url("gateway")
     browser = requests.Session()
@@ -152,7 +152,7 @@ def test_seeded_personal_data_is_not_in_logs_databases_or_events(stack):
     for p in people:
         resp = requests.post(stack.url("registry") + "/children", headers=auth, timeout=10,
                              json={"name": p["name"], "gender": p["gender"],
-                                   "birth_date": p["born"], "village_code": "500110108201",
+                                   "birth_date": p["born"], "village_code": "500110120201",
                                    "home": {"lon": 106.652, "lat": 28.952},
                                    "id_number": p["id_number"], "phone": p["phone"],
                                    "guardians": [{"name": p["guardian"], "relation": "祖母",

@@ -19,7 +19,7 @@ def _layers(stack):
 def test_registered_child_and_hazard_appear_on_the_map(stack):
     child = requests.post(stack.url("registry") + "/children", json={
         "name": "测试儿童", "gender": "female", "birth_date": "2016-05-01",
-        "village_code": "500110108201", "home": {"lon": 106.651, "lat": 28.951},
+        "village_code": "500110120201", "home": {"lon": 106.651, "lat": 28.951},
     }, headers=_auth(stack), timeout=10)
     assert child.status_code == 201, child.text
     child_id = child.json()["id"]
@@ -44,7 +44,7 @@ def test_registered_child_and_hazard_appear_on_the_map(stack):
 def test_bad_input_names_the_field(stack):
     resp = requests.post(stack.url("registry") + "/children", json={
         "name": "测试", "gender": "female", "birth_date": "2016-05-01",
-        "village_code": "500110108201", "home": {"lon": 28.95, "lat": 106.65},
+        "village_code": "500110120201", "home": {"lon": 28.95, "lat": 106.65},
     }, headers=_auth(stack), timeout=10)
     assert resp.status_code == 422
     body = resp.json()
@@ -55,9 +55,9 @@ def test_bad_input_names_the_field(stack):
 def test_anonymous_and_out_of_scope_callers_are_refused(stack):
     url = stack.url("registry") + "/children"
     body = {"name": "测试", "gender": "male", "birth_date": "2015-01-01",
-            "village_code": "500110108202", "home": {"lon": 106.65, "lat": 28.95}}
+            "village_code": "500110120202", "home": {"lon": 106.65, "lat": 28.95}}
     assert requests.post(url, json=body, timeout=10).status_code == 401
-    director = stack.token(Role.CHILD_DIRECTOR, villages=frozenset({"500110108201"}))
+    director = stack.token(Role.CHILD_DIRECTOR, villages=frozenset({"500110120201"}))
     other = requests.post(url, json=body, headers={"Authorization": f"Bearer {director}"},
                           timeout=10)
     assert other.status_code == 404

@@ -22,7 +22,7 @@ CAT = default_catalogue()
 
 
 def _payload(i: int) -> dict:
-    return {"child_id": f"c{i}", "village_code": "500110108201",
+    return {"child_id": f"c{i}", "village_code": "500110120201",
             "home": {"lon": 106.6, "lat": 29.0}, "age_band": "6-11", "risk_grade": "low"}
 
 

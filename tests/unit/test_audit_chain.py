@@ -9,7 +9,7 @@ def test_altering_a_row_breaks_the_chain_at_that_row():
     table = add_audit_table(md)
     engine = create_engine("sqlite://")
     md.create_all(engine)
-    who = Principal("u1", Role.CHILD_DIRECTOR, "500110108", frozenset({"500110108201"}))
+    who = Principal("u1", Role.CHILD_DIRECTOR, "500110120", frozenset({"500110120201"}))
     with engine.begin() as conn:
         for i in range(5):
             record(conn, who, "read", "child", f"c{i}", ["name"], "home visit", "10.0.0.1")

@@ -9,7 +9,7 @@ KEYS = TokenKeys({"k1": "x" * 40}, "k1")
 def test_static_files_are_cacheable_but_signed_in_answers_are_not():
     app, _api = create_flask("services.gateway.entrypoints.api", "t", KEYS)
     client = app.test_client()
-    token = KEYS.issue(Principal("u1", Role.PATROL_MEMBER, "500110108"))
+    token = KEYS.issue(Principal("u1", Role.PATROL_MEMBER, "500110120"))
     auth = {"Authorization": f"Bearer {token}"}
     static = client.get("/static/phone_map.js", headers=auth)
     assert static.status_code == 200

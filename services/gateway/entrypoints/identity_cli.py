@@ -16,8 +16,8 @@ import secrets
 
 from shared.auth.principal import Principal, Role
 
-DEMO_TOWNSHIP = "500110108"
-DEMO_VILLAGE = "500110108201"
+DEMO_TOWNSHIP = "500110120"
+DEMO_VILLAGE = "500110120201"
 _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an administrator
 
 

@@ -41,10 +41,12 @@ def _tiles(fmap: folium.Map, tiles: str, tianditu_key: str) -> None:
 
 def _geojson(data: dict[str, Any], name: str, style: dict[str, Any], show: bool = True,
              tooltip: list[str] | None = None) -> folium.GeoJson:
+    """A vector layer; a tooltip only when there are features (folium checks its fields
+    against the first feature and fails on an empty collection)."""
     return folium.GeoJson(
         data, name=name, show=show, style_function=lambda f, s=style: {
             **s, "color": STYLE.get(f["properties"].get("class", ""), s.get("color", "#555"))},
-        tooltip=folium.GeoJsonTooltip(fields=tooltip) if tooltip else None)
+        tooltip=folium.GeoJsonTooltip(fields=tooltip) if tooltip and data["features"] else None)
 
 
 def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from services.hazards.adapters.photos import clean_photo
@@ -75,7 +76,8 @@ def regenerate_points(uow: HazardsUnitOfWork, cluster_m: float,
     counts = {"created": 0, "moved": 0, "deactivated": 0, "unchanged": 0}
     with uow:
         frame = uow.hazards.frame()
-        homes = gpd.GeoSeries(shapely.points(uow.homes.locations() or []), crs=WGS84)
+        lonlat = np.asarray(uow.homes.locations(), dtype=float).reshape(-1, 2)  # (0, 2) if none
+        homes = gpd.GeoSeries(shapely.points(lonlat), crs=WGS84)
         water = frame[frame["kind"].isin(WATER_KINDS)]
         roads = frame[frame["kind"].isin(ROAD_KINDS)]
         planned = {p.key: p for p in plan_points(homes, water, roads, cluster_m, max_distance_m)}

@@ -33,8 +33,8 @@ def test_registry_import_dry_run_rejects_no_row(demo, database_url):
     registry = bootstrap(Settings(common=common, port=0, keys=KEYS, policy=Policy(REGION)))
     try:
         client = create_app(registry).test_client()
-        token = KEYS.issue(Principal("u-demo", Role.STATION_ADMIN, "500110108", frozenset()))
-        data = (demo / "ledger/500110108.xlsx").read_bytes()
+        token = KEYS.issue(Principal("u-demo", Role.STATION_ADMIN, "500110120", frozenset()))
+        data = (demo / "ledger/500110120.xlsx").read_bytes()
         resp = client.post("/children/import?dry_run=true",
                            headers={"Authorization": f"Bearer {token}"},
                            data={"file": (io.BytesIO(data), "ledger.xlsx")},

@@ -14,7 +14,7 @@ from shared.events import CloudEvent, default_catalogue
 from shared.messaging.consumer import ConsumerConfig, EventConsumer
 
 KEYS = TokenKeys({"k1": "test-secret-for-the-gateway-tests"}, "k1", ttl_s=3600)
-TOWNSHIP = "500110108"
+TOWNSHIP = "500110120"
 LON0, LAT0 = 106.65, 28.95
 
 
@@ -57,14 +57,14 @@ def township_events(seed: int = 5, children: int = 40) -> list[CloudEvent]:
                 if kind == "pond" else {"type": "Point", "coordinates": [x, y]})
         evs.append(event("hazards.hazard.created.v1", {
             "hazard_id": f"hz-{i}", "kind": kind, "name": f"测试塘{i}", "geometry": geom,
-            "village_code": "500110108201",
+            "village_code": "500110120201",
             "protections": {"barrier": "missing" if i % 2 else "present",
                             "warning_sign": "damaged", "rescue_equipment": "present"}}))
         evs.append(event("hazards.patrol_point.changed.v1", {
             "point_id": f"pt-{i}", "hazard_id": f"hz-{i}", "location": {"lon": x, "lat": y},
             "reason": "swimming_spot", "schedule": "afternoons"}))
     for i in range(children):
-        village = "500110108201" if i % 4 else "500110108202"
+        village = "500110120201" if i % 4 else "500110120202"
         evs.append(event("registry.child.registered.v1", {
             "child_id": f"child-{i:03d}", "village_code": village,
             "home": {"lon": LON0 + rng.uniform(-0.001, 0.011),
@@ -79,16 +79,16 @@ def township_events(seed: int = 5, children: int = 40) -> list[CloudEvent]:
                                                      [LON0 - 0.002, LAT0 + 0.003],
                                                      [LON0 - 0.002, LAT0 - 0.002]]]}}))
     evs.append(event("registry.child.risk_changed.v1", {
-        "child_id": "child-001", "village_code": "500110108201", "previous_grade": "low",
+        "child_id": "child-001", "village_code": "500110120201", "previous_grade": "low",
         "risk_grade": "high", "reasons": ["living_alone"], "visit_interval_days": 7}))
     evs.append(event("registry.child.archived.v1", {"child_id": "child-002",
-                                                     "village_code": "500110108201"}))
+                                                     "village_code": "500110120201"}))
     evs.append(event("registry.visit.recorded.v1", {
-        "visit_id": "v1", "child_id": "child-003", "village_code": "500110108201",
+        "visit_id": "v1", "child_id": "child-003", "village_code": "500110120201",
         "visited_at": (now - timedelta(days=20)).isoformat(), "visitor_id": "d1",
         "next_due": (now - timedelta(days=13)).date().isoformat()}))
     evs.append(event("registry.visit.overdue.v1", {
-        "child_id": "child-005", "village_code": "500110108201", "due_date": "2026-07-01",
+        "child_id": "child-005", "village_code": "500110120201", "due_date": "2026-07-01",
         "child_director_id": "d1", "risk_grade": "high"}))
     evs.append(event("hazards.patrol.checked_in.v1", {
         "checkin_id": "ci-1", "point_id": "pt-0", "hazard_id": "hz-0", "member_id": "m1",
@@ -96,7 +96,7 @@ def township_events(seed: int = 5, children: int = 40) -> list[CloudEvent]:
         "duration_s": 300, "track_m": 850.0}))
     evs.append(event("hazards.finding.reported.v1", {
         "finding_id": "f-1", "point_id": "pt-0", "hazard_id": "hz-0",
-        "village_code": "500110108201", "kind": "children_at_water", "action": "moved_away",
+        "village_code": "500110120201", "kind": "children_at_water", "action": "moved_away",
         "severity": "urgent", "reported_at": (now - timedelta(days=1)).isoformat()}))
     evs.append(event("hazards.hazard.retired.v1", {"hazard_id": "hz-4"}))
     return evs

@@ -44,8 +44,8 @@ def test_station_staff_see_exact_homes_directors_their_village_patrols_only_cell
     staff = client.get("/api/map/layers", headers=token()).get_json()
     assert len(_ids(staff)) == 39 and staff["view"] == "exact"
     director = client.get("/api/map/layers", headers=token(
-        Role.CHILD_DIRECTOR, frozenset({"500110108202"}))).get_json()
-    assert _ids(director) and all(f["properties"]["village_code"] == "500110108202"
+        Role.CHILD_DIRECTOR, frozenset({"500110120202"}))).get_json()
+    assert _ids(director) and all(f["properties"]["village_code"] == "500110120202"
                                   for f in director["homes"]["features"])
     patrol = client.get("/api/map/layers", headers=token(Role.PATROL_MEMBER))
     body = patrol.get_json()
@@ -66,6 +66,14 @@ def test_the_staff_page_carries_home_ids_and_hazard_names_and_needs_a_token(
     assert "cdn.jsdelivr" not in page and "/static/leaflet/leaflet.js" in page
     assert client.get("/map").status_code == 401
     assert client.get("/api/overlay/children", headers=token(Role.PATROL_MEMBER)).status_code == 403
+
+
+def test_a_township_with_nothing_known_yet_gets_an_empty_map_not_an_error(tmp_path):
+    gw = gateway(f"sqlite:///{tmp_path / 'empty.db'}")
+    client = create_app(gw, FakeService(), FakeService()).test_client()
+    response = client.get("/map", headers=token())
+    assert response.status_code == 200
+    assert "shouhu-config" in response.get_data(as_text=True)
 
 
 def test_overlay_rankings(client_and_hazards):
@@ -94,7 +102,7 @@ def test_checkins_are_forwarded_with_the_callers_token_and_member_id(client_and_
     assert body["checkins"][0]["client_id"] == cid
     bad = client.post("/api/checkins", headers=headers, json={"checkins": [{"point_id": "x"}]})
     assert bad.status_code == 422 and len(hazards.calls) == 1
-    director = token(Role.CHILD_DIRECTOR, frozenset({"500110108201"}), user_id="d1")
+    director = token(Role.CHILD_DIRECTOR, frozenset({"500110120201"}), user_id="d1")
     visit = client.post("/api/children/child-003/visits", headers=director,
                         json={"visited_at": "2026-07-20T10:00:00+08:00", "notes": "ok"})
     assert visit.status_code == 201
@@ -149,7 +157,7 @@ def test_dashboard_html_json_and_csv(client_and_hazards):
     client, _, _ = client_and_hazards
     figures = client.get("/api/dashboard", headers=token()).get_json()
     assert figures["protections"][0]["protection"] == "barrier"
-    assert figures["overdue"] == [{"village_code": "500110108201", "overdue_visits": 2}]
+    assert figures["overdue"] == [{"village_code": "500110120201", "overdue_visits": 2}]
     assert figures["findings"][0]["kind"] == "children_at_water"
     page = client.get("/dashboard", headers=token()).get_data(as_text=True)
     assert "测试塘" in page and "child-" not in page
@@ -174,7 +182,7 @@ def test_cached_pages_follow_new_events_and_never_cross_scopes(tmp_path):
     events = township_events()
     apply(gw, events[:-1])
     client = create_app(gw, FakeService(), FakeService()).test_client()
-    director = token(Role.CHILD_DIRECTOR, frozenset({"500110108202"}))
+    director = token(Role.CHILD_DIRECTOR, frozenset({"500110120202"}))
     first = client.get("/map", headers=token()).get_data(as_text=True)
     assert client.get("/map", headers=token()).get_data(as_text=True) == first
     scoped = client.get("/map", headers=director).get_data(as_text=True)

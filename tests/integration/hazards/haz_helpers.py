@@ -15,7 +15,7 @@ from shared.messaging.tables import OUTBOX
 
 KEYS = TokenKeys({"k1": "hazards-test-key-" + "x" * 32}, "k1")
 DEVICE_SECRET = "cam-secret-0001"
-VILLAGE = "500110108201"
+VILLAGE = "500110120201"
 
 
 def settings_for(database_url: str, **overrides) -> Settings:  # type: ignore[no-untyped-def]
@@ -34,7 +34,7 @@ def settings_for(database_url: str, **overrides) -> Settings:  # type: ignore[no
 
 def auth(role: Role = Role.STATION_ADMIN, villages: frozenset[str] = frozenset(),
          user_id: str = "staff-1") -> dict[str, str]:
-    token = KEYS.issue(Principal(user_id, role, "500110108", villages))
+    token = KEYS.issue(Principal(user_id, role, "500110120", villages))
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -61,7 +61,7 @@ def test_patch_is_versioned_and_publishes_update_and_zone(client, hazards):
     assert [v["action"] for v in versions] == ["created", "updated", "updated"]
     assert versions[1]["changes"] == {"barrier": ["missing", "present"]}
     assert versions[1]["changed_by"] == "staff-1"
-    other = auth(Role.CHILD_DIRECTOR, frozenset({"500110108999"}))
+    other = auth(Role.CHILD_DIRECTOR, frozenset({"500110120999"}))
     assert client.patch(f"/hazards/{hazard_id}", json={"name": "x"},
                         headers=other).status_code == 404
     assert client.delete(f"/hazards/{hazard_id}", headers=auth()).status_code == 204

@@ -24,7 +24,7 @@ SQUARE = Polygon([(106.65, 28.95), (106.652, 28.95), (106.652, 28.952), (106.65,
 
 def _frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"name": ["大塘", "小河"], "kind": ["塘", "river"], "village_code": ["500110108201"] * 2,
+        {"name": ["大塘", "小河"], "kind": ["塘", "river"], "village_code": ["500110120201"] * 2,
          "barrier": ["present", "damaged"], "warning_sign": ["missing", "present"],
          "rescue_equipment": ["missing", "missing"], "depth_m": [2.5, 1.0]},
         geometry=[SQUARE, LineString([(106.64, 28.94), (106.66, 28.945)])], crs=4326)

@@ -23,7 +23,7 @@ def _upload(frame: gpd.GeoDataFrame) -> bytes:
 def _ponds(n: int = 3) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"name": [f"塘{i}" for i in range(n)], "kind": ["pond"] * n,
-         "village_code": ["500110108201"] * n, "barrier": ["present"] + ["missing"] * (n - 1)},
+         "village_code": ["500110120201"] * n, "barrier": ["present"] + ["missing"] * (n - 1)},
         geometry=[Point(106.6 + 0.01 * i, 28.9).buffer(0.0005) for i in range(n)], crs=4326)
 
 
@@ -43,7 +43,7 @@ def test_dry_run_writes_nothing_then_import_publishes(client, hazards):
     assert real.json["imported"] == 3, real.json
     created = outbox_events(hazards, "hazards.hazard.created.v1")
     assert sorted(e["data"]["name"] for e in created) == ["塘0", "塘1", "塘2"]
-    assert {e["data"]["village_code"] for e in created} == {"500110108201"}
+    assert {e["data"]["village_code"] for e in created} == {"500110120201"}
     assert len(outbox_events(hazards, "hazards.zone.changed.v1")) == 3
     again = _post(client, _upload(frame), "ponds.geojson")
     assert again.json["imported"] == 0 and len(again.json["duplicates"]) == 3
@@ -62,7 +62,7 @@ def test_hostile_and_oversized_uploads_are_refused_clearly(client):
     assert resp.status_code == 413 and "zip bomb" in resp.json["message"]
     resp = _post(client, b"x" * (6 * 1024 * 1024), "huge.geojson")
     assert resp.status_code == 413 and "limit of 5 MB" in resp.json["message"]
-    director = auth(Role.CHILD_DIRECTOR, frozenset({"500110108999"}))
+    director = auth(Role.CHILD_DIRECTOR, frozenset({"500110120999"}))
     resp = client.post("/hazards/import", headers=director, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(_upload(_ponds())), "p.geojson")})
     assert resp.status_code == 404  # villages outside the caller's scope

@@ -45,6 +45,14 @@ def _setup_points(client, hazards) -> dict[str, dict]:  # type: ignore[no-untype
     return {p["reason"] + str(i): p for i, p in enumerate(points)} | {"pond": {"id": pond_id}}
 
 
+def test_generating_before_any_home_is_known_plans_only_crossings_and_spots(client):
+    spot = {"type": "Point", "coordinates": [106.70, 28.90]}
+    client.post("/hazards", json={"kind": "swimming_spot", "geometry": spot}, headers=auth())
+    resp = client.post("/patrol-points/generate", headers=auth())
+    assert resp.status_code == 200, resp.json
+    assert resp.json["created"] == 1
+
+
 def test_points_generated_from_homes_crossings_and_spots(client, hazards):
     points = _setup_points(client, hazards)
     home = next(p for k, p in points.items() if k.startswith("home_cluster"))

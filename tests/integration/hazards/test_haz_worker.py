@@ -53,7 +53,7 @@ def _home_rows(hz):  # type: ignore[no-untyped-def]
 def test_homes_from_registry_and_hazard_events_to_the_broker(worker, broker, topic_prefix):
     child_id = str(uuid.uuid4())
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
-    data = {"child_id": child_id, "village_code": "500110108201",
+    data = {"child_id": child_id, "village_code": "500110120201",
             "home": {"lon": 106.651, "lat": 28.951}, "age_band": "3-5", "risk_grade": "high",
             "categories": ["left_behind"], "living_alone": False}
     for event_type, payload in (("registry.child.registered.v1", data),
@@ -66,7 +66,7 @@ def test_homes_from_registry_and_hazard_events_to_the_broker(worker, broker, top
                       message="home location stored")
     assert (rows[0].child_id, rows[0].lat) == (child_id, 28.952)
     archived = CloudEvent(type="registry.child.archived.v1", source="/test", subject=child_id,
-                          data={"child_id": child_id, "village_code": "500110108201"})
+                          data={"child_id": child_id, "village_code": "500110120201"})
     producer.send(topic_prefix + "registry.children", key=child_id.encode(),
                   value=archived.to_json()).get(timeout=10)
     eventually(lambda: not _home_rows(worker), 30, message="archived home removed")

@@ -18,14 +18,14 @@ WEBHOOK_SECRET = "test-webhook-secret"
 DINGTALK_SECRET = "SECtest-dingtalk"
 
 
-def case_opened(case_id: str, village: str = "500110108000") -> CloudEvent:
+def case_opened(case_id: str, village: str = "500110120000") -> CloudEvent:
     return CloudEvent(type="registry.case.opened.v1", source="/test", subject=case_id, data={
         "case_id": case_id, "child_id": f"child-{case_id}", "village_code": village,
         "situation": "living_alone", "severity": "urgent", "step": "report",
         "mandatory_report": True, "opened_at": datetime.now(UTC).isoformat()})
 
 
-def finding(finding_id: str, village: str = "500110108000") -> CloudEvent:
+def finding(finding_id: str, village: str = "500110120000") -> CloudEvent:
     return CloudEvent(type="hazards.finding.reported.v1", source="/test", subject="pt-1", data={
         "finding_id": finding_id, "point_id": "pt-1", "hazard_id": "hz-1",
         "village_code": village, "kind": "children_at_water", "action": "stopped",
@@ -67,7 +67,7 @@ def ack_token(mail: Any) -> str:
 
 
 def bearer(keys: TokenKeys, role: Role, user: str = "u") -> dict[str, str]:
-    token = keys.issue(Principal(user, role, "500110108"))
+    token = keys.issue(Principal(user, role, "500110120"))
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -100,12 +100,12 @@ rules:
 def directory(hooks: str, villages: int = 1) -> str:
     """Police desk, supervisor, and per village a child director and a patrol lead."""
     lines = ["people:",
-             f"  - {{person_id: police, role: police_station, scope_code: '500110108',"
+             f"  - {{person_id: police, role: police_station, scope_code: '500110120',"
              f" contacts: {{email: police@test.example, webhook: '{hooks}/hook/police'}}}}",
-             "  - {person_id: supervisor, role: child_supervisor, scope_code: '500110108',"
+             "  - {person_id: supervisor, role: child_supervisor, scope_code: '500110120',"
              " user_id: sup, contacts: {email: supervisor@test.example}}"]
     for v in range(villages):
-        code = f"500110108{v:03d}"
+        code = f"500110120{v:03d}"
         lines += [f"  - {{person_id: director-{v}, role: child_director, scope_code: '{code}',"
                   f" user_id: dir-{v}, contacts: {{email: director-{v}@test.example}}}}",
                   f"  - {{person_id: patrol-{v}, role: patrol_lead, scope_code: '{code}',"

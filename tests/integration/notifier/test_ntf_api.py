@@ -76,7 +76,7 @@ def test_directory_is_managed_by_station_admins_only(app):
     flask_app, notifier = app
     client = flask_app.test_client()
     admin = bearer(notifier.settings.keys, Role.STATION_ADMIN)
-    body = {"role": "school", "scope_code": "500110108", "label": "扶欢中学",
+    body = {"role": "school", "scope_code": "500110120", "label": "扶欢中学",
             "contacts": {"email": "school@test.example"}}
     assert client.put("/directory/school-1", json=body, headers=admin).status_code == 200
     listed = client.get("/directory", headers=admin).get_json()

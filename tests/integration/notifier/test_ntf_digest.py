@@ -14,7 +14,7 @@ from services.notifier.service_layer.handlers import track_event
 from shared.events.envelope import CloudEvent
 from tests.integration.notifier.helpers import delivery_rows, notifier_env
 
-V = "500110108000"
+V = "500110120000"
 
 
 def _ev(type_: str, **data) -> CloudEvent:

@@ -63,7 +63,7 @@ def _sms(endpoint: str, secret: str = SECRET) -> AliyunSms:
 MSG = Message(delivery_id="d-1", event_id="e-1", event_type="hazards.finding.reported.v1",
               subject="s", body="b", urgent=True, link="l", ack_link="a",
               sms_template="SMS_SHOUHU_FINDING",
-              sms_params={"kind": "儿童在水边", "village": "500110108201"})
+              sms_params={"kind": "儿童在水边", "village": "500110120201"})
 
 
 def test_a_signed_send_sms_request_is_accepted(sms_api):
@@ -73,7 +73,7 @@ def test_a_signed_send_sms_request_is_accepted(sms_api):
     assert set(req) >= REQUIRED
     assert req["Action"] == "SendSms" and req["Version"] == "2017-05-25"
     assert req["OutId"] == "d-1" and req["TemplateCode"] == "SMS_SHOUHU_FINDING"
-    assert json.loads(req["TemplateParam"]) == {"kind": "儿童在水边", "village": "500110108201"}
+    assert json.loads(req["TemplateParam"]) == {"kind": "儿童在水边", "village": "500110120201"}
 
 
 @pytest.mark.parametrize(("phone", "secret", "retryable", "code"), [

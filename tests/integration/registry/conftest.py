@@ -38,7 +38,7 @@ def client(registry: Registry):  # type: ignore[no-untyped-def]
 def auth() -> Callable[..., dict[str, str]]:
     def _auth(role: Role = Role.STATION_ADMIN, villages: frozenset[str] = frozenset(),
               user: str = "u-admin") -> dict[str, str]:
-        token = KEYS.issue(Principal(user, role, "500110108", villages))
+        token = KEYS.issue(Principal(user, role, "500110120", villages))
         return {"Authorization": f"Bearer {token}"}
 
     return _auth

@@ -7,8 +7,8 @@ from services.registry.service_layer.context import Policy
 from shared.auth import TokenKeys
 from shared.config import CommonSettings, Region
 
-VILLAGE = "500110108201"
-OTHER_VILLAGE = "500110108202"
+VILLAGE = "500110120201"
+OTHER_VILLAGE = "500110120202"
 KEYS = TokenKeys({"k1": "registry-test-secret-0123456789abcdef"}, "k1")
 REGION = Region(105.5, 28.5, 107.5, 30.5)
 

@@ -64,7 +64,7 @@ def test_cases_are_scoped_and_unknown_fields_refused(client, auth, registry):
     child = client.post("/children", json=child_body(), headers=auth()).json
     case = client.post("/cases", json={"child_id": child["id"], "situation": "none"},
                        headers=auth()).json
-    other = auth(Role.CHILD_DIRECTOR, frozenset({"500110108202"}), "u-other")
+    other = auth(Role.CHILD_DIRECTOR, frozenset({"500110120202"}), "u-other")
     assert client.get(f"/cases/{case['id']}", headers=other).status_code == 404
     assert client.get("/cases", headers=other).json == []
     assert client.post("/cases", json={"child_id": child["id"], "situation": "none",

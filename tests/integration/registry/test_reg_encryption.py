@@ -42,7 +42,7 @@ def test_migration_encrypts_existing_plaintext_rows(database_url):
         conn.execute(text(
             "INSERT INTO children (id, name, gender, birth_date, village_code, home_lon, "
             "home_lat, categories, risk_grade, id_number, phone, address, guardians) VALUES "
-            "('c1', 'x', 'female', '2016-05-01', '500110108201', 106.6, 28.9, '[]', 'low', "
+            "('c1', 'x', 'female', '2016-05-01', '500110120201', 106.6, 28.9, '[]', 'low', "
             f"'{ID_NUMBER}', '13800001234', 'addr', "
             "'[{\"name\": \"g\", \"relation\": \"r\", \"phone\": \"13900005678\"}]')"))
     migrate(database_url, MIGRATIONS)

@@ -13,9 +13,9 @@ from shared.crypto import new_key
 SERVICES = ("registry", "hazards", "notifier", "gateway")
 SECRET = "matrix-test-secret-" + "x" * 24
 KEYS = TokenKeys({"k1": SECRET}, "k1", ttl_s=3600)
-TOWNSHIP = "500110108"
-OWN_VILLAGE = "500110108201"
-OTHER_VILLAGE = "500110108202"
+TOWNSHIP = "500110120"
+OWN_VILLAGE = "500110120201"
+OTHER_VILLAGE = "500110120202"
 
 
 def token(role: Role, villages: frozenset[str] = frozenset({OWN_VILLAGE}),

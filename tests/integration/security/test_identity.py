@@ -16,7 +16,7 @@ from shared.db import make_engine
 from shared.web import create_flask
 
 KEYS = TokenKeys({"k1": "s" * 40}, "k1", ttl_s=300)
-TOWNSHIP = "500110108"
+TOWNSHIP = "500110120"
 ADMIN = Principal("admin-1", Role.STATION_ADMIN, TOWNSHIP)
 PASSWORD = "correct horse battery"
 
@@ -47,7 +47,7 @@ def _admin():
     return {"Authorization": f"Bearer {KEYS.issue(ADMIN)}"}
 
 
-def _add_user(client, username="director.a", role="child_director", villages=("500110108201",)):
+def _add_user(client, username="director.a", role="child_director", villages=("500110120201",)):
     resp = client.post("/api/users", headers=_admin(), json={
         "username": username, "password": PASSWORD, "role": role, "township_code": TOWNSHIP,
         "village_codes": list(villages)})
@@ -66,7 +66,7 @@ def test_json_login_gives_scoped_tokens_and_never_returns_the_hash(client):
     assert resp.status_code == 200
     principal = KEYS.verify(resp.json["access_token"])
     assert principal.role is Role.CHILD_DIRECTOR
-    assert principal.village_codes == {"500110108201"}
+    assert principal.village_codes == {"500110120201"}
     assert _login(client, password="wrong password!").status_code == 401
     assert _login(client, username="nobody").json["message"] == \
         _login(client, password="wrong password!").json["message"]

@@ -54,19 +54,6 @@ def _fuzzer(operation, headers, checks):  # type: ignore[no-untyped-def]
     return fuzz
 
 
-# Known findings in other areas, by operation, with the file to fix; these operations are
-# left out (and reported as a warning) until fixed, every other operation must pass.
-# SHOUHU_FUZZ_ALL=1 fuzzes them too (to check a fix).
-KNOWN = {
-    "POST /patrol-points/generate": "500 when no homes are known ('ordinate dimension … got "
-                                    "0'; services/hazards/service_layer/patrols.py)",
-    "GET /ack/{token}": "500 for a non-ASCII token (hmac.compare_digest on str; "
-                        "services/notifier/entrypoints/api.py)",
-    "GET /map": "500 while the read model is empty (folium GeoJsonTooltip on no features; "
-                "services/gateway/entrypoints/map_page.py)",
-}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("service", SERVICES)
 def test_openapi_fuzz(service_apps, service):
@@ -76,11 +63,6 @@ def test_openapi_fuzz(service_apps, service):
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.label in KNOWN and not os.environ.get("SHOUHU_FUZZ_ALL"):
-            warnings.warn(f"not fuzzed: {operation.label}: {KNOWN[operation.label]}",
-                          stacklevel=1)
-            continue
-
         checks = CHECKS if _documents_success(operation) else [no_crash]
         if checks is not CHECKS:
             warnings.warn(f"{operation.label} declares no 2xx response schema: only checked "

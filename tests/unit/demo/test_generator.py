@@ -15,7 +15,7 @@ from infra.demogen.ledger import HEADERS
 from infra.demogen.names import check_digits, id_numbers
 
 AS_OF = date(2026, 5, 20)
-FILES = ("ledger/500110108.xlsx", "hazards.geojson", "hazards.gpkg", "roads.geojson",
+FILES = ("ledger/500110120.xlsx", "hazards.geojson", "hazards.gpkg", "roads.geojson",
          "schools.geojson", "visits.json", "cases.json", "checkins.json", "devices.json",
          "manifest.json")
 
@@ -29,7 +29,7 @@ def out(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ledger(out):
-    return pd.read_excel(out / "ledger/500110108.xlsx", dtype=str, keep_default_na=False)
+    return pd.read_excel(out / "ledger/500110120.xlsx", dtype=str, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_no_duplicate_children_by_name_birth_date_and_village(ledger):
 def test_every_village_has_children_and_real_codes(ledger, out):
     codes = {v.code for v in places.townships("township")[0].villages}
     assert set(ledger["村代码"]) == codes
-    assert len(codes) == 16 and all(c.startswith("500110108") and len(c) == 12 for c in codes)
+    assert len(codes) == 16 and all(c.startswith("500110120") and len(c) == 12 for c in codes)
 
 
 def test_guardians_mostly_grandparents_and_some_children_live_alone(ledger):

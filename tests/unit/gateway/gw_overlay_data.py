@@ -17,7 +17,7 @@ BANDS = ("0-2", "3-5", "6-11", "12-15", "16-17")
 
 
 def homes(n: int, rng: random.Random, prefix: str = "c") -> list[ChildHome]:
-    return [ChildHome(f"{prefix}{i:04d}", f"500110108{200 + i % 3:03d}",
+    return [ChildHome(f"{prefix}{i:04d}", f"500110120{200 + i % 3:03d}",
                       LON0 + rng.uniform(-0.02, 0.02), LAT0 + rng.uniform(-0.02, 0.02),
                       rng.choice(BANDS), rng.choice(GRADES)) for i in range(n)]
 

@@ -86,7 +86,7 @@ def test_home_inside_a_pond_zone_is_at_distance_zero_and_exposed():
     square = [(LON0, LAT0), (LON0 + 0.002, LAT0), (LON0 + 0.002, LAT0 + 0.002),
               (LON0, LAT0 + 0.002)]
     engine = OverlayEngine(CRS48)
-    engine.load([ChildHome("in", "500110108201", LON0 + 0.001, LAT0 + 0.001, "3-5", "high")],
+    engine.load([ChildHome("in", "500110120201", LON0 + 0.001, LAT0 + 0.001, "3-5", "high")],
                 [_pond("p1", square)])
     assert engine.child("in").water.distance_m == 0.0
     assert engine.exposure("p1").weight_tenths == 3 * 15
@@ -96,8 +96,8 @@ def test_home_exactly_on_the_zone_edge_counts_and_one_millimetre_beyond_does_not
     pond = [(LON0, LAT0), (LON0 + 0.001, LAT0), (LON0 + 0.001, LAT0 + 0.001)]
     zone = [(LON0 - 0.001, LAT0 - 0.001), (LON0 + 0.002, LAT0 - 0.001),
             (LON0 + 0.002, LAT0 + 0.002), (LON0 - 0.001, LAT0 + 0.002)]
-    on_edge = ChildHome("edge", "500110108201", LON0 + 0.002, LAT0 + 0.002, "6-11", "low")
-    outside = ChildHome("out", "500110108201", LON0 + 0.00201, LAT0 + 0.002, "6-11", "low")
+    on_edge = ChildHome("edge", "500110120201", LON0 + 0.002, LAT0 + 0.002, "6-11", "low")
+    outside = ChildHome("out", "500110120201", LON0 + 0.00201, LAT0 + 0.002, "6-11", "low")
     engine = OverlayEngine(CRS48)
     engine.load([on_edge, outside], [_pond("p1", pond, zone)])
     assert engine.exposure("p1").children == 1
@@ -109,7 +109,7 @@ def test_distance_near_a_utm_zone_boundary_matches_the_geodesic():
     crs = utm_crs(107.99, 29.0)
     road = HazardShape("r1", "road_crossing", "r1", {"type": "Point",
                                                      "coordinates": [108.002, 29.0]})
-    home = ChildHome("c1", "500110108201", 107.998, 29.0, "6-11", "high")
+    home = ChildHome("c1", "500110120201", 107.998, 29.0, "6-11", "high")
     engine = OverlayEngine(crs)
     engine.load([home], [road])
     _, _, geodesic = Geod(ellps="WGS84").inv(107.998, 29.0, 108.002, 29.0)
@@ -122,8 +122,8 @@ def test_gcj02_input_converted_at_the_edge_lands_in_the_same_place():
     wgs = (LON0 + 0.0005, LAT0 + 0.0005)
     gcj = wgs84_to_gcj02(*wgs)
     engine = OverlayEngine(CRS48)
-    raw = ChildHome("raw", "500110108201", *gcj, "3-5", "high")
-    converted = ChildHome("conv", "500110108201", *to_wgs84(*gcj, "gcj02"), "3-5", "high")
+    raw = ChildHome("raw", "500110120201", *gcj, "3-5", "high")
+    converted = ChildHome("conv", "500110120201", *to_wgs84(*gcj, "gcj02"), "3-5", "high")
     engine.load([raw, converted], [_pond("p1", square)])
     assert engine.child("conv").water.distance_m == 0.0
     assert engine.child("raw").water.distance_m > 200  # the GCJ-02 offset is hundreds of m
@@ -139,7 +139,7 @@ def test_a_home_inside_two_overlapping_ponds_gets_the_smaller_id_in_bulk_and_per
            (LON0, LAT0 + 0.004)]
     small = [(LON0 + 0.001, LAT0 + 0.001), (LON0 + 0.002, LAT0 + 0.001),
              (LON0 + 0.002, LAT0 + 0.002), (LON0 + 0.001, LAT0 + 0.002)]
-    home = ChildHome("c", "500110108201", LON0 + 0.0015, LAT0 + 0.0015, "3-5", "high")
+    home = ChildHome("c", "500110120201", LON0 + 0.0015, LAT0 + 0.0015, "3-5", "high")
     for ids in (("a-big", "b-small"), ("b-big", "a-small")):
         engine = OverlayEngine(CRS48)
         engine.load([home], [_pond(ids[0], big), _pond(ids[1], small)])

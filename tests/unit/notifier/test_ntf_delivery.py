@@ -18,10 +18,10 @@ from services.notifier.domain.rules import RetryPolicy
 from services.notifier.service_layer.handlers import ROUTED
 
 RULES = parse_text((HERE / "rules" / "default.yaml").read_text(), "default.yaml", set(ROUTED))
-VILLAGE = "500110108201"
-POLICE = Person("p", "police_station", "500110108", {"email": "a@b", "webhook": "http://x"})
+VILLAGE = "500110120201"
+POLICE = Person("p", "police_station", "500110120", {"email": "a@b", "webhook": "http://x"})
 DIRECTOR = Person("d", "child_director", VILLAGE, {"email": "d@b"})
-SUPERVISOR = Person("s", "child_supervisor", "500110108", {"email": "s@b"})
+SUPERVISOR = Person("s", "child_supervisor", "500110120", {"email": "s@b"})
 PEOPLE = [POLICE, DIRECTOR, SUPERVISOR]
 CASE = {"case_id": "k1", "child_id": "c1", "village_code": VILLAGE, "situation": "living_alone",
         "severity": "urgent", "step": "report", "mandatory_report": True}
@@ -65,14 +65,14 @@ def test_fallback_follows_the_recipients_channel_order_and_ends_in_the_inbox():
     assert POLICE.next_channel({"email"}) == "webhook"
     assert POLICE.next_channel({"email", "webhook"}) == "inbox"
     assert POLICE.next_channel({"email", "webhook", "inbox"}) is None
-    assert Person("x", "school", "500110108", {"sms": "1"}).pick_channels(("email",)) == ["sms"]
+    assert Person("x", "school", "500110120", {"sms": "1"}).pick_channels(("email",)) == ["sms"]
 
 
 def test_directory_entries_are_validated():
     with pytest.raises(InvalidPerson, match="scope_code"):
         Person("x", "school", "5001", {}).validate()
     with pytest.raises(InvalidPerson, match="fax"):
-        Person("x", "school", "500110108", {"fax": "1"}).validate()
+        Person("x", "school", "500110120", {"fax": "1"}).validate()
 
 
 def test_state_machine_and_retry_outcomes():

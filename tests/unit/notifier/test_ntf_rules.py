@@ -27,7 +27,7 @@ GOOD = textwrap.dedent("""\
         ack_within: 15m
         escalate: [{role: child_supervisor, level: township}]
     """)
-CASE = {"case_id": "k1", "child_id": "c1", "village_code": "500110108201",
+CASE = {"case_id": "k1", "child_id": "c1", "village_code": "500110120201",
         "situation": "living_alone", "severity": "urgent", "step": "report",
         "mandatory_report": True}
 
@@ -66,7 +66,7 @@ def test_matching_on_values_lists_and_booleans():
 
 
 def test_village_prefix_and_time_of_day_conditions():
-    doc = GOOD.replace("mandatory_report: true}", "village_code: \"500110108\"}\n"
+    doc = GOOD.replace("mandatory_report: true}", "village_code: \"500110120\"}\n"
                        "    hours: \"18:00-08:00\"")
     rules = parse_text(doc, "r", KNOWN)
     evening = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # 20:00 in Chongqing

@@ -20,7 +20,7 @@ PAIRS = list(product(STEPS, STEPS))
 
 
 def case_at(step: str, situation: str = "guardian_incapable"):
-    case = open_case("c1", "500110108201", situation, "director", AT)
+    case = open_case("c1", "500110120201", situation, "director", AT)
     case.step = step
     case.tick(list(case.checklist))
     return case
@@ -60,7 +60,7 @@ def test_other_steps_need_no_approval():
 
 @pytest.mark.parametrize("situation", sorted(set(CHECKLISTS) - {"none"}))
 def test_emergency_cannot_end_before_its_checklist(situation):
-    case = open_case("c1", "500110108201", situation, "director", AT, step="emergency")
+    case = open_case("c1", "500110120201", situation, "director", AT, step="emergency")
     with pytest.raises(TransitionRefused, match="checklist"):
         case.move("assessment", "director", AT, can_approve=True)
     case.tick(list(CHECKLISTS[situation]))
@@ -69,7 +69,7 @@ def test_emergency_cannot_end_before_its_checklist(situation):
 
 
 def test_ticking_an_item_of_another_situation_is_refused():
-    case = open_case("c1", "500110108201", "missing", "d", AT, step="emergency")
+    case = open_case("c1", "500110120201", "missing", "d", AT, step="emergency")
     with pytest.raises(TransitionRefused):
         case.tick(["place_in_shelter"])
 
@@ -90,13 +90,13 @@ def test_closing_needs_an_outcome():
 
 
 def test_mandatory_situations_open_as_urgent_reports_with_intake_time():
-    case = open_case("c1", "500110108201", "living_alone", "d", AT)
+    case = open_case("c1", "500110120201", "living_alone", "d", AT)
     assert (case.step, case.severity, case.mandatory_report) == ("report", "urgent", True)
     assert case.report["intake_at"] == AT.isoformat()
-    plain = open_case("c1", "500110108201", "none", "d", AT)
+    plain = open_case("c1", "500110120201", "none", "d", AT)
     assert (plain.step, plain.severity, plain.mandatory_report) == ("monitoring", "normal", False)
 
 
 def test_a_case_cannot_open_halfway():
     with pytest.raises(TransitionRefused):
-        open_case("c1", "500110108201", "none", "d", AT, step="assistance")
+        open_case("c1", "500110120201", "none", "d", AT, step="assistance")

@@ -24,7 +24,7 @@ def id_number(born: date, female: bool = True, region: str = "500110") -> str:
 
 def child(**over) -> Child:
     base = dict(name="测试", gender="female", birth_date=date(2016, 5, 1),
-                village_code="500110108201", home_lon=106.65, home_lat=28.95)
+                village_code="500110120201", home_lon=106.65, home_lat=28.95)
     base.update(over)
     return Child(**base)
 

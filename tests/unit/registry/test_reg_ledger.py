@@ -6,7 +6,7 @@ import pytest
 
 from services.registry.domain.ledger import extra_headers, missing_headers, parse_row
 
-VILLAGES = {"石龙村": "500110108201"}
+VILLAGES = {"石龙村": "500110120201"}
 
 
 def row(**over):
@@ -23,7 +23,7 @@ def test_a_good_row_becomes_facts():
     assert r.errors == []
     f = r.facts
     assert (f["name"], f["gender"], f["birth_date"]) == ("测试甲", "male", date(2015, 3, 2))
-    assert f["village_code"] == "500110108201" and f["categories"] == ["left_behind", "disabled"]
+    assert f["village_code"] == "500110120201" and f["categories"] == ["left_behind", "disabled"]
     assert f["home"] == {"lon": 106.651, "lat": 28.951, "datum": "wgs84"}
     assert f["parents"] == {"father": "away", "mother": "away"}
     assert f["guardians"][0] == {"name": "测试乙", "relation": "祖母", "age": 68,
@@ -58,8 +58,8 @@ def test_an_empty_required_cell_is_reported_once():
 
 
 def test_village_code_wins_over_the_name_and_no_guardian_means_living_alone():
-    r = row(村代码="500110108299", 所在村="新村", 监护人="无")
-    assert r.facts["village_code"] == "500110108299" and r.facts["living_alone"] is True
+    r = row(村代码="500110120299", 所在村="新村", 监护人="无")
+    assert r.facts["village_code"] == "500110120299" and r.facts["living_alone"] is True
     assert "guardians" not in r.facts
 
 

@@ -17,7 +17,7 @@ CENTRE = (106.65, 28.95)
 
 def child(**over) -> Child:
     base = dict(name="测试", gender="male", birth_date=date(2014, 3, 1),
-                village_code="500110108201", home_lon=106.65, home_lat=28.95,
+                village_code="500110120201", home_lon=106.65, home_lat=28.95,
                 guardians=[Guardian("某", "祖父", 60)])
     base.update(over)
     return Child(**base)

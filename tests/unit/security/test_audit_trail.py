@@ -17,8 +17,8 @@ from shared.audit import (
 )
 from shared.auth import Principal, Role
 
-DIRECTOR = Principal("dir-a", Role.CHILD_DIRECTOR, "500110108", frozenset({"500110108201"}))
-SUPERVISOR = Principal("sup-1", Role.CHILD_SUPERVISOR, "500110108")
+DIRECTOR = Principal("dir-a", Role.CHILD_DIRECTOR, "500110120", frozenset({"500110120201"}))
+SUPERVISOR = Principal("sup-1", Role.CHILD_SUPERVISOR, "500110120")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from shared.auth.ratelimit import RateLimiter, rate_limit
 from shared.web import create_flask
 
 KEYS = TokenKeys({"k1": "a" * 40, "k2": "b" * 40}, "k2")
-ADMIN = Principal("u1", Role.STATION_ADMIN, "500110108")
+ADMIN = Principal("u1", Role.STATION_ADMIN, "500110120")
 
 
 def _app():

@@ -27,7 +27,7 @@ def test_lockout_starts_after_five_failures_and_doubles_up_to_an_hour():
 
 
 def _patrol(*checks):
-    return User("u", "patrol.a", Role.PATROL_MEMBER, "500110108", checks=checks)
+    return User("u", "patrol.a", Role.PATROL_MEMBER, "500110120", checks=checks)
 
 
 @pytest.mark.parametrize("checks,reason,valid", [
@@ -54,13 +54,13 @@ def test_planner_needs_no_check_and_report_lists_only_blocked_active_people():
 
 
 def test_new_users_stay_inside_the_admins_township_and_directors_need_villages():
-    admin = Principal("a", Role.STATION_ADMIN, "500110108")
+    admin = Principal("a", Role.STATION_ADMIN, "500110120")
     with pytest.raises(OutOfScope):
         check_new_user(admin, User("u", "other.a", Role.PLANNER, "500110109"))
     with pytest.raises(InvalidUser, match="village"):
-        check_new_user(admin, User("u", "dir.a", Role.CHILD_DIRECTOR, "500110108"))
+        check_new_user(admin, User("u", "dir.a", Role.CHILD_DIRECTOR, "500110120"))
     with pytest.raises(InvalidUser, match="village"):
-        check_new_user(admin, User("u", "dir.a", Role.CHILD_DIRECTOR, "500110108",
+        check_new_user(admin, User("u", "dir.a", Role.CHILD_DIRECTOR, "500110120",
                                    frozenset({"500110109201"})))
-    check_new_user(admin, User("u", "dir.a", Role.CHILD_DIRECTOR, "500110108",
-                               frozenset({"500110108201"})))
+    check_new_user(admin, User("u", "dir.a", Role.CHILD_DIRECTOR, "500110120",
+                               frozenset({"500110120201"})))
