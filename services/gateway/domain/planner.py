@@ -3,13 +3,15 @@ the highest-exposure patrol points, balanced teams of checked members.
 
 Evidence behind the defaults: most child drownings fall in June–August and between
 13:00 and 18:00, so weekday shifts start after school and weekends and holidays are
-patrolled every afternoon. Distances are straight lines in the township's UTM zone
-times a detour factor (no road network is loaded yet; see ADR 0402).
+patrolled every afternoon. Distances follow the roads when road hazards drawn as lines
+are loaded, and are straight lines in the township's UTM zone times a detour factor
+otherwise (ADR 0402, ADR 0405).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +19,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from services.gateway.domain.exceptions import InvalidPlan
+from services.gateway.domain.road_network import ACCESS_M, RoadNetwork, straight_m
 
 SPEED_KMH = {"walk": 4.5, "bicycle": 12.0, "motorbike": 25.0}
 
@@ -105,6 +108,7 @@ class Plan:
     ends_on: date
     teams: tuple[TeamPlan, ...]
     excluded: tuple[tuple[str, str, str], ...] = field(default=())  # team, member, reason
+    metric: str = "straight_line"  # or "road_network": how distances were measured
 
 
 def shift_slots(req: PlanRequest) -> list[tuple[date, time, time]]:
@@ -141,11 +145,15 @@ def _checked_teams(req: PlanRequest) -> tuple[list[Team], list[tuple[str, str, s
 
 
 class _Metric:
-    """Straight-line metres in the UTM CRS, times the detour factor."""
+    """Metres in the UTM CRS: along the roads when there are any (``RoadNetwork``),
+    else straight lines; off-road legs times the detour factor."""
 
-    def __init__(self, crs: CRS, detour: float):
+    def __init__(self, crs: CRS, detour: float, roads: Sequence[Sequence[tuple[float, float]]],
+                 access_m: float):
         self._tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        self.detour = detour
+        self.detour, self.access_m = detour, access_m
+        self.network = RoadNetwork([self.xy(list(r)) for r in roads]) if roads else None
+        self.name = "road_network" if self.network else "straight_line"
 
     def xy(self, lonlats: list[tuple[float, float]]) -> np.ndarray:
         if not lonlats:
@@ -155,10 +163,14 @@ class _Metric:
         return np.column_stack([x, y])
 
     def matrix(self, xy: np.ndarray) -> np.ndarray:
-        return np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * self.detour
+        if self.network:
+            return self.network.distances(xy, self.detour, self.access_m)
+        return straight_m(xy) * self.detour
 
 
-def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS) -> Plan:
+def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
+                 roads: Sequence[Sequence[tuple[float, float]]] = (),
+                 access_m: float = ACCESS_M) -> Plan:
     """Shifts and routes for every team over the plan's days.
 
     Parameters
@@ -167,21 +179,27 @@ def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS) -> Pla
         Patrol points, lon/lat in EPSG:4326, with the exposure of their hazard.
     crs : pyproj.CRS
         The metric CRS (township UTM zone) distances are measured in, in metres.
+    roads : sequence of lon/lat polylines
+        The township's roads (``road_network.road_lines``); none: straight lines.
+    access_m : float
+        Points farther than this from every road are reached off-road, in straight lines.
     """
     if req.ends_on < req.starts_on:
         raise InvalidPlan("ends_on", "the plan ends before it starts")
     if req.travel_mode not in SPEED_KMH:
         raise InvalidPlan("travel_mode", f"one of {', '.join(SPEED_KMH)}")
     teams, excluded = _checked_teams(req)
-    metric = _Metric(crs, req.detour_factor)
-    groups = _partition(teams, candidates, metric)
+    metric = _Metric(crs, req.detour_factor, roads, access_m)
+    ranked = sorted(candidates, key=lambda c: (-c.exposure_tenths, c.point_id))
+    # One matrix over the team starts (first) and every point: one shortest-path run.
+    dist = metric.matrix(metric.xy([t.start for t in teams] + [(c.lon, c.lat) for c in ranked]))
+    groups = _partition(teams, dist)
     speed_m_per_min = SPEED_KMH[req.travel_mode] * 1000 / 60
     out = []
-    for team in teams:
-        mine = groups[team.team_id]
-        xy = metric.xy([team.start] + [(c.lon, c.lat) for c in mine])
-        dist = metric.matrix(xy)
-        router = _Router(dist, speed_m_per_min, req.dwell_min)
+    for k, team in enumerate(teams):
+        mine = [ranked[i - len(teams)] for i in groups[k]]
+        nodes = [k, *groups[k]]
+        router = _Router(dist[np.ix_(nodes, nodes)], speed_m_per_min, req.dwell_min)
         last: dict[int, int] = {}
         shifts = []
         for n, (day, start, end) in enumerate(shift_slots(req)):
@@ -195,24 +213,21 @@ def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS) -> Pla
             shifts.append(_shift(day, start, end, tour, mine, router))
         out.append(TeamPlan(team.team_id, tuple(m.member_id for m in team.members),
                             team.start, tuple(c.point_id for c in mine), tuple(shifts)))
-    return Plan(req.starts_on, req.ends_on, tuple(out), tuple(excluded))
+    return Plan(req.starts_on, req.ends_on, tuple(out), tuple(excluded), metric.name)
 
 
-def _partition(teams: list[Team], candidates: list[Candidate],
-               metric: _Metric) -> dict[str, list[Candidate]]:
-    """Highest exposure first, each point to the nearest team that still has room:
-    teams get the same number of points (±1) and stay near their start."""
-    cap = math.ceil(len(candidates) / len(teams)) if candidates else 0
-    starts = metric.xy([t.start for t in teams])
-    ranked = sorted(candidates, key=lambda c: (-c.exposure_tenths, c.point_id))
-    pts = metric.xy([(c.lon, c.lat) for c in ranked])
-    groups: dict[str, list[Candidate]] = {t.team_id: [] for t in teams}
-    for c, p in zip(ranked, pts, strict=True):
-        d = np.hypot(*(starts - p).T)
-        open_ = [k for k, t in enumerate(teams) if len(groups[t.team_id]) < cap]
-        k = min(open_, key=lambda k: (round(float(d[k]), 1), len(groups[teams[k].team_id]),
+def _partition(teams: list[Team], dist: np.ndarray) -> list[list[int]]:
+    """Highest exposure first (the points follow the team starts in ``dist``, ranked),
+    each point to the nearest team that still has room: teams get the same number of
+    points (±1) and stay near their start. Returns each team's rows of ``dist``."""
+    n_points = len(dist) - len(teams)
+    cap = math.ceil(n_points / len(teams)) if n_points else 0
+    groups: list[list[int]] = [[] for _ in teams]
+    for i in range(len(teams), len(dist)):
+        open_ = [k for k in range(len(teams)) if len(groups[k]) < cap]
+        k = min(open_, key=lambda k: (round(float(dist[k, i]), 1), len(groups[k]),
                                       teams[k].team_id))
-        groups[teams[k].team_id].append(c)
+        groups[k].append(i)
     return groups
 
 
