@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import csgraph_from_dense, dijkstra, floyd_warshall
 
 from services.gateway.domain.read_model import HazardShape, hazard_class
 
@@ -132,7 +132,6 @@ def _graph(ends: np.ndarray, lengths: np.ndarray, n: int) -> csr_matrix:
 
 def _shortest_through_points(d: np.ndarray) -> np.ndarray:
     """Floyd–Warshall over the points: a direct estimate longer than a way through another
-    point (possible where straight-line fallbacks meet road distances) is replaced."""
-    for k in range(len(d)):
-        np.minimum(d, d[:, k, None] + d[None, k, :], out=d)
-    return d
+    point (possible where straight-line fallbacks meet road distances) is replaced.
+    Infinity marks "no edge", so coinciding points (0 m) stay joined."""
+    return np.asarray(floyd_warshall(csgraph_from_dense(d, null_value=np.inf), directed=False))
