@@ -37,14 +37,20 @@ from services.gateway.domain.planner import (  # noqa: E402
     Team,
     plan_patrols,
 )
-from services.gateway.domain.road_network import ACCESS_M, RoadNetwork, straight_m  # noqa: E402
+from services.gateway.domain.road_network import (  # noqa: E402
+    ACCESS_M,
+    BARRIER_KINDS,
+    RoadNetwork,
+    straight_m,
+)
 from shared.geo import utm_crs  # noqa: E402
 
 DETOUR = 1.3
 
 
 def township():
-    """Patrol points (one per hazard), the demo's roads, its road hazards drawn as lines."""
+    """Patrol points (one per hazard), the demo's roads, its road hazards drawn as lines,
+    its rivers, streams and canals (barriers to off-road walks)."""
     town, origin = places.townships("township")[0], origins(1)[0]
     scale = SCALES["township"]
     data = generate(np.random.default_rng([1, 0]), town, origin, scale.homes, scale.hazards,
@@ -54,10 +60,11 @@ def township():
     points = [Candidate(f"pt-{i}", f"hz-{i}", float(x), float(y), int(rng.integers(0, 400)))
               for i, (x, y) in enumerate(where)]
     roads = [shapely.get_coordinates(g).tolist() for g in data.roads.geometry]
-    stretches = [shapely.get_coordinates(g).tolist() for g, k in
-                 zip(data.hazards.geometry, data.hazards.kind, strict=True)
-                 if k.startswith("road") and g.geom_type == "LineString"]
-    return origin, points, roads, stretches
+    lines = [(k, shapely.get_coordinates(g).tolist()) for g, k in
+             zip(data.hazards.geometry, data.hazards.kind, strict=True)
+             if g.geom_type == "LineString"]
+    stretches = [c for k, c in lines if k.startswith("road")]
+    return origin, points, roads, stretches, [c for k, c in lines if k in BARRIER_KINDS]
 
 
 def request(origin: tuple[float, float], days: int) -> PlanRequest:
@@ -82,19 +89,21 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--days", type=int, default=62)
     args = ap.parse_args()
-    origin, points, roads, stretches = township()
+    origin, points, roads, stretches, water = township()
     crs = utm_crs(*origin)
     req = request(origin, args.days)
     print(f"{len(points)} patrol points, 3 teams, {args.days} shifts each; "
           f"{len(roads)} roads ({sum(map(len, roads))} vertices), "
-          f"{len(stretches)} road hazards drawn as lines")
+          f"{len(stretches)} road hazards drawn as lines, {len(water)} water barrier lines")
     from pyproj import Transformer
     tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     xy = np.column_stack(tr.transform(*np.array([[origin[0], origin[1]]] * 3
                                                 + [[c.lon, c.lat] for c in points]).T))
+    water_xy = [np.column_stack(tr.transform(*np.array(r).T)) for r in water]
     for label, lines in (("demo roads", roads), ("road hazards only", stretches)):
         lines_xy = [np.column_stack(tr.transform(*np.array(r).T)) for r in lines]
-        t_net, net = timed(lambda lines_xy=lines_xy: RoadNetwork(lines_xy), args.repeat)
+        t_net, net = timed(lambda lines_xy=lines_xy: RoadNetwork(lines_xy, water_xy),
+                           args.repeat)
         t_mat, d = timed(lambda net=net: net.distances(xy, DETOUR, ACCESS_M), args.repeat)
         base = straight_m(xy) * DETOUR
         ratio = d[base > 0] / base[base > 0]
@@ -105,7 +114,8 @@ def main() -> None:
               f"(straight line × {DETOUR}) p10 {q[0]:.2f}, median {q[1]:.2f}, p90 {q[2]:.2f}")
     for label, lines in (("straight lines (baseline)", []), ("demo roads", roads),
                          ("road hazards only", stretches)):
-        t, plan = timed(lambda lines=lines: plan_patrols(req, points, crs, lines), args.repeat)
+        t, plan = timed(lambda lines=lines: plan_patrols(req, points, crs, lines, water),
+                        args.repeat)
         km = sum(s.distance_m for team in plan.teams for s in team.shifts) / 1000
         stops = sum(len(s.stops) for team in plan.teams for s in team.shifts)
         print(f"plan_patrols, {label:26s} {t:6.2f} s  metric={plan.metric:13s} "

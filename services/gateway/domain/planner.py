@@ -149,10 +149,11 @@ class _Metric:
     else straight lines; off-road legs times the detour factor."""
 
     def __init__(self, crs: CRS, detour: float, roads: Sequence[Sequence[tuple[float, float]]],
-                 access_m: float):
+                 barriers: Sequence[Sequence[tuple[float, float]]], access_m: float):
         self._tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         self.detour, self.access_m = detour, access_m
-        self.network = RoadNetwork([self.xy(list(r)) for r in roads]) if roads else None
+        self.network = RoadNetwork([self.xy(list(r)) for r in roads],
+                                   [self.xy(list(b)) for b in barriers]) if roads else None
         self.name = "road_network" if self.network else "straight_line"
 
     def xy(self, lonlats: list[tuple[float, float]]) -> np.ndarray:
@@ -170,6 +171,7 @@ class _Metric:
 
 def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
                  roads: Sequence[Sequence[tuple[float, float]]] = (),
+                 barriers: Sequence[Sequence[tuple[float, float]]] = (),
                  access_m: float = ACCESS_M) -> Plan:
     """Shifts and routes for every team over the plan's days.
 
@@ -181,6 +183,9 @@ def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
         The metric CRS (township UTM zone) distances are measured in, in metres.
     roads : sequence of lon/lat polylines
         The township's roads (``road_network.road_lines``); none: straight lines.
+    barriers : sequence of lon/lat polylines
+        Rivers, streams and canals (``road_network.barrier_lines``): off-road walks
+        between points near each other do not cross them.
     access_m : float
         Points farther than this from every road are reached off-road, in straight lines.
     """
@@ -189,7 +194,7 @@ def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
     if req.travel_mode not in SPEED_KMH:
         raise InvalidPlan("travel_mode", f"one of {', '.join(SPEED_KMH)}")
     teams, excluded = _checked_teams(req)
-    metric = _Metric(crs, req.detour_factor, roads, access_m)
+    metric = _Metric(crs, req.detour_factor, roads, barriers, access_m)
     ranked = sorted(candidates, key=lambda c: (-c.exposure_tenths, c.point_id))
     # One matrix over the team starts (first) and every point: one shortest-path run.
     dist = metric.matrix(metric.xy([t.start for t in teams] + [(c.lon, c.lat) for c in ranked]))

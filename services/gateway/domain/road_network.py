@@ -4,6 +4,8 @@ Roads reach the gateway only as road hazards drawn as lines (OSM ``highway=*`` i
 hand-drawn stretches). Walking or riding between two patrol points mostly follows them:
 across a river the way is over the bridge, not the straight line. Points join the network
 at the nearest point of the nearest road; the walk to it is off-road (straight × detour).
+Two points no farther apart than their walks to the road may also walk straight to each
+other, unless a river, stream or canal drawn as a line lies between them.
 """
 
 from __future__ import annotations
@@ -19,16 +21,24 @@ from services.gateway.domain.read_model import HazardShape, hazard_class
 
 SNAP_M = 5.0  # hand-drawn road ends this close to another road join it
 ACCESS_M = 500.0  # a point farther than this from every road is reached off-road
+BARRIER_KINDS = frozenset({"river", "stream", "canal"})  # not waded; ditches are stepped over
 OVERSHOOT_M = 0.01  # a joining stub crosses the road it joins, so noding splits that road
 
 
 def road_lines(hazards: Iterable[HazardShape]) -> list[list[tuple[float, float]]]:
     """Lon/lat vertices of every road hazard drawn as a line; bends, crossings and play
     spots drawn as points are not roads."""
+    return _lines(h for h in hazards if hazard_class(h.kind) == "road")
+
+
+def barrier_lines(hazards: Iterable[HazardShape]) -> list[list[tuple[float, float]]]:
+    """Lon/lat vertices of the rivers, streams and canals drawn as lines."""
+    return _lines(h for h in hazards if h.kind in BARRIER_KINDS)
+
+
+def _lines(hazards: Iterable[HazardShape]) -> list[list[tuple[float, float]]]:
     lines: list[list[tuple[float, float]]] = []
     for h in hazards:
-        if hazard_class(h.kind) != "road":
-            continue
         kind, coords = str(h.geometry.get("type")), h.geometry.get("coordinates") or []
         parts = {"LineString": [coords], "MultiLineString": coords}.get(kind, [])
         lines += [[(float(p[0]), float(p[1])) for p in part] for part in parts]
@@ -47,11 +57,13 @@ class RoadNetwork:
     ----------
     lines : sequence of (n, 2) arrays
         Road polylines in a metric CRS (metres).
+    barriers : sequence of (n, 2) arrays
+        Water lines (metric CRS) that off-road walks between points do not cross.
     """
 
-    def __init__(self, lines: Sequence[np.ndarray], snap_m: float = SNAP_M):
-        roads = [r for r in (shapely.linestrings(np.asarray(c)[:, :2]) for c in lines
-                             if len(c) >= 2) if r.length > 0]
+    def __init__(self, lines: Sequence[np.ndarray], barriers: Sequence[np.ndarray] = (),
+                 snap_m: float = SNAP_M):
+        roads = _linestrings(lines)
         pieces = shapely.get_parts(shapely.unary_union([*roads, *_joins(roads, snap_m)])) \
             if roads else np.array([], dtype=object)
         self.pieces = pieces[shapely.get_type_id(pieces) == 1] if len(pieces) else pieces
@@ -61,16 +73,18 @@ class RoadNetwork:
         self.ends = self.ends.reshape(-1, 2)
         self.graph = _graph(self.ends, self.lengths, len(nodes))
         self._tree = shapely.STRtree(self.pieces)
+        self._water = shapely.STRtree(_linestrings(barriers))
 
     def __bool__(self) -> bool:
         return len(self.pieces) > 0
 
     def distances(self, xy: np.ndarray, detour: float, access_m: float) -> np.ndarray:
         """Metres between every pair of points (metric CRS): access leg × ``detour`` to the
-        nearest road, along the roads, access leg out. Pairs not joined by roads, and
-        points farther than ``access_m`` from every road, get the straight line ×
-        ``detour``. The result is symmetric, never below the straight line, and a metric
-        (a way through a third point is taken when it is shorter)."""
+        nearest road, along the roads, access leg out, or straight × ``detour`` where the
+        pair may walk off-road (``_off_road``). Pairs not joined by roads, and points
+        farther than ``access_m`` from every road, get the straight line × ``detour``.
+        The result is symmetric, never below the straight line, and a metric (a way
+        through a third point is taken when it is shorter)."""
         straight = straight_m(xy)
         out = straight * detour
         pts = shapely.points(xy)
@@ -80,9 +94,22 @@ class RoadNetwork:
             pos = shapely.line_locate_point(self.pieces[piece], pts[on])
             net = self._along(piece, pos) + detour * (access[:, None] + access[None, :])
             sub = np.ix_(on, on)
-            out[sub] = np.where(np.isfinite(net), np.maximum(net, straight[sub]), out[sub])
+            road = np.where(np.isfinite(net), np.maximum(net, straight[sub]), out[sub])
+            off_road = self._off_road(xy[on], straight[sub], access)
+            out[sub] = np.where(off_road, np.minimum(road, out[sub]), road)
         np.fill_diagonal(out, 0.0)
         return _shortest_through_points(out)
+
+    def _off_road(self, xy: np.ndarray, straight: np.ndarray, access: np.ndarray) -> np.ndarray:
+        """Pairs that may walk straight to each other: no farther apart than their two walks
+        to the road, with no barrier line between them."""
+        near = straight <= access[:, None] + access[None, :]
+        i, j = np.nonzero(np.triu(near, 1))
+        if len(i):
+            legs = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
+            wet = np.unique(self._water.query(legs, predicate="intersects")[0])
+            near[i[wet], j[wet]] = near[j[wet], i[wet]] = False
+        return near
 
     def _along(self, piece: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Road metres between points lying on ``piece`` at ``pos`` metres from its start:
@@ -98,6 +125,11 @@ class RoadNetwork:
                                  + off[None, :, j])
         same = piece[:, None] == piece[None, :]
         return np.where(same, np.minimum(net, np.abs(pos[:, None] - pos[None, :])), net)
+
+
+def _linestrings(lines: Sequence[np.ndarray]) -> list[shapely.LineString]:
+    return [r for r in (shapely.linestrings(np.asarray(c)[:, :2]) for c in lines if len(c) >= 2)
+            if r.length > 0]
 
 
 def _joins(roads: list[shapely.LineString], snap_m: float) -> list[shapely.LineString]:

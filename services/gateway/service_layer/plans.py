@@ -14,7 +14,7 @@ from services.gateway.adapters.plan_repository import PlanRepository
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.domain.exceptions import NotFound
 from services.gateway.domain.planner import Candidate, PlanRequest, plan_patrols
-from services.gateway.domain.road_network import road_lines
+from services.gateway.domain.road_network import barrier_lines, road_lines
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
 
 HIGH_EXPOSURE_SHARE = 0.2  # the top fifth of points by exposure counts as "high"
@@ -38,7 +38,9 @@ def create_plan(uow: GatewayUnitOfWork, crs: CRS, req: PlanRequest, created_by: 
     """Plan, store and publish (``gateway.plan.published.v1``) in one transaction.
     Routes follow the road hazards drawn as lines, if any (the plan's ``metric``)."""
     with uow:
-        plan = plan_patrols(req, candidates(uow.store), crs, road_lines(uow.store.hazards()))
+        hazards = uow.store.hazards()
+        plan = plan_patrols(req, candidates(uow.store), crs, road_lines(hazards),
+                            barrier_lines(hazards))
         plan_id = str(uuid.uuid4())
         body = {"plan_id": plan_id, **_jsonable(asdict(plan))}
         uow.plans.add(plan_id, created_by, req.starts_on, req.ends_on, body)

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from services.gateway.domain.read_model import HazardShape
-from services.gateway.domain.road_network import RoadNetwork, road_lines, straight_m
+from services.gateway.domain.road_network import (
+    RoadNetwork,
+    barrier_lines,
+    road_lines,
+    straight_m,
+)
 
 DETOUR = 1.3
 ACCESS_M = 500.0
@@ -62,6 +67,19 @@ def test_a_point_beyond_the_access_limit_falls_back_to_the_straight_line():
     assert d[0, 2] == pytest.approx(2 * 10 * DETOUR + 600)  # the others still use the road
 
 
+def test_neighbours_far_from_the_road_walk_straight_to_each_other():
+    d = _d(_river(), (300, 250), (340, 250), (300, 250))
+    assert d[0, 1] == pytest.approx(40 * DETOUR)  # not 200 m out to the road and back
+    assert d[0, 2] == 0.0  # two points at one place
+
+
+def test_neighbours_with_a_stream_between_them_go_round_by_the_road():
+    stream = _line((320, 100), (320, 400))
+    net = RoadNetwork([_line((0, 50), (2000, 50))], barriers=[stream])
+    d = net.distances(np.array([(300, 250), (340, 250)], dtype=float), DETOUR, ACCESS_M)
+    assert d[0, 1] == pytest.approx(2 * 200 * DETOUR + 40)
+
+
 def test_a_winding_road_never_makes_a_pair_closer_than_the_straight_line():
     zigzag = _line(*[(x * 100.0, 30.0 * (-1) ** x) for x in range(11)])
     xy = np.array([(0, 30), (1000, 30), (500, -30)], dtype=float)
@@ -84,6 +102,14 @@ def test_distances_are_symmetric_and_a_metric_with_mixed_fallbacks():
     assert d[-2, -1] == pytest.approx(2 * 10 * DETOUR + 100)  # along the island road
     far = np.flatnonzero(np.abs(straight_m(xy)[:, -1] * DETOUR - d[:, -1]) < 1e-6)
     assert len(far) > 30, "the grid's points reach the island road in a straight line"
+
+
+def test_barrier_lines_are_the_rivers_streams_and_canals_drawn_as_lines():
+    line = {"type": "LineString", "coordinates": [[106.6, 28.9], [106.7, 29.0]]}
+    hazards = [HazardShape("s1", "stream", "", line), HazardShape("d1", "ditch", "", line),
+               HazardShape("r1", "road_no_barrier", "", line),
+               HazardShape("p1", "pond", "", {"type": "Polygon", "coordinates": [[[106.6, 28.9]]]})]
+    assert barrier_lines(hazards) == [[(106.6, 28.9), (106.7, 29.0)]]
 
 
 def test_road_lines_are_the_road_hazards_drawn_as_lines():
