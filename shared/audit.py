@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,9 +29,11 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
+    func,
     insert,
     select,
     text,
@@ -70,6 +72,11 @@ AUDIT = add_audit_table(_metadata)
 class ChainBreak:
     seq: int
     reason: str
+
+
+def _utc(at: datetime) -> datetime:
+    """SQLite hands back naive times and compares text: keep every time in UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _digest(prev_hash: str, row: dict[str, object]) -> str:
@@ -135,8 +142,7 @@ def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> lis
         m = dict(r._mapping)
         content = {k: m[k] for k in ("at", "user_id", "role", "action", "object_type",
                                      "object_id", "fields", "purpose", "remote_addr")}
-        if isinstance(content["at"], datetime) and content["at"].tzinfo is None:
-            content["at"] = content["at"].replace(tzinfo=UTC)
+        content["at"] = _utc(content["at"])
         if m["prev_hash"] != prev:
             breaks.append(ChainBreak(m["seq"], "link to the previous row is broken "
                                                "(a row before it was deleted or altered)"))
@@ -150,20 +156,40 @@ _COLUMNS = ("seq", "at", "user_id", "role", "action", "object_type", "object_id"
             "purpose", "remote_addr")
 
 
-def query(conn: Connection, *, user_id: str | None = None, object_type: str | None = None,
-          object_id: str | None = None, since: datetime | None = None,
-          until: datetime | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-    """Audit rows, newest first, filtered for the administrator's view."""
-    stmt = select(*(AUDIT.c[c] for c in _COLUMNS)).order_by(AUDIT.c.seq.desc()).limit(limit)
-    for col, value in (("user_id", user_id), ("object_type", object_type),
-                       ("object_id", object_id)):
-        if value is not None:
-            stmt = stmt.where(AUDIT.c[col] == value)
-    if since is not None:
-        stmt = stmt.where(AUDIT.c.at >= since)
-    if until is not None:
-        stmt = stmt.where(AUDIT.c.at < until)
-    return [dict(r._mapping) for r in conn.execute(stmt)]
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the administrator's view narrows the trail to; None matches anything."""
+
+    user_id: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def apply(self, stmt: Select[Any]) -> Select[Any]:
+        for col in ("user_id", "action", "object_type", "object_id"):
+            if (value := getattr(self, col)) is not None:
+                stmt = stmt.where(AUDIT.c[col] == value)
+        if self.since is not None:
+            stmt = stmt.where(AUDIT.c.at >= _utc(self.since))
+        if self.until is not None:
+            stmt = stmt.where(AUDIT.c.at < _utc(self.until))
+        return stmt
+
+
+def query(conn: Connection, *, limit: int = 1000, offset: int = 0,
+          **filters: Any) -> list[dict[str, Any]]:
+    """Audit rows, newest first, narrowed by ``filters`` (the fields of ``AuditFilter``)."""
+    stmt = select(*(AUDIT.c[c] for c in _COLUMNS)).order_by(AUDIT.c.seq.desc())
+    stmt = AuditFilter(**filters).apply(stmt).limit(limit).offset(offset)
+    return [{**r._mapping, "at": _utc(r.at)} for r in conn.execute(stmt)]
+
+
+def count(conn: Connection, **filters: Any) -> int:
+    """How many rows ``query`` pages through with the same filters."""
+    stmt = AuditFilter(**filters).apply(select(func.count()).select_from(AUDIT))
+    return int(conn.execute(stmt).scalar_one())
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
@@ -185,12 +211,20 @@ class UnusualReader:
 
 def unusual_readers(conn: Connection, since: datetime,
                     in_caseload: Callable[[str, str], bool], threshold: int = 20,
-                    object_type: str = "child") -> list[UnusualReader]:
+                    object_type: str = "child",
+                    roles: Collection[str] = ()) -> list[UnusualReader]:
     """People who read or exported more than ``threshold`` distinct objects outside their
-    caseload (``in_caseload(user_id, object_id)``) since ``since``, most first."""
-    rows = conn.execute(select(AUDIT.c.user_id, AUDIT.c.role, AUDIT.c.object_id).distinct()
-                        .where(AUDIT.c.at >= since, AUDIT.c.object_type == object_type,
-                               AUDIT.c.action.in_(("read", "export")))).all()
+    caseload (``in_caseload(user_id, object_id)``) since ``since``, most first.
+
+    ``roles`` narrows the report (a supervisor's work spans the township, so it has no
+    caseload to leave); empty means every role.
+    """
+    stmt = (select(AUDIT.c.user_id, AUDIT.c.role, AUDIT.c.object_id).distinct()
+            .where(AUDIT.c.at >= _utc(since), AUDIT.c.object_type == object_type,
+                   AUDIT.c.action.in_(("read", "export"))))
+    if roles:
+        stmt = stmt.where(AUDIT.c.role.in_(sorted(roles)))
+    rows = conn.execute(stmt).all()
     total: Counter[tuple[str, str]] = Counter()
     outside: Counter[tuple[str, str]] = Counter()
     for r in rows:

@@ -76,7 +76,7 @@ def child_ids(registry: Client, villages: list[str]) -> dict[tuple[str, str, str
         page = 1
         while True:
             resp = registry.call("GET", "/children", params={"village": village, "page": page,
-                                                             "page_size": 100})
+                                                             "page_size": 50})
             resp.raise_for_status()
             body = resp.json()
             for c in body["items"]:

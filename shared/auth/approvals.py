@@ -15,8 +15,9 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-from flask import abort, current_app, request
+from flask import current_app, request
 
+from shared.auth.flask import refuse
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import ISSUER, LEEWAY_S, TokenKeys
 
@@ -68,6 +69,6 @@ def require_export_approval(n_rows: int, requester: Principal) -> Approval | Non
     approval = read_approval(keys, request.headers.get(HEADER, ""))
     if approval is None or approval.requester_id != requester.user_id \
             or approval.max_rows < n_rows:
-        abort(403, description=f"exporting {n_rows} children's records (more than "
-                               f"{BULK_LIMIT}) needs a supervisor's approval ({HEADER})")
+        refuse(403, f"exporting {n_rows} children's records (more than {BULK_LIMIT}) needs "
+                    f"a supervisor's approval for you, covering them all ({HEADER})")
     return approval

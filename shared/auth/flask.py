@@ -16,9 +16,10 @@ import hmac
 import secrets
 from collections.abc import Callable, Mapping
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, g, request
+from werkzeug.exceptions import HTTPException
 
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import AuthError, TokenKeys, principal_from_claims
@@ -33,6 +34,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RevocationCheck = Callable[[Mapping[str, Any]], bool]  # verified claims → revoked?
 # Library-made routes that are public by design (the OpenAPI document, static files).
 PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "static"})
+
+
+def refuse(status: int, message: str) -> NoReturn:
+    """Abort with a message that both error shapes show: flask-smorest's handler reads
+    ``data["message"]``, ``shared.web.register_http_errors`` the description."""
+    try:
+        abort(status, description=message)
+    except HTTPException as exc:
+        exc.data = {"message": message}  # type: ignore[attr-defined]
+        raise
 
 
 def init_auth(app: Flask, keys: TokenKeys) -> None:
@@ -72,13 +83,13 @@ def check_csrf() -> None:
     expected = request.cookies.get(CSRF_COOKIE, "")
     given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
-        abort(403, description="missing or wrong CSRF token; reload the page")
+        refuse(403, "missing or wrong CSRF token; reload the page")
 
 
 def current_principal() -> Principal:
     principal = g.get("principal")
     if principal is None:
-        abort(401, description="sign in first")
+        refuse(401, "sign in first")
     return principal
 
 
@@ -90,7 +101,7 @@ def allow(*roles: Role) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = current_principal()
             if principal.role not in roles:
-                abort(403, description=f"role {principal.role} may not do this")
+                refuse(403, f"role {principal.role} may not do this")
             return fn(*args, **kwargs)
 
         setattr(wrapper, RULE_ATTR, frozenset(roles))
@@ -108,4 +119,4 @@ def public(fn: F) -> F:
 def require_village(village_code: str) -> None:
     """Object scope: a record outside the caller's villages is reported as absent (404)."""
     if not current_principal().sees_village(village_code):
-        abort(404, description="not found")
+        refuse(404, "not found")

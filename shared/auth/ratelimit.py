@@ -15,9 +15,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, request
+from flask import g, request
+
+from shared.auth.flask import refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Per signed-in person and minute. A search page holds at most 50 children, so paging a
+# whole township (``shouhu up`` reads ~6,000 children) fits; exports are rarer and heavier.
+SEARCHES_PER_MINUTE = 300
+EXPORTS_PER_MINUTE = 10
 
 
 class RateLimiter:
@@ -50,8 +56,8 @@ def caller_key() -> str:
     return f"user:{principal.user_id}" if principal else f"addr:{request.remote_addr}"
 
 
-def rate_limit(limit: int, window_s: float = 60.0,
-               key: Callable[[], str] = caller_key) -> Callable[[F], F]:
+def rate_limit(limit: int, window_s: float = 60.0, key: Callable[[], str] = caller_key,
+               what: str = "requests") -> Callable[[F], F]:
     """Refuse with 429 (and ``Retry-After``) past ``limit`` calls per window per caller."""
     limiter = RateLimiter(limit, window_s)
 
@@ -61,7 +67,8 @@ def rate_limit(limit: int, window_s: float = 60.0,
             wait = limiter.hit(f"{fn.__qualname__}|{key()}")
             if wait:
                 g.retry_after = math.ceil(wait)
-                abort(429, description=f"too many requests; retry in {math.ceil(wait)} s")
+                refuse(429, f"too many {what}: at most {limit} every {window_s:g} s; "
+                            f"retry in {math.ceil(wait)} s")
             return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

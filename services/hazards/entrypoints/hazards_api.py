@@ -26,6 +26,7 @@ from services.hazards.entrypoints.schemas import (
 )
 from services.hazards.service_layer import handlers
 from shared.auth.flask import allow
+from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 from shared.geo import Datum
 
 
@@ -121,6 +122,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
     @blp.route("/export")
     class HazardExport(MethodView):
         @allow(*READERS)
+        @rate_limit(EXPORTS_PER_MINUTE, what="exports")
         @blp.arguments(ExportQuery, location="query")
         @blp.response(200, content_type="application/octet-stream")
         def get(self, args):  # type: ignore[no-untyped-def]

@@ -35,6 +35,7 @@ from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
 from services.registry.service_layer.context import today_utc
 from shared.auth.flask import allow, require_village
+from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
 
 
 def children_blueprint(registry: Registry) -> Blueprint:
@@ -59,10 +60,11 @@ def children_blueprint(registry: Registry) -> Blueprint:
             return child_view(child, who, today_utc()), 201, etag(child.version)
 
         @allow(*READERS)
+        @rate_limit(SEARCHES_PER_MINUTE, what="searches")
         @blp.arguments(ChildListQuery, location="query")
         @blp.response(200, ChildPage)
         def get(self, q):  # type: ignore[no-untyped-def]
-            """List children in the caller's villages, filtered and paged"""
+            """List children in the caller's villages, filtered and paged (≤ 50 a page)"""
             f = ChildFilter(village=q.get("village"), category=q.get("category"),
                             grade=q.get("grade"),
                             overdue_on=today_utc() if q["overdue"] else None)

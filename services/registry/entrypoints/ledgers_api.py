@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -17,12 +20,15 @@ from services.registry.entrypoints.schemas import (
     ImportQuery,
     LedgerEntryIn,
     LedgerEntryOut,
+    UnreviewedOut,
     VillageReviewOut,
 )
 from services.registry.service_layer import children, ledger_import, reports
-from services.registry.service_layer.context import today_utc
+from services.registry.service_layer.context import Actor, today_utc
+from shared.auth.approvals import require_export_approval
 from shared.auth.flask import allow
 from shared.auth.principal import Role
+from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 
 QUARTER = "<quarter>"
 LEDGERS = "<any(reception, hotline):ledger>"
@@ -30,6 +36,8 @@ ROSTER = "<any(left_behind, in_difficulty, orphan, de_facto_unsupported):name>"
 ROSTER_COLUMNS = ("id", "name", "gender", "birth_date", "village_code", "village_name",
                   "address", "school", "categories", "risk_grade", "next_visit_due")
 OFFICE = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+FILE = {"type": "string", "format": "binary"}  # format=csv or xlsx: the export, whole
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _export(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str) -> Response:
@@ -41,6 +49,20 @@ def _export(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str) ->
                         headers={"Content-Disposition": f"attachment; filename={title}.xlsx"})
     return Response(write_csv(columns, table), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={title}.csv"})
+
+
+def _approved(who: Actor) -> Callable[[int], Actor]:
+    """The check of an export of n children: more than 50 need a supervisor's approval
+    for this caller (403 without); the approval goes into the export's audit rows."""
+
+    def authorise(n_rows: int) -> Actor:
+        approval = require_export_approval(n_rows, who.principal)
+        if approval is None:
+            return who
+        note = f"approved by {approval.approver_id}: {approval.purpose}"
+        return replace(who, purpose=" | ".join(filter(None, (note, who.purpose)))[:200])
+
+    return authorise
 
 
 def ledgers_blueprint(registry: Registry) -> Blueprint:
@@ -63,13 +85,17 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
     @blp.route(f"/rosters/{ROSTER}")
     class Roster(MethodView):
         @allow(*STAFF)
+        @rate_limit(EXPORTS_PER_MINUTE, what="exports")
         @blp.arguments(ExportQuery, location="query")
         @blp.response(200, ChildOut(many=True))
+        @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
+        @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
         def get(self, q, name):  # type: ignore[no-untyped-def]
-            """A roster by category, as JSON, CSV or XLSX (each child's export is audited)"""
+            """A roster by category, as JSON, CSV or XLSX; more than 50 children need an
+            approval (X-Export-Approval); each child's export is audited"""
             who = actor()
             rows = [child_view(c, who, today_utc())
-                    for c in reports.roster(registry.uow(), name, who)]
+                    for c in reports.roster(registry.uow(), name, who, _approved(who))]
             if q["format"] == "json":
                 return rows
             return _export(rows, ROSTER_COLUMNS, q["format"], f"roster-{name}")
@@ -84,8 +110,11 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
             return reports.add_ledger_entry(registry.uow(), ledger, body, actor())
 
         @allow(*STAFF)
+        @rate_limit(EXPORTS_PER_MINUTE, what="exports")
         @blp.arguments(ExportQuery, location="query")
         @blp.response(200, LedgerEntryOut(many=True))
+        @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
+        @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
         def get(self, q, ledger):  # type: ignore[no-untyped-def]
             """The reception or hotline ledger, as JSON, CSV or XLSX"""
             rows = reports.ledger_entries(registry.uow(), ledger, actor())
@@ -104,12 +133,10 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
     @blp.route(f"/reviews/{QUARTER}/unreviewed")
     class Unreviewed(MethodView):
         @allow(*STAFF)
-        @blp.response(200, ChildOut(many=True))
+        @blp.response(200, UnreviewedOut(many=True))
         def get(self, quarter):  # type: ignore[no-untyped-def]
-            """Children whose record was not reviewed in that quarter"""
-            who = actor()
-            return [child_view(c, who, today_utc())
-                    for c in reports.unreviewed(registry.uow(), quarter, who)]
+            """Children whose record was not reviewed in that quarter (a work list)"""
+            return reports.unreviewed(registry.uow(), quarter, actor())
 
     @blp.route(f"/reviews/{QUARTER}/children/<child_id>")
     class MarkReviewed(MethodView):

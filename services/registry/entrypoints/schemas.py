@@ -11,10 +11,11 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.registry.domain.cases import CHECKLISTS, DUTY_HOLDERS, STEPS
 from services.registry.domain.model import CAPACITIES, CATEGORIES, PARENT_STATES
 from services.registry.domain.visits import FINDING_AREAS
+from shared.auth.approvals import BULK_LIMIT
 from shared.events.registry import UNITS
 
 VILLAGE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit village code")
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = BULK_LIMIT  # a larger page of full records would be a bulk export
 
 
 class In(Schema):
@@ -311,6 +312,18 @@ class LedgerEntryOut(Schema):
     summary = fields.String()
     handled_by = fields.String()
     outcome = fields.String()
+
+
+class UnreviewedOut(Schema):
+    """A line of the review's work list; the full record is one audited read away."""
+
+    id = fields.String()
+    name = fields.String()
+    village_code = fields.String()
+    village_name = fields.String()
+    risk_grade = fields.String()
+    reviewed_quarter = fields.String(allow_none=True)
+    child_director_id = fields.String()
 
 
 class VillageReviewOut(Schema):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,15 +36,34 @@ def _scope(actor: Actor, **kw: Any) -> ChildFilter:
                        township=actor.principal.township_code, **kw)
 
 
-def roster(uow: RegistryUnitOfWork, name: str, actor: Actor) -> list[Child]:
-    """The station's roster (rule 8); in_difficulty gathers every difficulty category."""
+def roster(uow: RegistryUnitOfWork, name: str, actor: Actor,
+           authorise: Callable[[int], Actor]) -> list[Child]:
+    """The station's roster (rule 8); in_difficulty gathers every difficulty category.
+
+    ``authorise(n)`` refuses an export of n children the caller may not take away (a bulk
+    export needs a supervisor's approval) and returns the actor to audit it as, its
+    purpose naming the approval; nothing is audited when it refuses.
+    """
     wanted = set(IN_DIFFICULTY) if name == "in_difficulty" else {name}
     with uow:
         found = [c for c in uow.children.iter_all(_scope(actor))
                  if wanted & set(c.categories)]
-        for child in found:
-            actor.audit(uow, "export", "child", child.id, ["roster:" + name])
+        authorise(len(found)).audit_many(uow, "export", "child", [c.id for c in found],
+                                         ["roster:" + name])
     return found
+
+
+def caseload(uow: RegistryUnitOfWork) -> Callable[[str, str], bool]:
+    """(person, child) → is the child in that person's caseload: a village where the
+    person is the child director of some child (the unusual-readers report)."""
+    with uow:
+        village_of: dict[str, str] = {}
+        directs: defaultdict[str, set[str]] = defaultdict(set)
+        for child in uow.children.iter_all(ChildFilter(include_archived=True)):
+            village_of[child.id] = child.village_code
+            if child.child_director_id:
+                directs[child.child_director_id].add(child.village_code)
+    return lambda person, child_id: village_of.get(child_id) in directs.get(person, ())
 
 
 def quarterly_review(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> list[dict]:

@@ -28,3 +28,14 @@ def child_body(**over: object) -> dict:
             "village_code": VILLAGE, "home": {"lon": 106.651, "lat": 28.951}}
     body.update(over)
     return body
+
+
+def register_many(client, headers: dict[str, str], n: int, **over: object) -> list[str]:
+    """Register ``n`` invented children (numbered names) and return their ids."""
+    ids = []
+    for i in range(n):
+        resp = client.post("/children", json=child_body(name=f"测试儿童{i:03d}", **over),
+                           headers=headers)
+        assert resp.status_code == 201, resp.json
+        ids.append(resp.json["id"])
+    return ids
