@@ -2,17 +2,21 @@
 hazard is.
 
 All metric work happens in one metric CRS (the township's UTM zone): homes and hazards
-arrive as WGS 84 lon/lat and are projected once. Nearest hazards come from shapely
-STRtrees queried in bulk with a ``max_distance``; zone membership from a tree query with
-the ``dwithin`` predicate and a 1 mm tolerance, so a home exactly on a zone's edge is in.
+arrive as WGS 84 lon/lat and are projected once. Distances come from
+``overlay_geometry`` (GEOS's own point-to-segment formula in numpy, bit-identical to
+``shapely.distance``), so the bulk load never makes a GEOS call per home; its results
+stay in numpy columns (``overlay_homes``) and a child's record is made when it is read.
 
-Exposure is kept in integer tenths (grade weight × age weight), so updating it one
-event at a time gives exactly the same sums as computing it from scratch.
+A hazard's zone is the hazards service's zone polygon, a home within 1 mm of it
+counting (so a home exactly on the edge is in); until a zone arrives, it is every home
+within ``default_buffer_m`` of the hazard's geometry. Exposure is kept in integer tenths
+(grade weight × age weight), so updating it one event at a time gives exactly the same
+sums as computing it from scratch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +24,8 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import shape
 
+from services.gateway.domain.overlay_geometry import ShapeIndex, scan
+from services.gateway.domain.overlay_homes import HomeTable
 from services.gateway.domain.read_model import ChildHome, HazardShape, hazard_class
 
 GRADE_WEIGHT = {"high": 3, "medium": 2, "low": 1}
@@ -27,7 +33,6 @@ GRADE_WEIGHT = {"high": 3, "medium": 2, "low": 1}
 AGE_WEIGHT_TENTHS = {"0-2": 15, "3-5": 15, "6-11": 12, "12-15": 10, "16-17": 6}
 NEAREST_CLASSES = ("water", "road")
 EDGE_TOLERANCE_M = 0.001
-LINESTRING, MULTILINESTRING = 1, 5  # shapely geometry type ids
 
 
 def child_weight_tenths(risk_grade: str, age_band: str) -> int:
@@ -64,54 +69,67 @@ class HazardExposure:
 class OverlayDelta:
     """What one change recomputed; ``None`` means the row is gone."""
 
-    children: dict[str, ChildOverlay | None] = field(default_factory=dict)
-    hazards: dict[str, HazardExposure | None] = field(default_factory=dict)
-
-    def merge(self, other: OverlayDelta) -> OverlayDelta:
-        self.children.update(other.children)
-        self.hazards.update(other.hazards)
-        return self
-
-
-@dataclass
-class _Home:
-    village_code: str
-    point: shapely.Point  # UTM metres
-    weight: int
+    children: Mapping[str, ChildOverlay | None] = field(default_factory=dict)
+    hazards: Mapping[str, HazardExposure | None] = field(default_factory=dict)
 
 
 @dataclass
 class _Hazard:
     cls: str
     geom: shapely.Geometry  # UTM metres
-    zone: shapely.Geometry  # UTM metres
+    zone: shapely.Geometry | None  # UTM metres; None: within the default buffer
 
 
-class _Index:
-    """One STRtree over hazard geometries, with the hazard id of every tree item.
+class _HazardIndex:
+    """Hazard geometries (nearest, default-buffer membership) and zones (membership),
+    numbered in hazard id order, so the lowest number is the smallest id."""
 
-    Lines are split into their segments first: a river's bounding box covers half a
-    county, its segments' boxes do not, so the tree prunes far better. The distance
-    to a line is the least distance to its segments, so results do not change.
-    """
+    def __init__(self, hazards: dict[str, _Hazard], max_distance_m: float, buffer_m: float):
+        self.ids = np.array(sorted(hazards), dtype=object)
+        hz = [hazards[h] for h in self.ids]
+        self.max_distance_m = max_distance_m
+        self.group = np.array([NEAREST_CLASSES.index(h.cls) if h.cls in NEAREST_CLASSES
+                               else -1 for h in hz], dtype=np.int64)
+        zoned = np.array([h.zone is not None for h in hz], dtype=bool)
+        self.buffer = np.where(zoned, -np.inf, buffer_m)
+        self.geoms = ShapeIndex(np.array([h.geom for h in hz], dtype=object),
+                                max(max_distance_m, buffer_m))
+        self.zone_of = np.flatnonzero(zoned)  # zone number → hazard number
+        self.zones = ShapeIndex(np.array([h.zone for h in hz if h.zone is not None],
+                                         dtype=object), EDGE_TOLERANCE_M)
 
-    def __init__(self, ids: list[str], geoms: list[shapely.Geometry]):
-        arr = np.array(geoms, dtype=object)
-        lines = shapely.get_type_id(arr) == LINESTRING
-        multi = shapely.get_type_id(arr) == MULTILINESTRING
-        parts, part_of = shapely.get_parts(arr[multi], return_index=True)
-        line_geoms = np.concatenate([arr[lines], parts])
-        line_owner = np.concatenate([np.flatnonzero(lines), np.flatnonzero(multi)[part_of]])
-        coords, which = shapely.get_coordinates(line_geoms, return_index=True)
-        same = which[:-1] == which[1:]
-        segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
-        owner = np.concatenate([np.flatnonzero(~(lines | multi)), line_owner[which[:-1][same]]])
-        items = np.concatenate([arr[~(lines | multi)], segments])
-        self.ids = np.array(ids, dtype=object)[owner]
-        self.rank = owner  # ids come sorted: a smaller owner index is a smaller id
-        self.first_item = np.zeros(len(ids), dtype=np.int64)  # hazard → one tree item
-        self.first_item[owner[::-1]] = np.arange(len(owner))[::-1]
-        self.tree = shapely.STRtree(items)
+    def scan(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                           np.ndarray, np.ndarray]:
+        """Nearest hazard id (None if none) and distance per class × point, then
+        the (point, hazard number) pairs of zone membership."""
+        best, best_d, pt, num = scan(self.geoms, x, y, self.group, self.max_distance_m,
+                                     self.buffer, len(NEAREST_CLASSES))
+        no_group = np.full(len(self.zone_of), -1)
+        _, _, zpt, znum = scan(self.zones, x, y, no_group, 0.0,
+                               np.full(len(self.zone_of), EDGE_TOLERANCE_M), 0)
+        named = np.append(self.ids, [None])[best]  # -1 → None
+        return (named, best_d, np.concatenate([pt, zpt]),
+                np.concatenate([num, self.zone_of[znum]]))
+
+
+class _ChildRows(Mapping[str, "ChildOverlay | None"]):
+    """Every child's overlay, made when read: a county's 200,000 records are built only
+    if someone iterates them."""
+
+    def __init__(self, engine: OverlayEngine):
+        self._engine = engine
+
+    def __getitem__(self, child_id: str) -> ChildOverlay | None:
+        found = self._engine.child(child_id)
+        if found is None:
+            raise KeyError(child_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._engine.child_ids())
+
+    def __len__(self) -> int:
+        return len(self._engine.child_ids())
 
 
 class OverlayEngine:
@@ -134,18 +152,14 @@ class OverlayEngine:
         self.max_distance_m = max_distance_m
         self.default_buffer_m = default_buffer_m
         self._to_m = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self._homes = HomeTable(NEAREST_CLASSES)
         self._reset()
 
     def _reset(self) -> None:
-        self._homes: dict[str, _Home] = {}
         self._hazards: dict[str, _Hazard] = {}
-        self._nearest: dict[str, ChildOverlay] = {}
-        self._members: dict[str, set[str]] = {}  # hazard_id → children in its zone
-        self._weights: dict[str, int] = {}  # hazard_id → sum of its members' weights
-        self._zones_of: dict[str, set[str]] = {}  # child_id → hazards whose zone holds it
-        self._index: dict[str, _Index | None] = {}
-        self._zone_index: _Index | None = None
-        self._home_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._count: dict[str, int] = {}  # hazard_id → children in its zone
+        self._weight: dict[str, int] = {}  # hazard_id → sum of their weights
+        self._index: _HazardIndex | None = None
 
     # -- projection ---------------------------------------------------------------
     def _project(self, geoms: np.ndarray) -> np.ndarray:
@@ -153,90 +167,88 @@ class OverlayEngine:
             self._to_m.transform(c[:, 0], c[:, 1])))
 
     def _project_hazards(self, hazards: list[HazardShape]) -> list[_Hazard]:
-        """Project geometries and zones in one go; buffer the zones still missing."""
+        """Project geometries and zones in one go."""
         n = len(hazards)
         raw = np.array([shape(h.geometry) for h in hazards]
                        + [shape(h.zone) if h.zone else None for h in hazards], dtype=object)
         projected = self._project(raw) if n else raw
-        geoms, zones = projected[:n], projected[n:]
-        missing = np.array([z is None for z in zones], dtype=bool)
-        zones[missing] = shapely.buffer(geoms[missing], self.default_buffer_m)
         return [_Hazard(hazard_class(h.kind), g, z)
-                for h, g, z in zip(hazards, geoms, zones, strict=True)]
+                for h, g, z in zip(hazards, projected[:n], projected[n:], strict=True)]
 
     # -- bulk ---------------------------------------------------------------------
     def load(self, homes: Iterable[ChildHome], hazards: Iterable[HazardShape]) -> OverlayDelta:
-        """Replace everything and compute the full overlay, vectorised."""
+        """Replace everything and compute the full overlay, vectorised. The children of
+        the delta are made as they are read."""
         self._reset()
         hazards = list(hazards)
-        for hz, projected in zip(hazards, self._project_hazards(hazards), strict=True):
-            self._hazards[hz.hazard_id] = projected
+        self._hazards = dict(zip((h.hazard_id for h in hazards),
+                                 self._project_hazards(hazards), strict=True))
+        self._count = dict.fromkeys(self._hazards, 0)
+        self._weight = dict.fromkeys(self._hazards, 0)
         homes = list(homes)
-        x, y = self._to_m.transform(np.array([h.lon for h in homes], dtype=float),
-                                    np.array([h.lat for h in homes], dtype=float))
-        pts = shapely.points(x, y) if homes else []
-        for h, p in zip(homes, pts, strict=True):
-            self._homes[h.child_id] = _Home(h.village_code, p,
-                                            child_weight_tenths(h.risk_grade, h.age_band))
-        for hid in self._hazards:
-            self._members[hid], self._weights[hid] = set(), 0
-        delta = self._recompute_children([h.child_id for h in homes])
-        delta.hazards = {hid: self.exposure(hid) for hid in self._hazards}
-        return delta
+        x, y = self._to_m.transform(np.fromiter((h.lon for h in homes), float, len(homes)),
+                                    np.fromiter((h.lat for h in homes), float, len(homes)))
+        weights = np.fromiter((child_weight_tenths(h.risk_grade, h.age_band) for h in homes),
+                              np.int64, len(homes))
+        slots = self._homes.fill([h.child_id for h in homes], [h.village_code for h in homes],
+                                 x, y, weights)
+        self._measure(slots, self._hazard_index(), {})
+        return OverlayDelta(_ChildRows(self), {hid: self.exposure(hid) for hid in self._hazards})
 
     # -- one event ----------------------------------------------------------------
     def put_child(self, home: ChildHome) -> OverlayDelta:
-        delta = self.remove_child(home.child_id, forget=False)
-        pt = self._project(np.array([shapely.Point(home.lon, home.lat)], dtype=object))[0]
-        self._homes[home.child_id] = _Home(home.village_code, pt,
-                                           child_weight_tenths(home.risk_grade, home.age_band))
-        self._home_arrays = None
-        return delta.merge(self._recompute_children([home.child_id]))
+        hazards: dict[str, HazardExposure | None] = {}
+        old = self._homes.slot.get(home.child_id)
+        if old is not None:
+            self._leave_zones(old, hazards)
+        x, y = self._to_m.transform(home.lon, home.lat)
+        slot = self._homes.put(home.child_id, home.village_code, x, y,
+                               child_weight_tenths(home.risk_grade, home.age_band))
+        self._measure(np.array([slot]), self._hazard_index(), hazards)
+        return OverlayDelta({home.child_id: self._overlay(slot)}, hazards)
 
-    def remove_child(self, child_id: str, forget: bool = True) -> OverlayDelta:
-        delta = OverlayDelta()
-        if child_id not in self._homes:
-            return delta
-        for hid in self._zones_of.pop(child_id, set()):
-            self._leave(hid, child_id)
-            delta.hazards[hid] = self.exposure(hid)
-        self._nearest.pop(child_id, None)
-        del self._homes[child_id]
-        self._home_arrays = None
-        if forget:
-            delta.children[child_id] = None
-        return delta
+    def remove_child(self, child_id: str) -> OverlayDelta:
+        slot = self._homes.slot.get(child_id)
+        if slot is None:
+            return OverlayDelta()
+        hazards: dict[str, HazardExposure | None] = {}
+        self._leave_zones(slot, hazards)
+        self._homes.remove(child_id)
+        return OverlayDelta({child_id: None}, hazards)
 
     def put_hazard(self, hazard: HazardShape) -> OverlayDelta:
         was_nearest = self._children_nearest_to(hazard.hazard_id)
         self._drop_hazard(hazard.hazard_id)
         hz = self._hazards[hazard.hazard_id] = self._project_hazards([hazard])[0]
-        self._invalidate(hz.cls)
-        ids, pts = self._arrays()
-        self._members[hazard.hazard_id], self._weights[hazard.hazard_id] = set(), 0
-        for cid in ids[shapely.dwithin(pts, hz.zone, EDGE_TOLERANCE_M)].tolist():
-            self._join(hazard.hazard_id, cid)
-        near = ids[shapely.dwithin(pts, hz.geom, self.max_distance_m)].tolist()
-        delta = self._recompute_children(sorted(was_nearest | set(near)))
-        delta.hazards[hazard.hazard_id] = self.exposure(hazard.hazard_id)
-        return delta
+        self._index = None
+        self._count[hazard.hazard_id] = self._weight[hazard.hazard_id] = 0
+        live = self._homes.live()
+        alone = _HazardIndex({hazard.hazard_id: hz}, self.max_distance_m,
+                             self.default_buffer_m)
+        named, _, pt, num = alone.scan(self._homes.col["x"][live], self._homes.col["y"][live])
+        self._join(live[pt], num, alone.ids, +1, {})
+        near = live[(named != None).any(axis=0)]  # noqa: E711 - elementwise
+        children = self._recompute(np.union1d(was_nearest, near))
+        return OverlayDelta(children, {hazard.hazard_id: self.exposure(hazard.hazard_id)})
 
     def remove_hazard(self, hazard_id: str) -> OverlayDelta:
         if hazard_id not in self._hazards:
             return OverlayDelta()
         was_nearest = self._children_nearest_to(hazard_id)
         self._drop_hazard(hazard_id)
-        delta = self._recompute_children(sorted(was_nearest))
-        delta.hazards[hazard_id] = None
-        return delta
+        return OverlayDelta(self._recompute(was_nearest), {hazard_id: None})
 
     # -- reading ------------------------------------------------------------------
     def child(self, child_id: str) -> ChildOverlay | None:
-        return self._nearest.get(child_id)
+        slot = self._homes.slot.get(child_id)
+        return None if slot is None else self._overlay(slot)
+
+    def child_ids(self) -> list[str]:
+        return list(self._homes.slot)
 
     def exposure(self, hazard_id: str) -> HazardExposure:
-        return HazardExposure(hazard_id, len(self._members.get(hazard_id, ())),
-                              self._weights.get(hazard_id, 0))
+        return HazardExposure(hazard_id, self._count.get(hazard_id, 0),
+                              self._weight.get(hazard_id, 0))
 
     def exposures(self) -> list[HazardExposure]:
         """Every hazard, most exposed first (ties by id, so the order is stable)."""
@@ -244,94 +256,64 @@ class OverlayEngine:
         return sorted(ranked, key=lambda e: (-e.weight_tenths, e.hazard_id))
 
     # -- internals ----------------------------------------------------------------
-    def _children_nearest_to(self, hazard_id: str) -> set[str]:
-        return {cid for cid, ov in self._nearest.items()
-                if (ov.water and ov.water.hazard_id == hazard_id)
-                or (ov.road and ov.road.hazard_id == hazard_id)}
+    def _overlay(self, slot: int) -> ChildOverlay:
+        col = self._homes.col
+
+        def near(cls: str) -> Nearest | None:
+            hid = col[f"{cls}_id"][slot]
+            return None if hid is None else Nearest(hid, round(float(col[f"{cls}_m"][slot]), 3))
+
+        return ChildOverlay(col["id"][slot], col["village"][slot], near("water"), near("road"))
+
+    def _hazard_index(self) -> _HazardIndex:
+        if self._index is None:
+            self._index = _HazardIndex(self._hazards, self.max_distance_m,
+                                       self.default_buffer_m)
+        return self._index
+
+    def _measure(self, slots: np.ndarray, index: _HazardIndex,
+                 touched: dict[str, HazardExposure | None]) -> None:
+        """Nearest hazards of these homes into the table, and their zones joined."""
+        col = self._homes.col
+        named, dist, pt, num = index.scan(col["x"][slots], col["y"][slots])
+        for i, cls in enumerate(NEAREST_CLASSES):
+            col[f"{cls}_id"][slots], col[f"{cls}_m"][slots] = named[i], dist[i]
+        self._join(slots[pt], num, index.ids, +1, touched)
+
+    def _recompute(self, slots: np.ndarray) -> dict[str, ChildOverlay | None]:
+        """Nearest hazards again after a hazard changed (zones of others are unchanged)."""
+        col = self._homes.col
+        named, dist, _, _ = self._hazard_index().scan(col["x"][slots], col["y"][slots])
+        for i, cls in enumerate(NEAREST_CLASSES):
+            col[f"{cls}_id"][slots], col[f"{cls}_m"][slots] = named[i], dist[i]
+        return {col["id"][s]: self._overlay(s) for s in slots.tolist()}
+
+    def _leave_zones(self, slot: int, touched: dict[str, HazardExposure | None]) -> None:
+        index = self._hazard_index()
+        col = self._homes.col
+        _, _, pt, num = index.scan(col["x"][[slot]], col["y"][[slot]])
+        self._join(np.full(len(pt), slot), num, index.ids, -1, touched)
+
+    def _join(self, slots: np.ndarray, numbers: np.ndarray, ids: np.ndarray, sign: int,
+              touched: dict[str, HazardExposure | None]) -> None:
+        """Add (or with ``sign`` -1 take away) these homes to the hazards' exposure."""
+        count = np.bincount(numbers, minlength=len(ids))
+        weight = np.bincount(numbers, weights=self._homes.col["weight"][slots],
+                             minlength=len(ids))
+        for k in np.flatnonzero(count).tolist():
+            hid = ids[k]
+            self._count[hid] += sign * int(count[k])
+            self._weight[hid] += sign * int(weight[k])
+            touched[hid] = self.exposure(hid)
+
+    def _children_nearest_to(self, hazard_id: str) -> np.ndarray:
+        hz = self._hazards.get(hazard_id)
+        if hz is None or hz.cls not in NEAREST_CLASSES:
+            return np.zeros(0, dtype=np.int64)
+        return self._homes.nearest_to(hz.cls, hazard_id)
 
     def _drop_hazard(self, hazard_id: str) -> None:
-        old = self._hazards.pop(hazard_id, None)
-        if old is not None:
-            self._invalidate(old.cls)
-        for cid in self._members.pop(hazard_id, set()):
-            self._zones_of[cid].discard(hazard_id)
-        self._weights.pop(hazard_id, None)
-
-    def _join(self, hazard_id: str, child_id: str) -> None:
-        self._members[hazard_id].add(child_id)
-        self._weights[hazard_id] += self._homes[child_id].weight
-        self._zones_of.setdefault(child_id, set()).add(hazard_id)
-
-    def _leave(self, hazard_id: str, child_id: str) -> None:
-        self._members[hazard_id].discard(child_id)
-        self._weights[hazard_id] -= self._homes[child_id].weight
-
-    def _invalidate(self, cls: str) -> None:
-        self._index[cls] = None
-        self._zone_index = None
-
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._home_arrays is None:
-            ids = list(self._homes)
-            self._home_arrays = (np.array(ids, dtype=object),
-                                 np.array([self._homes[c].point for c in ids], dtype=object))
-        return self._home_arrays
-
-    def _tree(self, cls: str) -> _Index | None:
-        if self._index.get(cls) is None:
-            ids = sorted(h for h, hz in self._hazards.items() if hz.cls == cls)
-            self._index[cls] = _Index(ids, [self._hazards[h].geom for h in ids]) if ids else None
-        return self._index[cls]
-
-    def _zones(self) -> _Index | None:
-        if self._zone_index is None and self._hazards:
-            ids = sorted(self._hazards)
-            self._zone_index = _Index(ids, [self._hazards[h].zone for h in ids])
-        return self._zone_index
-
-    def _recompute_children(self, child_ids: list[str]) -> OverlayDelta:
-        delta = OverlayDelta()
-        if not child_ids:
-            return delta
-        pts = np.array([self._homes[c].point for c in child_ids], dtype=object)
-        found = {cls: self._nearest_bulk(cls, pts) for cls in NEAREST_CLASSES}
-        zones = self._zones()
-        if zones is not None:
-            idx, zone_idx = zones.tree.query(pts, predicate="dwithin", distance=EDGE_TOLERANCE_M)
-            for i, z in zip(idx.tolist(), zone_idx.tolist(), strict=True):
-                cid, hid = child_ids[i], zones.ids[z]
-                if cid not in self._members[hid]:
-                    self._join(hid, cid)
-                    delta.hazards[hid] = None  # placeholder, filled below
-        for i, cid in enumerate(child_ids):
-            ov = ChildOverlay(cid, self._homes[cid].village_code, found["water"][i],
-                              found["road"][i])
-            self._nearest[cid] = ov
-            delta.children[cid] = ov
-        delta.hazards = {hid: self.exposure(hid) for hid in delta.hazards}
-        return delta
-
-    def _nearest_bulk(self, cls: str, pts: np.ndarray) -> list[Nearest | None]:
-        """Nearest hazard of a class for each point.
-
-        One nearest match per point is half the work of all equidistant matches; the
-        one tie that happens in practice — a home inside two overlapping hazards, at
-        distance 0 — goes to the smaller id by a containment query on those homes only.
-        """
-        out: list[Nearest | None] = [None] * len(pts)
-        index = self._tree(cls)
-        if index is None:
-            return out
-        (src, tgt), dist = index.tree.query_nearest(
-            pts, max_distance=self.max_distance_m, return_distance=True, all_matches=False)
-        zero = np.flatnonzero(dist == 0.0)
-        if len(zero):
-            at, item = index.tree.query(pts[src[zero]], predicate="intersects")
-            best = np.full(len(zero), np.iinfo(np.int64).max)
-            np.minimum.at(best, at, index.rank[item])
-            found = best < np.iinfo(np.int64).max
-            tgt = tgt.copy()
-            tgt[zero[found]] = index.first_item[best[found]]
-        for i, hid, d in zip(src.tolist(), index.ids[tgt].tolist(), dist.tolist(), strict=True):
-            out[i] = Nearest(hid, round(d, 3))
-        return out
+        self._hazards.pop(hazard_id, None)
+        self._index = None
+        self._count.pop(hazard_id, None)
+        self._weight.pop(hazard_id, None)

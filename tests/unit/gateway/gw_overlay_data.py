@@ -41,7 +41,8 @@ def hazards(n: int, rng: random.Random) -> list[HazardShape]:
 
 def brute_force(hs: list[ChildHome], zs: list[HazardShape], crs, max_m: float,
                 buffer_m: float) -> tuple[dict, dict]:
-    """One distance at a time, no index: the reference the engine must equal."""
+    """One distance at a time, no index: the reference the engine must equal. Without
+    a zone polygon, a hazard's zone is everything within ``buffer_m`` of it."""
     tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
     def proj(g):  # type: ignore[no-untyped-def]
@@ -49,8 +50,7 @@ def brute_force(hs: list[ChildHome], zs: list[HazardShape], crs, max_m: float,
             tr.transform(c[:, 0], c[:, 1])))
 
     geoms = {z.hazard_id: proj(shape(z.geometry)) for z in zs}
-    zones = {z.hazard_id: proj(shape(z.zone)) if z.zone else geoms[z.hazard_id].buffer(buffer_m)
-             for z in zs}
+    zones = {z.hazard_id: proj(shape(z.zone)) for z in zs if z.zone}
     nearest: dict[str, dict[str, tuple[str, float] | None]] = {}
     exposure = {z.hazard_id: [0, 0] for z in zs}
     for h in hs:
@@ -61,7 +61,8 @@ def brute_force(hs: list[ChildHome], zs: list[HazardShape], crs, max_m: float,
             d = pt.distance(geoms[z.hazard_id])
             if cls in best and d <= max_m and (best[cls] is None or d < best[cls][1]):
                 best[cls] = (z.hazard_id, d)
-            if zones[z.hazard_id].distance(pt) <= EDGE_TOLERANCE_M:
+            zone = zones.get(z.hazard_id)
+            if (zone.distance(pt) <= EDGE_TOLERANCE_M if zone else d <= buffer_m):
                 exposure[z.hazard_id][0] += 1
                 exposure[z.hazard_id][1] += child_weight_tenths(h.risk_grade, h.age_band)
         nearest[h.child_id] = {k: (v[0], round(v[1], 3)) if v else None
