@@ -12,6 +12,13 @@ from flask_smorest import Blueprint
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints.dashboard_page import render_dashboard
+from services.gateway.entrypoints.response_schemas import (
+    HTML,
+    SIGNED_IN,
+    TEXT,
+    DashboardOut,
+    errors,
+)
 from services.gateway.entrypoints.roles import PLANNERS
 from services.gateway.service_layer.dashboard import TABLES, dashboard
 from shared.auth.flask import allow, current_principal
@@ -27,6 +34,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/dashboard")
     class Page(MethodView):
         @allow(*PLANNERS)
+        @blp.response(200, TEXT, content_type=HTML)
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """The campaign dashboard (HTML)"""
             return Response(render_dashboard(figures()), mimetype="text/html")
@@ -34,6 +43,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/api/dashboard")
     class Figures(MethodView):
         @allow(*PLANNERS)
+        @blp.response(200, DashboardOut)
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Every dashboard table as JSON"""
             return figures()
@@ -41,6 +52,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/dashboard/<table>.csv")
     class Export(MethodView):
         @allow(*PLANNERS)
+        @blp.response(200, TEXT, content_type="text/csv")
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, table):  # type: ignore[no-untyped-def]
             """One dashboard table as CSV (hazards, protections, findings, overdue, coverage)"""
             if table not in TABLES:

@@ -12,6 +12,7 @@ from datetime import date
 from flask import Flask, Response, g, redirect, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
+from flask_smorest.error_handler import ErrorSchema
 from markupsafe import escape
 from marshmallow import ValidationError
 
@@ -21,6 +22,7 @@ from services.gateway.entrypoints.identity_schemas import (
     ApprovalOut,
     CheckIn,
     CheckStatusOut,
+    LoginForm,
     LoginIn,
     RefreshIn,
     TokenOut,
@@ -29,6 +31,7 @@ from services.gateway.entrypoints.identity_schemas import (
     UserPatch,
     user_out,
 )
+from services.gateway.entrypoints.response_schemas import HTML, SIGNED_IN, TEXT, errors
 from services.gateway.service_layer.identity import IdentityService, Session
 from shared.auth.approvals import APPROVERS, issue_approval
 from shared.auth.flask import (
@@ -46,6 +49,8 @@ from shared.auth.principal import Role
 from shared.auth.ratelimit import rate_limit
 
 REFRESH_COOKIE = "shouhu_refresh"
+FORM = "application/x-www-form-urlencoded"
+REFUSED = "Wrong user name or password (a form gets the sign-in page again, with why)"
 EVERYONE = tuple(Role)
 ADMIN = (Role.STATION_ADMIN,)
 CHECK_READERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
@@ -128,14 +133,21 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
     @blp.route("/login")
     class Login(MethodView):
         @public
+        @blp.response(200, TEXT, content_type=HTML)
         def get(self):  # type: ignore[no-untyped-def]
             """The sign-in page (HTML)"""
             return _login_page()
 
         @public
         @rate_limit(10, 60, key=lambda: f"addr:{request.remote_addr}")
-        @blp.doc(requestBody={"content": {"application/json": {"schema": LoginIn}}})
+        @blp.doc(requestBody={"content": {"application/json": {"schema": LoginIn},
+                                          FORM: {"schema": LoginForm}}})
         @blp.response(200, TokenOut)
+        @blp.alt_response(303, description="Form: session cookies set, on to `next`",
+                          headers={"Location": {"schema": {"type": "string"}}}, success=True)
+        @blp.alt_response(401, schema=ErrorSchema, description=REFUSED)
+        @blp.alt_response(401, schema=TEXT, content_type=HTML, description=REFUSED)
+        @errors(blp, 403, 422, 429)
         def post(self):  # type: ignore[no-untyped-def]
             """Sign in with user name and password (JSON → tokens; form → cookies)"""
             if request.is_json:
@@ -158,6 +170,7 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
         @rate_limit(30, 60, key=lambda: f"addr:{request.remote_addr}")
         @blp.arguments(RefreshIn)
         @blp.response(200, TokenOut)
+        @errors(blp, 401, 429)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Exchange a refresh token (body or cookie) for a new pair; each works once"""
             raw = body.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
@@ -169,6 +182,7 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
     class Logout(MethodView):
         @allow(*EVERYONE)
         @blp.response(204)
+        @errors(blp, 401)
         def post(self):  # type: ignore[no-untyped-def]
             """Sign out: this access token and its refresh tokens stop working"""
             service.logout(g.claims, request.cookies.get(REFRESH_COOKIE))
@@ -188,6 +202,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
     class Users(MethodView):
         @allow(*ADMIN)
         @blp.response(200, UserOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Users of the administrator's township"""
             return [user_out(u) for u in service.list_users(current_principal())]
@@ -195,6 +210,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*ADMIN)
         @blp.arguments(UserIn)
         @blp.response(201, UserOut)
+        @errors(blp, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Create a user (password hashed with argon2id)"""
             return user_out(service.create_user(current_principal(), **body))
@@ -203,6 +219,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
     class Me(MethodView):
         @allow(*EVERYONE)
         @blp.response(200, UserOut)
+        @errors(blp, 401)
         def get(self):  # type: ignore[no-untyped-def]
             """Who am I: role and scope of the signed-in user"""
             return user_out(service.me(current_principal()))
@@ -211,6 +228,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
     class UserById(MethodView):
         @allow(*ADMIN)
         @blp.response(200, UserOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, user_id):  # type: ignore[no-untyped-def]
             """One user"""
             return user_out(service.get_user(current_principal(), user_id))
@@ -218,6 +236,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*ADMIN)
         @blp.arguments(UserPatch)
         @blp.response(200, UserOut)
+        @errors(blp, *SIGNED_IN, 404)
         def patch(self, body, user_id):  # type: ignore[no-untyped-def]
             """Change role, villages, activity or password (ends the user's sessions)"""
             return user_out(service.update_user(current_principal(), user_id, body))
@@ -226,6 +245,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
     class Sessions(MethodView):
         @allow(*ADMIN)
         @blp.response(204)
+        @errors(blp, *SIGNED_IN, 404)
         def delete(self, user_id):  # type: ignore[no-untyped-def]
             """End every session of a user (lost phone, staff leaving)"""
             service.end_sessions(current_principal(), user_id)
@@ -235,6 +255,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*ADMIN)
         @blp.arguments(CheckIn)
         @blp.response(201, CheckStatusOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body, user_id):  # type: ignore[no-untyped-def]
             """Record a background check (date, result, expiry)"""
             check = domain.BackgroundCheck(**body)
@@ -245,6 +266,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*APPROVERS)
         @blp.arguments(ApprovalIn)
         @blp.response(201, ApprovalOut)
+        @errors(blp, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Approve another user's bulk export of more than 50 children (1 hour)"""
             try:
@@ -257,6 +279,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
     class Blocked(MethodView):
         @allow(*CHECK_READERS)
         @blp.response(200, UserOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """People who may not be assigned: missing, expired or matching checks"""
             blocked = service.blocked(current_principal(), date.today())

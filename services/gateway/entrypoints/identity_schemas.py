@@ -26,6 +26,15 @@ class LoginIn(_Strict):
                              load_only=True)
 
 
+class LoginForm(Schema):
+    """The sign-in page's form (browsers); answered with cookies and a redirect."""
+
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+    csrf_token = fields.String(required=True)
+    next = fields.String(metadata={"description": "a local path to go on to"})
+
+
 class RefreshIn(_Strict):
     refresh_token = fields.String(validate=validate.Length(1, 200))
 

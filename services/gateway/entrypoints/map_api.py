@@ -11,6 +11,17 @@ from flask_smorest import Blueprint
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints.map_page import render_map
+from services.gateway.entrypoints.response_schemas import (
+    HTML,
+    SIGNED_IN,
+    TEXT,
+    CheckInResults,
+    ChildNearestOut,
+    HazardRankingOut,
+    MapLayersOut,
+    VisitOut,
+    errors,
+)
 from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
 from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
 from services.gateway.service_layer import overlay_views, plans
@@ -44,6 +55,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     class MapPage(MethodView):
         @allow(*PEOPLE)
         @blp.arguments(MapQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, args):  # type: ignore[no-untyped-def]
             """The phone map page (HTML), as the caller's role may see it"""
             with gateway.engine.connect() as conn:
@@ -64,6 +77,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     class Layers(MethodView):
         @allow(*PEOPLE)
         @blp.arguments(MapQuery, location="query")
+        @blp.response(200, MapLayersOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Homes (exact or aggregated by role), hazards, zones, points, route"""
             return layers(args)
@@ -71,6 +86,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     @blp.route("/api/overlay/hazards")
     class HazardRanking(MethodView):
         @allow(*PEOPLE)
+        @blp.response(200, HazardRankingOut)
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Hazards by exposure, with the protections each lacks"""
             with gateway.engine.connect() as conn:
@@ -79,6 +96,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     @blp.route("/api/overlay/children")
     class ChildNearest(MethodView):
         @allow(*EXACT)
+        @blp.response(200, ChildNearestOut)
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Nearest water and road hazard per child in the caller's villages"""
             with gateway.engine.connect() as conn:
@@ -89,6 +108,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     class CheckIns(MethodView):
         @allow(*CHECKERS)
         @blp.arguments(CheckInBatch)
+        @blp.alt_response(200, schema=CheckInResults, success=True)
+        @errors(blp, *SIGNED_IN, 503)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Forward check-ins to the hazards service with the caller's own token"""
             status, payload = hazards.post(
@@ -100,6 +121,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     @blp.route("/api/children/<child_id>/visits")
     class Visits(MethodView):
         @allow(*EXACT)
+        @blp.alt_response(201, schema=VisitOut, success=True)
+        @errors(blp, *SIGNED_IN, 404, 422, 503)
         def post(self, child_id):  # type: ignore[no-untyped-def]
             """Forward a home visit to the registry with the caller's own token"""
             status, payload = registry.post(f"/children/{child_id}/visits", caller_token(),

@@ -12,6 +12,14 @@ from services.gateway.adapters.plan_exports import team_csv, team_gpx
 from services.gateway.bootstrap import Gateway
 from services.gateway.domain.planner import Member, PlanRequest, Team, Window
 from services.gateway.entrypoints.plan_sheet import render_sheet
+from services.gateway.entrypoints.response_schemas import (
+    HTML,
+    SIGNED_IN,
+    TEXT,
+    CoverageOut,
+    PlanOut,
+    errors,
+)
 from services.gateway.entrypoints.roles import PLANNERS
 from services.gateway.entrypoints.schemas import PlanIn
 from services.gateway.service_layer import plans
@@ -49,6 +57,8 @@ def build(gateway: Gateway) -> Blueprint:
     class Plans(MethodView):
         @allow(*PLANNERS)
         @blp.arguments(PlanIn)
+        @blp.response(201, PlanOut)
+        @errors(blp, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Plan patrols for a date range and publish the plan to the teams"""
             uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
@@ -60,6 +70,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/api/plans/<plan_id>")
     class PlanById(MethodView):
         @allow(*PLANNERS)
+        @blp.response(200, PlanOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """A plan: teams, shifts and ordered stops"""
             with gateway.engine.connect() as conn:
@@ -68,6 +80,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/api/plans/<plan_id>/coverage")
     class Coverage(MethodView):
         @allow(*PLANNERS)
+        @blp.response(200, CoverageOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """Planned vs checked points, distance walked, high-exposure share (7 days)"""
             with gateway.engine.connect() as conn:
@@ -76,6 +90,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/plans/<plan_id>/teams/<team_id>/route.gpx")
     class Gpx(MethodView):
         @allow(*TEAM_READERS)
+        @blp.response(200, TEXT, content_type="application/gpx+xml")
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
             """A team's routes as GPX"""
             return Response(team_gpx(plan_id, team(plan_id, team_id)[1]),
@@ -84,6 +100,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/plans/<plan_id>/teams/<team_id>/route.csv")
     class Csv(MethodView):
         @allow(*TEAM_READERS)
+        @blp.response(200, TEXT, content_type="text/csv")
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
             """A team's stops as CSV"""
             return Response(team_csv(team(plan_id, team_id)[1]), mimetype="text/csv")
@@ -91,6 +109,8 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/plans/<plan_id>/teams/<team_id>/sheet")
     class Sheet(MethodView):
         @allow(*TEAM_READERS)
+        @blp.response(200, TEXT, content_type=HTML)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
             """A team's printable patrol sheet (HTML with a print stylesheet)"""
             return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html")

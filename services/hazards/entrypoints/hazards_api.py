@@ -13,6 +13,7 @@ from services.hazards.bootstrap import Hazards
 from services.hazards.domain.model import Hazard
 from services.hazards.entrypoints.access import EDITORS, READERS, context
 from services.hazards.entrypoints.schemas import (
+    FILE,
     ExportQuery,
     FeatureCollection,
     HazardIn,
@@ -124,7 +125,12 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*READERS)
         @rate_limit(EXPORTS_PER_MINUTE, what="exports")
         @blp.arguments(ExportQuery, location="query")
-        @blp.response(200, content_type="application/octet-stream")
+        @blp.response(200, FeatureCollection, content_type="application/geo+json")
+        @blp.alt_response(200, schema=FILE, content_type="application/geopackage+sqlite3",
+                          success=True)
+        @blp.alt_response(200, schema=FILE, content_type="application/vnd.google-earth.kml+xml",
+                          success=True)
+        @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Export hazards as GeoJSON (RFC 7946), GeoPackage, KML or CSV"""
             with hazards.uow() as uow:

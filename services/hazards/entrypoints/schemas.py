@@ -95,6 +95,9 @@ class ExportQuery(HazardQuery):
                            validate=validate.OneOf(("geojson", "gpkg", "kml", "csv")))
 
 
+FILE = {"type": "string", "format": "binary"}  # an exported file, documented whole
+
+
 class FeatureCollection(Schema):
     """RFC 7946: WGS 84 lon/lat, counter-clockwise exterior rings, no ``crs`` member."""
 

@@ -1,0 +1,205 @@
+"""What the gateway answers, for its OpenAPI document: JSON response schemas, the
+non-JSON bodies (pages, files) and the error responses each operation really returns.
+
+JSON views are dumped through these schemas, so a field the schema does not name never
+leaves the gateway. Forwarded writes answer with the owning service's body and status:
+they are documented here (a copy of that service's contract), never dumped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HTML = "text/html"
+TEXT: dict[str, Any] = {"type": "string"}  # a page or a file, whole
+
+
+def errors(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
+    """Document these error statuses, each with the shared error body."""
+    def decorate(fn: F) -> F:
+        for status in statuses:
+            fn = blp.alt_response(status, response=HTTPStatus(status).name)(fn)
+        return fn
+
+    return decorate
+
+
+SIGNED_IN = (401, 403)  # no or expired token; a role the view does not allow
+
+
+class Geometry(Schema):
+    type = fields.String()
+    coordinates = fields.Raw(metadata={"description": "GeoJSON coordinates, EPSG:4326"})
+
+
+class Feature(Schema):
+    type = fields.String()
+    id = fields.String()
+    geometry = fields.Nested(Geometry)
+    properties = fields.Dict()
+
+
+class FeatureCollection(Schema):
+    type = fields.String()
+    features = fields.List(fields.Nested(Feature))
+
+
+class MapLayersOut(Schema):
+    view = fields.String(metadata={"description": "exact | cells: how homes are shown"})
+    homes = fields.Nested(FeatureCollection)
+    home_cells = fields.Nested(FeatureCollection)
+    hazards = fields.Nested(FeatureCollection)
+    zones = fields.Nested(FeatureCollection)
+    points = fields.Nested(FeatureCollection)
+    route = fields.Nested(FeatureCollection, allow_none=True)
+
+
+class _HazardFigures(Schema):
+    hazard_id = fields.String()
+    kind = fields.String()
+    name = fields.String()
+    village_code = fields.String()
+    exposure = fields.Float()
+    children = fields.Integer()
+
+
+class RankedHazard(_HazardFigures):
+    lacking = fields.List(fields.String())
+    protections = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class HazardRankingOut(Schema):
+    hazards = fields.List(fields.Nested(RankedHazard))
+
+
+class Nearest(Schema):
+    hazard_id = fields.String()
+    distance_m = fields.Float()
+
+
+class ChildNearest(Schema):
+    child_id = fields.String()
+    village_code = fields.String()
+    water = fields.Nested(Nearest, allow_none=True)
+    road = fields.Nested(Nearest, allow_none=True)
+
+
+class ChildNearestOut(Schema):
+    children = fields.List(fields.Nested(ChildNearest))
+
+
+class CheckInResult(Schema):
+    """The hazards service's answer per check-in (``POST /checkins``)."""
+
+    client_id = fields.String()
+    status = fields.String(metadata={"description": "created | duplicate | refused"})
+    checkin_id = fields.String()
+    errors = fields.Dict()
+
+
+class CheckInResults(Schema):
+    results = fields.List(fields.Nested(CheckInResult))
+
+
+class VisitOut(Schema):
+    """The registry's answer to a recorded home visit."""
+
+    visit_id = fields.String()
+    child_id = fields.String()
+    next_due = fields.Date()
+
+
+class Stop(Schema):
+    point_id = fields.String()
+    hazard_id = fields.String()
+    lon = fields.Float()
+    lat = fields.Float()
+    exposure_tenths = fields.Integer()
+    arrive_min = fields.Float(metadata={"description": "minutes after the shift starts"})
+
+
+class Shift(Schema):
+    day = fields.String(metadata={"format": "date"})
+    start = fields.String(metadata={"description": "HH:MM"})
+    end = fields.String(metadata={"description": "HH:MM"})
+    stops = fields.List(fields.Nested(Stop))
+    distance_m = fields.Float()
+    duration_min = fields.Float()
+
+
+class TeamPlanOut(Schema):
+    team_id = fields.String()
+    members = fields.List(fields.String())
+    start = fields.List(fields.Float(), metadata={"description": "[lon, lat], EPSG:4326"})
+    points = fields.List(fields.String())
+    shifts = fields.List(fields.Nested(Shift))
+
+
+class PlanOut(Schema):
+    plan_id = fields.String()
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    teams = fields.List(fields.Nested(TeamPlanOut))
+    excluded = fields.List(fields.List(fields.String()),
+                           metadata={"description": "[team, member, reason]"})
+
+
+class CoverageOut(Schema):
+    plan_id = fields.String()
+    planned_points = fields.Integer()
+    checked_points = fields.Integer()
+    distance_walked_m = fields.Float()
+    high_exposure_points = fields.Integer()
+    high_exposure_checked_7d_share = fields.Float(allow_none=True)
+
+
+class HazardRow(_HazardFigures):
+    """A ranked hazard flattened for CSV."""
+
+    lacking = fields.String(metadata={"description": "space-separated protections"})
+
+
+class ProtectionRow(Schema):
+    protection = fields.String()
+    hazard_id = fields.String()
+    kind = fields.String()
+    name = fields.String()
+    state = fields.String()
+    exposure = fields.Float()
+
+
+class FindingsRow(Schema):
+    week = fields.String(metadata={"description": "ISO week, YYYY-Www"})
+    kind = fields.String()
+    findings = fields.Integer()
+
+
+class OverdueRow(Schema):
+    village_code = fields.String()
+    overdue_visits = fields.Integer()
+
+
+class CoverageRow(Schema):
+    points = fields.Integer()
+    checked_7d = fields.Integer()
+    checkins_7d = fields.Integer()
+    walked_7d_m = fields.Float()
+    high_exposure_points = fields.Integer()
+    high_exposure_checked_7d = fields.Integer()
+
+
+class DashboardOut(Schema):
+    """Every table a list of flat rows, so each one also exports as CSV."""
+
+    hazards = fields.List(fields.Nested(HazardRow))
+    protections = fields.List(fields.Nested(ProtectionRow))
+    findings = fields.List(fields.Nested(FindingsRow))
+    overdue = fields.List(fields.Nested(OverdueRow))
+    coverage = fields.List(fields.Nested(CoverageRow))
