@@ -117,8 +117,9 @@ def _row_out(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "fields_": json.loads(row["fields"])}
 
 
-def audit_blueprint(engine: Engine, in_caseload: Callable[[], Caseload]) -> Blueprint:
-    """``in_caseload()`` builds the service's caseload test for the unusual-readers report."""
+def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Blueprint:
+    """``make_caseload()`` builds the service's caseload test, afresh for each
+    unusual-readers report (caseloads change as children are assigned)."""
     blp = Blueprint("audit", __name__, url_prefix="/audit",
                     description="The audit trail: query, export, verify (station admins)")
 
@@ -176,7 +177,7 @@ def audit_blueprint(engine: Engine, in_caseload: Callable[[], Caseload]) -> Blue
         def get(self, q):  # type: ignore[no-untyped-def]
             """People who read more than `threshold` children outside their caseload"""
             since = q["since"] or datetime.now(UTC) - timedelta(days=30)
-            caseload = in_caseload()
+            caseload = make_caseload()
             with engine.connect() as conn:
                 return audit.unusual_readers(conn, since, caseload, q["threshold"],
                                              roles=q["role"])
