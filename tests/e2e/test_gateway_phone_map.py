@@ -1,7 +1,8 @@
 """The patrol map in headless Chromium on a 360×740 phone screen: it loads with no tile
-server, layers toggle, and a check-in made offline is delivered once when the signal
-returns. The gateway runs in-process on a real HTTP port; the hazards service is a
-small fake that records what it receives."""
+server (first visit with the assets inline, later visits linked, the CSP blocking
+nothing), the zoom buttons leave the toolbar free, layers toggle, and a check-in made
+offline is delivered once when the signal returns. The gateway runs in-process on a
+real HTTP port; the hazards service is a small fake that records what it receives."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from gw_helpers import KEYS, TOWNSHIP, apply, gateway, township_events  # noqa: 
 from infra.broker import free_port  # noqa: E402
 from services.gateway.adapters.forwarding import Forwarder  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
+from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 from shared.testing.fixtures import eventually  # noqa: E402
 
@@ -69,6 +71,7 @@ def phone(services):
         opts.add_argument(arg)
     opts.add_experimental_option("mobileEmulation", {
         "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
     driver.set_page_load_timeout(30)
     served, _ = services
@@ -87,6 +90,31 @@ def _network(driver, offline: bool) -> None:  # type: ignore[no-untyped-def]
 
 def _js(driver, script):  # type: ignore[no-untyped-def]
     return driver.execute_script(script)
+
+
+def _rect(driver, css):  # type: ignore[no-untyped-def]
+    return _js(driver, f"var r = document.querySelector('{css}').getBoundingClientRect();"
+                       "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};")
+
+
+def test_first_and_later_visits_draw_the_map_with_nothing_blocked(services, phone):
+    served, _ = services
+    phone.delete_cookie(ASSETS_COOKIE)
+    phone.get_log("browser")  # drop what earlier pages logged
+    for visit in ("first", "later"):
+        phone.get(served.url + "/map?lang=en")
+        eventually(lambda: _js(phone, "return !!window.shouhuReadyAt"), 15,
+                   message=f"map script ran on the {visit} visit")
+        inline = _js(phone, "return !!document.getElementById('shouhu-assets')")
+        assert inline is (visit == "first")
+        assert phone.get_cookie(ASSETS_COOKIE)["value"] == ASSETS.version
+        blocked = [e["message"] for e in phone.get_log("browser")
+                   if "Content Security Policy" in e["message"] or "404" in e["message"]]
+        assert not blocked, (visit, blocked)
+        zoom, bar = _rect(phone, ".leaflet-control-zoom"), _rect(phone, "#shouhu-bar")
+        assert zoom["top"] >= bar["bottom"], (zoom, bar)  # below the toolbar, locate-me free
+        assert _js(phone, "return window.shouhuMap.overlays.Hazards.getLayers().length") == 5
+        assert _js(phone, "return !!document.querySelector('.leaflet-pane canvas')")
 
 
 def test_the_map_loads_on_a_phone_and_layers_toggle(services, phone):

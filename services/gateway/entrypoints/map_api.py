@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
-from services.gateway.entrypoints.map_page import render_map
+from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE, render_map
 from services.gateway.entrypoints.response_schemas import (
     HTML,
     SIGNED_IN,
@@ -25,12 +25,14 @@ from services.gateway.entrypoints.response_schemas import (
 from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
 from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
 from services.gateway.service_layer import overlay_views, plans
-from services.gateway.service_layer.map_views import RenderCache, map_layers
+from services.gateway.service_layer.map_views import PageCache, map_layers
+from shared.auth import Principal
 from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, current_principal, new_csrf_token
 from shared.auth.hardening import behind_tls
 
-# Leaflet is served by the gateway itself, so the map page needs no CDN at all.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+# Leaflet is served by the gateway itself, so the map page needs no CDN at all; the
+# only inline scripts allowed are Leaflet's and ours, by hash (a first visit's page).
+CSP = (f"default-src 'self'; script-src 'self' {ASSETS.csp_hashes}; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
@@ -43,12 +45,17 @@ def caller_token() -> str:
 
 def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     blp = Blueprint("map", __name__, description="The patrol map and the overlay")
-    cache = RenderCache()
 
-    def layers(args: dict[str, Any]) -> dict[str, Any]:
+    def version() -> Any:
+        with gateway.engine.connect() as conn:
+            return ReadModelStore(conn).version()
+
+    cache = PageCache(version)
+
+    def layers(principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
         with gateway.engine.connect() as conn:
             route = plans.team_route(conn, args["plan"], args["team"]) if args["plan"] else None
-            return map_layers(ReadModelStore(conn), current_principal(), gateway.settings,
+            return map_layers(ReadModelStore(conn), principal, gateway.settings,
                               gateway.crs, route)
 
     @blp.route("/map")
@@ -59,15 +66,18 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, args):  # type: ignore[no-untyped-def]
             """The phone map page (HTML), as the caller's role may see it"""
-            with gateway.engine.connect() as conn:
-                version = ReadModelStore(conn).version()
-            key = cache.key(version, current_principal(), args["lang"], args["plan"],
-                            args["team"])
-            page = cache.get(key, lambda: render_map(
-                layers(args), gateway.settings.tiles, gateway.settings.tianditu_key,
-                args["lang"], url_for("static", filename="").rstrip("/"),
-                url_for("map.CheckIns")))
-            resp = Response(page, mimetype="text/html", headers={"Content-Security-Policy": CSP})
+            principal, checkins = current_principal(), url_for("map.CheckIns")
+            page = cache.get(
+                cache.scope(principal, args["lang"], args["plan"], args["team"]),
+                lambda: render_map(layers(principal, args), gateway.settings.tiles,
+                                   gateway.settings.tianditu_key, args["lang"], checkins))
+            first_visit = request.cookies.get(ASSETS_COOKIE) != ASSETS.version
+            resp = Response(page.document(url_for("static", filename="").rstrip("/"),
+                                          first_visit),
+                            mimetype="text/html", headers={"Content-Security-Policy": CSP})
+            if first_visit:  # the page fetches the assets into the phone's cache
+                resp.set_cookie(ASSETS_COOKIE, ASSETS.version, max_age=86400, httponly=True,
+                                secure=behind_tls(), samesite="Strict")
             if not request.cookies.get(CSRF_COOKIE):  # the queue's writes carry it back
                 resp.set_cookie(CSRF_COOKIE, new_csrf_token(), secure=behind_tls(),
                                 samesite="Strict")
@@ -81,7 +91,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Homes (exact or aggregated by role), hazards, zones, points, route"""
-            return layers(args)
+            return layers(current_principal(), args)
 
     @blp.route("/api/overlay/hazards")
     class HazardRanking(MethodView):

@@ -3,7 +3,9 @@ and the HTML page, so privacy by role is decided once."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
@@ -17,33 +19,102 @@ from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view
 from services.gateway.domain.read_model import hazard_class
 from shared.auth.principal import Principal
 
+log = logging.getLogger(__name__)
 
-class RenderCache:
-    """Rendered pages by read-model version and by everything that decides what the
-    caller may see (view, township, villages) or asked for; any applied event changes
-    the version, so nothing stale is served and nothing crosses scopes."""
 
-    def __init__(self, size: int = 64):
+class PageCache:
+    """Rendered pages by read-model version and by scope: everything that decides what
+    the caller may see (view, township, villages, day) or asked for. Any applied event
+    changes the version, so nothing stale is served and nothing crosses scopes.
+
+    A render takes a few hundred milliseconds on a loaded machine, so a warmer thread
+    keeps the pages asked for in the last ``recent_s`` seconds ready: it polls the
+    version and renders them again after an event, and the first caller after an event
+    is served from the cache. It stops when nobody has asked for ``recent_s``. A key is
+    rendered once at a time: a caller arriving mid-render waits for that render."""
+
+    def __init__(self, version: Callable[[], Hashable], size: int = 64, warm: int = 8,
+                 recent_s: float = 600.0, poll_s: float = 1.0):
+        self._version = version
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = size
+        self._pending: dict[Hashable, threading.Event] = {}
+        self._recent: OrderedDict[Hashable, tuple[float, Callable[[], Any]]] = OrderedDict()
+        self._size, self._warm, self._recent_s, self._poll_s = size, warm, recent_s, poll_s
         self._lock = threading.Lock()
+        self._warmer: threading.Thread | None = None
 
     @staticmethod
-    def key(version: Hashable, principal: Principal, *extra: Hashable) -> Hashable:
-        return (version, home_view(principal), principal.township_code,
+    def scope(principal: Principal, *extra: Hashable) -> Hashable:
+        return (home_view(principal), principal.township_code,
                 tuple(sorted(principal.village_codes)), date.today(), *extra)
 
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+    def get(self, scope: Hashable, make: Callable[[], Any]) -> Any:
+        """The page for this scope at the current version; ``make`` must not depend on
+        the request (the warmer calls it again later, from its own thread)."""
+        with self._lock:
+            self._recent[scope] = (time.monotonic(), make)
+            self._recent.move_to_end(scope)
+            if self._warmer is None:
+                self._warmer = threading.Thread(target=self._warm_loop, daemon=True,
+                                                name="map-page-warmer")
+                self._warmer.start()
+        return self._fill((self._version(), scope), make)
+
+    @property
+    def warming(self) -> bool:
+        with self._lock:
+            return self._warmer is not None
+
+    def cached(self, scope: Hashable) -> bool:
+        """Whether this scope's page for the current version is ready."""
+        key = (self._version(), scope)
+        with self._lock:
+            return key in self._items
+
+    def _fill(self, key: Hashable, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
+            busy = self._pending.get(key)
+            if busy is None:
+                mine = self._pending[key] = threading.Event()
+        if busy is not None:
+            busy.wait()
+            return self._fill(key, make)  # rendered meanwhile (or failed: try ourselves)
+        try:
+            value = make()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._pending[key]
+            mine.set()
+
+    def _warm_loop(self) -> None:
+        seen = None
+        while True:
+            time.sleep(self._poll_s)
+            with self._lock:
+                now = time.monotonic()
+                for scope in [s for s, (at, _) in self._recent.items()
+                              if now - at > self._recent_s]:
+                    del self._recent[scope]
+                if not self._recent:
+                    self._warmer = None
+                    return
+                jobs = list(self._recent.items())[-self._warm:]
+            try:
+                version = self._version()
+                if version != seen:
+                    for scope, (_, make) in reversed(jobs):  # the latest asked first
+                        self._fill((version, scope), make)
+                    seen = version
+            except Exception as exc:  # noqa: BLE001 - keep warming; callers render
+                log.warning("map page warmer: %s", type(exc).__name__)
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,7 +8,10 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("shouhu-config").textContent);
-  var map = window[cfg.map];
+  var map = L.map("shouhu-map", {preferCanvas: true});
+  if (cfg.tiles) { L.tileLayer(cfg.tiles.url, cfg.tiles).addTo(map); }
+  L.control.scale().addTo(map);
+  if (cfg.bounds) { map.fitBounds(cfg.bounds); } else { map.setView([28.95, 106.65], 15); }
   var QUEUE_KEY = "shouhu.checkins.v1";
   var T = {
     zh: {locate: "定位", checkin: "签到", pending: "待发送", synced: "已同步",
@@ -33,8 +36,28 @@
   }
 
   // -- layers ------------------------------------------------------------------
+  // Hazards, zones and cells: coloured by class (water, road, terrain).
+  function vector(data, base, tip) {
+    var group = L.geoJSON(data, {
+      style: function (f) {
+        return L.extend({}, base, {color: cfg.style[f.properties["class"]] || base.color});
+      },
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, {radius: 6}); }
+    });
+    // one tooltip for the whole layer, filled in for the feature under the finger
+    return tip ? group.bindTooltip(function (l) { return tip(l.feature.properties); }) : group;
+  }
   var overlays = {};
-  cfg.overlays.forEach(function (o) { if (window[o[1]]) overlays[o[0]] = window[o[1]]; });
+  overlays[cfg.labels.zones] = vector(cfg.layers.zones, {color: "#555", weight: 1,
+                                                         fillOpacity: 0.12});
+  overlays[cfg.labels.hazards] = vector(cfg.layers.hazards, {color: "#555", weight: 3,
+                                                             fillOpacity: 0.35},
+    function (p) { return esc(p.name) + " · " + esc(p.kind); }).addTo(map);
+  if (cfg.layers.home_cells.features.length) {
+    overlays[cfg.labels.cells] = vector(cfg.layers.home_cells, {color: "#ff7f00", weight: 1,
+                                                                fillOpacity: 0.3},
+      function (p) { return esc(p.count); }).addTo(map);
+  }
   var homes = cfg.layers.homes.features;
   if (homes.length) {
     overlays[cfg.labels.homes] = L.geoJSON(cfg.layers.homes, {
@@ -178,4 +201,15 @@
   badge();
   flush();
   window.shouhuReadyAt = performance.now();  // first render done (bench/map.py reads it)
+
+  // A first visit had Leaflet and this script inline: fetch them into the cache, so
+  // the next visit (the server links to them then) needs no download.
+  var assets = document.getElementById("shouhu-assets");
+  if (assets) {
+    window.addEventListener("load", function () {
+      JSON.parse(assets.textContent).forEach(function (url) {
+        fetch(url).catch(function () { /* offline: inline again next time */ });
+      });
+    });
+  }
 })();
