@@ -16,14 +16,16 @@ sums as computing it from scratch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from shapely.geometry import shape
 
+from services.gateway.domain.overlay_geojson import projected_geometries
 from services.gateway.domain.overlay_geometry import ShapeIndex, scan
 from services.gateway.domain.overlay_homes import HomeTable
 from services.gateway.domain.read_model import ChildHome, HazardShape, hazard_class
@@ -35,6 +37,7 @@ NEAREST_CLASSES = ("water", "road")
 EDGE_TOLERANCE_M = 0.001
 
 
+@cache
 def child_weight_tenths(risk_grade: str, age_band: str) -> int:
     """A child's weight in a hazard's exposure, in tenths (exact integer arithmetic)."""
     return GRADE_WEIGHT.get(risk_grade, 1) * AGE_WEIGHT_TENTHS.get(age_band, 10)
@@ -112,24 +115,24 @@ class _HazardIndex:
                 np.concatenate([num, self.zone_of[znum]]))
 
 
-class _ChildRows(Mapping[str, "ChildOverlay | None"]):
-    """Every child's overlay, made when read: a county's 200,000 records are built only
-    if someone iterates them."""
+class _Rows(Mapping[str, Any]):
+    """Rows made when read: the bulk load's 200,000 child records (and 22,000 hazard
+    rows) are built only if someone iterates them."""
 
-    def __init__(self, engine: OverlayEngine):
-        self._engine = engine
+    def __init__(self, keys: Callable[[], Iterable[str]], row: Callable[[str], Any]):
+        self._keys, self._row = keys, row
 
-    def __getitem__(self, child_id: str) -> ChildOverlay | None:
-        found = self._engine.child(child_id)
+    def __getitem__(self, key: str) -> Any:
+        found = self._row(key)
         if found is None:
-            raise KeyError(child_id)
+            raise KeyError(key)
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._engine.child_ids())
+        return iter(list(self._keys()))
 
     def __len__(self) -> int:
-        return len(self._engine.child_ids())
+        return len(list(self._keys()))
 
 
 class OverlayEngine:
@@ -162,16 +165,12 @@ class OverlayEngine:
         self._index: _HazardIndex | None = None
 
     # -- projection ---------------------------------------------------------------
-    def _project(self, geoms: np.ndarray) -> np.ndarray:
-        return shapely.transform(geoms, lambda c: np.column_stack(
-            self._to_m.transform(c[:, 0], c[:, 1])))
-
     def _project_hazards(self, hazards: list[HazardShape]) -> list[_Hazard]:
         """Project geometries and zones in one go."""
         n = len(hazards)
-        raw = np.array([shape(h.geometry) for h in hazards]
-                       + [shape(h.zone) if h.zone else None for h in hazards], dtype=object)
-        projected = self._project(raw) if n else raw
+        projected = projected_geometries([h.geometry for h in hazards]
+                                         + [h.zone or None for h in hazards],
+                                         self._to_m.transform)
         return [_Hazard(hazard_class(h.kind), g, z)
                 for h, g, z in zip(hazards, projected[:n], projected[n:], strict=True)]
 
@@ -192,8 +191,9 @@ class OverlayEngine:
                               np.int64, len(homes))
         slots = self._homes.fill([h.child_id for h in homes], [h.village_code for h in homes],
                                  x, y, weights)
-        self._measure(slots, self._hazard_index(), {})
-        return OverlayDelta(_ChildRows(self), {hid: self.exposure(hid) for hid in self._hazards})
+        self._measure(slots, self._hazard_index(), None)
+        return OverlayDelta(_Rows(lambda: self._homes.slot, self.child),
+                            _Rows(lambda: self._hazards, self.exposure))
 
     # -- one event ----------------------------------------------------------------
     def put_child(self, home: ChildHome) -> OverlayDelta:
@@ -226,7 +226,7 @@ class OverlayEngine:
         alone = _HazardIndex({hazard.hazard_id: hz}, self.max_distance_m,
                              self.default_buffer_m)
         named, _, pt, num = alone.scan(self._homes.col["x"][live], self._homes.col["y"][live])
-        self._join(live[pt], num, alone.ids, +1, {})
+        self._join(live[pt], num, alone.ids, +1, None)
         near = live[(named != None).any(axis=0)]  # noqa: E711 - elementwise
         children = self._recompute(np.union1d(was_nearest, near))
         return OverlayDelta(children, {hazard.hazard_id: self.exposure(hazard.hazard_id)})
@@ -242,9 +242,6 @@ class OverlayEngine:
     def child(self, child_id: str) -> ChildOverlay | None:
         slot = self._homes.slot.get(child_id)
         return None if slot is None else self._overlay(slot)
-
-    def child_ids(self) -> list[str]:
-        return list(self._homes.slot)
 
     def exposure(self, hazard_id: str) -> HazardExposure:
         return HazardExposure(hazard_id, self._count.get(hazard_id, 0),
@@ -272,7 +269,7 @@ class OverlayEngine:
         return self._index
 
     def _measure(self, slots: np.ndarray, index: _HazardIndex,
-                 touched: dict[str, HazardExposure | None]) -> None:
+                 touched: dict[str, HazardExposure | None] | None) -> None:
         """Nearest hazards of these homes into the table, and their zones joined."""
         col = self._homes.col
         named, dist, pt, num = index.scan(col["x"][slots], col["y"][slots])
@@ -295,8 +292,9 @@ class OverlayEngine:
         self._join(np.full(len(pt), slot), num, index.ids, -1, touched)
 
     def _join(self, slots: np.ndarray, numbers: np.ndarray, ids: np.ndarray, sign: int,
-              touched: dict[str, HazardExposure | None]) -> None:
-        """Add (or with ``sign`` -1 take away) these homes to the hazards' exposure."""
+              touched: dict[str, HazardExposure | None] | None) -> None:
+        """Add (or with ``sign`` -1 take away) these homes to the hazards' exposure,
+        noting the new figures in ``touched``."""
         count = np.bincount(numbers, minlength=len(ids))
         weight = np.bincount(numbers, weights=self._homes.col["weight"][slots],
                              minlength=len(ids))
@@ -304,7 +302,8 @@ class OverlayEngine:
             hid = ids[k]
             self._count[hid] += sign * int(count[k])
             self._weight[hid] += sign * int(weight[k])
-            touched[hid] = self.exposure(hid)
+            if touched is not None:
+                touched[hid] = self.exposure(hid)
 
     def _children_nearest_to(self, hazard_id: str) -> np.ndarray:
         hz = self._hazards.get(hazard_id)

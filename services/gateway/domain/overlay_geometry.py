@@ -13,12 +13,14 @@ points inside a polygon's bounding box.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
 
 POLYGON = 3  # shapely geometry type id
 CHUNK = 8192  # points per batch: keeps the pair arrays a few MB, reused between batches
+THREADS = 2  # the gateway's machine has two cores
 PAD_M = 1e-6  # widen boxes by a micrometre so rounding never drops a pair at the limit
 
 
@@ -125,20 +127,28 @@ class ShapeIndex:
                ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Batches of (point, shape, distance ≤ reach). A shape may come several times
         for one point (once per near segment); all of a point's pairs share a batch.
-        Points go in grid order, so each batch touches few cells."""
+        Points go in grid order, so each batch touches few cells; batches run on
+        ``THREADS`` threads (numpy and GEOS release the GIL)."""
         order = np.argsort(self._segments.cell_of(x, y), kind="stable")
-        for at in range(0, len(x), CHUNK):
-            ids = order[at:at + CHUNK]
-            bx, by = x[ids], y[ids]
-            pt, seg = self._segments.candidates(bx, by)
-            d = segment_distance(bx[pt], by[pt], self.a[seg], self.b[seg])
-            near = d <= self.reach
-            ipt, ipoly = self._polygons.candidates(bx, by)
-            inside = shapely.intersects_xy(self.polygons[ipoly], bx[ipt], by[ipt])
-            yield (ids[np.concatenate([pt[near], ipt[inside]])],
-                   np.concatenate([self.segment_owner[seg[near]],
-                                   self.polygon_owner[ipoly[inside]]]),
-                   np.concatenate([d[near], np.zeros(int(inside.sum()))]))
+        batches = [order[at:at + CHUNK] for at in range(0, len(x), CHUNK)]
+        if len(batches) <= 1:
+            yield from (self._batch(ids, x, y) for ids in batches)
+            return
+        with ThreadPoolExecutor(THREADS) as pool:
+            yield from pool.map(lambda ids: self._batch(ids, x, y), batches)
+
+    def _batch(self, ids: np.ndarray, x: np.ndarray, y: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        bx, by = x[ids], y[ids]
+        pt, seg = self._segments.candidates(bx, by)
+        d = segment_distance(bx[pt], by[pt], self.a[seg], self.b[seg])
+        near = d <= self.reach
+        ipt, ipoly = self._polygons.candidates(bx, by)
+        inside = shapely.intersects_xy(self.polygons[ipoly], bx[ipt], by[ipt])
+        return (ids[np.concatenate([pt[near], ipt[inside]])],
+                np.concatenate([self.segment_owner[seg[near]],
+                                self.polygon_owner[ipoly[inside]]]),
+                np.concatenate([d[near], np.zeros(int(inside.sum()))]))
 
 
 def scan(index: ShapeIndex, x: np.ndarray, y: np.ndarray, group: np.ndarray,
@@ -154,18 +164,19 @@ def scan(index: ShapeIndex, x: np.ndarray, y: np.ndarray, group: np.ndarray,
     Returns ``best`` and ``best_d`` (groups × points), member points and member shapes.
     """
     none = np.iinfo(np.int64).max
-    best_d = np.full((n_groups, len(x)), np.inf)
-    best = np.full((n_groups, len(x)), none)
+    best_d = np.full(n_groups * len(x), np.inf)  # point-major: [point * n_groups + group]
+    best = np.full(n_groups * len(x), none)
     members = [np.zeros(0, dtype=np.int64)]
     for pt, shp, d in index.within(x, y):
-        for g in range(n_groups):
-            mine = (group[shp] == g) & (d <= near_reach)
-            gpt, gshp, gd = pt[mine], shp[mine], d[mine]
-            np.minimum.at(best_d[g], gpt, gd)
-            tie = gd == best_d[g][gpt]
-            np.minimum.at(best[g], gpt[tie], gshp[tie])
+        grp = group[shp]
+        mine = (grp >= 0) & (d <= near_reach)
+        at, nshp, nd = pt[mine] * n_groups + grp[mine], shp[mine], d[mine]
+        np.minimum.at(best_d, at, nd)
+        tie = nd == best_d[at]
+        np.minimum.at(best, at[tie], nshp[tie])
         member = d <= member_reach[shp]
         members.append(np.unique((pt[member].astype(np.int64) << 32) | shp[member]))
     best[best == none] = -1
     keys = np.concatenate(members)
-    return best, best_d, keys >> 32, keys & 0xFFFFFFFF
+    by_group = (len(x), n_groups)
+    return best.reshape(by_group).T, best_d.reshape(by_group).T, keys >> 32, keys & 0xFFFFFFFF
