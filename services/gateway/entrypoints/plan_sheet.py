@@ -21,7 +21,9 @@ td.sign { width: 7em; }
 </style></head><body>
 <h1>巡查表 Patrol sheet — {{ team.team_id }}</h1>
 <p>计划 Plan {{ plan_id }} · {{ starts_on }} – {{ ends_on }} ·
-队员 Members: {{ team.members | join(", ") }}</p>
+队员 Members: {{ team.members | join(", ") }} ·
+{% if metric == "road_network" %}距离按道路 distances by road{% else %}距离按直线×绕行系数
+distances straight line × detour factor{% endif %}</p>
 {% for sh in team.shifts %}<section>
 <h2>{{ sh.day }} {{ sh.start }}–{{ sh.end }} · {{ (sh.distance_m / 1000) | round(1) }} km ·
 {{ sh.duration_min | round | int }} min</h2>
@@ -35,4 +37,5 @@ td.sign { width: 7em; }
 
 def render_sheet(plan: dict[str, Any], team: dict[str, Any]) -> str:
     return _SHEET.render(plan_id=plan["plan_id"], starts_on=plan["starts_on"],
-                         ends_on=plan["ends_on"], team=team)
+                         ends_on=plan["ends_on"], team=team,
+                         metric=plan.get("metric", "straight_line"))

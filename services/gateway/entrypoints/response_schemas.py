@@ -146,6 +146,8 @@ class PlanOut(Schema):
     plan_id = fields.String()
     starts_on = fields.String(metadata={"format": "date"})
     ends_on = fields.String(metadata={"format": "date"})
+    metric = fields.String(metadata={"description": "road_network when roads were loaded, "
+                                                    "else straight_line (× detour factor)"})
     teams = fields.List(fields.Nested(TeamPlanOut))
     excluded = fields.List(fields.List(fields.String()),
                            metadata={"description": "[team, member, reason]"})

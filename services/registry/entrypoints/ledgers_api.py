@@ -47,7 +47,7 @@ def _export(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str) ->
         return Response(write_xlsx(columns, table, title), mimetype="application/vnd."
                         "openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f"attachment; filename={title}.xlsx"})
-    return Response(write_csv(columns, table), mimetype="text/csv; charset=utf-8",
+    return Response(write_csv(columns, table), mimetype="text/csv",  # Flask adds "; charset=utf-8"
                     headers={"Content-Disposition": f"attachment; filename={title}.csv"})
 
 

@@ -126,6 +126,7 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     plan = resp.get_json()
     team = plan["teams"][0]
     assert team["members"] == ["m1"] and plan["excluded"][0][1] == "m2"
+    assert plan["metric"] in {"road_network", "straight_line"}
     top = client.get("/api/overlay/hazards", headers=token()).get_json()["hazards"][0]
     first = [s["point_id"] for s in team["shifts"][0]["stops"]]
     assert "pt-" + top["hazard_id"][3:] in first  # the most exposed hazard first
@@ -137,6 +138,7 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     assert csv.splitlines()[0].startswith("day,shift_start") and len(csv.splitlines()) > 1
     sheet = client.get(base + "/sheet", headers=patrol).get_data(as_text=True)
     assert "@media print" in sheet and "pt-0" in sheet
+    assert ("distances by road" in sheet) == (plan["metric"] == "road_network")
     layers = client.get(f"/api/map/layers?plan={plan['plan_id']}&team=A",
                         headers=patrol).get_json()
     assert layers["route"]["features"][0]["geometry"]["type"] == "LineString"
