@@ -16,6 +16,7 @@ Usage in a table::
 
     Column("id_number", EncryptedString("children.id_number"))
     Column("id_number_idx", String(80), index=True)   # blind_index(...) for look-ups
+    Column("home", EncryptedPoint("children.home"))     # (lon, lat), not searchable in SQL
 """
 
 from __future__ import annotations
@@ -212,6 +213,23 @@ class EncryptedJSON(TypeDecorator[Any]):
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         plain = decrypt_field(value, self.keys, self.context)
         return None if plain is None else json.loads(plain)
+
+
+class EncryptedPoint(EncryptedJSON):
+    """A ``(lon, lat)`` pair, e.g. a child's home, stored encrypted as one value: one
+    decryption per row, and the two numbers never appear apart."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        lon, lat = value
+        return super().process_bind_param([float(lon), float(lat)], dialect)
+
+    def process_result_value(self, value: Any, dialect: Any) -> tuple[float, float] | None:
+        pair = super().process_result_value(value, dialect)
+        return None if pair is None else (pair[0], pair[1])
 
 
 def reencrypt_column(conn: Connection, table: Table, columns: Iterable[str],

@@ -1,12 +1,16 @@
 """The outbox and inbox tables every service database carries.
 
 Services add them to their own ``MetaData`` with ``add_messaging_tables`` so one
-Alembic history creates them beside the service's own tables.
+Alembic history creates them beside the service's own tables. Event payloads are
+encrypted at rest (they carry e.g. children's home locations, and sent rows stay for
+the retention period); the relay reads them decrypted.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table
+
+from shared.crypto import EncryptedString
 
 
 def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -19,7 +23,7 @@ def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("topic", String(120), nullable=False),
         Column("key", String(120), nullable=False),
         Column("type", String(120), nullable=False),
-        Column("payload", Text, nullable=False),
+        Column("payload", EncryptedString("outbox.payload"), nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unsent", "sent_at", "seq"),

@@ -1,4 +1,4 @@
-"""pytest fixtures: the embedded broker, PostgreSQL databases, bounded waiting.
+"""pytest fixtures: the embedded broker, PostgreSQL databases, field keys, bounded waiting.
 
 Tests use random topic prefixes and consumer groups so they never see each other's
 events; they wait for asynchronous effects with ``eventually``, never a fixed sleep.
@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from infra.broker import EmbeddedBroker, free_port
+from shared.crypto import FieldKeys, default_keys, new_key
 
 T = TypeVar("T")
 
@@ -40,6 +41,16 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
     b = EmbeddedBroker(free_port(), log).start()
     yield b
     b.stop()
+
+
+@pytest.fixture
+def field_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldKeys]:
+    """A fresh field-encryption key for one test, never the data folder's. A service's
+    conftest makes it autouse by overriding it: ``def field_keys(field_keys)``."""
+    monkeypatch.setenv("SHOUHU_FIELD_KEYS", f"t1:{new_key()}")
+    default_keys.cache_clear()
+    yield default_keys()
+    default_keys.cache_clear()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@
    its WAL) and every message on the broker:
    - ID numbers and phone numbers: nowhere in plaintext (encrypted at rest, never in
      events or logs);
+   - home coordinates: in no log and no database, neither as text nor as a REAL value
+     (encrypted at rest; the map's events carry them);
    - names: only in the registry's own database, never in logs, events or other
      services' databases.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import random
 import re
+import struct
 import subprocess
 import sys
 import uuid
@@ -112,6 +115,7 @@ def _seed_values(n: int = 3):
             "id_number": _id_number(rng, born, gender),
             "phone": f"139{rng.randrange(10**7, 10**8)}",
             "guardian_phone": f"137{rng.randrange(10**7, 10**8)}",
+            "home": (round(rng.uniform(106.60, 106.64), 7), round(rng.uniform(28.90, 28.94), 7)),
         })
     return people
 
@@ -153,7 +157,7 @@ def test_seeded_personal_data_is_not_in_logs_databases_or_events(stack):
         resp = requests.post(stack.url("registry") + "/children", headers=auth, timeout=10,
                              json={"name": p["name"], "gender": p["gender"],
                                    "birth_date": p["born"], "village_code": "500110120201",
-                                   "home": {"lon": 106.652, "lat": 28.952},
+                                   "home": dict(zip(("lon", "lat"), p["home"], strict=True)),
                                    "id_number": p["id_number"], "phone": p["phone"],
                                    "guardians": [{"name": p["guardian"], "relation": "祖母",
                                                   "phone": p["guardian_phone"]}]})
@@ -173,7 +177,12 @@ def test_seeded_personal_data_is_not_in_logs_databases_or_events(stack):
     events = {"broker": b"\n".join(_broker_messages(f"127.0.0.1:{stack.broker_port}"))}
     assert dbs and logs and events["broker"], "nothing to scan: the stack wrote nothing"
 
+    homes = {f"home {axis} of child {i}": x for i, p in enumerate(people)
+             for axis, x in zip(("lon", "lat"), p["home"], strict=True)}
     found = _hits(secrets, {**logs, **dbs, **events})
+    found += _hits({k: repr(x) for k, x in homes.items()}, {**logs, **dbs})
+    found += [f"{what} as a REAL in {where}" for where, blob in dbs.items()
+              for what, x in homes.items() if struct.pack(">d", x) in blob]
     found += _hits(names, {**logs, **events,
                            **{k: v for k, v in dbs.items() if not k.startswith("registry")}})
     assert not found, "plaintext personal data found:\n" + "\n".join(found)

@@ -1,4 +1,8 @@
-"""Reading and writing the gateway's read model (portable SQL: SQLite and PostgreSQL)."""
+"""Reading and writing the gateway's read model (portable SQL: SQLite and PostgreSQL).
+
+Home locations are stored encrypted (``child_homes.home``) and decrypted on reading, so
+everything that uses them (overlay, map, privacy cells) works in memory.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,18 @@ def _record(cls, row) -> Any:  # type: ignore[no-untyped-def]
     return cls(**{k: v for k, v in row._mapping.items() if k in cls.__dataclass_fields__})
 
 
+def _home_row(home: ChildHome) -> dict[str, Any]:
+    row = dict(home.__dict__)
+    row["home"] = (row.pop("lon"), row.pop("lat"))
+    return row
+
+
+def _home(row) -> ChildHome:  # type: ignore[no-untyped-def]
+    m = dict(row._mapping)
+    m["lon"], m["lat"] = m.pop("home")
+    return ChildHome(**m)
+
+
 class ReadModelStore:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -46,12 +62,12 @@ class ReadModelStore:
 
     # -- children -----------------------------------------------------------------
     def put_child(self, home: ChildHome) -> None:
-        self._upsert(child_homes, "child_id", home.__dict__)
+        self._upsert(child_homes, "child_id", _home_row(home))
 
     def child(self, child_id: str) -> ChildHome | None:
         row = self.conn.execute(
             select(child_homes).where(child_homes.c.child_id == child_id)).first()
-        return _record(ChildHome, row) if row else None
+        return _home(row) if row else None
 
     def remove_child(self, child_id: str) -> None:
         for table in (child_homes, child_visits):
@@ -59,7 +75,7 @@ class ReadModelStore:
 
     def children(self) -> list[ChildHome]:
         rows = self.conn.execute(select(child_homes).order_by(child_homes.c.child_id)).all()
-        return [_record(ChildHome, r) for r in rows]
+        return [_home(r) for r in rows]
 
     def put_visit(self, state: VisitState) -> None:
         self._upsert(child_visits, "child_id", state.__dict__)

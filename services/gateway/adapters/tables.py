@@ -1,7 +1,9 @@
 """The gateway's read model tables, built from events (plus outbox, inbox and plans).
 
 Everything in ``READ_MODEL`` is derived from events only and can be rebuilt from the
-topics; ``plans`` is the gateway's own data and survives a rebuild.
+topics; ``plans`` is the gateway's own data and survives a rebuild. Children's home
+locations are encrypted per field (shared/crypto.py, ADR 0500) and used decrypted, in
+memory only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Table,
 )
 
+from shared.crypto import EncryptedPoint
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -28,8 +31,7 @@ child_homes = Table(
     metadata,
     Column("child_id", String(36), primary_key=True),
     Column("village_code", String(12), nullable=False, index=True),
-    Column("lon", Float, nullable=False),
-    Column("lat", Float, nullable=False),
+    Column("home", EncryptedPoint("child_homes.home"), nullable=False),  # (lon, lat)
     Column("age_band", String(8), nullable=False),
     Column("risk_grade", String(10), nullable=False),
 )

@@ -1,4 +1,5 @@
-"""Storing homes (locations only), patrol points, check-ins, findings and devices."""
+"""Storing homes (locations only, encrypted), patrol points, check-ins, findings and
+devices."""
 
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ class HomeRepository:
     def put(self, child_id: str, village_code: str, lon: float, lat: float) -> None:
         self.remove(child_id)
         self.conn.execute(insert(homes).values(child_id=child_id, village_code=village_code,
-                                               lon=lon, lat=lat))
+                                               location=(lon, lat)))
 
     def remove(self, child_id: str) -> None:
         self.conn.execute(delete(homes).where(homes.c.child_id == child_id))
 
     def locations(self) -> list[tuple[float, float]]:
-        return [(r.lon, r.lat) for r in self.conn.execute(select(homes.c.lon, homes.c.lat))]
+        """Every home's ``(lon, lat)``, decrypted: patrol planning works on them in memory."""
+        return list(self.conn.execute(select(homes.c.location)).scalars())
 
 
 class PatrolPointRepository:

@@ -2,6 +2,7 @@
 
 Geometry is stored as WKT in EPSG:4326 with its bounding box in plain columns, so
 the same schema and bbox filters work on SQLite and PostgreSQL without PostGIS.
+Children's home locations are encrypted per field (shared/crypto.py, ADR 0500).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
+from shared.crypto import EncryptedPoint
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -83,8 +85,7 @@ homes = Table(
     metadata,
     Column("child_id", String(36), primary_key=True),
     Column("village_code", String(12), nullable=False),
-    Column("lon", Float, nullable=False),
-    Column("lat", Float, nullable=False),
+    Column("location", EncryptedPoint("homes.location"), nullable=False),  # (lon, lat)
 )
 
 patrol_points = Table(

@@ -14,11 +14,11 @@ from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.model import Child, Guardian, Parents
 from shared.crypto import blind_index, blind_index_candidates
 
-_SCALARS = ("id", "name", "gender", "birth_date", "village_code", "home_lon", "home_lat",
-            "categories", "risk_grade", "id_number", "village_name", "address", "school",
-            "phone", "declared_living_alone", "child_director_id", "risk_score",
-            "risk_reasons", "water_distance_m", "next_visit_due", "last_visited_at",
-            "reviewed_quarter", "archived", "version")
+_SCALARS = ("id", "name", "gender", "birth_date", "village_code", "categories", "risk_grade",
+            "id_number", "village_name", "address", "school", "phone",
+            "declared_living_alone", "child_director_id", "risk_score", "risk_reasons",
+            "water_distance_m", "next_visit_due", "last_visited_at", "reviewed_quarter",
+            "archived", "version")
 
 
 def id_index(id_number: str) -> list[str]:
@@ -28,6 +28,7 @@ def id_index(id_number: str) -> list[str]:
 
 def to_row(child: Child) -> dict[str, Any]:
     row = {k: getattr(child, k) for k in _SCALARS}
+    row["home"] = (child.home_lon, child.home_lat)  # one encrypted column
     row["id_number_idx"] = (blind_index(child.id_number, context="children.id_number")
                             if child.id_number else None)
     row["guardians"] = [asdict(g) for g in child.guardians]
@@ -41,6 +42,7 @@ _IDENTIFIERS = ("id_number", "phone", "address")
 def from_row(row: Any) -> Child:
     m = dict(row._mapping)
     data: dict[str, Any] = {k: m.get(k) for k in _SCALARS}
+    data["home_lon"], data["home_lat"] = m["home"]
     data["address"] = data["address"] or ""
     data["categories"] = list(data["categories"])
     data["risk_reasons"] = list(data["risk_reasons"])
@@ -111,7 +113,7 @@ class ChildRepository:
             raise StaleVersion(f"child {child.id} changed since version {expected_version}")
         self.conn.execute(insert(child_revisions).values(
             child_id=child.id, version=before.version, at=datetime.now(UTC),
-            actor_id=actor_id, action=action, before=_jsonable(to_row(before))))
+            actor_id=actor_id, action=action, before=_snapshot(before)))
         child.version = before.version + 1
         row = to_row(child)
         result = self.conn.execute(update(children).where(
@@ -192,5 +194,9 @@ def _conditions(f: ChildFilter) -> list[Any]:
     return conds
 
 
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+def _snapshot(child: Child) -> dict[str, Any]:
+    """The record as a revision keeps it: JSON values, the home as ``home_lon/home_lat``
+    like revisions written before the home column was encrypted."""
+    row = to_row(child)
+    row["home_lon"], row["home_lat"] = row.pop("home")
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}

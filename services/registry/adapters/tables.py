@@ -1,7 +1,7 @@
 """The registry's tables (SQLAlchemy Core), including its outbox, inbox and audit log.
 
-ID and phone numbers, guardians, addresses, visit findings, case records and ledger
-entries are encrypted per field (shared/crypto.py, ADR 0500); duplicate ID numbers are
+ID and phone numbers, home locations, guardians, addresses, visit findings, case records
+and ledger entries are encrypted per field (shared/crypto.py, ADR 0500); duplicate ID numbers are
 found through a blind index.
 """
 
@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from shared.audit import add_audit_table
-from shared.crypto import EncryptedJSON, EncryptedString
+from shared.crypto import EncryptedJSON, EncryptedPoint, EncryptedString
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -38,8 +38,7 @@ children = Table(
     Column("gender", String(10), nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("village_code", String(12), nullable=False, index=True),
-    Column("home_lon", Float, nullable=False),
-    Column("home_lat", Float, nullable=False),
+    Column("home", EncryptedPoint("children.home"), nullable=False),  # (lon, lat)
     Column("categories", JSON, nullable=False),
     Column("risk_grade", String(10), nullable=False),
     Column("id_number", EncryptedString("children.id_number"), nullable=True),

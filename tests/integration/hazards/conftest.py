@@ -7,6 +7,13 @@ from haz_helpers import settings_for
 
 from services.hazards.bootstrap import bootstrap
 from services.hazards.entrypoints.api import create_app
+from shared.crypto import FieldKeys
+
+
+@pytest.fixture(autouse=True)
+def field_keys(field_keys: FieldKeys) -> FieldKeys:
+    """A fresh field-encryption key per test, never the data folder's."""
+    return field_keys
 
 
 @pytest.fixture

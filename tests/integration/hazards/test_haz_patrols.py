@@ -61,7 +61,7 @@ def test_points_generated_from_homes_crossings_and_spots(client, hazards):
     assert home["schedule"] == "months=6-8;summer=daily;other=weekly;window=13:00-18:00"
     assert home["due"] is True
     with hazards.engine.connect() as conn:
-        assert set(homes.c.keys()) == {"child_id", "village_code", "lon", "lat"}
+        assert set(homes.c.keys()) == {"child_id", "village_code", "location"}
         assert conn.execute(select(func.count()).select_from(homes)).scalar() == 3
     again = client.post("/patrol-points/generate", headers=auth()).json
     assert again == {"created": 0, "moved": 0, "deactivated": 0, "unchanged": 4}

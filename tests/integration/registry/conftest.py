@@ -10,16 +10,13 @@ from reg_helpers import KEYS, make_settings
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.entrypoints.api import create_app
 from shared.auth import Principal, Role
-from shared.crypto import default_keys, new_key
+from shared.crypto import FieldKeys
 
 
 @pytest.fixture(autouse=True)
-def field_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def field_keys(field_keys: FieldKeys) -> FieldKeys:
     """A fresh field-encryption key per test, never the data folder's."""
-    monkeypatch.setenv("SHOUHU_FIELD_KEYS", f"t1:{new_key()}")
-    default_keys.cache_clear()
-    yield
-    default_keys.cache_clear()
+    return field_keys
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Personal fields are encrypted at rest, including rows written before 0004_reg."""
+"""Personal fields are encrypted at rest, including rows written before 0004_reg and
+homes stored before 0005_reg."""
 
 from __future__ import annotations
 
@@ -49,10 +50,12 @@ def test_migration_encrypts_existing_plaintext_rows(database_url):
     from services.registry.adapters.repository import ChildRepository
 
     with engine.connect() as conn:
-        raw = conn.execute(text("SELECT id_number, guardians, id_number_idx FROM children")).one()
+        raw = conn.execute(text("SELECT id_number, guardians, id_number_idx, home "
+                                "FROM children")).one()
         child = ChildRepository(conn).get("c1")
     engine.dispose()
     assert raw.id_number.startswith("enc:v1:") and raw.guardians.startswith("enc:v1:")
+    assert raw.home.startswith("enc:v1:") and (child.home_lon, child.home_lat) == (106.6, 28.9)
     assert raw.id_number_idx and ID_NUMBER not in raw.id_number_idx
     assert child.id_number == ID_NUMBER and child.guardians[0].phone == "13900005678"
     assert child.address == "addr"
