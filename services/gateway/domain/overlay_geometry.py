@@ -12,7 +12,6 @@ points inside a polygon's bounding box.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -30,7 +29,7 @@ class _Grid:
     MAX_SIDE = 2048  # cells per side at most, so the cell table stays small
 
     def __init__(self, lo: np.ndarray, hi: np.ndarray, cell: float):
-        self.lo_x, self.lo_y, self.hi_x, self.hi_y = lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]
+        self.box = np.column_stack([lo, hi])  # one row per box: a gather moves 32 bytes
         self.origin = lo.min(axis=0) if len(lo) else np.zeros(2)
         extent = float((hi.max(axis=0) - self.origin).max()) if len(lo) else 0.0
         self.cell = max(cell, extent / self.MAX_SIDE)
@@ -43,7 +42,7 @@ class _Grid:
         box = np.repeat(np.arange(len(lo)), count)
         k = _ranks_within(count)
         key = (first[box, 1] + k // span[box, 0]) * self.width + first[box, 0] + k % span[box, 0]
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key, kind="stable")  # timsort: the keys come in sorted runs
         self.boxes = box[order]
         self.start = np.searchsorted(key[order], np.arange(self.width * self.height + 2))
 
@@ -61,9 +60,8 @@ class _Grid:
         count = self.start[cell + 1] - first
         pt = np.repeat(np.arange(len(x)), count)
         box = self.boxes[_ranks_within(count) + np.repeat(first, count)]
-        px, py = x[pt], y[pt]
-        ok = ((px >= self.lo_x[box]) & (px <= self.hi_x[box])
-              & (py >= self.lo_y[box]) & (py <= self.hi_y[box]))
+        px, py, b = x[pt], y[pt], self.box[box]
+        ok = (px >= b[:, 0]) & (px <= b[:, 2]) & (py >= b[:, 1]) & (py <= b[:, 3])
         return pt[ok], box[ok]
 
 
@@ -80,10 +78,10 @@ def _cell_size(lo: np.ndarray, hi: np.ndarray, reach: float) -> float:
     return max(typical, reach / 2, 1e-3)
 
 
-def segment_distance(px: np.ndarray, py: np.ndarray, a: np.ndarray,
-                     b: np.ndarray) -> np.ndarray:
-    """GEOS's ``Distance::pointToSegment`` with the same operations in the same order."""
-    ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
+def segment_distance(px: np.ndarray, py: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """GEOS's ``Distance::pointToSegment`` with the same operations in the same order;
+    ``ab`` holds a segment per row: ax, ay, bx, by."""
+    ax, ay, bx, by = ab[:, 0], ab[:, 1], ab[:, 2], ab[:, 3]
     to_a = np.sqrt((px - ax) * (px - ax) + (py - ay) * (py - ay))
     to_b = np.sqrt((px - bx) * (px - bx) + (py - by) * (py - by))
     len2 = (bx - ax) * (bx - ax) + (by - ay) * (by - ay)
@@ -112,9 +110,10 @@ class ShapeIndex:
         has_next = np.append(item[1:] == item[:-1], False)
         alone = np.bincount(item, minlength=len(linear))[item] == 1
         start = np.flatnonzero(has_next | alone)
-        self.a, self.b = xy[start], xy[start + has_next[start]]
+        a, b = xy[start], xy[start + has_next[start]]
+        self.segments = np.column_stack([a, b])
         self.segment_owner = linear_owner[item[start]]
-        lo, hi = np.minimum(self.a, self.b), np.maximum(self.a, self.b)
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
         self._segments = _Grid(lo - (reach + PAD_M), hi + (reach + PAD_M),
                                _cell_size(lo, hi, reach))
         self.polygons, self.polygon_owner = parts[poly], owner[poly]
@@ -123,25 +122,18 @@ class ShapeIndex:
         self._polygons = _Grid(bounds[:, :2], bounds[:, 2:],
                                _cell_size(bounds[:, :2], bounds[:, 2:], 0.0))
 
-    def within(self, x: np.ndarray, y: np.ndarray
-               ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Batches of (point, shape, distance ≤ reach). A shape may come several times
-        for one point (once per near segment); all of a point's pairs share a batch.
-        Points go in grid order, so each batch touches few cells; batches run on
-        ``THREADS`` threads (numpy and GEOS release the GIL)."""
+    def batches(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        """The points in grid order, cut in batches, so each batch touches few cells."""
         order = np.argsort(self._segments.cell_of(x, y), kind="stable")
-        batches = [order[at:at + CHUNK] for at in range(0, len(x), CHUNK)]
-        if len(batches) <= 1:
-            yield from (self._batch(ids, x, y) for ids in batches)
-            return
-        with ThreadPoolExecutor(THREADS) as pool:
-            yield from pool.map(lambda ids: self._batch(ids, x, y), batches)
+        return [order[at:at + CHUNK] for at in range(0, len(x), CHUNK)]
 
-    def _batch(self, ids: np.ndarray, x: np.ndarray, y: np.ndarray
+    def within(self, ids: np.ndarray, x: np.ndarray, y: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(point, shape, distance ≤ reach) for the points ``ids``. A shape may come
+        several times for one point, once per near segment."""
         bx, by = x[ids], y[ids]
         pt, seg = self._segments.candidates(bx, by)
-        d = segment_distance(bx[pt], by[pt], self.a[seg], self.b[seg])
+        d = segment_distance(bx[pt], by[pt], self.segments[seg])
         near = d <= self.reach
         ipt, ipoly = self._polygons.candidates(bx, by)
         inside = shapely.intersects_xy(self.polygons[ipoly], bx[ipt], by[ipt])
@@ -161,13 +153,17 @@ def scan(index: ShapeIndex, x: np.ndarray, y: np.ndarray, group: np.ndarray,
     distance; among equally near shapes the lowest number wins. Members: every (point,
     shape) pair, once, with the distance at most ``member_reach[shape]``.
 
+    Batches run on ``THREADS`` threads (numpy and GEOS release the GIL); they write
+    disjoint points of the result.
+
     Returns ``best`` and ``best_d`` (groups × points), member points and member shapes.
     """
     none = np.iinfo(np.int64).max
     best_d = np.full(n_groups * len(x), np.inf)  # point-major: [point * n_groups + group]
     best = np.full(n_groups * len(x), none)
-    members = [np.zeros(0, dtype=np.int64)]
-    for pt, shp, d in index.within(x, y):
+
+    def batch(ids: np.ndarray) -> np.ndarray:
+        pt, shp, d = index.within(ids, x, y)
         grp = group[shp]
         mine = (grp >= 0) & (d <= near_reach)
         at, nshp, nd = pt[mine] * n_groups + grp[mine], shp[mine], d[mine]
@@ -175,8 +171,15 @@ def scan(index: ShapeIndex, x: np.ndarray, y: np.ndarray, group: np.ndarray,
         tie = nd == best_d[at]
         np.minimum.at(best, at[tie], nshp[tie])
         member = d <= member_reach[shp]
-        members.append(np.unique((pt[member].astype(np.int64) << 32) | shp[member]))
+        return np.unique((pt[member].astype(np.int64) << 32) | shp[member])
+
+    batches = index.batches(x, y)
+    if len(batches) > 1:
+        with ThreadPoolExecutor(THREADS) as pool:
+            members = list(pool.map(batch, batches))
+    else:
+        members = [batch(ids) for ids in batches]
     best[best == none] = -1
-    keys = np.concatenate(members)
+    keys = np.concatenate([np.zeros(0, dtype=np.int64), *members])
     by_group = (len(x), n_groups)
     return best.reshape(by_group).T, best_d.reshape(by_group).T, keys >> 32, keys & 0xFFFFFFFF
