@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from flask import Response, abort
+from flask import Response, abort, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
+from services.gateway.entrypoints.dashboard_map import MapFrame, render_dashboard_map
 from services.gateway.entrypoints.dashboard_page import render_dashboard
 from services.gateway.entrypoints.response_schemas import (
     HTML,
@@ -20,25 +23,61 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
 )
 from services.gateway.entrypoints.roles import PLANNERS
-from services.gateway.service_layer.dashboard import TABLES, dashboard
+from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figures
+from services.gateway.service_layer.map_views import PageCache
+from shared.auth import Principal
 from shared.auth.flask import allow, current_principal
+
+# The page itself has no script; the map's iframe inherits this policy, and its inline
+# scripts are allowed by their hashes (see dashboard_map), Leaflet as 'self'.
+CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob: https:; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+class DashboardQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = fields.String(load_default="zh", validate=validate.OneOf(("zh", "en")))
 
 
 def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("dashboard", __name__, description="The campaign dashboard")
 
+    def version() -> Any:
+        with gateway.engine.connect() as conn:
+            return ReadModelStore(conn).version()
+
+    maps = PageCache(version)  # a folium render of a township takes a while: see docs
+
     def figures():  # type: ignore[no-untyped-def]
         with gateway.engine.connect() as conn:
             return dashboard(ReadModelStore(conn), current_principal())
 
+    def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:
+        with gateway.engine.connect() as conn:
+            layers = map_figures(ReadModelStore(conn), principal, gateway.settings,
+                                 gateway.crs)
+        return render_dashboard_map(layers, gateway.settings.tiles,
+                                    gateway.settings.tianditu_key, lang, static_url)
+
     @blp.route("/dashboard")
     class Page(MethodView):
         @allow(*PLANNERS)
+        @blp.arguments(DashboardQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
-            """The campaign dashboard (HTML)"""
-            return Response(render_dashboard(figures()), mimetype="text/html")
+        def get(self, args):  # type: ignore[no-untyped-def]
+            """The campaign dashboard (HTML) with its map, as the caller's role may see it"""
+            principal, lang = current_principal(), args["lang"]
+            static_url = url_for("static", filename="").rstrip("/")
+            frame = maps.get(maps.scope(principal, lang),
+                             lambda: render_map(principal, lang, static_url))
+            return Response(render_dashboard(figures(), frame.srcdoc, lang),
+                            mimetype="text/html",
+                            headers={"Content-Security-Policy": CSP.format(
+                                hashes=frame.csp_hashes)})
 
     @blp.route("/api/dashboard")
     class Figures(MethodView):

@@ -1,14 +1,18 @@
-"""The dashboard page: ranked tables, bar charts drawn in CSS, links to the map and CSV."""
+"""The dashboard page: the map (``dashboard_map``, in an iframe), ranked tables, bar
+charts drawn in CSS, links to the phone map and CSV. No script of its own."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from services.gateway.entrypoints.dashboard_map import legend
 
 _ENV = Environment(autoescape=select_autoescape(default=True))
 _PAGE = _ENV.from_string("""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8">
+<html lang="{{ lang }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>防溺水行动 Campaign dashboard</title>
 <style>
@@ -17,10 +21,20 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1.5em; }
 th, td { border-bottom: 1px solid #ccc; padding: 3px 6px; text-align: left; }
 .bar { background: #1f78b4; height: 1em; display: inline-block; vertical-align: middle; }
 .bar.warn { background: #e31a1c; }
+iframe.map { width: 100%; height: 32em; border: 1px solid #ccc; }
+.legend span { display: inline-block; width: .9em; height: .9em; vertical-align: middle; }
+.legend { margin: .2em 0 1.5em; }
 </style></head><body>
 <h1>防溺水行动 Campaign dashboard</h1>
 <p><a href="/map">地图 Map</a> · CSV:
-{% for t in tables %}<a href="/dashboard/{{ t }}.csv">{{ t }}</a> {% endfor %}</p>
+{% for t in tables %}<a href="/dashboard/{{ t }}.csv">{{ t }}</a> {% endfor %} ·
+{% if lang == "en" %}<a href="?lang=zh">中文</a>{% else %}<a href="?lang=en">English</a>
+{% endif %}</p>
+<h2>{{ "Campaign map" if lang == "en" else "行动地图" }}</h2>
+<iframe class="map" id="dashboard-map" title="{{ "Campaign map" if lang == "en" else "行动地图" }}"
+ srcdoc="{{ map_srcdoc }}"></iframe>
+<p class="legend">{% for colour, meaning in legend %}<span style="background:{{ colour }}"></span>
+{{ meaning }} &nbsp; {% endfor %}</p>
 {% set c = f.coverage[0] %}
 <h2>巡查覆盖 Patrol coverage (7 days)</h2>
 <p>{{ c.checked_7d }} / {{ c.points }} points checked · {{ c.checkins_7d }} check-ins ·
@@ -47,6 +61,7 @@ style="width:{{ r.findings }}em"></span> {{ r.findings }}</td></tr>{% endfor %}<
 </body></html>""")
 
 
-def render_dashboard(figures: dict[str, Any]) -> str:
+def render_dashboard(figures: dict[str, Any], map_srcdoc: Markup, lang: str) -> str:
     top = max([h["exposure"] for h in figures["hazards"]] + [1.0])
-    return _PAGE.render(f=figures, top=top, tables=list(figures))
+    return _PAGE.render(f=figures, top=top, tables=list(figures), map_srcdoc=map_srcdoc,
+                        lang=lang, legend=legend(lang))

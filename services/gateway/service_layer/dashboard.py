@@ -6,8 +6,13 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pyproj import CRS
+
 from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.config import Settings
+from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
 from services.gateway.domain.read_model import PROTECTIONS
+from services.gateway.service_layer.map_views import map_layers
 from services.gateway.service_layer.overlay_views import hazard_ranking
 from services.gateway.service_layer.plans import candidates, high_exposure_points
 from shared.auth.principal import Principal
@@ -56,3 +61,20 @@ def _coverage(store: ReadModelStore, now: datetime) -> dict[str, Any]:
             "checkins_7d": len(week), "walked_7d_m": round(sum(c.track_m for c in week), 1),
             "high_exposure_points": len(high),
             "high_exposure_checked_7d": len(high & checked)}
+
+
+def map_figures(store: ReadModelStore, principal: Principal, settings: Settings, crs: CRS,
+                now: datetime | None = None) -> dict[str, Any]:
+    """The dashboard map's layers. No role gets home points here: children are counts
+    per privacy cell. Station staff, who may see every home anyway, get every cell;
+    everyone else (planners) only cells of ``min_cell_count`` children or more."""
+    now = now or datetime.now(UTC)
+    layers = map_layers(store, principal, settings, crs)
+    checked = {c.point_id for c in store.checkins(now - timedelta(days=7))}
+    for point in layers["points"]["features"]:
+        point["properties"]["recent"] = point["id"] in checked
+    k = 1 if home_view(principal) is HomeView.EXACT else settings.min_cell_count
+    cells = aggregate_cells(in_scope(principal, store.children()), settings.displacement_key,
+                            crs, settings.cell_m, k)
+    return {"hazards": layers["hazards"], "zones": layers["zones"], "points": layers["points"],
+            "cells": cells}
