@@ -20,9 +20,11 @@ def _scrub_freed_space(conn: sa.Connection) -> None:
         conn.exec_driver_sql("PRAGMA secure_delete = ON")
 
 
-def encrypt_lon_lat(table: str, key: str, lon: str, lat: str, into: str) -> None:
+def encrypt_lon_lat(table: str, key: str, lon: str, lat: str, into: str,
+                    nullable: bool = False) -> None:
     """Replace the Float columns ``lon`` and ``lat`` of ``table`` by one encrypted
-    ``(lon, lat)`` column ``into`` (context ``table.into``), converting every row."""
+    ``(lon, lat)`` column ``into`` (context ``table.into``), converting every row
+    (a row without a point keeps NULL)."""
     _scrub_freed_space(op.get_bind())
     with op.batch_alter_table(table) as batch:
         batch.add_column(sa.Column(into, sa.Text(), nullable=True))
@@ -31,10 +33,10 @@ def encrypt_lon_lat(table: str, key: str, lon: str, lat: str, into: str) -> None
     rows = conn.execute(sa.text(f'SELECT "{key}", "{lon}", "{lat}" FROM {table}')).all()
     if rows:
         conn.execute(sa.text(f'UPDATE {table} SET "{into}" = :point WHERE "{key}" = :key'),
-                     [{"key": r[0], "point": point.process_bind_param((r[1], r[2]), conn.dialect)}
-                      for r in rows])
+                     [{"key": r[0], "point": None if r[1] is None else
+                       point.process_bind_param((r[1], r[2]), conn.dialect)} for r in rows])
     with op.batch_alter_table(table) as batch:
-        batch.alter_column(into, existing_type=sa.Text(), nullable=False)
+        batch.alter_column(into, existing_type=sa.Text(), nullable=nullable)
         batch.drop_column(lon)
         batch.drop_column(lat)
 

@@ -101,14 +101,20 @@ class VisitRepository:
     def add(self, visit: Visit, village_code: str, next_due: date) -> None:
         self.conn.execute(insert(visits).values(
             id=visit.id, child_id=visit.child_id, village_code=village_code,
-            visitor_id=visit.visitor_id, visited_at=visit.visited_at, lon=visit.lon,
-            lat=visit.lat, findings=visit.findings, next_steps=visit.next_steps,
-            next_due=next_due))
+            visitor_id=visit.visitor_id, visited_at=visit.visited_at,
+            location=None if visit.lon is None else (visit.lon, visit.lat),
+            findings=visit.findings, next_steps=visit.next_steps, next_due=next_due))
 
     def for_child(self, child_id: str) -> list[dict[str, Any]]:
+        """Visits, newest first, with the (decrypted) location as ``lon`` and ``lat``."""
         rows = self.conn.execute(select(visits).where(visits.c.child_id == child_id)
                                  .order_by(visits.c.visited_at.desc()))
-        return [dict(r._mapping) for r in rows]
+        out = []
+        for r in rows:
+            visit = dict(r._mapping)
+            visit["lon"], visit["lat"] = visit.pop("location") or (None, None)
+            out.append(visit)
+        return out
 
     def count_between(self, village_code: str, start: datetime, end: datetime) -> int:
         return self.conn.execute(select(func.count()).select_from(visits).where(

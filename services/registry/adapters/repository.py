@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Result,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from services.registry.adapters.tables import child_revisions, children
 from services.registry.domain.exceptions import StaleVersion
@@ -141,16 +154,13 @@ class ChildRepository:
     def iter_all(self, f: ChildFilter, chunk: int = 2000) -> Iterator[Child]:
         result = self.conn.execute(select(children).where(*_conditions(f))
                                    .order_by(children.c.village_code, children.c.name))
-        for part in result.partitions(chunk):
-            yield from (from_row(r) for r in part)
+        return _children(result, chunk)
 
     def iter_for_assessment(self) -> Iterator[Child]:
         """Active children without their identifiers: reassessment needs no ID or phone
         numbers, and skipping them saves three decryptions per child."""
         cols = [c for c in children.c if c.name not in (*_IDENTIFIERS, "id_number_idx")]
-        result = self.conn.execute(select(*cols).where(*_conditions(ChildFilter())))
-        for part in result.partitions(2000):
-            yield from (from_row(r) for r in part)
+        return _children(self.conn.execute(select(*cols).where(*_conditions(ChildFilter()))))
 
     def update_assessments(self, changes: list[dict[str, Any]]) -> None:
         """Bulk-write new risk fields: dicts with cid, risk_grade, risk_score, risk_reasons,
@@ -169,6 +179,25 @@ class ChildRepository:
             self.conn.execute(update(children).where(children.c.id.in_(child_ids))
                               .values(archived=True, version=children.c.version + 1))
 
+
+
+def _children(result: Result[Any], chunk: int = 2000) -> Iterator[Child]:
+    """Rows to children, ``chunk`` at a time, with the cyclic garbage collector paused
+    while a chunk is fetched, decrypted and built: every object made there stays alive,
+    and collections over the growing heap took a third of a 50,000-child load."""
+    parts = result.partitions(chunk)
+    while True:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            part = next(parts, None)
+            batch = [from_row(r) for r in part or ()]
+        finally:
+            if was_enabled:
+                gc.enable()
+        if not batch:
+            return
+        yield from batch
 
 
 def _conditions(f: ChildFilter) -> list[Any]:

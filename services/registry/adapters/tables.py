@@ -84,8 +84,7 @@ visits = Table(
     Column("village_code", String(12), nullable=False),
     Column("visitor_id", String(64), nullable=False),
     Column("visited_at", DateTime(timezone=True), nullable=False),
-    Column("lon", Float, nullable=True),
-    Column("lat", Float, nullable=True),
+    Column("location", EncryptedPoint("visits.location"), nullable=True),  # at the home
     Column("findings", EncryptedJSON("visits.findings"), nullable=False),
     Column("next_steps", EncryptedString("visits.next_steps"), nullable=False),
     Column("next_due", Date, nullable=False),

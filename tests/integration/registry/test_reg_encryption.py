@@ -1,5 +1,5 @@
 """Personal fields are encrypted at rest, including rows written before 0004_reg and
-homes stored before 0005_reg."""
+homes and visit locations stored before 0005_reg and 0006_reg."""
 
 from __future__ import annotations
 
@@ -46,16 +46,27 @@ def test_migration_encrypts_existing_plaintext_rows(database_url):
             "('c1', 'x', 'female', '2016-05-01', '500110120201', 106.6, 28.9, '[]', 'low', "
             f"'{ID_NUMBER}', '13800001234', 'addr', "
             "'[{\"name\": \"g\", \"relation\": \"r\", \"phone\": \"13900005678\"}]')"))
+        for visit, lon, lat in (("v1", 106.6, 28.9), ("v2", None, None)):
+            conn.execute(text(
+                "INSERT INTO visits (id, child_id, village_code, visitor_id, visited_at, lon, "
+                "lat, findings, next_steps, next_due) VALUES (:id, 'c1', '500110120201', "
+                "'u1', '2026-11-20 02:00:00', :lon, :lat, '{}', '', '2027-02-18')"),
+                {"id": visit, "lon": lon, "lat": lat})
     migrate(database_url, MIGRATIONS)
+    from services.registry.adapters.case_repository import VisitRepository
     from services.registry.adapters.repository import ChildRepository
 
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT id_number, guardians, id_number_idx, home "
                                 "FROM children")).one()
         child = ChildRepository(conn).get("c1")
+        visits = {v["id"]: (v["lon"], v["lat"]) for v in VisitRepository(conn).for_child("c1")}
+        raw_visits = conn.execute(text("SELECT location FROM visits ORDER BY id")).scalars()
+        assert [v and v[:7] for v in raw_visits] == ["enc:v1:", None]
     engine.dispose()
     assert raw.id_number.startswith("enc:v1:") and raw.guardians.startswith("enc:v1:")
     assert raw.home.startswith("enc:v1:") and (child.home_lon, child.home_lat) == (106.6, 28.9)
+    assert visits == {"v1": (106.6, 28.9), "v2": (None, None)}
     assert raw.id_number_idx and ID_NUMBER not in raw.id_number_idx
     assert child.id_number == ID_NUMBER and child.guardians[0].phone == "13900005678"
     assert child.address == "addr"

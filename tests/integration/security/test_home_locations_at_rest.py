@@ -73,19 +73,24 @@ def stations(urls: dict[str, str], field_keys: FieldKeys, tmp_path: Path,
 
 
 def _register(stations: dict[str, Any], n: int = 3) -> list[tuple[float, float]]:
-    """Register ``n`` children at random homes; deliver the events; return the homes."""
+    """Register ``n`` children at random homes and record a visit at each home; deliver
+    the events; return the homes."""
     rng = random.Random()
     token = TokenKeys({"k1": SECRET}, "k1").issue(Principal("admin", Role.STATION_ADMIN,
                                                             "500110120", frozenset()))
     client = create_app(stations["registry"]).test_client()
     homes = [(round(rng.uniform(106.6, 106.7), 7), round(rng.uniform(28.9, 29.0), 7))
              for _ in range(n)]
+    auth = {"Authorization": f"Bearer {token}"}
     for i, (lon, lat) in enumerate(homes):
-        resp = client.post("/children", headers={"Authorization": f"Bearer {token}"},
+        resp = client.post("/children", headers=auth,
                            json={"name": f"测试儿童{i}", "gender": "female",
                                  "birth_date": "2016-05-01", "village_code": VILLAGE,
                                  "home": {"lon": lon, "lat": lat}})
         assert resp.status_code == 201, resp.json
+        visit = client.post(f"/children/{resp.json['id']}/visits", headers=auth, json={
+            "visited_at": "2026-11-20T10:00:00+08:00", "location": {"lon": lon, "lat": lat}})
+        assert visit.status_code == 201, visit.json
     with stations["registry"].engine.connect() as conn:
         events = [r.payload.encode() for r in conn.execute(
             sa.select(OUTBOX.c.payload).where(OUTBOX.c.type == "registry.child.registered.v1"))]
