@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 POLYGON = 3  # shapely geometry type id
-CHUNK = 2048  # points per batch: keeps the pair arrays a few MB, reused between batches
+CHUNK = 2048  # points per batch: pair arrays under a megabyte, reused between batches
 THREADS = 2  # the gateway's machine has two cores
 PAD_M = 1e-6  # widen boxes by a micrometre so rounding never drops a pair at the limit
 
