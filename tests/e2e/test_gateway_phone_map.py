@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask, request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -113,8 +114,17 @@ def test_first_and_later_visits_draw_the_map_with_nothing_blocked(services, phon
         assert not blocked, (visit, blocked)
         zoom, bar = _rect(phone, ".leaflet-control-zoom"), _rect(phone, "#shouhu-bar")
         assert zoom["top"] >= bar["bottom"], (zoom, bar)  # below the toolbar, locate-me free
-        assert _js(phone, "return window.shouhuMap.overlays.Hazards.getLayers().length") == 5
+        drawn = _js(phone, "return window.shouhuMap.overlays.Hazards.getLayers()"
+                           ".map(function (l) { return l.feature.geometry; })")
+        tok = phone.get_cookie("shouhu_token")["value"]
+        sent = requests.get(served.url + "/api/map/layers", timeout=10,
+                            headers={"Authorization": f"Bearer {tok}"}).json()["hazards"]
+        assert len(drawn) == 5 and drawn == [f["geometry"] for f in sent["features"]]
         assert _js(phone, "return !!document.querySelector('.leaflet-pane canvas')")
+        zones = "window.shouhuMap.overlays['Danger zones']"
+        assert _js(phone, f"return {zones}.getLayers().length") == 0  # read when shown
+        _js(phone, f"window.shouhuMap.map.addLayer({zones})")
+        assert _js(phone, f"return {zones}.getLayers().length") == 1
 
 
 def test_the_map_loads_on_a_phone_and_layers_toggle(services, phone):

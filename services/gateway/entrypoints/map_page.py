@@ -12,7 +12,9 @@ import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import numpy as np
 
 from shared.auth.flask import CSRF_COOKIE, CSRF_HEADER
 
@@ -30,6 +32,7 @@ LABELS = {
 TIANDITU = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
             "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
             "&TILECOL={x}&tk=")
+Q = 1_000_000  # steps of 1e-6 degrees: the precision the layers are rounded to
 OSM = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
        "attribution": "&copy; OpenStreetMap contributors"}
 
@@ -58,15 +61,14 @@ class Assets:
         return {a: f"{static_url}/{a}?v={v}" for a, v in self.hashes.items()}
 
     def links(self, static_url: str) -> tuple[str, str]:
-        """(in <head>, at the end of <body>) for a phone that has the assets cached."""
+        """(in <head>, in <body> after the layers) for a phone that has them cached."""
         urls = self.urls(static_url)
         css = "".join(f'<link rel="stylesheet" href="{urls[a]}">' for a in STYLES)
-        js = "".join(f'<script defer src="{urls[a]}"></script>' for a in SCRIPTS)
-        return css + js, ""
+        return css, "".join(f'<script src="{urls[a]}"></script>' for a in SCRIPTS)
 
     def inline(self, static_url: str) -> tuple[str, str]:
-        """(in <head>, at the end of <body>) for a first visit; the URL list tells our
-        script what to fetch into the cache."""
+        """(in <head>, in <body> after the layers) for a first visit; the URL list tells
+        our script what to fetch into the cache."""
         # Leaflet's CSS names its images relative to itself, not to the page
         css = "".join("<style>" + self.text[a].replace(
             "url(images/", f"url({static_url}/leaflet/images/") + "</style>" for a in STYLES)
@@ -81,18 +83,20 @@ ASSETS_COOKIE = "shouhu_assets"
 
 @dataclass(frozen=True)
 class MapPage:
-    """What depends on the data and the caller (cached), without the assets."""
+    """What depends on the data and the caller (cached), without the assets. The danger
+    zones (hidden at first, as large as all the rest) come after the scripts: the map is
+    drawn before they have arrived, and they are read when the layer is switched on."""
     lang: str
     title: str
     body: str
+    zones: str
 
     def document(self, static_url: str, first_visit: bool) -> str:
-        head, tail = (ASSETS.inline if first_visit else ASSETS.links)(static_url)
+        head, scripts = (ASSETS.inline if first_visit else ASSETS.links)(static_url)
         return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f"<title>{html.escape(self.title)}</title>"
-                f"{head}</head>"
-                f"<body>{self.body}{tail}</body></html>")
+                f"<title>{html.escape(self.title)}</title>{head}</head>"
+                f"<body>{self.body}{scripts}{self.zones}</body></html>")
 
 
 def _tiles(tiles: str, tianditu_key: str) -> dict[str, str] | None:
@@ -111,14 +115,42 @@ def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
     """The page for a 360 px phone screen, less Leaflet and our script and styles."""
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
+    packed = {k: _pack(v) if isinstance(v, dict) else v for k, v in layers.items()}
     config = {"lang": lang, "labels": t, "style": STYLE, "tiles": _tiles(tiles, tianditu_key),
-              "bounds": _bounds(layers), "layers": layers, "checkin_url": checkin_url,
-              "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER}
+              "bounds": _bounds(layers), "checkin_url": checkin_url, "q": Q,
+              "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER,
+              "layers": {k: v for k, v in packed.items() if k != "zones"}}
+    return MapPage(lang, t["title"],
+                   f'{_toolbar(lang)}<div id="shouhu-map" class="shouhu-map"></div>'
+                   + _json_element("shouhu-config", config),
+                   _json_element("shouhu-zones", packed["zones"]))
+
+
+def _pack(collection: dict[str, Any]) -> dict[str, Any]:
+    """Lines and rings as integer steps from the previous position (``d``, in 1/Q
+    degrees, the layers' precision): a third of the bytes, and the steps along a zone's
+    rounded corners repeat, so gzip takes most of the rest. Points stay as they are."""
+    features = []
+    for f in collection["features"]:
+        g = f["geometry"]
+        if g and g["type"] not in ("Point", "GeometryCollection"):
+            f = {**f, "geometry": {"type": g["type"], "d": _steps(g["coordinates"])}}
+        features.append(f)
+    return {**collection, "features": features}
+
+
+def _steps(c: list[Any]) -> list[Any]:
+    if not c or not isinstance(c[0][0], int | float):
+        return [_steps(x) for x in c]
+    grid = np.rint(np.asarray(c, dtype=float)[:, :2] * Q).astype(np.int64)
+    return cast(list[int], np.diff(grid, axis=0, prepend=[[0, 0]]).ravel().tolist())
+
+
+def _json_element(element_id: str, data: Any) -> str:
     # "<" only occurs inside JSON strings, where \u003c means the same: nothing in the
     # data can close the <script> element
-    data = json.dumps(config, separators=(",", ":")).replace("<", "\\u003c")
-    return MapPage(lang, t["title"], f'{_toolbar(lang)}<div id="shouhu-map" class="shouhu-map">'
-                   f'</div><script id="shouhu-config" type="application/json">{data}</script>')
+    text = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
+    return f'<script id="{element_id}" type="application/json">{text}</script>'
 
 
 def _toolbar(lang: str) -> str:

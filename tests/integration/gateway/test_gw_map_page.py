@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import re
 import threading
@@ -31,11 +32,29 @@ class FakeService:
         return 201, {}
 
 
+def _element(page: str, element_id: str):  # type: ignore[no-untyped-def]
+    found = re.search(f'<script id="{element_id}" type="application/json">(.*?)</script>', page)
+    assert found, f"the page carries {element_id}"
+    return json.loads(found.group(1))
+
+
+def _unsteps(d: list, q: int) -> list:  # what phone_map.js does
+    if d and not isinstance(d[0], int):
+        return [_unsteps(x, q) for x in d]
+    xs, ys = itertools.accumulate(d[0::2]), itertools.accumulate(d[1::2])
+    return [[x / q, y / q] for x, y in zip(xs, ys, strict=True)]
+
+
 def _layers(page: str) -> dict:
-    found = re.search(r'<script id="shouhu-config" type="application/json">(.*?)</script>',
-                      page)
-    assert found, "the page carries its layers"
-    return json.loads(found.group(1))["layers"]
+    """The layers the page carries, unpacked: the zones come last, on their own."""
+    config = _element(page, "shouhu-config")
+    layers = {**config["layers"], "zones": _element(page, "shouhu-zones")}
+    for layer in layers.values():
+        for f in layer["features"] if isinstance(layer, dict) else []:
+            if "d" in (f["geometry"] or {}):
+                g = f["geometry"]
+                f["geometry"] = {"type": g["type"], "coordinates": _unsteps(g["d"], config["q"])}
+    return layers
 
 
 def _homes(layers: dict) -> set[str]:
@@ -164,14 +183,18 @@ def test_a_first_visit_gets_the_assets_inline_allowed_by_hash_then_links(gw_clie
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in script_src
     assert "url(/static/leaflet/images/layers.png)" in page
+    assert page.index("Leaflet 1.9.4") < page.index('id="shouhu-zones"')  # drawn first
+    zones = _element(page, "shouhu-zones")["features"]
+    assert zones and "coordinates" not in zones[0]["geometry"]  # packed as steps
     assert f"{ASSETS_COOKIE}={ASSETS.version}" in first.headers["Set-Cookie"]
     assert "HttpOnly" in first.headers["Set-Cookie"]
 
     again = client.get("/map", headers=token(Role.PATROL_MEMBER)).get_data(as_text=True)
     assert not _inline_scripts(again) and _layers(again) == _layers(page)
-    linked = re.findall(r'<script defer src="([^"]+)"></script>', again)
+    linked = re.findall(r'<script src="([^"]+)"></script>', again)
     assert [u.split("?")[0] for u in linked] == ["/static/leaflet/leaflet.js",
                                                   "/static/phone_map.js"]
+    assert again.index("phone_map.js") < again.index('id="shouhu-zones"')
     for url in linked + re.findall(r'<link rel="stylesheet" href="([^"]+)">', again):
         assert client.get(url).status_code == 200, url
     client.set_cookie(ASSETS_COOKIE, "an-older-release")

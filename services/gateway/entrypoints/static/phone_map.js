@@ -36,6 +36,28 @@
   }
 
   // -- layers ------------------------------------------------------------------
+  // Lines and rings come as integer steps from the previous position (map_page._pack).
+  function unsteps(d) {
+    if (typeof d[0] !== "number") { return d.map(unsteps); }
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < d.length; i += 2) {
+      x += d[i]; y += d[i + 1];
+      out.push([x / cfg.q, y / cfg.q]);
+    }
+    return out;
+  }
+  function unpack(collection) {
+    if (collection) {
+      collection.features.forEach(function (f) {
+        var g = f.geometry;
+        if (g && g.d) { g.coordinates = unsteps(g.d); delete g.d; }
+      });
+    }
+    return collection;
+  }
+  ["hazards", "home_cells", "homes", "points", "route"].forEach(function (k) {
+    unpack(cfg.layers[k]);
+  });
   // Hazards, zones and cells: coloured by class (water, road, terrain).
   function vector(data, base, tip) {
     var group = L.geoJSON(data, {
@@ -48,8 +70,13 @@
     return tip ? group.bindTooltip(function (l) { return tip(l.feature.properties); }) : group;
   }
   var overlays = {};
-  overlays[cfg.labels.zones] = vector(cfg.layers.zones, {color: "#555", weight: 1,
+  // the zones (hidden at first) follow the scripts in the page: read when switched on
+  var zones = overlays[cfg.labels.zones] = vector(null, {color: "#555", weight: 1,
                                                          fillOpacity: 0.12});
+  zones.on("add", function () {
+    var el = document.getElementById("shouhu-zones");
+    if (el && !zones.getLayers().length) { zones.addData(unpack(JSON.parse(el.textContent))); }
+  });
   overlays[cfg.labels.hazards] = vector(cfg.layers.hazards, {color: "#555", weight: 3,
                                                              fillOpacity: 0.35},
     function (p) { return esc(p.name) + " · " + esc(p.kind); }).addTo(map);
