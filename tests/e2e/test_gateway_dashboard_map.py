@@ -26,7 +26,7 @@ from shared.auth import Principal, Role  # noqa: E402
 from shared.testing.fixtures import eventually  # noqa: E402
 
 pytestmark = pytest.mark.browser
-LAYERS = [LABELS["en"][k] for k in ("zones", "hazards", "lacking", "top", "points", "cells")]
+LAYERS = [LABELS["en"][k] for k in ("zones", "cells", "hazards", "lacking", "top", "points")]
 
 
 @pytest.fixture(scope="module")

@@ -24,18 +24,19 @@ from markupsafe import Markup, escape
 from services.gateway.domain.privacy import Cell
 from services.gateway.entrypoints.map_page import OSM, TIANDITU
 
-TOP = 10
-RAMP = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # exposure, low to high
-CHECKED, UNCHECKED, LACKING, CELLS = "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a"
+TOP, FIX_FIRST = 10, 50  # the most exposed marked; those lacking protection, as the table
+RAMP = ("#fecc5c", "#fd8d3c", "#f03b20", "#bd0026", "#67000d")  # exposure, low to high
+CHECKED, UNCHECKED, LACKING, CELLS = "#33a02c", "#e7298a", "#1f78b4", "#6a3d9a"
 LABELS = {
     "zh": {"hazards": "危险点（按暴露度）", "top": f"暴露度最高的 {TOP} 处",
-           "lacking": "缺防护（先修）", "zones": "危险区域", "points": "巡查点",
+           "lacking": f"缺防护，先修（暴露度前 {FIX_FIRST} 处）", "zones": "危险区域",
+           "points": "巡查点",
            "cells": "儿童（按网格计数）", "exposure": "暴露度", "missing": "缺少",
            "children": "名儿童", "checked": "7 天内已巡查", "unchecked": "7 天内未巡查",
            "low": "低", "high": "高", "cells_note": "每格计数，不显示住址",
            "barrier": "护栏", "warning_sign": "警示牌", "rescue_equipment": "救生设备"},
     "en": {"hazards": "Hazards by exposure", "top": f"Top {TOP} by exposure",
-           "lacking": "Lacking protection (fix first)", "zones": "Danger zones",
+           "lacking": f"Lacking protection: fix first (top {FIX_FIRST})", "zones": "Danger zones",
            "points": "Patrol points", "cells": "Children (count per cell)",
            "exposure": "exposure", "missing": "missing", "children": "children",
            "checked": "checked in the last 7 days", "unchecked": "not checked in 7 days",
@@ -68,16 +69,16 @@ def render_dashboard_map(figures: dict[str, Any], tiles: str, tianditu_key: str,
     _tiles(fmap, tiles, tianditu_key)
     hazards = figures["hazards"]["features"]
     top = max([h["properties"]["exposure"] for h in hazards] + [1.0])
-    ranked = sorted(hazards, key=lambda h: -h["properties"]["exposure"])[:TOP]
-    for layer in (
+    ranked = [h for h in sorted(hazards, key=lambda h: -h["properties"]["exposure"])
+              if h["properties"]["exposure"] > 0]
+    lacking = [h for h in ranked if h["properties"]["lacking"]][:FIX_FIRST]
+    for layer in (  # drawn in this order: the cells under the hazards
             _layer([_zone(z, t) for z in figures["zones"]["features"]], t["zones"], show=False),
+            _layer([_cell(c, t) for c in figures["cells"]], t["cells"]),
             _layer([_hazard(h, top, t) for h in hazards], t["hazards"]),
-            _layer([_lacking(h, t) for h in hazards if h["properties"]["lacking"]],
-                   t["lacking"]),
-            _layer([_top(h, rank, top, t) for rank, h in enumerate(ranked, 1)
-                    if h["properties"]["exposure"] > 0], t["top"]),
-            _layer([_point(p, t) for p in figures["points"]["features"]], t["points"]),
-            _layer([_cell(c, t) for c in figures["cells"]], t["cells"])):
+            _layer([_lacking(h, t) for h in lacking], t["lacking"]),
+            _layer([_top(h, rank, top, t) for rank, h in enumerate(ranked[:TOP], 1)], t["top"]),
+            _layer([_point(p, t) for p in figures["points"]["features"]], t["points"])):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     bounds = _bounds(hazards + figures["points"]["features"])
@@ -146,14 +147,14 @@ def _hazard_tip(h: dict[str, Any], t: dict[str, str]) -> str:
 def _hazard(h: dict[str, Any], top: float, t: dict[str, str]) -> Item:
     colour = _colour(h["properties"]["exposure"], top)
     return _item(h["geometry"], _hazard_tip(h, t),
-                    {"color": colour, "fillColor": colour, "weight": 2, "fillOpacity": 0.5})
+                 {"color": colour, "fillColor": colour, "weight": 3, "fillOpacity": 0.6})
 
 
 def _lacking(h: dict[str, Any], t: dict[str, str]) -> Item:
     """A ring at the hazard's centre: its outline again would double the page."""
     return _item({"type": "Point", "coordinates": _centre(h["geometry"])}, _hazard_tip(h, t),
-                 {"color": LACKING, "weight": 3, "dashArray": "4 3", "fill": False,
-                  "radius": 11})
+                 {"color": LACKING, "weight": 2, "dashArray": "4 3", "fill": False,
+                  "radius": 9})
 
 
 def _top(h: dict[str, Any], rank: int, top: float, t: dict[str, str]) -> Item:
@@ -181,7 +182,8 @@ def _point(p: dict[str, Any], t: dict[str, str]) -> Item:
 def _cell(c: Cell, t: dict[str, str]) -> Item:
     return _item({"type": "Polygon", "coordinates": [[list(p) for p in c.ring]]},
                     f"{c.count} {t['children']}",
-                    {"color": CELLS, "weight": 1, "fillOpacity": min(0.15 + c.count / 40, 0.6)})
+                    {"color": CELLS, "weight": 0.5, "opacity": 0.4,
+                     "fillOpacity": min(0.05 + c.count / 100, 0.35)})
 
 
 def _flatten(c: Any) -> list[tuple[float, float]]:

@@ -64,7 +64,7 @@ def test_station_staff_see_every_layer_with_exposure_and_missing_protections(gw_
     assert any(tip.startswith("#1 ") for tip in tips)
     assert sum(tip.endswith("名儿童") for tip in tips) >= 2  # every cell, however small
     english = _get(client, lang="en")[2]
-    assert "Top 10 by exposure" in english and "Lacking protection (fix first)" in english
+    assert "Top 10 by exposure" in english and "Lacking protection: fix first" in english
     assert 'href="?lang=zh"' in _get(client, lang="en")[1] and 'href="?lang=en"' in page
 
 
@@ -111,3 +111,17 @@ def test_the_cached_map_follows_the_read_model(gw_client):
     apply(gw, [event("hazards.hazard.retired.v1", {"hazard_id": "hz-3"})])
     tips = _tips(_get(client)[2])
     assert not any("测试塘3" in t for t in tips) and any("测试塘1" in t for t in tips)
+
+
+def test_markup_in_a_hazard_name_stays_text(gw_client):
+    gw, client, _ = gw_client
+    name = '</script><script>alert(1)</script><img src=x onerror="alert(2)">'
+    apply(gw, [event("hazards.hazard.updated.v1", {
+        "hazard_id": "hz-1", "kind": "pond", "name": name, "village_code": "500110120201",
+        "geometry": {"type": "Point", "coordinates": [106.652, 28.952]},
+        "protections": {"barrier": "missing"}})])
+    _, page, doc = _get(client)
+    outside = page.split("<iframe")[0] + page.split("</iframe>")[1]
+    assert "<script" not in outside and "<img" not in outside
+    assert len(re.findall(r"<script", doc)) == 3  # Leaflet and folium's two, no more
+    assert "<img" not in doc and "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in _text(doc)
