@@ -30,8 +30,8 @@ class PageCache:
 
     A render takes a few hundred milliseconds on a loaded machine, so a warmer thread
     keeps the pages asked for in the last ``recent_s`` seconds ready: it polls the
-    version and renders them again after an event, and the first caller after an event
-    is served from the cache. It stops when nobody has asked for ``recent_s``. A key is
+    version and renders them again once an event has settled, and a caller after an
+    event is served from the cache. It stops when nobody has asked for ``recent_s``. A key is
     rendered once at a time: a caller arriving mid-render waits for that render."""
 
     def __init__(self, version: Callable[[], Hashable], size: int = 64, warm: int = 8,
@@ -96,7 +96,9 @@ class PageCache:
             mine.set()
 
     def _warm_loop(self) -> None:
-        seen = None
+        # a version is warmed once it held for a poll interval: during a burst of
+        # events (a seed, a replay) the pages would be stale before they were done
+        seen = warmed = None
         while True:
             time.sleep(self._poll_s)
             with self._lock:
@@ -110,10 +112,11 @@ class PageCache:
                 jobs = list(self._recent.items())[-self._warm:]
             try:
                 version = self._version()
-                if version != seen:
+                if version == seen != warmed:
                     for scope, (_, make) in reversed(jobs):  # the latest asked first
                         self._fill((version, scope), make)
-                    seen = version
+                    warmed = version
+                seen = version
             except Exception as exc:  # noqa: BLE001 - keep warming; callers render
                 log.warning("map page warmer: %s", type(exc).__name__)
 
