@@ -72,10 +72,11 @@ def _ranks_within(count: np.ndarray) -> np.ndarray:
 
 
 def _cell_size(lo: np.ndarray, hi: np.ndarray, reach: float) -> float:
-    """Cells about as large as a typical shape, and at least half the reach: larger cells
-    mean more false candidates, smaller ones more cells per box."""
+    """Cells about as large as a typical shape, and at least the reach: larger cells mean
+    more false candidates, smaller ones more cells per box to register (measured at
+    county scale: half the reach cost as much in registering as it saved in pairs)."""
     typical = float(np.median((hi - lo).max(axis=1))) if len(lo) else 0.0
-    return max(typical, reach / 2, 1e-3)
+    return max(typical, reach, 1e-3)
 
 
 def segment_distance(px: np.ndarray, py: np.ndarray, ab: np.ndarray) -> np.ndarray:
