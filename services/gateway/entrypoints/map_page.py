@@ -51,8 +51,8 @@ class Assets:
         self.hashes = {a: hashlib.sha256(t.encode()).hexdigest()[:10]
                        for a, t in self.text.items()}
         self.version = hashlib.sha256("".join(self.hashes.values()).encode()).hexdigest()[:10]
-        if any("</script" in self.text[a].lower() for a in SCRIPTS):
-            raise ValueError("a script to inline must not contain </script")
+        if any(m in self.text[a].lower() for a in SCRIPTS for m in ("</script", "<!--")):
+            raise ValueError("a script to inline must not contain </script or <!--")
         self.csp_hashes = " ".join(
             "'sha256-" + base64.b64encode(hashlib.sha256(self.text[a].encode()).digest()).decode()
             + "'" for a in SCRIPTS)
