@@ -273,17 +273,20 @@ class OverlayEngine:
         """Nearest hazards of these homes into the table, and their zones joined."""
         col = self._homes.col
         named, dist, pt, num = index.scan(col["x"][slots], col["y"][slots])
-        for i, cls in enumerate(NEAREST_CLASSES):
-            col[f"{cls}_id"][slots], col[f"{cls}_m"][slots] = named[i], dist[i]
+        self._write_nearest(slots, named, dist)
         self._join(slots[pt], num, index.ids, +1, touched)
 
     def _recompute(self, slots: np.ndarray) -> dict[str, ChildOverlay | None]:
         """Nearest hazards again after a hazard changed (zones of others are unchanged)."""
         col = self._homes.col
         named, dist, _, _ = self._hazard_index().scan(col["x"][slots], col["y"][slots])
-        for i, cls in enumerate(NEAREST_CLASSES):
-            col[f"{cls}_id"][slots], col[f"{cls}_m"][slots] = named[i], dist[i]
+        self._write_nearest(slots, named, dist)
         return {col["id"][s]: self._overlay(s) for s in slots.tolist()}
+
+    def _write_nearest(self, slots: np.ndarray, named: np.ndarray, dist: np.ndarray) -> None:
+        for i, cls in enumerate(NEAREST_CLASSES):
+            self._homes.col[f"{cls}_id"][slots] = named[i]
+            self._homes.col[f"{cls}_m"][slots] = dist[i]
 
     def _leave_zones(self, slot: int, touched: dict[str, HazardExposure | None]) -> None:
         index = self._hazard_index()

@@ -66,6 +66,7 @@ def test_random_townships_equal_brute_force_in_bulk_and_one_event_at_a_time(draw
     delta = bulk.load(hs, zs)
     assert _state(bulk, hs) == expected
     assert dict(delta.children) == {h.child_id: bulk.child(h.child_id) for h in hs}
+    assert dict(delta.hazards) == {e.hazard_id: e for e in bulk.exposures()}
     events = OverlayEngine(CRS48, max_distance_m=MAX_M, default_buffer_m=BUFFER_M)
     for z in reversed(zs):
         events.put_hazard(z)
