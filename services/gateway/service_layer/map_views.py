@@ -99,6 +99,7 @@ class PageCache:
         # a version is warmed once it held for a poll interval: during a burst of
         # events (a seed, a replay) the pages would be stale before they were done
         seen = warmed = None
+        failing = False
         while True:
             time.sleep(self._poll_s)
             with self._lock:
@@ -113,12 +114,14 @@ class PageCache:
             try:
                 version = self._version()
                 if version == seen != warmed:
+                    warmed = version  # tried once: if a render fails, callers render
                     for scope, (_, make) in reversed(jobs):  # the latest asked first
                         self._fill((version, scope), make)
-                    warmed = version
-                seen = version
+                seen, failing = version, False
             except Exception as exc:  # noqa: BLE001 - keep warming; callers render
-                log.warning("map page warmer: %s", type(exc).__name__)
+                if not failing:  # once per spell of failures, not twice a second
+                    log.warning("map page warmer: %s", type(exc).__name__)
+                failing = True
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:

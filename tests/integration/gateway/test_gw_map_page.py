@@ -138,6 +138,30 @@ def test_the_warmer_renders_after_an_event_before_anyone_asks():
     assert cache.get("scope", make) == "page at version 3" and len(made) == 3
 
 
+def test_the_warmer_tries_a_version_once_and_says_so_once(caplog):
+    version, polls, tries = [1], [0], []
+
+    def current():  # type: ignore[no-untyped-def]
+        polls[0] += 1
+        return version[0]
+
+    def make():  # type: ignore[no-untyped-def]
+        tries.append(version[0])
+        if version[0] > 1:
+            raise RuntimeError("read model unavailable")
+        return "page"
+
+    cache = PageCache(current, poll_s=0.01, recent_s=60.0)
+    cache.get("scope", make)
+    version[0] = 2
+    eventually(lambda: 2 in tries, 5, 0.01, message="the warmer tried version 2")
+    seen = polls[0]
+    eventually(lambda: polls[0] > seen + 5, 5, 0.01, message="the warmer kept polling")
+    assert tries == [1, 2]  # not retried at every poll
+    warnings = [r.getMessage() for r in caplog.records if "warmer" in r.getMessage()]
+    assert warnings == ["map page warmer: RuntimeError"]
+
+
 def test_a_key_is_rendered_once_at_a_time_and_a_failed_render_is_retried():
     release, made = threading.Event(), []
 
