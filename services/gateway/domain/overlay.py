@@ -222,7 +222,8 @@ class OverlayEngine:
         hz = self._hazards[hazard.hazard_id] = self._project_hazards([hazard])[0]
         self._index = None
         self._count[hazard.hazard_id] = self._weight[hazard.hazard_id] = 0
-        live = self._homes.live()
+        reach = max(self.max_distance_m, self.default_buffer_m, EDGE_TOLERANCE_M) + 1.0
+        live = self._homes.live_near(shapely.total_bounds([hz.geom, hz.zone]), reach)
         alone = _HazardIndex({hazard.hazard_id: hz}, self.max_distance_m,
                              self.default_buffer_m)
         named, _, pt, num = alone.scan(self._homes.col["x"][live], self._homes.col["y"][live])

@@ -56,8 +56,12 @@ class HomeTable:
         for name in ("id", *(f"{cls}_id" for cls in self.classes)):
             self.col[name][slot] = None
 
-    def live(self) -> np.ndarray:
-        return np.flatnonzero(self.col["alive"][:self.size])
+    def live_near(self, bounds: np.ndarray, margin: float) -> np.ndarray:
+        """Slots of the homes within ``margin`` of the box (minx, miny, maxx, maxy)."""
+        x, y = self.col["x"][:self.size], self.col["y"][:self.size]
+        return np.flatnonzero(self.col["alive"][:self.size]
+                              & (x >= bounds[0] - margin) & (x <= bounds[2] + margin)
+                              & (y >= bounds[1] - margin) & (y <= bounds[3] + margin))
 
     def nearest_to(self, cls: str, hazard_id: str) -> np.ndarray:
         """Slots whose nearest hazard of the class is this one."""
