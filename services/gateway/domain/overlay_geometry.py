@@ -3,7 +3,8 @@
 GEOS answers one (point, geometry) pair per call, and at county scale (200,000 homes,
 millions of candidate pairs) the per-call cost dominates. Here every shape is cut into
 segments (line segments, polygon ring edges; a point is a segment of length 0), a grid
-finds each point's candidate segments, and the distance of each pair is computed with
+finds each point's candidate segments (a small ring's or line's segments together), and
+the distance of each pair is computed with
 GEOS's own formula (``Distance::pointToSegment``, operation for operation), so results
 are bit-identical to ``shapely.distance``. A point inside a polygon is at distance 0, as
 in GEOS; that test (``intersects_xy``, boundary included) is left to GEOS, on the few
@@ -114,7 +115,16 @@ class ShapeIndex:
         a, b = xy[start], xy[start + has_next[start]]
         self.segments = np.column_stack([a, b])
         self.segment_owner = linear_owner[item[start]]
+        # The grid holds pieces: a whole ring or line when it is small against the reach
+        # (a pond's four edges are one candidate, not four), else single segments.
         lo, hi = np.minimum(a, b), np.maximum(a, b)
+        of = item[start]
+        extent = shapely.bounds(linear).reshape(-1, 4)
+        small = np.max(extent[:, 2:] - extent[:, :2], axis=1) <= reach / 2
+        self.piece_first = np.flatnonzero((np.diff(of, prepend=-1) != 0) | ~small[of])
+        self.piece_len = np.diff(np.append(self.piece_first, len(of)))
+        lo = np.minimum.reduceat(lo, self.piece_first)
+        hi = np.maximum.reduceat(hi, self.piece_first)
         self._segments = _Grid(lo - (reach + PAD_M), hi + (reach + PAD_M),
                                _cell_size(lo, hi, reach))
         self.polygons, self.polygon_owner = parts[poly], owner[poly]
@@ -133,7 +143,9 @@ class ShapeIndex:
         """(point, shape, distance ≤ reach) for the points ``ids``. A shape may come
         several times for one point, once per near segment."""
         bx, by = x[ids], y[ids]
-        pt, seg = self._segments.candidates(bx, by)
+        pt, piece = self._segments.candidates(bx, by)
+        n = self.piece_len[piece]
+        pt, seg = np.repeat(pt, n), np.repeat(self.piece_first[piece], n) + _ranks_within(n)
         d = segment_distance(bx[pt], by[pt], self.segments[seg])
         near = d <= self.reach
         ipt, ipoly = self._polygons.candidates(bx, by)
