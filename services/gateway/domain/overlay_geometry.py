@@ -4,9 +4,9 @@ GEOS answers one (point, geometry) pair per call, and at county scale (200,000 h
 millions of candidate pairs) the per-call cost dominates. Here every shape is cut into
 segments (line segments, polygon ring edges; a point is a segment of length 0), a grid
 finds each point's candidate segments (a small ring's or line's segments together), and
-the distance of each pair is computed with
-GEOS's own formula (``Distance::pointToSegment``, operation for operation), so results
-are bit-identical to ``shapely.distance``. A point inside a polygon is at distance 0, as
+the distance of each pair is computed with GEOS's own formula
+(``Distance::pointToSegment``, operation for operation), so results are bit-identical
+to ``shapely.distance``. A point inside a polygon is at distance 0, as
 in GEOS; that test (``intersects_xy``, boundary included) is left to GEOS, on the few
 points inside a polygon's bounding box.
 """
