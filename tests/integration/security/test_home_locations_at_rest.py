@@ -161,6 +161,9 @@ def test_rotation_reencrypts_home_locations(stations, monkeypatch, capsys):
     assert "child_homes" in capsys.readouterr().out
     monkeypatch.setenv("SHOUHU_FIELD_KEYS", new)  # the old key is gone: reads still work
     default_keys.cache_clear()
+    with stations["registry"].engine.connect() as conn:
+        assert {(c.home_lon, c.home_lat)
+                for c in ChildRepository(conn).iter_for_assessment()} == set(homes)
     with stations["hazards"].engine.connect() as conn:
         assert set(HomeRepository(conn).locations()) == set(homes)
     with stations["gateway"].engine.connect() as conn:
