@@ -18,6 +18,7 @@ from shared.auth.principal import Principal, Role
 
 DEMO_TOWNSHIP = "500110120"
 DEMO_VILLAGE = "500110120201"
+ENCRYPTING_SERVICES = ("registry", "hazards", "notifier", "gateway")
 _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an administrator
 
 
@@ -72,11 +73,13 @@ def cmd_keys_rotate(args: argparse.Namespace) -> None:
     from shared.crypto import reencrypt_metadata
     from shared.db import make_engine
 
-    settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
-    metadata = importlib.import_module(f"services.{args.service}.adapters.tables").metadata
-    with make_engine(settings.common.database_url).begin() as conn:
-        counts = reencrypt_metadata(conn, metadata)
-    print(f"re-encrypted under the active key: {counts or 'no encrypted columns'}")
+    for service in args.service or ENCRYPTING_SERVICES:
+        settings = importlib.import_module(f"services.{service}.config").Settings.from_env()
+        metadata = importlib.import_module(f"services.{service}.adapters.tables").metadata
+        with make_engine(settings.common.database_url).begin() as conn:
+            counts = reencrypt_metadata(conn, metadata)
+        print(f"{service}: re-encrypted under the active key: "
+              f"{counts or 'no encrypted columns'}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -94,6 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     keys = sub.add_parser("keys", help="field-encryption keys").add_subparsers(required=True)
     keys.add_parser("new", help="print a new random field key").set_defaults(func=cmd_keys_new)
-    rot = keys.add_parser("rotate", help="re-encrypt a service's fields under the active key")
-    rot.add_argument("service", choices=("registry", "hazards", "notifier", "gateway"))
+    rot = keys.add_parser("rotate", help="re-encrypt fields under the active key")
+    rot.add_argument("service", nargs="*", choices=ENCRYPTING_SERVICES,
+                     help="default: every service (each keeps encrypted columns)")
     rot.set_defaults(func=cmd_keys_rotate)

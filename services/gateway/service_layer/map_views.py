@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
@@ -43,6 +44,9 @@ class PageCache:
         self._size, self._warm, self._recent_s, self._poll_s = size, warm, recent_s, poll_s
         self._lock = threading.Lock()
         self._warmer: threading.Thread | None = None
+        self._seen: Hashable = None  # the warmer's last polled and last warmed versions
+        self._warmed: Hashable = None
+        self._failing = False
 
     @staticmethod
     def scope(principal: Principal, *extra: Hashable) -> Hashable:
@@ -56,8 +60,9 @@ class PageCache:
             self._recent[scope] = (time.monotonic(), make)
             self._recent.move_to_end(scope)
             if self._warmer is None:
-                self._warmer = threading.Thread(target=self._warm_loop, daemon=True,
-                                                name="map-page-warmer")
+                self._warmer = threading.Thread(
+                    target=_warm_loop, args=(weakref.ref(self), self._poll_s), daemon=True,
+                    name="map-page-warmer")
                 self._warmer.start()
         return self._fill((self._version(), scope), make)
 
@@ -95,33 +100,41 @@ class PageCache:
                 del self._pending[key]
             mine.set()
 
-    def _warm_loop(self) -> None:
-        # a version is warmed once it held for a poll interval: during a burst of
-        # events (a seed, a replay) the pages would be stale before they were done
-        seen = warmed = None
-        failing = False
-        while True:
-            time.sleep(self._poll_s)
-            with self._lock:
-                now = time.monotonic()
-                for scope in [s for s, (at, _) in self._recent.items()
-                              if now - at > self._recent_s]:
-                    del self._recent[scope]
-                if not self._recent:
-                    self._warmer = None
-                    return
-                jobs = list(self._recent.items())[-self._warm:]
-            try:
-                version = self._version()
-                if version == seen != warmed:
-                    warmed = version  # tried once: if a render fails, callers render
-                    for scope, (_, make) in reversed(jobs):  # the latest asked first
-                        self._fill((version, scope), make)
-                seen, failing = version, False
-            except Exception as exc:  # noqa: BLE001 - keep warming; callers render
-                if not failing:  # once per spell of failures, not twice a second
-                    log.warning("map page warmer: %s", type(exc).__name__)
-                failing = True
+    def _warm_once(self) -> bool:
+        """One poll of the warmer; False when nobody asked for ``recent_s`` seconds.
+        A version is warmed once it held for a poll interval: during a burst of events
+        (a seed, a replay) the pages would be stale before they were done."""
+        with self._lock:
+            now = time.monotonic()
+            for scope in [s for s, (at, _) in self._recent.items() if now - at > self._recent_s]:
+                del self._recent[scope]
+            if not self._recent:
+                self._warmer = None
+                return False
+            jobs = list(self._recent.items())[-self._warm:]
+        try:
+            version = self._version()
+            if version == self._seen != self._warmed:
+                self._warmed = version  # tried once: if a render fails, callers render
+                for scope, (_, make) in reversed(jobs):  # the latest asked first
+                    self._fill((version, scope), make)
+            self._seen, self._failing = version, False
+        except Exception as exc:  # noqa: BLE001 - keep warming; callers render
+            if not self._failing:  # once per spell of failures, not twice a second
+                log.warning("map page warmer: %s", type(exc).__name__)
+            self._failing = True
+        return True
+
+
+def _warm_loop(ref: weakref.ref[PageCache], poll_s: float) -> None:
+    """The warmer thread holds its cache weakly: it ends with the cache (an app that is
+    gone) as well as when nobody asks any more."""
+    while True:
+        time.sleep(poll_s)
+        cache = ref()
+        if cache is None or not cache._warm_once():
+            return
+        del cache
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:

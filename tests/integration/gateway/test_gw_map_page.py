@@ -5,6 +5,7 @@ page cache's warmer, and the assets inline on a first visit, allowed by their ha
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import itertools
 import json
@@ -160,6 +161,17 @@ def test_the_warmer_tries_a_version_once_and_says_so_once(caplog):
     assert tries == [1, 2]  # not retried at every poll
     warnings = [r.getMessage() for r in caplog.records if "warmer" in r.getMessage()]
     assert warnings == ["map page warmer: RuntimeError"]
+
+
+def test_the_warmer_ends_with_its_cache():
+    cache = PageCache(lambda: 1, poll_s=0.01, recent_s=600.0)
+    cache.get("scope", lambda: "page")
+    warmer = cache._warmer
+    assert warmer is not None and warmer.is_alive()
+    del cache
+    gc.collect()
+    warmer.join(5)
+    assert not warmer.is_alive()
 
 
 def test_a_key_is_rendered_once_at_a_time_and_a_failed_render_is_retried():

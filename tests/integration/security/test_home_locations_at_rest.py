@@ -156,7 +156,7 @@ def test_rotation_reencrypts_home_locations(stations, monkeypatch, capsys):
     monkeypatch.setenv("SHOUHU_FIELD_ACTIVE_KID", "t2")
     default_keys.cache_clear()
     for svc in SERVICES:
-        cmd_keys_rotate(argparse.Namespace(service=svc))
+        cmd_keys_rotate(argparse.Namespace(service=[svc]))
         assert _home_key_ids(stations[svc].engine) == {"t2"}, svc
     assert "child_homes" in capsys.readouterr().out
     monkeypatch.setenv("SHOUHU_FIELD_KEYS", new)  # the old key is gone: reads still work
