@@ -1,5 +1,6 @@
 """What the gateway answers, for its OpenAPI document: JSON response schemas, the
-non-JSON bodies (pages, files) and the error responses each operation really returns.
+non-JSON bodies (pages, files); ``errors`` (from ``shared.openapi``) documents the error
+responses each operation really returns.
 
 JSON views are dumped through these schemas, so a field the schema does not name never
 leaves the gateway. Forwarded writes answer with the owning service's body and status:
@@ -8,30 +9,15 @@ they are documented here (a copy of that service's contract), never dumped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-F = TypeVar("F", bound=Callable[..., Any])
+from shared.openapi import SIGNED_IN as SIGNED_IN  # re-exported: the gateway's views use it
+from shared.openapi import errors as errors
 
 HTML = "text/html"
 TEXT: dict[str, Any] = {"type": "string"}  # a page or a file, whole
-
-
-def errors(blp: Blueprint, *statuses: int) -> Callable[[F], F]:
-    """Document these error statuses, each with the shared error body."""
-    def decorate(fn: F) -> F:
-        for status in statuses:
-            fn = blp.alt_response(status, response=HTTPStatus(status).name)(fn)
-        return fn
-
-    return decorate
-
-
-SIGNED_IN = (401, 403)  # no or expired token; a role the view does not allow
 
 
 class Geometry(Schema):
