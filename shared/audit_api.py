@@ -23,6 +23,7 @@ from shared import audit
 from shared.auth.flask import allow, current_principal
 from shared.auth.principal import Role
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
+from shared.openapi import SIGNED_IN, errors
 
 ADMIN = (Role.STATION_ADMIN,)
 MAX_PAGE_SIZE = 200
@@ -128,6 +129,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @allow(*ADMIN)
         @blp.arguments(AuditPageQuery, **QUERY)
         @blp.response(200, AuditPage)
+        @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Audit rows, newest first, by user, object, action and time"""
             page, size = q.pop("page"), q.pop("page_size")
@@ -143,6 +145,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @rate_limit(EXPORTS_PER_MINUTE, what="exports")
         @blp.arguments(AuditQuery, **QUERY)
         @blp.response(200, CSV, content_type="text/csv")
+        @errors(blp, *SIGNED_IN, 429)
         def get(self, q):  # type: ignore[no-untyped-def]
             """The filtered audit rows as CSV (at most 100,000); the export is audited"""
             with engine.begin() as conn:
@@ -160,6 +163,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @allow(*ADMIN)
         @blp.arguments(VerifyQuery, **QUERY)
         @blp.response(200, VerifyOut)
+        @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Check the hash chain; every altered, inserted or deleted row is named"""
             anchor = (q["anchor_seq"], q["anchor_hash"]) if q else None
@@ -174,6 +178,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @allow(*ADMIN)
         @blp.arguments(UnusualQuery, **QUERY)
         @blp.response(200, UnusualReaderOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """People who read more than `threshold` children outside their caseload"""
             since = q["since"] or datetime.now(UTC) - timedelta(days=30)

@@ -29,6 +29,7 @@ from services.hazards.entrypoints.patrol_schemas import (
 from services.hazards.service_layer import devices
 from shared.auth.flask import allow, public
 from shared.geo import to_wgs84
+from shared.openapi import SIGNED_IN, errors
 
 SIGNATURE = {"in": "header", "name": "X-Shouhu-Signature", "required": True,
              "schema": {"type": "string"},
@@ -57,6 +58,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*DEVICE_ADMINS)
         @blp.arguments(DeviceIn)
         @blp.response(201, DeviceOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Register a device at a hazard (its secret must be configured)"""
             lon, lat = to_wgs84(body["location"]["lon"], body["location"]["lat"],
@@ -67,6 +69,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
 
         @allow(*DEVICE_ADMINS)
         @blp.response(200, DeviceOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Registered devices with their last heartbeat"""
             with hazards.uow() as uow:
@@ -78,6 +81,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @blp.doc(parameters=[SIGNATURE], security=[])
         @blp.arguments(AlarmIn)
         @blp.response(201, AlarmOut)
+        @errors(blp, 401, 404)
         def post(self, body, device_id):  # type: ignore[no-untyped-def]
             """A camera or fence alarm: becomes an urgent finding at the nearest hazard"""
             now = datetime.now(UTC)
@@ -95,6 +99,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @blp.doc(parameters=[SIGNATURE], security=[])
         @blp.arguments(HeartbeatIn)
         @blp.response(204)
+        @errors(blp, 401, 404)
         def post(self, body, device_id):  # type: ignore[no-untyped-def]
             """A device says it is alive"""
             now = datetime.now(UTC)

@@ -6,6 +6,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from shapely.geometry import shape
+from webargs.flaskparser import parser
 
 from services.hazards.adapters.exports import export, feature_collection
 from services.hazards.adapters.repository import HazardFilter
@@ -29,6 +30,7 @@ from services.hazards.service_layer import handlers
 from shared.auth.flask import allow
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 from shared.geo import Datum
+from shared.openapi import SIGNED_IN, errors
 
 
 def _filter(args: dict) -> HazardFilter:  # type: ignore[type-arg]
@@ -36,6 +38,11 @@ def _filter(args: dict) -> HazardFilter:  # type: ignore[type-arg]
     kinds = tuple(args["kind"].split(",")) if args.get("kind") else ()
     return HazardFilter(bbox=bbox, kinds=kinds, village_code=args.get("village"),  # type: ignore[arg-type]
                         missing=args.get("missing"))
+
+
+def _import_args(query: dict) -> dict:  # type: ignore[type-arg]
+    """Options may also come as form fields, checked as the query is (422)."""
+    return {**query, **parser.parse(ImportArgs(), location="form")} if request.form else query
 
 
 def _changes(body: dict) -> dict:  # type: ignore[type-arg]
@@ -53,6 +60,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*EDITORS)
         @blp.arguments(HazardIn)
         @blp.response(201, HazardOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Add a hazard (publishes hazard.created and zone.changed)"""
             hazard = Hazard(**_changes(body))
@@ -61,6 +69,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*READERS)
         @blp.arguments(HazardQuery, location="query")
         @blp.response(200, FeatureCollection)
+        @errors(blp, *SIGNED_IN)
         def get(self, args):  # type: ignore[no-untyped-def]
             """List hazards as an RFC 7946 FeatureCollection, filtered"""
             with hazards.uow() as uow:
@@ -71,6 +80,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
     class HazardById(MethodView):
         @allow(*READERS)
         @blp.response(200, HazardOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, hazard_id):  # type: ignore[no-untyped-def]
             """Read one hazard"""
             return handlers.get_hazard(hazards.uow(), hazard_id)
@@ -78,6 +88,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*EDITORS)
         @blp.arguments(HazardPatch)
         @blp.response(200, HazardOut)
+        @errors(blp, *SIGNED_IN, 404)
         def patch(self, body, hazard_id):  # type: ignore[no-untyped-def]
             """Change a hazard's attributes, protections or outline (versioned)"""
             return handlers.update_hazard(hazards.uow(), hazard_id, _changes(body),
@@ -85,6 +96,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
 
         @allow(*EDITORS)
         @blp.response(204)
+        @errors(blp, *SIGNED_IN, 404)
         def delete(self, hazard_id):  # type: ignore[no-untyped-def]
             """Retire a hazard (filled in, fenced off for good)"""
             handlers.retire_hazard(hazards.uow(), hazard_id, context(hazards))
@@ -93,6 +105,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
     class HazardVersions(MethodView):
         @allow(*READERS)
         @blp.response(200, VersionOut(many=True))
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, hazard_id):  # type: ignore[no-untyped-def]
             """Who changed what, when"""
             handlers.get_hazard(hazards.uow(), hazard_id)
@@ -105,13 +118,14 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(ImportArgs, location="query")
         @blp.arguments(UploadFile, location="files")
         @blp.response(200, ImportReportOut)
+        @errors(blp, *SIGNED_IN, 404, 413)
         def post(self, args, files):  # type: ignore[no-untyped-def]
             """Import GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, CSV or OSM data.
 
             Options may come as query or form fields. The report lists every repaired,
             refused and duplicate feature; with dry_run nothing is written.
             """
-            args = {**args, **ImportArgs().load(request.form)} if request.form else args
+            args = _import_args(args)
             upload = files["file"]
             opts = handlers.ImportOptions(
                 filename=upload.filename or "", datum=Datum(args["datum"]),
@@ -131,6 +145,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @blp.alt_response(200, schema=FILE, content_type="application/vnd.google-earth.kml+xml",
                           success=True)
         @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
+        @errors(blp, *SIGNED_IN, 429)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Export hazards as GeoJSON (RFC 7946), GeoPackage, KML or CSV"""
             with hazards.uow() as uow:
@@ -151,6 +166,7 @@ def zones_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*READERS)
         @blp.arguments(HazardQuery, location="query")
         @blp.response(200, FeatureCollection)
+        @errors(blp, *SIGNED_IN)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Hazard zones as an RFC 7946 FeatureCollection"""
             with hazards.uow() as uow:

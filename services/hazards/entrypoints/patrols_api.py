@@ -23,6 +23,7 @@ from services.hazards.entrypoints.patrol_schemas import (
 from services.hazards.service_layer import patrols
 from shared.auth.flask import allow, current_principal
 from shared.geo import to_wgs84
+from shared.openapi import SIGNED_IN, errors
 
 
 def _checkin(item: dict) -> tuple[CheckIn, str]:  # type: ignore[type-arg]
@@ -43,6 +44,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*READERS)
         @blp.arguments(PointQuery, location="query")
         @blp.response(200, PointOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Active patrol points, optionally only those due a check now"""
             return patrols.list_points(hazards.uow(), args.get("hazard_id"), args["due"],
@@ -51,6 +53,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*EDITORS)
         @blp.arguments(PointIn)
         @blp.response(201, PointOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Add a patrol point by hand"""
             lon, lat = to_wgs84(body["location"]["lon"], body["location"]["lat"],
@@ -63,6 +66,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*EDITORS)
         @blp.arguments(PointPatch)
         @blp.response(200, PointOut)
+        @errors(blp, *SIGNED_IN, 404)
         def patch(self, body, point_id):  # type: ignore[no-untyped-def]
             """Change a point's schedule, position, note, or deactivate it"""
             if "location" in body:
@@ -74,6 +78,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
     class Generate(MethodView):
         @allow(*EDITORS)
         @blp.response(200, GenerateOut)
+        @errors(blp, *SIGNED_IN)
         def post(self):  # type: ignore[no-untyped-def]
             """Regenerate points at home clusters, crossings and swimming spots"""
             return patrols.regenerate_points(hazards.uow(), settings.cluster_m,
@@ -87,6 +92,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*PATROLLERS)
         @checkins.arguments(CheckInBatch)
         @checkins.response(200, CheckInResults)
+        @errors(checkins, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Record a batch of queued check-ins; each result is created, duplicate or refused"""
             policy = patrols.CheckInPolicy(settings.common.region,
@@ -100,6 +106,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*PATROLLERS)
         @checkins.arguments(PhotoUpload, location="files")
         @checkins.response(201, CheckInResults)
+        @errors(checkins, *SIGNED_IN, 404, 413)
         def post(self, files, client_id):  # type: ignore[no-untyped-def]
             """Attach a photo (JPEG/PNG/WEBP, size-limited; EXIF and location removed)"""
             checkin_id = patrols.attach_photo(hazards.uow(), client_id, files["photo"].read(),

@@ -10,12 +10,13 @@ from flask_smorest import Blueprint, abort
 
 from services.notifier.bootstrap import Notifier
 from services.notifier.domain.directory import Person
-from services.notifier.entrypoints import errors
 from services.notifier.entrypoints import schemas as s
+from services.notifier.entrypoints.errors import register as register_errors
 from services.notifier.service_layer import handlers, queries
 from shared.auth.flask import allow, current_principal, public
 from shared.auth.principal import Role
 from shared.events.catalogue import PayloadError, UnknownEventType
+from shared.openapi import SIGNED_IN, errors
 from shared.web import create_flask
 
 ADMIN = (Role.STATION_ADMIN,)
@@ -31,7 +32,7 @@ def _now() -> datetime:
 def create_app(notifier: Notifier) -> Flask:
     app, api = create_flask(__name__, "Shouhu notifier", notifier.settings.keys)
     app.extensions["shouhu"] = notifier
-    errors.register(app)
+    register_errors(app)
     for blp in (_rules(notifier), _directory(notifier), _deliveries(notifier)):
         api.register_blueprint(blp)
     return app
@@ -44,6 +45,7 @@ def _rules(notifier: Notifier) -> Blueprint:
     class Rules(MethodView):
         @allow(*STAFF)
         @blp.response(200, s.RulesStatusOut)
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """The rules in force and the last refused edit"""
             notifier.rules.current()
@@ -53,6 +55,7 @@ def _rules(notifier: Notifier) -> Blueprint:
     class Reload(MethodView):
         @allow(*ADMIN)
         @blp.response(200, s.RulesStatusOut)
+        @errors(blp, *SIGNED_IN)
         def post(self):  # type: ignore[no-untyped-def]
             """Reload the rules file now (a malformed file is refused, old rules stay)"""
             return notifier.rules.reload()
@@ -62,6 +65,7 @@ def _rules(notifier: Notifier) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(s.EventIn)
         @blp.response(200, s.PlannedAlertOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Which notifications would this event produce? (nothing is sent)"""
             try:
@@ -83,6 +87,7 @@ def _directory(notifier: Notifier) -> Blueprint:
     class People(MethodView):
         @allow(*ADMIN)
         @blp.response(200, s.PersonOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """List the directory"""
             with notifier.uow() as uow:
@@ -93,6 +98,7 @@ def _directory(notifier: Notifier) -> Blueprint:
         @allow(*ADMIN)
         @blp.arguments(s.PersonIn)
         @blp.response(200, s.PersonOut)
+        @errors(blp, *SIGNED_IN)
         def put(self, body, person_id):  # type: ignore[no-untyped-def]
             """Create or replace a directory entry"""
             with notifier.uow() as uow:
@@ -100,6 +106,7 @@ def _directory(notifier: Notifier) -> Blueprint:
 
         @allow(*ADMIN)
         @blp.response(204)
+        @errors(blp, *SIGNED_IN, 404)
         def delete(self, person_id):  # type: ignore[no-untyped-def]
             """Remove a directory entry"""
             with notifier.uow() as uow:
@@ -116,6 +123,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
         @allow(*LOG_READERS)
         @blp.arguments(s.DeliveryQuery, location="query")
         @blp.response(200, s.DeliveryPage)
+        @errors(blp, *SIGNED_IN)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Who was told what, when, and did they act (by event, person, case, channel)"""
             page, size = args.pop("page"), args.pop("page_size")
@@ -128,6 +136,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
     class Inbox(MethodView):
         @allow(*PEOPLE)
         @blp.response(200, s.InboxItemOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """My in-app notifications, newest first"""
             with notifier.uow() as uow:
@@ -137,6 +146,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
     class InboxAck(MethodView):
         @allow(*PEOPLE)
         @blp.response(200, s.AckOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, delivery_id):  # type: ignore[no-untyped-def]
             """Acknowledge one of my notifications"""
             with notifier.uow() as uow:
@@ -147,6 +157,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
     class AckLink(MethodView):
         @public
         @blp.response(200, s.AckOut)
+        @errors(blp, 410)
         def get(self, token):  # type: ignore[no-untyped-def]
             """Acknowledge by the signed link in a message (single use)"""
             with notifier.uow() as uow:

@@ -28,6 +28,7 @@ from services.registry.service_layer.commands import (
 )
 from shared.auth.flask import allow, require_village
 from shared.auth.principal import Role
+from shared.openapi import SIGNED_IN, errors
 
 CASE_READERS = (*STAFF, Role.POLICE_LIAISON)
 
@@ -48,6 +49,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(CaseIn)
         @blp.response(201, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Open a case (mandatory-report situations start at 'report')"""
             case = cases.open_case(registry.uow(), OpenCase(**body), actor())
@@ -57,6 +59,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @allow(*CASE_READERS)
         @blp.arguments(CaseListQuery, location="query")
         @blp.response(200, CaseOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Cases in the caller's villages, newest first"""
             return [case_view(c) for c in cases.list_cases(registry.uow(), actor(), **q)]
@@ -65,6 +68,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
     class CaseById(MethodView):
         @allow(*CASE_READERS)
         @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, case_id):  # type: ignore[no-untyped-def]
             """Read one case with its steps, checklist and referrals"""
             case = cases.get_case(registry.uow(), case_id, actor())
@@ -76,6 +80,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(TransitionIn)
         @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
         def post(self, body, case_id):  # type: ignore[no-untyped-def]
             """Move a case to another step (closing steps need a supervisor)"""
             case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body),
@@ -87,6 +92,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(ReferralIn)
         @blp.response(201, ReferralOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
         def post(self, body, case_id):  # type: ignore[no-untyped-def]
             """Refer a case to another unit; it stays open until the unit reports back"""
             referral = cases.refer_case(registry.uow(), ReferCase(case_id, **body), actor())
@@ -97,6 +103,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON)
         @blp.arguments(FeedbackIn)
         @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
         def post(self, body, case_id, referral_id):  # type: ignore[no-untyped-def]
             """The receiving unit reports back on a referral"""
             cmd = RecordReferralFeedback(case_id, referral_id, body["feedback"])

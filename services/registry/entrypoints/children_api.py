@@ -36,6 +36,7 @@ from services.registry.service_layer.commands import RecordVisit, RegisterChild,
 from services.registry.service_layer.context import today_utc
 from shared.auth.flask import allow, require_village
 from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
+from shared.openapi import SIGNED_IN, errors
 
 
 def children_blueprint(registry: Registry) -> Blueprint:
@@ -48,6 +49,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(RegisterQuery, location="query")
         @blp.arguments(ChildIn)
         @blp.response(201, ChildOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
         def post(self, query, body):  # type: ignore[no-untyped-def]
             """Register a child (409 with the existing id if already registered)"""
             require_village(body["village_code"])
@@ -63,6 +65,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
         @rate_limit(SEARCHES_PER_MINUTE, what="searches")
         @blp.arguments(ChildListQuery, location="query")
         @blp.response(200, ChildPage)
+        @errors(blp, *SIGNED_IN, 429)
         def get(self, q):  # type: ignore[no-untyped-def]
             """List children in the caller's villages, filtered and paged (≤ 50 a page)"""
             f = ChildFilter(village=q.get("village"), category=q.get("category"),
@@ -78,6 +81,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
     class ChildById(MethodView):
         @allow(*READERS)
         @blp.response(200, ChildOut)
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, child_id):  # type: ignore[no-untyped-def]
             """Read one child (ETag carries its version)"""
             who = actor()
@@ -88,6 +92,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(ChildFacts)
         @blp.response(200, ChildOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412, 428)
         def patch(self, changes, child_id):  # type: ignore[no-untyped-def]
             """Change a child's facts; If-Match must carry the ETag last read"""
             version = if_match_version()
@@ -103,6 +108,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(VisitIn)
         @blp.response(201, VisitOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body, child_id):  # type: ignore[no-untyped-def]
             """Record a home visit: who, when, where, what was found, next steps"""
             loc = body.pop("location") or {}
@@ -113,6 +119,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
 
         @allow(*STAFF)
         @blp.response(200, VisitRecordOut(many=True))
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, child_id):  # type: ignore[no-untyped-def]
             """A child's home visits, newest first"""
             return visits.child_visits(registry.uow(), child_id, actor())
@@ -121,6 +128,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
     class ChildHistory(MethodView):
         @allow(*STAFF)
         @blp.response(200, RevisionOut(many=True))
+        @errors(blp, *SIGNED_IN, 404)
         def get(self, child_id):  # type: ignore[no-untyped-def]
             """Earlier versions of a child's record: who changed it, when, how"""
             return children.child_history(registry.uow(), child_id, actor())
@@ -136,6 +144,7 @@ def visits_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(DueQuery, location="query")
         @blp.response(200, DueOut(many=True))
+        @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Children due a visit (default: within 7 days), overdue first"""
             today = today_utc()

@@ -29,6 +29,7 @@ from shared.auth.approvals import require_export_approval
 from shared.auth.flask import allow
 from shared.auth.principal import Role
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
+from shared.openapi import SIGNED_IN, errors
 
 QUARTER = "<quarter>"
 LEDGERS = "<any(reception, hotline):ledger>"
@@ -75,6 +76,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(ImportQuery, location="query")
         @blp.arguments(ImportFile, location="files")
         @blp.response(200, ImportOut)
+        @errors(blp, *SIGNED_IN, 400, 413)
         def post(self, q, files):  # type: ignore[no-untyped-def]
             """Import a ledger (XLSX, or CSV in UTF-8/GBK); dry run unless dry_run=false"""
             data = files["file"].read()
@@ -90,6 +92,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.response(200, ChildOut(many=True))
         @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
         @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
+        @errors(blp, *SIGNED_IN, 429)
         def get(self, q, name):  # type: ignore[no-untyped-def]
             """A roster by category, as JSON, CSV or XLSX; more than 50 children need an
             approval (X-Export-Approval); each child's export is audited"""
@@ -105,6 +108,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.arguments(LedgerEntryIn)
         @blp.response(201, LedgerEntryOut)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body, ledger):  # type: ignore[no-untyped-def]
             """Write a reception visit or a hotline call into its ledger"""
             return reports.add_ledger_entry(registry.uow(), ledger, body, actor())
@@ -115,6 +119,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.response(200, LedgerEntryOut(many=True))
         @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
         @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
+        @errors(blp, *SIGNED_IN, 429)
         def get(self, q, ledger):  # type: ignore[no-untyped-def]
             """The reception or hotline ledger, as JSON, CSV or XLSX"""
             rows = reports.ledger_entries(registry.uow(), ledger, actor())
@@ -126,6 +131,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
     class Review(MethodView):
         @allow(*READERS)
         @blp.response(200, VillageReviewOut(many=True))
+        @errors(blp, *SIGNED_IN, 422)
         def get(self, quarter):  # type: ignore[no-untyped-def]
             """Quarterly summary per village: categories, grades, reviews, visits"""
             return reports.quarterly_review(registry.uow(), quarter, actor())
@@ -134,6 +140,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
     class Unreviewed(MethodView):
         @allow(*STAFF)
         @blp.response(200, UnreviewedOut(many=True))
+        @errors(blp, *SIGNED_IN, 422)
         def get(self, quarter):  # type: ignore[no-untyped-def]
             """Children whose record was not reviewed in that quarter (a work list)"""
             return reports.unreviewed(registry.uow(), quarter, actor())
@@ -142,6 +149,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
     class MarkReviewed(MethodView):
         @allow(*STAFF)
         @blp.response(200, ChildOut)
+        @errors(blp, *SIGNED_IN, 404, 412, 422)
         def post(self, quarter, child_id):  # type: ignore[no-untyped-def]
             """Mark a child's record as reviewed in that quarter (rule 7)"""
             who = actor()

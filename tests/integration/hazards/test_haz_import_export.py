@@ -66,6 +66,8 @@ def test_hostile_and_oversized_uploads_are_refused_clearly(client):
     resp = client.post("/hazards/import", headers=director, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(_upload(_ponds())), "p.geojson")})
     assert resp.status_code == 404  # villages outside the caller's scope
+    resp = _post(client, _upload(_ponds()), "p.geojson", datum="bogus")  # a form option
+    assert resp.status_code == 422 and "datum" in resp.json["errors"]["form"]
 
 
 def _ogr_count(path: Path) -> int:
