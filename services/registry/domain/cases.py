@@ -138,8 +138,9 @@ class Case:
 
 def open_case(child_id: str, village_code: str, situation: str, owner_id: str,
               at: datetime, *, severity: str | None = None, step: str | None = None,
-              report: dict[str, str] | None = None) -> Case:
-    """A new case; situations of rule 6 are mandatory reports and start at 'report'."""
+              report: dict[str, str] | None = None, note: str = "") -> Case:
+    """A new case; situations of rule 6 are mandatory reports and start at 'report'.
+    ``note`` (what the person opening it found) is kept with the first step."""
     if situation not in CHECKLISTS:
         raise TransitionRefused(f"unknown situation {situation!r}")
     mandatory = situation in MANDATORY_SITUATIONS
@@ -152,5 +153,5 @@ def open_case(child_id: str, village_code: str, situation: str, owner_id: str,
     case = Case(child_id=child_id, village_code=village_code, situation=situation,
                 severity=severity or ("urgent" if mandatory else "normal"), step=start,
                 owner_id=owner_id, opened_at=at, mandatory_report=mandatory, report=report)
-    case.history.append(StepRecord(start, owner_id, at))
+    case.history.append(StepRecord(start, owner_id, at, note))
     return case

@@ -205,6 +205,8 @@ class CaseIn(In):
     severity = fields.String(validate=validate.OneOf(["urgent", "normal"]))
     step = fields.String(validate=validate.OneOf(["monitoring", "report", "emergency"]))
     report = fields.Nested(ReportIn, load_default=dict)
+    note = fields.String(load_default="", validate=validate.Length(max=2000),
+                         metadata={"description": "what was found; kept with the first step"})
 
 
 class TransitionIn(In):

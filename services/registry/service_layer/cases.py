@@ -59,7 +59,7 @@ def open_case(uow: RegistryUnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
         if child is None or not actor.principal.sees_village(child.village_code):
             raise ChildNotFound(f"no child {cmd.child_id}")
         case = domain.open_case(child.id, child.village_code, cmd.situation, actor.id, _now(),
-                                severity=cmd.severity, step=cmd.step,
+                                severity=cmd.severity, step=cmd.step, note=cmd.note,
                                 report={"reporter": actor.id, **_check_report(cmd.report)})
         uow.cases.add(case)
         actor.audit(uow, "create", "case", case.id, ["situation", "severity", "report"])

@@ -54,6 +54,7 @@ class OpenCase:
     severity: str | None = None
     step: str | None = None
     report: dict[str, str] = field(default_factory=dict)
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,19 @@ def test_cases_are_scoped_and_unknown_fields_refused(client, auth, registry):
         payload = json.loads(conn.execute(select(outbox.c.payload).where(
             outbox.c.type == "registry.case.opened.v1")).scalar_one())
     assert payload["subject"] == case["id"] and "name" not in json.dumps(payload["data"])
+
+
+def test_the_note_of_an_opened_case_stays_with_its_first_step_and_out_of_events(
+        client, auth, registry):
+    director = auth(Role.CHILD_DIRECTOR, frozenset({VILLAGE}), "u-director")
+    child = client.post("/children", json=child_body(), headers=director).json
+    body = {"child_id": child["id"], "situation": "guardian_incapable"}
+    too_long = client.post("/cases", json={**body, "note": "x" * 2001}, headers=director)
+    assert too_long.status_code == 422 and "note" in too_long.json["errors"]["json"]
+    opened = client.post("/cases", json={**body, "note": "祖母卧病在床"}, headers=director)
+    assert opened.status_code == 201, opened.json
+    assert opened.json["history"][0]["note"] == "祖母卧病在床"
+    with registry.engine.connect() as conn:
+        events = [r.payload for r in conn.execute(select(outbox.c.payload))]
+    assert any("guardian_incapable" in p for p in events)  # read in clear here
+    assert not any("祖母" in p for p in events)
