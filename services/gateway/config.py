@@ -19,6 +19,7 @@ class Settings:
     tianditu_key: str
     hazards_url: str
     registry_url: str
+    notifier_url: str  # the inbox pages read and acknowledge people's notifications here
     max_distance_m: float  # nearest hazards farther than this are not listed
     default_buffer_m: float  # exposure zone until the hazards service sends one
     cell_m: float  # side of the aggregated home cells patrol members see
@@ -38,6 +39,7 @@ class Settings:
                    tianditu_key=os.environ.get("SHOUHU_TIANDITU_KEY", ""),
                    hazards_url=os.environ.get("SHOUHU_HAZARDS_URL", "http://127.0.0.1:8102"),
                    registry_url=os.environ.get("SHOUHU_REGISTRY_URL", "http://127.0.0.1:8101"),
+                   notifier_url=os.environ.get("SHOUHU_NOTIFIER_URL", "http://127.0.0.1:8103"),
                    max_distance_m=env_float("SHOUHU_OVERLAY_MAX_DISTANCE_M", 500.0),
                    default_buffer_m=env_float("SHOUHU_OVERLAY_DEFAULT_BUFFER_M", 100.0),
                    cell_m=env_float("SHOUHU_MAP_CELL_M", 250.0),

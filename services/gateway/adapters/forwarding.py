@@ -1,4 +1,4 @@
-"""Forwarding a person's writes to the owning service, with that person's own token."""
+"""Calling the owning service on a person's behalf, with that person's own token."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ log = logging.getLogger(__name__)
 
 
 class Forwarder:
-    """POSTs JSON to one service (hazards for check-ins, registry for visits)."""
+    """One service's HTTP API (hazards for check-ins, the registry for visits and cases,
+    the notifier for inboxes): the gateway adds nothing but the caller's token, so the
+    owning service decides, and scopes, as for a direct call."""
 
     def __init__(self, service: str, base_url: str, timeout_s: float = 10.0):
         self.service = service
@@ -22,9 +24,17 @@ class Forwarder:
 
     def post(self, path: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
         """Return the service's status and JSON body as they are."""
+        return self._call("POST", path, token, json=body)
+
+    def get(self, path: str, token: str, params: dict[str, str] | None = None
+            ) -> tuple[int, Any]:
+        """Return the service's status and JSON body as they are."""
+        return self._call("GET", path, token, params=params)
+
+    def _call(self, method: str, path: str, token: str, **kw: Any) -> tuple[int, Any]:
         try:
-            resp = requests.post(f"{self.base_url}{path}", json=body, timeout=self.timeout_s,
-                                 headers={"Authorization": f"Bearer {token}"})
+            resp = requests.request(method, f"{self.base_url}{path}", timeout=self.timeout_s,
+                                    headers={"Authorization": f"Bearer {token}"}, **kw)
         except requests.RequestException as exc:
             log.warning("%s service unreachable: %s", self.service, type(exc).__name__)
             raise UpstreamUnavailable(self.service) from exc

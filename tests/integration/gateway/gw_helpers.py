@@ -23,6 +23,7 @@ def settings(database_url: str, prefix: str = "", bootstrap_servers: str = "") -
                             Region(105.5, 28.5, 107.5, 30.5), 1, 1, 7)
     return Settings(common=common, port=0, keys=KEYS, tiles="none", tianditu_key="",
                     hazards_url="http://127.0.0.1:1", registry_url="http://127.0.0.1:1",
+                    notifier_url="http://127.0.0.1:1",
                     max_distance_m=500.0, default_buffer_m=100.0, cell_m=250.0,
                     min_cell_count=5, displacement_key=b"k" * 32)
 
