@@ -1,4 +1,5 @@
-"""Database engines and migrations, the same for SQLite (embedded) and PostgreSQL.
+"""Database engines, migrations and paged reads, the same for SQLite (embedded) and
+PostgreSQL.
 
 Each service owns one database and one Alembic script folder
 (``services/<name>/adapters/migrations``); ``migrate`` brings a database to head.
@@ -6,11 +7,13 @@ Each service owns one database and one Alembic script folder
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Row, Table, create_engine, event, func, select
 
 
 def make_engine(url: str) -> Engine:
@@ -49,3 +52,13 @@ def migrate(url: str, script_location: Path) -> None:
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "heads")  # parallel branches merge at head
+
+
+def fetch_page(conn: Connection, table: Table, conds: Sequence[Any], order_by: Sequence[Any],
+               page: int, page_size: int) -> tuple[list[Row[Any]], int]:
+    """Page ``page`` (from 1) of the rows matching ``conds``, and how many match in all;
+    ``order_by`` must end in a unique column, or rows could repeat or vanish between pages."""
+    total = conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one()
+    rows = conn.execute(select(table).where(*conds).order_by(*order_by)
+                        .limit(page_size).offset((page - 1) * page_size)).all()
+    return list(rows), total

@@ -55,5 +55,5 @@ def test_ledger_import_and_living_alone_case(stack):
                          timeout=30).json()
     assert real["imported"] == 1
     cases = requests.get(stack.url("registry") + "/cases", headers=_auth(stack),
-                         timeout=10).json()
+                         timeout=10).json()["items"]  # newest first: this import's case
     assert any(c["situation"] == "living_alone" and c["mandatory_report"] for c in cases)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.registry.adapters.tables import (
@@ -20,6 +20,7 @@ from services.registry.adapters.tables import (
 from services.registry.domain.cases import Case, Referral, StepRecord
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.visits import Visit
+from shared.db import fetch_page
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -50,21 +51,7 @@ class CaseRepository:
 
     def get(self, case_id: str) -> Case | None:
         row = self.conn.execute(select(cases).where(cases.c.id == case_id)).first()
-        if row is None:
-            return None
-        m = dict(row._mapping)
-        history = [StepRecord(**{**h, "entered_at": _dt(h["entered_at"])}) for h in m["history"]]
-        referrals = [Referral(**{**r, "sent_at": _dt(r["sent_at"]),
-                                 "feedback_at": _dt(r["feedback_at"])}) for r in m["referrals"]]
-        opened = m["opened_at"]
-        if opened.tzinfo is None:
-            opened = opened.replace(tzinfo=UTC)
-        return Case(child_id=m["child_id"], village_code=m["village_code"],
-                    situation=m["situation"], severity=m["severity"], step=m["step"],
-                    owner_id=m["owner_id"], opened_at=opened,
-                    mandatory_report=m["mandatory_report"], report=dict(m["report"]),
-                    checklist_done=list(m["checklist_done"]), history=history,
-                    referrals=referrals, outcome=m["outcome"], id=m["id"], version=m["version"])
+        return None if row is None else _case(row)
 
     def save(self, case: Case, expected_version: int) -> None:
         row = self._row(case)
@@ -81,17 +68,35 @@ class CaseRepository:
             cases.c.step != "closed")).first()
         return None if row is None else self.get(row.id)
 
-    def list(self, villages: frozenset[str] | None, township: str, **filters: str) -> list[Case]:
-        q = select(cases.c.id)
+    def query(self, villages: frozenset[str] | None, township: str, page: int, page_size: int,
+              **filters: str) -> tuple[list[Case], int]:
+        """One page of the cases in these villages (or the township), newest first, and
+        how many there are; empty filters are ignored."""
+        conds: list[Any] = []
         if villages:
-            q = q.where(cases.c.village_code.in_(sorted(villages)))
+            conds.append(cases.c.village_code.in_(sorted(villages)))
         elif township:
-            q = q.where(cases.c.village_code.startswith(township))
-        for name, value in filters.items():
-            if value:
-                q = q.where(cases.c[name] == value)
-        ids = [r.id for r in self.conn.execute(q.order_by(cases.c.opened_at.desc()))]
-        return [c for c in (self.get(i) for i in ids) if c is not None]
+            conds.append(cases.c.village_code.startswith(township))
+        conds += [cases.c[name] == value for name, value in filters.items() if value]
+        rows, total = fetch_page(self.conn, cases, conds,
+                                 (cases.c.opened_at.desc(), cases.c.id), page, page_size)
+        return [_case(r) for r in rows], total
+
+
+def _case(row: Row[Any]) -> Case:
+    m = row._mapping
+    history = [StepRecord(**{**h, "entered_at": _dt(h["entered_at"])}) for h in m["history"]]
+    referrals = [Referral(**{**r, "sent_at": _dt(r["sent_at"]),
+                             "feedback_at": _dt(r["feedback_at"])}) for r in m["referrals"]]
+    opened = m["opened_at"]
+    if opened.tzinfo is None:
+        opened = opened.replace(tzinfo=UTC)
+    return Case(child_id=m["child_id"], village_code=m["village_code"],
+                situation=m["situation"], severity=m["severity"], step=m["step"],
+                owner_id=m["owner_id"], opened_at=opened,
+                mandatory_report=m["mandatory_report"], report=dict(m["report"]),
+                checklist_done=list(m["checklist_done"]), history=history,
+                referrals=referrals, outcome=m["outcome"], id=m["id"], version=m["version"])
 
 
 class VisitRepository:

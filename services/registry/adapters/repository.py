@@ -15,7 +15,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    func,
     insert,
     or_,
     select,
@@ -26,6 +25,7 @@ from services.registry.adapters.tables import child_revisions, children
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.model import Child, Guardian, Parents
 from shared.crypto import blind_index, blind_index_candidates
+from shared.db import fetch_page
 
 _SCALARS = ("id", "name", "gender", "birth_date", "village_code", "categories", "risk_grade",
             "id_number", "village_name", "address", "school", "phone",
@@ -142,13 +142,9 @@ class ChildRepository:
         return [dict(r._mapping) for r in rows]
 
     def query(self, f: ChildFilter, page: int = 1, page_size: int = 50) -> tuple[list[Child], int]:
-        conds = _conditions(f)
-        total = self.conn.execute(select(func.count()).select_from(children)
-                                  .where(*conds)).scalar_one()
-        rows = self.conn.execute(select(children).where(*conds)
-                                 .order_by(children.c.village_code, children.c.name,
-                                           children.c.id)
-                                 .limit(page_size).offset((page - 1) * page_size))
+        rows, total = fetch_page(self.conn, children, _conditions(f),
+                                 (children.c.village_code, children.c.name, children.c.id),
+                                 page, page_size)
         return [from_row(r) for r in rows], total
 
     def iter_all(self, f: ChildFilter, chunk: int = 2000) -> Iterator[Child]:

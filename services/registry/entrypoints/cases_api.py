@@ -9,11 +9,12 @@ from flask_smorest import Blueprint
 
 from services.registry.bootstrap import Registry
 from services.registry.domain.cases import Case
-from services.registry.entrypoints.common import STAFF, actor, etag
+from services.registry.entrypoints.common import STAFF, actor, etag, page_of
 from services.registry.entrypoints.schemas import (
     CaseIn,
     CaseListQuery,
     CaseOut,
+    CasePage,
     FeedbackIn,
     ReferralIn,
     ReferralOut,
@@ -58,11 +59,13 @@ def cases_blueprint(registry: Registry) -> Blueprint:
 
         @allow(*CASE_READERS)
         @blp.arguments(CaseListQuery, location="query")
-        @blp.response(200, CaseOut(many=True))
+        @blp.response(200, CasePage)
         @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
-            """Cases in the caller's villages, newest first"""
-            return [case_view(c) for c in cases.list_cases(registry.uow(), actor(), **q)]
+            """Cases in the caller's villages, newest first, paged (≤ 50 a page)"""
+            items, total = cases.list_cases(registry.uow(), actor(), q["page"], q["page_size"],
+                                            step=q["step"], child_id=q["child_id"])
+            return page_of([case_view(c) for c in items], total, q)
 
     @blp.route("/<case_id>")
     class CaseById(MethodView):

@@ -16,6 +16,7 @@ from services.registry.entrypoints.common import (
     child_view,
     etag,
     if_match_version,
+    page_of,
 )
 from services.registry.entrypoints.schemas import (
     ChildFacts,
@@ -74,8 +75,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
             who = actor()
             items, total = children.list_children(registry.uow(), f, q["page"],
                                                   q["page_size"], who)
-            return {"items": [child_view(c, who, today_utc()) for c in items],
-                    "page": q["page"], "page_size": q["page_size"], "total": total}
+            return page_of([child_view(c, who, today_utc()) for c in items], total, q)
 
     @blp.route("/<child_id>")
     class ChildById(MethodView):

@@ -35,6 +35,11 @@ def if_match_version() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def page_of(items: list[dict[str, Any]], total: int, q: dict[str, Any]) -> dict[str, Any]:
+    """A paged list's body (``schemas.Page``): the items shown and where they stand."""
+    return {"items": items, "page": q["page"], "page_size": q["page_size"], "total": total}
+
+
 def child_view(child: Child, who: Actor, today: date) -> dict[str, Any]:
     """The child as this caller may see it: identifiers masked for roles that need none."""
     view = asdict(child)

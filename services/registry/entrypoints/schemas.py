@@ -81,13 +81,18 @@ class RegisterQuery(In):
                                  validate=validate.OneOf(["refuse", "merge"]))
 
 
-class ChildListQuery(In):
+class PageQuery(In):
+    """Which page of a list; a page holds at most MAX_PAGE_SIZE full records."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+
+
+class ChildListQuery(PageQuery):
     village = fields.String(validate=VILLAGE)
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     grade = fields.String(validate=validate.OneOf(["high", "medium", "low"]))
     overdue = fields.Boolean(load_default=False)
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
 
 
 class HomeOut(Schema):
@@ -135,11 +140,16 @@ class ChildOut(Schema):
     version = fields.Integer()
 
 
-class ChildPage(Schema):
-    items = fields.List(fields.Nested(ChildOut))
+class Page(Schema):
+    """One page of a list: ``total`` counts every record in the caller's scope."""
+
     page = fields.Integer()
     page_size = fields.Integer()
     total = fields.Integer()
+
+
+class ChildPage(Page):
+    items = fields.List(fields.Nested(ChildOut))
 
 
 class VisitIn(In):
@@ -263,7 +273,11 @@ class CaseOut(Schema):
     version = fields.Integer()
 
 
-class CaseListQuery(In):
+class CasePage(Page):
+    items = fields.List(fields.Nested(CaseOut))
+
+
+class CaseListQuery(PageQuery):
     step = fields.String(load_default="", validate=validate.OneOf(["", *STEPS]))
     child_id = fields.String(load_default="")
 

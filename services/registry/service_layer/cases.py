@@ -81,14 +81,16 @@ def get_case(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
     return case
 
 
-def list_cases(uow: RegistryUnitOfWork, actor: Actor, step: str = "",
-               child_id: str = "") -> list[Case]:
+def list_cases(uow: RegistryUnitOfWork, actor: Actor, page: int, page_size: int,
+               step: str = "", child_id: str = "") -> tuple[list[Case], int]:
+    """One page of cases in the caller's scope; each case shown is an audited read."""
     with uow:
-        found = uow.cases.list(actor.principal.village_codes or None,
-                               actor.principal.township_code, step=step, child_id=child_id)
+        found, total = uow.cases.query(actor.principal.village_codes or None,
+                                       actor.principal.township_code, page, page_size,
+                                       step=step, child_id=child_id)
         for case in found:
             actor.audit(uow, "read", "case", case.id, ["situation", "step"])
-    return found
+    return found, total
 
 
 def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:

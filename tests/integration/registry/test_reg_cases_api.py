@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reg_helpers import VILLAGE, child_body
+from reg_helpers import OTHER_VILLAGE, VILLAGE, child_body, register_many
 from sqlalchemy import select
 
 from services.registry.adapters.tables import outbox
@@ -66,7 +66,8 @@ def test_cases_are_scoped_and_unknown_fields_refused(client, auth, registry):
                        headers=auth()).json
     other = auth(Role.CHILD_DIRECTOR, frozenset({"500110120202"}), "u-other")
     assert client.get(f"/cases/{case['id']}", headers=other).status_code == 404
-    assert client.get("/cases", headers=other).json == []
+    assert client.get("/cases", headers=other).json["items"] == []
+    assert client.get("/cases", headers=other).json["total"] == 0
     assert client.post("/cases", json={"child_id": child["id"], "situation": "none",
                                        "urgent": True}, headers=auth()).status_code == 422
     with registry.engine.connect() as conn:
@@ -89,3 +90,40 @@ def test_the_note_of_an_opened_case_stays_with_its_first_step_and_out_of_events(
         events = [r.payload for r in conn.execute(select(outbox.c.payload))]
     assert any("guardian_incapable" in p for p in events)  # read in clear here
     assert not any("祖母" in p for p in events)
+
+
+def _open_cases(client, headers, n):  # type: ignore[no-untyped-def]
+    """``n`` cases, one per new child, in the order they were opened."""
+    return [client.post("/cases", json={"child_id": child_id, "situation": "none"},
+                        headers=headers).json["id"]
+            for child_id in register_many(client, headers, n)]
+
+
+def test_cases_are_paged_newest_first_at_most_50_a_page(client, auth):
+    opened = _open_cases(client, auth(), 51)
+    first = client.get("/cases", headers=auth()).json
+    assert (first["page"], first["page_size"], first["total"]) == (1, 50, 51)
+    last = client.get("/cases?page=2", headers=auth()).json
+    assert [c["id"] for c in first["items"] + last["items"]] == opened[::-1]
+    small = client.get("/cases?page=3&page_size=2", headers=auth()).json
+    assert [c["id"] for c in small["items"]] == opened[::-1][4:6]
+    assert client.get("/cases?page_size=51", headers=auth()).status_code == 422
+    assert client.get("/cases?page=0", headers=auth()).status_code == 422
+
+
+def test_a_page_of_cases_is_scoped_and_each_case_shown_is_an_audited_read(client, auth):
+    mine = _open_cases(client, auth(), 3)
+    other_village = auth(Role.STATION_ADMIN, user="u-admin-2")
+    elsewhere = client.post("/children", json=child_body(village_code=OTHER_VILLAGE),
+                            headers=other_village).json["id"]
+    client.post("/cases", json={"child_id": elsewhere, "situation": "none"},
+                headers=other_village)
+    director = auth(Role.CHILD_DIRECTOR, frozenset({VILLAGE}), "u-director")
+    page = client.get("/cases?page_size=2&step=monitoring", headers=director).json
+    assert page["total"] == 3 and [c["id"] for c in page["items"]] == mine[:0:-1]
+    by_child = client.get(f"/cases?child_id={elsewhere}", headers=director).json
+    assert by_child == {"items": [], "page": 1, "page_size": 50, "total": 0}
+    reads = client.get("/audit?action=read&object_type=case", headers=auth()).json["items"]
+    assert sorted(r["object_id"] for r in reads) == sorted(mine[1:])
+    assert {(r["user_id"], tuple(r["fields"])) for r in reads} == {
+        ("u-director", ("situation", "step"))}
