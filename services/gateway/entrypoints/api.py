@@ -1,4 +1,5 @@
-"""The gateway: the public entry for people (map, plans, dashboard, forwarded writes)."""
+"""The gateway: the public entry for people (map, plans, dashboard, the inbox, visit
+and case pages, forwarded writes)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from flask import Flask
 
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.bootstrap import Gateway
-from services.gateway.entrypoints import dashboard_api, map_api, plans_api
+from services.gateway.entrypoints import (
+    dashboard_api,
+    director_pages,
+    inbox_page,
+    map_api,
+    plans_api,
+)
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
 from shared.web import create_flask, register_http_errors
@@ -18,15 +25,20 @@ from shared.web import create_flask, register_http_errors
 IDENTITY = "services.gateway.entrypoints.identity"
 
 
-def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None) -> Flask:
-    """``hazards`` and ``registry`` forward people's writes (a Forwarder, or a fake)."""
+def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
+               notifier: Any = None) -> Flask:
+    """``hazards``, ``registry`` and ``notifier`` carry people's calls to the owning
+    service (a Forwarder, or a fake)."""
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     register_http_errors(app)
     register_errors(app)
     install_gzip(app)
     hazards = hazards or Forwarder("hazards", gateway.settings.hazards_url)
     registry = registry or Forwarder("registry", gateway.settings.registry_url)
+    notifier = notifier or Forwarder("notifier", gateway.settings.notifier_url)
     api.register_blueprint(map_api.build(gateway, hazards, registry))
+    api.register_blueprint(director_pages.build(registry))
+    api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Response, abort, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, validate
 
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
@@ -23,6 +22,7 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
 )
 from services.gateway.entrypoints.roles import PLANNERS
+from services.gateway.entrypoints.schemas import PageQuery
 from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figures
 from services.gateway.service_layer.map_views import PageCache
 from shared.auth import Principal
@@ -33,13 +33,6 @@ from shared.auth.flask import allow, current_principal
 CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob: https:; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-
-
-class DashboardQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    lang = fields.String(load_default="zh", validate=validate.OneOf(("zh", "en")))
 
 
 def build(gateway: Gateway) -> Blueprint:
@@ -65,7 +58,7 @@ def build(gateway: Gateway) -> Blueprint:
     @blp.route("/dashboard")
     class Page(MethodView):
         @allow(*PLANNERS)
-        @blp.arguments(DashboardQuery, location="query")
+        @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @errors(blp, *SIGNED_IN)
         def get(self, args):  # type: ignore[no-untyped-def]

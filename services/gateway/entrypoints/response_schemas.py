@@ -9,15 +9,39 @@ they are documented here (a copy of that service's contract), never dumped.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, TypeVar
 
+from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields
 
 from shared.openapi import SIGNED_IN as SIGNED_IN  # re-exported: the gateway's views use it
 from shared.openapi import errors as errors
 
+F = TypeVar("F", bound=Callable[..., Any])
 HTML = "text/html"
 TEXT: dict[str, Any] = {"type": "string"}  # a page or a file, whole
+REFUSED_BEFORE_PAGE = (*SIGNED_IN, 422)  # no session, a role not allowed, a bad query
+
+
+def page_errors(blp: Blueprint, *pages: int,
+                json: tuple[int, ...] = REFUSED_BEFORE_PAGE) -> Callable[[F], F]:
+    """A page's error statuses: a page saying why (``pages``: the owning service's
+    refusal, a service down), or the shared JSON error body (``json``: refused before
+    the view runs). A status may come either way."""
+    def decorate(fn: F) -> F:
+        for status in sorted({*pages, *json}):
+            why = HTTPStatus(status).phrase
+            if status in pages:
+                fn = blp.alt_response(status, schema=TEXT, content_type=HTML,
+                                      description=why)(fn)
+            if status in json:
+                fn = blp.alt_response(status, schema=ErrorSchema, description=why)(fn)
+        return fn
+
+    return decorate
 
 
 class Geometry(Schema):

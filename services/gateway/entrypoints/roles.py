@@ -4,5 +4,6 @@ from shared.auth.principal import Role
 
 PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
 EXACT = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
+CASE_READERS = (*EXACT, Role.POLICE_LIAISON)  # as the registry's GET /cases/<id>
 PLANNERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
 CHECKERS = (Role.PATROL_MEMBER, Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)

@@ -7,11 +7,16 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from shared.events.hazards import ACTIONS, FINDING_KINDS
 
 
-class MapQuery(Schema):
+class PageQuery(Schema):
+    """The language of a page: Chinese unless ``lang=en``."""
+
     class Meta:
         unknown = EXCLUDE
 
     lang = fields.String(load_default="zh", validate=validate.OneOf(("zh", "en")))
+
+
+class MapQuery(PageQuery):
     plan = fields.String(load_default=None)
     team = fields.String(load_default=None)
 
@@ -94,3 +99,38 @@ class PlanIn(Schema):
     weekend_window = fields.Nested(WindowIn, load_default=None)
     holidays = fields.List(fields.Nested(DateRange), load_default=list)
     check_validity_days = fields.Integer(load_default=365, validate=validate.Range(1, 3650))
+
+
+class DueQuery(PageQuery):
+    days = fields.Integer(load_default=7, validate=validate.OneOf((7, 30, 90)),
+                          metadata={"description": "children due within this many days"})
+
+
+class PageForm(Schema):
+    """A page's form. Every field is a string the owning service checks, so its answer
+    names the field and the page shows the form again as it was typed."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    csrf_token = fields.String(load_default="", metadata={
+        "description": "the shouhu_csrf cookie's value, when signed in by cookie"})
+
+
+def _typed(description: str = "") -> fields.String:
+    return fields.String(load_default="", metadata={"description": description})
+
+
+class VisitForm(PageForm):
+    visited_at = _typed("local time (Asia/Shanghai), YYYY-MM-DDTHH:MM")
+    guardianship = _typed()
+    living_conditions = _typed()
+    home_safety = _typed()
+    mental_state = _typed()
+    next_steps = _typed()
+
+
+class CaseForm(PageForm):
+    situation = _typed("living_alone, guardian_incapable, … (the registry's situations)")
+    severity = _typed("urgent, normal, or empty: by the situation")
+    note = _typed()

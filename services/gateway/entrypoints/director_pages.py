@@ -1,0 +1,172 @@
+"""The child director's phone pages: children due a visit, a child's page with the
+visit form, the case form, and a case. Everything is read from and written to the
+registry with the caller's own token, so the registry decides and scopes (another
+village's child is "not found") and the gateway keeps no names."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.gateway.entrypoints.director_forms import (
+    AREAS,
+    case_body,
+    field_errors,
+    now_local,
+    visit_body,
+)
+from services.gateway.entrypoints.map_api import caller_token
+from services.gateway.entrypoints.phone_labels import LABELS
+from services.gateway.entrypoints.phone_pages import (
+    accepted,
+    install_refusal_pages,
+    local_today,
+    page_lang,
+    render_page,
+)
+from services.gateway.entrypoints.response_schemas import (
+    HTML,
+    TEXT,
+    page_errors,
+)
+from services.gateway.entrypoints.roles import CASE_READERS, EXACT
+from services.gateway.entrypoints.schemas import (
+    CaseForm,
+    DueQuery,
+    PageQuery,
+    VisitForm,
+)
+from shared.auth.flask import allow, current_principal
+from shared.events.registry import SITUATIONS
+
+SHOWN = 100  # children listed at most: a township's supervisor could be due thousands
+UPSTREAM = (401, 403, 404, 502, 503)  # the pages a registry refusal or absence gives
+
+
+def build(registry: Any) -> Blueprint:
+    blp = Blueprint("director", __name__, description="Visit and case pages (HTML)")
+    install_refusal_pages(blp)
+
+    def child(child_id: str) -> dict[str, Any]:
+        return accepted(registry.get(f"/children/{child_id}", caller_token()), "registry")
+
+    def visit_page(child_id: str, form: dict[str, str], status: int = 200,
+                   errors: dict[str, str] | None = None) -> Response:
+        errors = errors or {}
+        return render_page("child_visit.html", "visit_title", f"/children/{child_id}",
+                           status=status, child=child(child_id), form=form, errors=errors,
+                           message=errors.get(""), error=bool(errors))
+
+    def case_page(case: dict[str, Any], status: int = 200, message: str = "") -> Response:
+        return render_page("case.html", "case_title", f"/cases/{case['id']}", status=status,
+                           case=case, message=message,
+                           child_page=current_principal().role in EXACT)
+
+    def case_form(child_id: str, form: dict[str, str], status: int = 200,
+                  errors: dict[str, str] | None = None) -> Response:
+        t, errors = LABELS[page_lang()], errors or {}
+        return render_page(
+            "case_form.html", "case_form_title", f"/children/{child_id}/cases/new",
+            status=status, child=child(child_id), form=form, errors=errors,
+            message=errors.get(""), error=bool(errors),
+            situations=[(s, t["situations"].get(s, s)) for s in SITUATIONS],
+            severities=[("", t["by_situation"]), *t["severities"].items()])
+
+    @blp.route("/visits")
+    class VisitsDue(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(DueQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args):  # type: ignore[no-untyped-def]
+            """Children in your villages due a home visit (HTML), overdue first"""
+            until = (local_today() + timedelta(days=args["days"])).isoformat()
+            due = accepted(registry.get("/visits/due", caller_token(), {"until": until}),
+                           "registry")
+            return render_page("visits_due.html", "visits_title", f"/visits?days={args['days']}",
+                               current="visits", children=due[:SHOWN], total=len(due),
+                               days=args["days"])
+
+    @blp.route("/children/<uuid:child_id>")
+    class ChildPage(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args, child_id):  # type: ignore[no-untyped-def]
+            """A child's page (HTML): who, when last visited, the home visit form"""
+            return visit_page(str(child_id), _blank_visit())
+
+    @blp.route("/children/<uuid:child_id>/visits")
+    class ChildVisits(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(VisitForm, location="form")
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(201, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM, 422)
+        def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
+            """Record a home visit from the form (forwarded to the registry as the JSON
+            write is): the registry's next due date, or the form with what it refused"""
+            child_id = str(child_id)
+            status, answer = registry.post(f"/children/{child_id}/visits", caller_token(),
+                                           visit_body(form))
+            if status == 422:
+                names = ("visited_at", "next_steps", *AREAS)
+                return visit_page(child_id, form, 422, field_errors(answer, names))
+            done = accepted((status, answer), "registry", 201)
+            t, lang = LABELS[args["lang"]], args["lang"]
+            return render_page(
+                "phone_message.html", "recorded", f"/children/{child_id}", status=201,
+                title_args={"date": done["next_due"]}, links=[
+                    (url_for("director.VisitsDue", lang=lang), t["back"]),
+                    (url_for("director.NewCase", child_id=child_id, lang=lang),
+                     t["open_case"])])
+
+    @blp.route("/children/<uuid:child_id>/cases/new")
+    class NewCase(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args, child_id):  # type: ignore[no-untyped-def]
+            """The form to open a case for this child (HTML)"""
+            return case_form(str(child_id), {"situation": "", "severity": "", "note": ""})
+
+    @blp.route("/children/<uuid:child_id>/cases")
+    class ChildCases(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(CaseForm, location="form")
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(201, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM, 422)
+        def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
+            """Open a case from the form (forwarded to the registry's POST /cases): the
+            case, or the form with what the registry refused"""
+            child_id = str(child_id)
+            status, answer = registry.post("/cases", caller_token(), case_body(child_id, form))
+            if status == 422:
+                names = ("situation", "severity", "note")
+                return case_form(child_id, form, 422, field_errors(answer, names))
+            case = accepted((status, answer), "registry", 201)
+            return case_page(case, 201, LABELS[args["lang"]]["opened"])
+
+    @blp.route("/cases/<uuid:case_id>")
+    class CasePage(MethodView):
+        @allow(*CASE_READERS)
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args, case_id):  # type: ignore[no-untyped-def]
+            """A case (HTML): situation, step and what emergency handling must do"""
+            return case_page(accepted(registry.get(f"/cases/{case_id}", caller_token()),
+                                      "registry"))
+
+    return blp
+
+
+def _blank_visit() -> dict[str, str]:
+    return {"visited_at": now_local(), "next_steps": "", **dict.fromkeys(AREAS, "")}

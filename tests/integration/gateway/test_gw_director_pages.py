@@ -1,0 +1,199 @@
+"""The inbox, visit and case pages against the real registry and notifier apps, each on
+its own HTTP port, as a person signed in by cookie uses them: forms with their CSRF
+token, the registry deciding and scoping, the notifier's inbox, a service down."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from html import unescape
+
+import pytest
+from gw_helpers import KEYS, TOWNSHIP, gateway
+from peers import DIRECTOR_ID, Served, notifier, published, registry, relay
+
+from services.gateway.adapters.forwarding import Forwarder
+from services.gateway.entrypoints.api import create_app
+from shared.auth import Principal, Role
+from shared.auth.flask import COOKIE, CSRF_COOKIE
+from tests.integration.registry.reg_helpers import OTHER_VILLAGE, VILLAGE, child_body
+
+CSRF = "csrf-test-token"
+
+
+@pytest.fixture
+def stack(tmp_path, monkeypatch):
+    """(gateway app, registry, notifier, registry's own test client)."""
+    reg, ntf = registry(f"sqlite:///{tmp_path / 'registry.db'}"), notifier(tmp_path, monkeypatch)
+    from services.notifier.entrypoints.api import create_app as notifier_app
+    from services.registry.entrypoints.api import create_app as registry_app
+
+    reg_app = registry_app(reg)
+    peers = Served(reg_app), Served(notifier_app(ntf))
+    app = create_app(gateway(f"sqlite:///{tmp_path / 'gw.db'}"),
+                     registry=Forwarder("registry", peers[0].url),
+                     notifier=Forwarder("notifier", peers[1].url))
+    yield app, reg, ntf, reg_app.test_client()
+    for peer in peers:
+        peer.stop()
+
+
+def browser(app, role=Role.CHILD_DIRECTOR, villages=frozenset({VILLAGE}), user=DIRECTOR_ID):
+    """A phone signed in by the session cookie, holding the CSRF cookie."""
+    client = app.test_client()
+    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP, villages)))
+    client.set_cookie(CSRF_COOKIE, CSRF)
+    return client
+
+
+def admin_child(registry_client, **over) -> str:
+    admin = {"Authorization": "Bearer " + KEYS.issue(Principal("admin", Role.STATION_ADMIN,
+                                                               TOWNSHIP))}
+    resp = registry_client.post("/children", json=child_body(**over), headers=admin)
+    assert resp.status_code == 201, resp.json
+    return resp.json["id"]
+
+
+def text(resp) -> str:
+    return unescape(resp.get_data(as_text=True))
+
+
+VISIT = {"csrf_token": CSRF, "visited_at": "2026-07-03T15:30", "guardianship": "祖母照料",
+         "living_conditions": "", "home_safety": "屋后池塘无护栏", "mental_state": "",
+         "next_steps": "下周联系村委会"}
+
+
+def test_a_director_records_a_visit_from_the_list_of_children_due(stack):
+    app, reg, _, registry_client = stack
+    child_id = admin_child(registry_client, name="走访测试")
+    phone = browser(app)
+    due = phone.get("/visits?days=90")
+    assert due.status_code == 200 and "走访测试" in text(due)
+    assert f'href="/children/{child_id}?lang=zh"' in text(due)
+    page = phone.get(f"/children/{child_id}")
+    assert page.status_code == 200 and 'name="csrf_token" value="csrf-test-token"' in text(page)
+    done = phone.post(f"/children/{child_id}/visits", data=VISIT)
+    assert done.status_code == 201, text(done)
+    next_due = re.search(r"下次走访应于 (\d{4}-\d\d-\d\d) 前", text(done)).group(1)
+    assert f"<dd>{next_due}</dd>" in text(phone.get(f"/children/{child_id}"))  # the registry's
+    [visit] = registry_client.get(f"/children/{child_id}/visits", headers={
+        "Authorization": "Bearer " + KEYS.issue(Principal("a", Role.STATION_ADMIN, TOWNSHIP))
+    }).json
+    assert visit["findings"] == {"guardianship": "祖母照料", "home_safety": "屋后池塘无护栏"}
+    assert visit["visitor_id"] == DIRECTOR_ID
+    [event] = [e for e in published(reg) if e.type == "registry.visit.recorded.v1"]
+    assert event.data["visited_at"] == "2026-07-03T15:30:00+08:00"  # the phone's clock
+
+
+def test_the_registrys_refusal_names_the_field_and_keeps_what_was_typed(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client)
+    phone = browser(app)
+    typed = {**VISIT, "visited_at": "不是时间", "home_safety": "池" * 2001}
+    refused = phone.post(f"/children/{child_id}/visits?lang=en", data=typed)
+    page = text(refused)
+    assert refused.status_code == 422
+    assert re.search(r'<span class="error" id="visited_at-error">[^<]*datetime', page)
+    assert re.search(r'<span class="error" id="home_safety-error">[^<]*2000', page)
+    assert re.search(r'<textarea id="home_safety"[^>]*aria-invalid="true"[^>]*>池{2001}<', page)
+    assert 'value="不是时间"' in page and "下周联系村委会" in page
+    assert 'id="guardianship-error"' not in page
+    case = phone.post(f"/children/{child_id}/cases", data={
+        "csrf_token": CSRF, "situation": "flood", "severity": "", "note": "母亲外出"})
+    assert case.status_code == 422 and 'id="situation-error"' in text(case)
+    assert "母亲外出</textarea>" in text(case)
+
+
+def test_a_child_of_another_village_is_not_found(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client, village_code=OTHER_VILLAGE, name="别村儿童")
+    phone = browser(app)
+    for resp in (phone.get(f"/children/{child_id}"),
+                 phone.get(f"/children/{child_id}/cases/new"),
+                 phone.post(f"/children/{child_id}/visits", data=VISIT)):
+        assert resp.status_code == 404
+        assert "未找到" in text(resp) and "别村儿童" not in text(resp)
+    assert "别村儿童" not in text(phone.get("/visits?days=90"))
+    assert "别村儿童" in text(browser(app, Role.CHILD_SUPERVISOR, frozenset()).get(
+        "/visits?days=90"))
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(stack):
+    app, reg, _, registry_client = stack
+    child_id = admin_child(registry_client)
+    phone = browser(app)
+    forged = phone.post(f"/children/{child_id}/visits", data={**VISIT, "csrf_token": "x"})
+    assert forged.status_code == 403 and "CSRF" in forged.json["message"]
+    assert phone.post(f"/children/{child_id}/cases",
+                      data={"situation": "none"}).status_code == 403
+    assert phone.post("/inbox/00000000-0000-4000-8000-000000000000/ack").status_code == 403
+    written = {e.type for e in published(reg)}
+    assert "registry.child.registered.v1" in written  # what was done is there
+    assert not {"registry.visit.recorded.v1", "registry.case.opened.v1"} & written
+
+
+def test_patrol_members_have_an_inbox_but_no_visit_or_case_pages(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client)
+    patrol = browser(app, Role.PATROL_MEMBER, frozenset(), "patrol-1")
+    assert patrol.get("/inbox").status_code == 200
+    for path in ("/visits", f"/children/{child_id}", f"/children/{child_id}/cases/new"):
+        assert patrol.get(path).status_code == 403, path
+    assert patrol.post(f"/children/{child_id}/visits", data=VISIT).status_code == 403
+    assert 'href="/visits' not in text(patrol.get("/inbox"))  # no link to a page refused
+    assert 'href="/visits' in text(browser(app).get("/inbox"))
+
+
+def test_a_director_opens_a_case_and_acknowledges_its_alert_in_the_inbox(stack):
+    app, reg, ntf, registry_client = stack
+    child_id = admin_child(registry_client)
+    phone = browser(app)
+    opened = phone.post(f"/children/{child_id}/cases?lang=en", data={
+        "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "",
+        "note": "grandmother in hospital"})
+    assert opened.status_code == 201, text(opened)
+    case = text(opened)
+    assert "Case opened." in case and "guardian incapable" in case and "urgent" in case
+    assert "contact parents or relatives" in case  # the situation's checklist
+    case_path = re.search(r'<a class="lang" href="(/cases/[^?]+)\?', case).group(1)
+    assert "guardian incapable" in text(phone.get(case_path + "?lang=en"))
+    assert relay(reg, ntf) >= 1
+    inbox = text(phone.get("/inbox?lang=en"))
+    assert f'href="{case_path}"' in inbox  # the record's link, on this gateway
+    [ack_url] = re.findall(r'action="(/inbox/[^"]+/ack\?lang=en)"', inbox)
+    acked = phone.post(ack_url, data={"csrf_token": CSRF})
+    assert acked.status_code == 200
+    assert "✓ Acknowledged" in text(acked) and "/ack?" not in text(acked)
+    assert "✓ Acknowledged" in text(phone.get("/inbox?lang=en"))
+    other = browser(app, user="someone-else")
+    assert other.post(ack_url, data={"csrf_token": CSRF}).status_code == 404
+
+
+def test_a_service_down_is_a_page_that_says_so(tmp_path):
+    app = create_app(gateway(f"sqlite:///{tmp_path / 'gw.db'}"))  # peers at closed ports
+    phone = browser(app)
+    for path, service in (("/inbox?lang=en", "notifier"), ("/visits?lang=en", "registry")):
+        down = phone.get(path)
+        assert down.status_code == 503 and down.mimetype == "text/html"
+        assert f"The {service} service is unavailable" in text(down)
+        assert "Traceback" not in text(down)
+
+
+def test_pages_are_small_strict_and_in_both_languages(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client)
+    phone = browser(app)
+    phone.delete_cookie(CSRF_COOKIE)
+    assert CSRF_COOKIE in phone.get("/inbox").headers["Set-Cookie"]  # handed out once
+    for path in ("/inbox", "/visits", f"/children/{child_id}",
+                 f"/children/{child_id}/cases/new"):
+        zh = phone.get(path)
+        switch = re.search(r'<a class="lang" href="([^"]+)"', text(zh)).group(1)
+        en = phone.get(switch)
+        assert zh.status_code == en.status_code == 200, path
+        csp = zh.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "script-src" not in csp  # no script at all
+        assert "default-src 'none'" in csp and "<script" not in text(zh)
+        assert zh.headers["Cache-Control"] == "no-store"
+        assert '<html lang="zh">' in text(zh) and '<html lang="en">' in text(en)
+        assert len(gzip.compress(zh.get_data())) < 3_000, path
