@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE, render_map
+from services.gateway.entrypoints.phone_pages import page_links
 from services.gateway.entrypoints.response_schemas import (
     HTML,
     SIGNED_IN,
@@ -67,10 +68,12 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         def get(self, args):  # type: ignore[no-untyped-def]
             """The phone map page (HTML), as the caller's role may see it"""
             principal, checkins = current_principal(), url_for("map.CheckIns")
+            pages = page_links(principal, args["lang"])  # as the scope's home view decides
             page = cache.get(
                 cache.scope(principal, args["lang"], args["plan"], args["team"]),
                 lambda: render_map(layers(principal, args), gateway.settings.tiles,
-                                   gateway.settings.tianditu_key, args["lang"], checkins))
+                                   gateway.settings.tianditu_key, args["lang"], checkins,
+                                   pages))
             first_visit = request.cookies.get(ASSETS_COOKIE) != ASSETS.version
             resp = Response(page.document(url_for("static", filename="").rstrip("/"),
                                           first_visit),

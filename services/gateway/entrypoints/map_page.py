@@ -10,6 +10,7 @@ import base64
 import hashlib
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -24,10 +25,11 @@ SCRIPTS = ("leaflet/leaflet.js", "phone_map.js")
 STYLE = {"water": "#1f78b4", "road": "#e31a1c", "terrain": "#6a3d9a"}
 LABELS = {
     "zh": {"hazards": "危险点", "zones": "危险区域", "points": "巡查点", "route": "路线",
-           "homes": "儿童住所", "cells": "儿童分布（聚合）", "title": "守护 · 巡查地图"},
+           "homes": "儿童住所", "cells": "儿童分布（聚合）", "title": "守护 · 巡查地图",
+           "child": "走访 · 开个案"},
     "en": {"hazards": "Hazards", "zones": "Danger zones", "points": "Patrol points",
            "route": "Route", "homes": "Children's homes", "cells": "Children (aggregated)",
-           "title": "Shouhu · patrol map"},
+           "title": "Shouhu · patrol map", "child": "Visit · open a case"},
 }
 TIANDITU = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
             "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
@@ -111,17 +113,20 @@ def _tiles(tiles: str, tianditu_key: str) -> dict[str, str] | None:
 
 
 def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
-               checkin_url: str) -> MapPage:
-    """The page for a 360 px phone screen, less Leaflet and our script and styles."""
+               checkin_url: str, pages: Sequence[tuple[str, str]] = ()) -> MapPage:
+    """The page for a 360 px phone screen, less Leaflet and our script and styles.
+    ``pages`` (address, label) are the caller's other pages, linked in the toolbar;
+    with exact homes, a home's popup links to the child's page (visit, case)."""
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
     packed = {k: _pack(v) if isinstance(v, dict) else v for k, v in layers.items()}
     config = {"lang": lang, "labels": t, "style": STYLE, "tiles": _tiles(tiles, tianditu_key),
               "bounds": _bounds(layers), "checkin_url": checkin_url, "q": Q,
               "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER,
+              "child_url": f"/children/{{id}}?lang={lang}",
               "layers": {k: v for k, v in packed.items() if k != "zones"}}
     return MapPage(lang, t["title"],
-                   f'{_toolbar(lang)}<div id="shouhu-map" class="shouhu-map"></div>'
+                   f'{_toolbar(lang, pages)}<div id="shouhu-map" class="shouhu-map"></div>'
                    + _json_element("shouhu-config", config),
                    _json_element("shouhu-zones", packed["zones"]))
 
@@ -153,14 +158,16 @@ def _json_element(element_id: str, data: Any) -> str:
     return f'<script id="{element_id}" type="application/json">{text}</script>'
 
 
-def _toolbar(lang: str) -> str:
+def _toolbar(lang: str, pages: Sequence[tuple[str, str]]) -> str:
     other = "en" if lang != "en" else "zh"
+    links = "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
+                    for href, label in pages)
     return (
         '<div id="shouhu-bar" class="shouhu-bar">'
         '<button id="locate-me" type="button" data-i18n="locate">定位</button>'
         '<span id="sync-badge" class="sync-badge" data-state="synced">✓</span>'
-        f'<a id="lang-switch" href="?lang={other}">{"English" if other == "en" else "中文"}</a>'
-        "</div>")
+        f'{links}<a id="lang-switch" href="?lang={other}">'
+        f'{"English" if other == "en" else "中文"}</a></div>')
 
 
 def _coords(layers: dict[str, Any]) -> list[tuple[float, float]]:

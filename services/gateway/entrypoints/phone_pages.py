@@ -63,6 +63,12 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
     return [*pages, ("/inbox", "inbox")]
 
 
+def page_links(principal: Principal, lang: str) -> list[tuple[str, str]]:
+    """(address, label) of the pages the map's toolbar links to."""
+    return [(f"{href}?lang={lang}", LABELS[lang][key]) for href, key in nav(principal)
+            if key != "map"]
+
+
 def page_lang() -> str:
     return "en" if request.args.get("lang") == "en" else "zh"
 

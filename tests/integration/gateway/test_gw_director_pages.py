@@ -197,3 +197,13 @@ def test_pages_are_small_strict_and_in_both_languages(stack):
         assert zh.headers["Cache-Control"] == "no-store"
         assert '<html lang="zh">' in text(zh) and '<html lang="en">' in text(en)
         assert len(gzip.compress(zh.get_data())) < 3_000, path
+
+
+def test_the_map_links_to_the_pages_the_role_may_use(tmp_path):
+    app = create_app(gateway(f"sqlite:///{tmp_path / 'gw.db'}"))
+    director = text(browser(app).get("/map?lang=en"))
+    bar = re.search(r'<div id="shouhu-bar".*?</div>', director).group(0)
+    assert '<a href="/visits?lang=en">Visits</a>' in bar and 'href="/inbox?lang=en"' in bar
+    assert '"child_url":"/children/{id}?lang=en"' in director  # a home's popup link
+    patrol = text(browser(app, Role.PATROL_MEMBER, frozenset(), "patrol-1").get("/map"))
+    assert '<a href="/inbox?lang=zh">收件箱</a>' in patrol and "/visits" not in patrol

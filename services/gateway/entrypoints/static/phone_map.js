@@ -91,6 +91,11 @@
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, {radius: 4, color: "#ff7f00",
                                        className: f.properties.css});
+      },
+      onEachFeature: function (f, layer) {  // the child's page: record a visit, open a case
+        layer.bindPopup('<a href="' +
+          esc(cfg.child_url.replace("{id}", encodeURIComponent(f.id))) + '">' +
+          esc(cfg.labels.child) + "</a>");
       }
     }).addTo(map);
   }
