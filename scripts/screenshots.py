@@ -69,6 +69,10 @@ SHOTS = [
          action="zoom_route"),
     Shot("patrol-sheet", "/plans/{plan}/teams/team-1/sheet", "patrol_member"),
     Shot("director-map", "/map", "child_director", action="zoom_homes"),
+    Shot("director-visits", "/visits?days=30", "child_director"),
+    Shot("director-visit", "/visits?days=30", "child_director", action="fill_visit"),
+    Shot("director-case", "/visits?days=30", "child_director", action="open_case_form"),
+    Shot("director-inbox", "/inbox", "child_director"),
     Shot("station-dashboard", "/dashboard", "station_admin", "desktop"),
     Shot("station-plan-sheet", "/plans/{plan}/teams/team-1/sheet", "station_admin", "desktop"),
     Shot("station-map", PLAN_MAP, "station_admin", "desktop"),
@@ -142,9 +146,31 @@ def _network(driver: webdriver.Chrome, offline: bool) -> None:
         "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
 
 
+def _follow(driver: webdriver.Chrome, css: str) -> None:
+    """Open the page a link leads to, as a tap does, and wait until it has loaded."""
+    before = driver.current_url
+    _click_css(driver, css)
+    WebDriverWait(driver, 30).until(lambda d: d.current_url != before
+                                    and d.execute_script(PAGE_READY))
+
+
+def fill_visit(driver: webdriver.Chrome) -> None:
+    """The first child due a visit, with the visit form partly written (not sent)."""
+    _follow(driver, ".list a")
+    driver.find_element(By.ID, "guardianship").send_keys("祖母照料，身体尚可")
+    driver.find_element(By.ID, "home_safety").send_keys("屋后池塘无护栏")
+
+
+def open_case_form(driver: webdriver.Chrome) -> None:
+    """The first child due a visit, then the form to open a case for the child."""
+    _follow(driver, ".list a")
+    _follow(driver, "a[href*='/cases/new']")
+
+
 ACTIONS: dict[str, Callable[[webdriver.Chrome], None]] = {
     "zoom_route": zoom_route, "zoom_homes": zoom_homes, "open_layers": open_layers,
-    "open_checkin": open_checkin, "offline_checkin": offline_checkin}
+    "open_checkin": open_checkin, "offline_checkin": offline_checkin,
+    "fill_visit": fill_visit, "open_case_form": open_case_form}
 
 
 # -- the browser -----------------------------------------------------------------------

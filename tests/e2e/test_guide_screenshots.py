@@ -75,7 +75,9 @@ def test_a_reduced_shot_list_gives_real_phone_pictures(stack, users, tmp_path):
     shots = [{"name": "login", "path": "/login"},
              {"name": "map", "path": "/map", "role": "patrol_member"},
              {"name": "layers", "path": "/map?lang=en", "role": "patrol_member",
-              "action": "open_layers"}]
+              "action": "open_layers"},
+             {"name": "inbox", "path": "/inbox", "role": "child_director"},
+             {"name": "visits", "path": "/visits", "role": "child_director"}]
     proc = _run(stack, users, shots, tmp_path / "img")
     assert proc.returncode == 0, proc.stderr
     for shot in shots:
