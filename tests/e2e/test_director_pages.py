@@ -1,0 +1,138 @@
+"""A child director on a phone (headless Chromium, 360×740) with the whole stack as
+``shouhu up`` runs it: signs in through the login form, records a home visit from the
+list of children due, opens a case for the child, then sees the case's alert arrive in
+the inbox (registry → Kafka → notifier) and acknowledges it. No script runs on these
+pages, and the CSP blocks nothing they need."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from infra.broker import free_port
+from infra.stack import SERVICES, Stack
+from shared.testing.fixtures import eventually
+
+VILLAGE = "500110120201"
+PASSWORD = "visits every week 2026"
+MISSING = [p for p in ("/usr/bin/chromium", "/usr/bin/chromedriver") if not Path(p).exists()]
+
+pytestmark = [
+    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.skipif(bool(MISSING), reason=f"{' and '.join(MISSING)} missing"),
+]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    s = Stack(data_dir=tmp_path_factory.mktemp("stack"), broker_port=free_port(),
+              ports={name: free_port() for name in SERVICES},
+              extra_env={"SHOUHU_MAP_TILES": "none", "SHOUHU_HTTP_WORKERS": "1"})
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def director(stack) -> str:
+    """A child director's account, whose inbox the notifier's directory feeds."""
+    out = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "users", "add", "director.pages", "--role",
+         "child_director", "--township", "500110120", "--village", VILLAGE],
+        env={**stack.env(), "SHOUHU_NEW_PASSWORD": PASSWORD}, check=True,
+        capture_output=True, text=True, timeout=60).stdout
+    user_id = re.search(r"id=(\S+)", out).group(1)
+    admin = {"Authorization": f"Bearer {stack.token()}"}
+    requests.put(stack.url("notifier") + "/directory/pages-director", headers=admin, timeout=10,
+                 json={"role": "child_director", "scope_code": VILLAGE, "user_id": user_id,
+                       "lang": "zh", "contacts": {}}).raise_for_status()
+    requests.post(stack.url("registry") + "/children", headers=admin, timeout=10, json={
+        "name": "页面测试", "gender": "female", "birth_date": "2016-05-01",
+        "village_code": VILLAGE, "home": {"lon": 106.651, "lat": 28.951},
+    }).raise_for_status()
+    return user_id
+
+
+@pytest.fixture(scope="module")
+def phone():
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("mobileEmulation", {
+        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _h1(driver) -> str:  # type: ignore[no-untyped-def]
+    return driver.find_element(By.TAG_NAME, "h1").text
+
+
+def _click(driver, css: str) -> None:  # type: ignore[no-untyped-def]
+    driver.find_element(By.CSS_SELECTOR, css).click()
+
+
+def _submit(driver, path_end: str) -> None:  # type: ignore[no-untyped-def]
+    """Send the page's form and wait for the answer to its address."""
+    _click(driver, "form button")
+    eventually(lambda: urlsplit(driver.current_url).path.endswith(path_end), 20,
+               message=f"the answer to the form's POST …{path_end}")
+
+
+def test_a_director_records_a_visit_opens_a_case_and_acknowledges_its_alert(
+        stack, director, phone):
+    gw = stack.url("gateway")
+    phone.get(gw + "/login?next=/visits%3Fdays%3D90")
+    phone.find_element(By.NAME, "username").send_keys("director.pages")
+    phone.find_element(By.NAME, "password").send_keys(PASSWORD)
+    _click(phone, "button[type=submit]")
+    eventually(lambda: urlsplit(phone.current_url).path == "/visits", 20,
+               message="signed in, on the list")
+    phone.find_element(By.LINK_TEXT, "页面测试").click()
+
+    assert _h1(phone) == "记录家访"
+    phone.find_element(By.ID, "guardianship").send_keys("祖母照料，身体尚可")
+    phone.find_element(By.ID, "home_safety").send_keys("屋后池塘无护栏")
+    phone.find_element(By.ID, "next_steps").send_keys("下周联系村委会加装护栏")
+    _submit(phone, "/visits")
+    assert re.fullmatch(r"走访已记录。下次走访应于 \d{4}-\d\d-\d\d 前。", _h1(phone))
+
+    phone.find_element(By.PARTIAL_LINK_TEXT, "开个案").click()
+    Select(phone.find_element(By.ID, "situation")).select_by_value("guardian_incapable")
+    phone.find_element(By.ID, "note").send_keys("祖母住院，无人照料")
+    _submit(phone, "/cases")
+    assert phone.find_element(By.CSS_SELECTOR, ".msg").text == "个案已开。"
+    assert "监护人无力监护" in phone.page_source and "联系父母或亲属" in phone.page_source
+
+    def alert_arrived() -> bool:
+        phone.get(gw + "/inbox")
+        return bool(phone.find_elements(By.CSS_SELECTOR, ".item form button"))
+
+    eventually(alert_arrived, 120, interval_s=2, message="the case's alert in the inbox")
+    item = phone.find_element(By.CSS_SELECTOR, ".item")
+    assert "监护人无力监护" in item.text and "紧急" in item.text
+    item_id = item.get_attribute("id")
+    item.find_element(By.CSS_SELECTOR, "form button").click()
+    eventually(lambda: urlsplit(phone.current_url).path.endswith("/ack"), 20,
+               message="acknowledged")
+    acked = phone.find_element(By.ID, item_id)
+    assert acked.find_element(By.CSS_SELECTOR, ".done").text.startswith("✓ 已确认")
+    assert not acked.find_elements(By.TAG_NAME, "form")
+    problems = [e["message"] for e in phone.get_log("browser")
+                if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    assert not problems, problems
