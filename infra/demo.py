@@ -33,6 +33,8 @@ from infra.stack import Stack
 log = logging.getLogger(__name__)
 SEED = 1
 VISITS_AT_START = 400  # the rest of the year's visits stay in visits.json
+# directory entries (services/notifier/rules/directory.yaml) read by the demo accounts
+DEMO_INBOXES = {"fh-201-director": "demo.child_director", "fh-supervisor": "demo.child_supervisor"}
 
 
 def seed(stack: Stack, seed_value: int = SEED) -> dict:
@@ -51,6 +53,7 @@ def seed(stack: Stack, seed_value: int = SEED) -> dict:
     done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
     links = _links(stack, token, _plan(stack, token, today))
     users = _users(stack)
+    done["inboxes"] = _link_inboxes(stack, token)
     log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
     _print(done, links, users)
     return {"seeded": done, "links": links, "users": users}
@@ -147,6 +150,29 @@ def _users(stack: Stack) -> list[tuple[str, str, str]]:
         return []
     return [tuple(line.split()[:3]) for line in proc.stdout.splitlines()  # type: ignore[misc]
             if len(line.split()) >= 3]
+
+
+def _link_inboxes(stack: Stack, token: str) -> int:
+    """Give the demo accounts the notifier directory entries of their role in the demo
+    township, so their inbox page shows what seeding raised (cases, overdue visits)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        users = requests.get(stack.url("gateway") + "/api/users", headers=auth, timeout=30)
+        people = requests.get(stack.url("notifier") + "/directory", headers=auth, timeout=30)
+        ids = {u["username"]: u["user_id"] for u in users.json()}
+        linked = 0
+        for person in people.json():
+            user_id = ids.get(DEMO_INBOXES.get(person["person_id"], ""))
+            if user_id:
+                body = {k: v for k, v in person.items() if k != "person_id"}
+                requests.put(f"{stack.url('notifier')}/directory/{person['person_id']}",
+                             json={**body, "user_id": user_id}, headers=auth,
+                             timeout=30).raise_for_status()
+                linked += 1
+    except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+        log.warning("demo inboxes not linked: %s", exc)
+        return 0
+    return linked
 
 
 def _print(done: dict, links: dict[str, str], users: list[tuple[str, str, str]]) -> None:

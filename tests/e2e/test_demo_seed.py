@@ -23,6 +23,7 @@ def test_demo_seeds_every_row_and_hazard(seeded, stack):
     manifest = json.loads((stack.data_dir / "demo" / "manifest.json").read_text())
     assert seeded["seeded"]["children"] == manifest["counts"]["children"]
     assert seeded["seeded"]["hazards"] == manifest["counts"]["hazards"]
+    assert seeded["seeded"]["inboxes"] == 2  # the demo director and supervisor read theirs
     assert all(url.startswith(stack.url("gateway")) for url in seeded["links"].values())
 
 

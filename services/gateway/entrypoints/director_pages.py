@@ -73,7 +73,8 @@ def build(registry: Any) -> Blueprint:
             "case_form.html", "case_form_title", f"/children/{child_id}/cases/new",
             status=status, child=child(child_id), form=form, errors=errors,
             message=errors.get(""), error=bool(errors),
-            situations=[(s, t["situations"].get(s, s)) for s in SITUATIONS],
+            situations=[("", t["choose"]),
+                        *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
             severities=[("", t["by_situation"]), *t["severities"].items()])
 
     @blp.route("/visits")
