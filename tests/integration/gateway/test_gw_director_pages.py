@@ -197,6 +197,12 @@ def test_pages_are_small_strict_and_in_both_languages(stack):
         assert zh.headers["Cache-Control"] == "no-store"
         assert '<html lang="zh">' in text(zh) and '<html lang="en">' in text(en)
         assert len(gzip.compress(zh.get_data())) < 3_000, path
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      text(phone.get(f"/children/{child_id}"))).group(1)
+    assert token != CSRF  # the one the first page handed out
+    done = phone.post(f"/children/{child_id}/visits", data={**VISIT, "csrf_token": token},
+                      headers={"Accept-Encoding": "gzip"})
+    assert done.status_code == 201 and done.headers["Content-Encoding"] == "gzip"
 
 
 def test_the_map_links_to_the_pages_the_role_may_use(tmp_path):
