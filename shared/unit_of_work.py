@@ -56,3 +56,11 @@ class SqlUnitOfWork:
         event = outbox.record(self.conn, self.catalogue, event_type, data, source=self.source)
         self.published.append(event)
         return event
+
+    def publish_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[CloudEvent]:
+        """Outbox rows for many changes of one kind, in one insert, in this transaction."""
+        assert self.conn is not None, "publish_many inside 'with uow:'"
+        events = outbox.record_many(self.conn, self.catalogue, event_type, datas,
+                                    source=self.source)
+        self.published.extend(events)
+        return events

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from services.hazards.adapters.patrol_repository import (
@@ -14,8 +12,6 @@ from services.hazards.adapters.patrol_repository import (
     PatrolPointRepository,
 )
 from services.hazards.adapters.repository import HazardRepository, ZoneRepository
-from shared.events.envelope import CloudEvent
-from shared.messaging import outbox
 from shared.unit_of_work import SqlUnitOfWork
 
 
@@ -36,11 +32,3 @@ class HazardsUnitOfWork(SqlUnitOfWork):
         self.checkins = CheckInRepository(conn)
         self.findings = FindingRepository(conn)
         self.devices = DeviceRepository(conn)
-
-    def publish_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[CloudEvent]:
-        """Outbox rows for a bulk change, in one insert, in this transaction."""
-        assert self.conn is not None, "publish_many inside 'with uow:'"
-        events = outbox.record_many(self.conn, self.catalogue, event_type, datas,
-                                    source=self.source)
-        self.published.extend(events)
-        return events

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from services.notifier.adapters.tables import (
     alerts,
@@ -76,24 +75,6 @@ class Directory:
     def delete(self, person_id: str) -> bool:
         return bool(self.conn.execute(
             delete(people).where(people.c.person_id == person_id)).rowcount)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery the dispatcher holds, with what it needs to render and send."""
-
-    delivery_id: str
-    alert_id: str
-    event_id: str
-    event_type: str
-    case_id: str
-    recipient_id: str
-    channel: str
-    level: int
-    urgent: bool
-    attempt: int
-    data: dict[str, Any]
-    resent: bool = False  # abandoned 'sending' by a crashed dispatcher
 
 
 class Deliveries:
@@ -168,51 +149,6 @@ class Deliveries:
         return dict(self.conn.execute(select(deliveries.c.channel, deliveries.c.state).where(
             deliveries.c.event_id == event_id,
             deliveries.c.recipient_id == recipient_id)).all())
-
-    def claim(self, now: datetime, stale_before: datetime, limit: int) -> list[Claimed]:
-        """Mark up to ``limit`` due deliveries 'sending' (urgent first) and log the
-        attempt. 'sending' rows older than ``stale_before`` were abandoned by a crash."""
-        claimed: list[Claimed] = []
-        for due in (and_(deliveries.c.state == State.PENDING,
-                         deliveries.c.next_attempt_at <= now),
-                    and_(deliveries.c.state == State.SENDING,
-                         deliveries.c.claimed_at < stale_before)):
-            query = (select(deliveries, alerts.c.data)
-                     .join(alerts, alerts.c.alert_id == deliveries.c.alert_id).where(due)
-                     .order_by(deliveries.c.urgent.desc(), deliveries.c.next_attempt_at)
-                     .limit(limit - len(claimed)))
-            if self.conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=deliveries)
-            claimed += [Claimed(r.delivery_id, r.alert_id, r.event_id, r.event_type, r.case_id,
-                                r.recipient_id, r.channel, r.level, r.urgent, r.attempt + 1,
-                                json.loads(r.data), r.state == State.SENDING)
-                        for r in self.conn.execute(query)]
-        if claimed:
-            self.conn.execute(
-                update(deliveries).where(deliveries.c.delivery_id == bindparam("d_id"))
-                .values(state=State.SENDING, attempt=bindparam("n"), claimed_at=now),
-                [{"d_id": c.delivery_id, "n": c.attempt} for c in claimed])
-            self.conn.execute(insert(attempts), [
-                {"delivery_id": c.delivery_id, "attempt": c.attempt, "started_at": now,
-                 "outcome": "sending", "detail": "resent after a crash" if c.resent else ""}
-                for c in claimed])
-        return claimed
-
-    def finish(self, c: Claimed, state: State, now: datetime, detail: str = "",
-               next_attempt_at: datetime | None = None) -> None:
-        values: dict[str, Any] = {"state": state, "last_error": detail[:200] or None}
-        if state == State.SENT:
-            values["sent_at"] = now
-        if next_attempt_at is not None:
-            values["next_attempt_at"] = next_attempt_at
-        self.conn.execute(update(deliveries).where(
-            deliveries.c.delivery_id == c.delivery_id, deliveries.c.attempt == c.attempt)
-            .values(**values))
-        outcome = {State.SENT: "sent", State.PENDING: "retry", State.FAILED: "failed"}[state]
-        self.conn.execute(update(attempts).where(
-            attempts.c.delivery_id == c.delivery_id, attempts.c.attempt == c.attempt,
-            attempts.c.outcome == "sending").values(
-            outcome=outcome, finished_at=now, **({"detail": detail[:200]} if detail else {})))
 
     def mark_acked(self, delivery_id: str, now: datetime) -> None:
         self.conn.execute(update(deliveries).where(

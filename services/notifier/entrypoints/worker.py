@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.service_layer import timers
+from services.notifier.service_layer.dispatch import Dispatcher
 from services.notifier.service_layer.handlers import CONSUMED, handle_event
 from services.notifier.service_layer.unit_of_work import SOURCE, NotifierUnitOfWork
 from shared.events.envelope import CloudEvent
@@ -49,6 +50,11 @@ def _loop(name: str, stop: threading.Event, step: Callable[[], int], idle_s: flo
             stop.wait(idle_s)
 
 
+def _dispatch(stop: threading.Event, dispatcher: Dispatcher) -> None:
+    _loop("dispatcher", stop, dispatcher.run_once, 0.05)
+    dispatcher.close()  # SIGTERM: sends in flight are recorded, not left 'sending'
+
+
 def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]:
     """The worker's four loops as threads (started by ``main`` or by tests)."""
     s = notifier.settings
@@ -77,8 +83,7 @@ def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]
     return [
         threading.Thread(target=relay.run, args=(stop,), name="relay"),
         threading.Thread(target=consumer.run, name="consumer"),
-        threading.Thread(target=_loop, args=("dispatcher", stop, dispatcher.run_once, 0.05),
-                         name="dispatcher"),
+        threading.Thread(target=_dispatch, args=(stop, dispatcher), name="dispatcher"),
         threading.Thread(target=_loop, args=("timers", stop, tick, s.tick_s), name="timers"),
     ]
 

@@ -1,27 +1,31 @@
 """The dispatcher: sends pending deliveries, records each attempt, retries, hands over.
 
-Each round claims a batch (state 'sending', committed *before* any network call) and
-sends it on a small thread pool; outcomes are recorded as soon as their sends return.
-A crash between a send and its record leaves the row 'sending'; after the lease it is
-sent again with the same Message-ID / idempotency key — the only duplicate window,
-which the protocols cannot close (ADR 0301).
+Each channel has its own few senders, so a slow or failing provider cannot hold up
+the others, and each sender keeps its connection between messages. A round records
+the sends that returned and claims — urgent first — as many due deliveries as each
+channel has idle senders, in one transaction; a claim ('sending') is committed
+*before* the network call. A crash between a send and its record leaves the row
+'sending'; after the lease it is sent again with the same Message-ID / idempotency
+key — the only duplicate window, which the protocols cannot close (ADR 0301, 0303).
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.notifier.adapters.channels import Channel
-from services.notifier.adapters.repository import Claimed
+from services.notifier.adapters.queue import Claimed, Finished
 from services.notifier.adapters.templates import Templates
 from services.notifier.domain import ack
 from services.notifier.domain.delivery import State, after_error, stale_sending_cutoff
-from services.notifier.domain.directory import Person
+from services.notifier.domain.directory import CHANNELS, Person
 from services.notifier.domain.exceptions import ChannelError
 from services.notifier.domain.rules import RuleSet
 from services.notifier.service_layer.handlers import announce, reachable
@@ -33,9 +37,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DispatchConfig:
     ack_secret: str
-    lease_s: float = 60.0  # longer than any channel's timeout
-    batch: int = 20
-    senders: int = 4
+    lease_s: float = 60.0  # longer than any send (a dropped connection: two timeouts)
+    batch: int = 20  # inbox deliveries (no network) per round
+    senders: int = 4  # per channel
+    poll_s: float = 0.05  # longest wait for a send to return before claiming again
+
+
+Sent = Future[ChannelError | None]
+Result = tuple[Claimed, Person | None, ChannelError | None]
 
 
 class Dispatcher:
@@ -51,27 +60,65 @@ class Dispatcher:
         self.config = config
         self.clock = clock
         self.rand = rand
-        self.pool = ThreadPoolExecutor(config.senders, thread_name_prefix="send")
+        self.lanes = {name: ThreadPoolExecutor(config.senders, thread_name_prefix=f"send-{name}")
+                      for name in channels}
+        self.local = [name for name in CHANNELS if name not in channels]  # no network
+        self.in_flight: dict[Sent, tuple[Claimed, Person | None]] = {}
 
     def run_once(self) -> int:
-        """One round; returns how many deliveries were attempted."""
+        """One round; returns how many deliveries are in hand (recorded, claimed or
+        still sending), so the caller idles only when there is nothing."""
         now = self.clock()
+        done = [f for f in self.in_flight if f.done()]
+        results = [(*self.in_flight[f], f.result()) for f in done]
+        to_send = []
         with self.uow() as uow:
-            claimed = uow.deliveries.claim(
-                now, stale_sending_cutoff(now, self.config.lease_s), self.config.batch)
+            claimed = uow.queue.claim(
+                now, stale_sending_cutoff(now, self.config.lease_s), self._quotas(),
+                [c.delivery_id for c, _ in self.in_flight.values()])
             people = uow.directory.get_many({c.recipient_id for c in claimed})
-        pending = {self.pool.submit(self._send, c, people.get(c.recipient_id)): c
-                   for c in claimed}
-        while pending:
-            # Record outcomes as soon as sends return, from this one thread: a crash
-            # can only repeat sends in flight, and senders never contend for the lock.
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            rules = self.rules()
-            with self.uow() as uow:
-                for future in done:
-                    c = pending.pop(future)
-                    self._record(uow, rules, c, future.result(), people.get(c.recipient_id))
-        return len(claimed)
+            for c in claimed:
+                person = people.get(c.recipient_id)
+                if c.channel in self.lanes:
+                    to_send.append((c, person))
+                else:  # the inbox, or a channel no longer configured: known at once
+                    results.append((c, person, self._send(c, person)))
+            self._record(uow, results)
+        for future in done:  # forgotten only once their outcomes are committed
+            del self.in_flight[future]
+        for c, person in to_send:  # sent only once their claims are committed
+            self.in_flight[self.lanes[c.channel].submit(self._send, c, person)] = (c, person)
+        self._await()
+        return len(results) + len(self.in_flight)
+
+    def _await(self) -> None:
+        """Wait until half the sends in hand have returned, or ``poll_s``: a round's
+        cost (claim, record, commit) is then shared by several deliveries."""
+        deadline = time.monotonic() + self.config.poll_s
+        pending = [f for f in self.in_flight if not f.done()]
+        enough = len(pending) // 2
+        while len(pending) > enough and (left := deadline - time.monotonic()) > 0:
+            pending = list(wait(pending, left, FIRST_COMPLETED).not_done)
+
+    def _quotas(self) -> list[tuple[Collection[str], int]]:
+        """Each channel holds up to two messages per sender: one being sent, one
+        waiting (so senders never wait for a round). A channel with no more than one
+        per sender is topped up; the local channels take a batch."""
+        held = Counter(c.channel for c, _ in self.in_flight.values())
+        room: list[tuple[Collection[str], int]] = [
+            ([name], 2 * self.config.senders - held[name]) for name in self.lanes]
+        return [(names, n) for names, n in room if n >= self.config.senders] + [
+            (self.local, self.config.batch)]
+
+    def close(self) -> None:
+        """Let the sends in flight return and record them; close kept connections."""
+        for lane in self.lanes.values():
+            lane.shutdown(wait=True)
+        with self.uow() as uow:
+            self._record(uow, [(*held, f.result()) for f, held in self.in_flight.items()])
+        self.in_flight.clear()
+        for channel in self.channels.values():
+            channel.close()
 
     def _send(self, c: Claimed, person: Person | None) -> ChannelError | None:
         try:
@@ -96,21 +143,28 @@ class Dispatcher:
             log.error("unexpected %s sending delivery %s", type(exc).__name__, c.delivery_id)
             return ChannelError(f"internal: {type(exc).__name__}")
 
-    def _record(self, uow: NotifierUnitOfWork, rules: RuleSet, c: Claimed,
-                err: ChannelError | None, person: Person | None) -> None:
+    def _record(self, uow: NotifierUnitOfWork, results: list[Result]) -> None:
+        """Store a round's outcomes (one statement for all); announce them; hand each
+        delivery that failed for good over to the recipient's next channel."""
         now = self.clock()
+        rules = self.rules()
+        finished = [self._finished(rules, c, err, now) for c, _, err in results]
+        uow.queue.finish(finished, now)
+        announce(uow, "sent", *(f.claimed for f in finished if f.state == State.SENT))
+        for f, (c, person, _) in zip(finished, results, strict=True):
+            if f.state == State.FAILED:
+                announce(uow, "failed", c)
+                self._hand_over(uow, c, person, now)
+
+    def _finished(self, rules: RuleSet, c: Claimed, err: ChannelError | None,
+                  now: datetime) -> Finished:
         if err is None:
-            uow.deliveries.finish(c, State.SENT, now)
-            announce(uow, "sent", c, c.attempt)
-            return
+            return Finished(c, State.SENT)
         outcome = after_error(rules.retry_for(c.channel), c.attempt, err.retryable, now,
                               self.rand())
         log.warning("delivery %s over %s attempt %d: %s -> %s", c.delivery_id, c.channel,
                     c.attempt, err, outcome.state)
-        uow.deliveries.finish(c, outcome.state, now, str(err), outcome.next_attempt_at)
-        if outcome.hand_over:
-            announce(uow, "failed", c, c.attempt)
-            self._hand_over(uow, c, person, now)
+        return Finished(c, outcome.state, str(err), outcome.next_attempt_at)
 
     def _hand_over(self, uow: NotifierUnitOfWork, c: Claimed, person: Person | None,
                    now: datetime) -> None:

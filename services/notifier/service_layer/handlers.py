@@ -48,14 +48,12 @@ def village_of(uow: NotifierUnitOfWork, data: Mapping[str, Any]) -> str:
     return data.get("village_code") or uow.places.hazard_village(data.get("hazard_id", ""))
 
 
-def announce(uow: NotifierUnitOfWork, what: str, delivery: Any, attempt: int) -> None:
-    """Publish ``notifier.delivery.<what>.v1`` for one delivery (ids only)."""
-    uow.publish(f"notifier.delivery.{what}.v1", {
-        "delivery_id": delivery.delivery_id, "event_id": delivery.event_id,
-        "event_type": delivery.event_type, "recipient_id": delivery.recipient_id,
-        "channel": delivery.channel, "attempt": attempt, "case_id": delivery.case_id,
-        "level": delivery.level,
-    })
+def announce(uow: NotifierUnitOfWork, what: str, *deliveries: Any) -> None:
+    """Publish ``notifier.delivery.<what>.v1`` for each delivery (ids only)."""
+    uow.publish_many(f"notifier.delivery.{what}.v1", [{
+        "delivery_id": d.delivery_id, "event_id": d.event_id, "event_type": d.event_type,
+        "recipient_id": d.recipient_id, "channel": d.channel, "attempt": d.attempt,
+        "case_id": d.case_id, "level": d.level} for d in deliveries])
 
 
 def store_deliveries(uow: NotifierUnitOfWork, alert_id: str, event_id: str, event_type: str,
@@ -146,7 +144,7 @@ def acknowledge(uow: NotifierUnitOfWork, delivery_id: str, now: datetime) -> dic
     uow.deliveries.mark_acked(delivery_id, now)
     uow.deliveries.ack_alert(delivery.alert_id, delivery.recipient_id, now)
     if first:
-        announce(uow, "acknowledged", delivery, delivery.attempt)
+        announce(uow, "acknowledged", delivery)
     return {"delivery_id": delivery_id, "acknowledged": True, "first": first}
 
 

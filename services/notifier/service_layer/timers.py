@@ -48,8 +48,7 @@ def escalate(uow: NotifierUnitOfWork, rules: RuleSet, alert: Any, now: datetime)
                            alert.case_id, alert.urgent, level, planned.deliveries, now)
     log.info("alert %s (rule %s) escalated to level %d: %d delivery(ies)", alert.alert_id,
              alert.rule, level, len(ids))
-    for delivery_id in ids:
-        announce(uow, "escalated", uow.deliveries.get(delivery_id), 0)
+    announce(uow, "escalated", *(uow.deliveries.get(delivery_id) for delivery_id in ids))
 
 
 def send_digests(uow_factory: Callable[[], NotifierUnitOfWork], rules: RuleSet,

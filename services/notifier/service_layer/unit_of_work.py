@@ -1,9 +1,11 @@
-"""The notifier's unit of work: directory, deliveries and places, plus the outbox."""
+"""The notifier's unit of work: directory, deliveries, dispatch queue and places, plus
+the outbox."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, Engine
 
+from services.notifier.adapters.queue import Queue
 from services.notifier.adapters.repository import Deliveries, Directory, Places
 from services.notifier.domain.directory import CHANNELS
 from shared.events.catalogue import Catalogue
@@ -16,6 +18,7 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     directory: Directory
     deliveries: Deliveries
     places: Places
+    queue: Queue
 
     def __init__(self, engine: Engine, catalogue: Catalogue, source: str,
                  channels: frozenset[str] = frozenset(CHANNELS)):
@@ -30,3 +33,4 @@ class NotifierUnitOfWork(SqlUnitOfWork):
         self.directory = Directory(conn)
         self.deliveries = Deliveries(conn)
         self.places = Places(conn)
+        self.queue = Queue(conn)

@@ -113,6 +113,9 @@ with ``fail_status``."""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do …
+            disable_nagle_algorithm = True  # … and, as they do, no 40 ms delayed-ACK stall
+
             def do_POST(self):  # noqa: N802 - http.server's API
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.record(self.path, dict(self.headers), body)

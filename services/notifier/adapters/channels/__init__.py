@@ -10,3 +10,6 @@ from services.notifier.domain.message import Message
 class Channel(Protocol):
     def send(self, message: Message, address: str) -> str:
         """Deliver ``message`` to ``address``; return the provider's reference."""
+
+    def close(self) -> None:
+        """Close the connections kept between messages (the worker is stopping)."""

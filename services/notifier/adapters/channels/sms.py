@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import requests
-
-from services.notifier.adapters.channels.http import call
+from services.notifier.adapters.channels.http import HttpChannel
 from services.notifier.domain.exceptions import ChannelError
 from services.notifier.domain.message import Message
 
@@ -51,14 +49,14 @@ def signature(params: Mapping[str, str], secret: str, method: str = "POST") -> s
     return base64.b64encode(mac.digest()).decode()
 
 
-class AliyunSms:
+class AliyunSms(HttpChannel):
     def __init__(self, config: SmsConfig,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  nonce: Callable[[], str] = lambda: str(uuid.uuid4())):
+        super().__init__(config.timeout_s)
         self.config = config
         self.clock = clock
         self.nonce = nonce
-        self.session = requests.Session()
 
     def params(self, message: Message, phone: str) -> dict[str, str]:
         cfg = self.config
@@ -77,8 +75,7 @@ class AliyunSms:
     def send(self, message: Message, address: str) -> str:
         if not message.sms_template:
             raise ChannelError(f"no SMS template for {message.event_type}", retryable=False)
-        body = call(self.session, "POST", self.config.endpoint, self.config.timeout_s,
-                    data=self.params(message, address))
+        body = self.post(self.config.endpoint, data=self.params(message, address))
         code = str(body.get("Code", ""))
         if code != "OK":
             raise ChannelError(f"SendSms {code or 'no code'}", retryable=code in RETRYABLE_CODES)

@@ -11,9 +11,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 
-import requests
-
-from services.notifier.adapters.channels.http import call, check_errcode
+from services.notifier.adapters.channels.http import HttpChannel, check_errcode
 from services.notifier.domain.message import Message
 
 
@@ -30,15 +28,14 @@ def dingtalk_sign(secret: str, timestamp_ms: str) -> str:
     return base64.b64encode(mac.digest()).decode()
 
 
-class SignedWebhook:
+class SignedWebhook(HttpChannel):
     """Generic JSON webhook for other departments' systems."""
 
     def __init__(self, secret: str, timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.time):
+        super().__init__(timeout_s)
         self.secret = secret
-        self.timeout_s = timeout_s
         self.clock = clock
-        self.session = requests.Session()
 
     def send(self, message: Message, address: str) -> str:
         body = json.dumps({
@@ -48,7 +45,7 @@ class SignedWebhook:
             "ack_link": message.ack_link,
         }, ensure_ascii=False).encode()
         ts = str(int(self.clock()))
-        call(self.session, "POST", address, self.timeout_s, data=body, headers={
+        self.post(address, data=body, headers={
             "Content-Type": "application/json; charset=utf-8",
             "X-Shouhu-Delivery": message.delivery_id,  # receivers dedupe on it
             "X-Shouhu-Timestamp": ts,
@@ -57,24 +54,20 @@ class SignedWebhook:
         return message.delivery_id
 
 
-class WeComRobot:
+class WeComRobot(HttpChannel):
     """WeCom (企业微信) group robot: ``POST …/cgi-bin/webhook/send?key=…`` markdown."""
 
     RETRYABLE = {-1, 45009}  # system busy, rate limited
 
-    def __init__(self, timeout_s: float = 10.0):
-        self.timeout_s = timeout_s
-        self.session = requests.Session()
-
     def send(self, message: Message, address: str) -> str:
         content = f"**{message.subject}**\n{message.body}"
-        body = call(self.session, "POST", address, self.timeout_s,
-                    json={"msgtype": "markdown", "markdown": {"content": content}})
+        body = self.post(address, json={"msgtype": "markdown",
+                                        "markdown": {"content": content}})
         check_errcode(body, self.RETRYABLE)
         return message.delivery_id
 
 
-class DingTalkRobot:
+class DingTalkRobot(HttpChannel):
     """DingTalk (钉钉) robot with the "加签" security setting: the URL carries
     ``timestamp`` (ms) and ``sign``; the server refuses signatures older than an hour."""
 
@@ -82,16 +75,15 @@ class DingTalkRobot:
 
     def __init__(self, secret: str, timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.time):
+        super().__init__(timeout_s)
         self.secret = secret
-        self.timeout_s = timeout_s
         self.clock = clock
-        self.session = requests.Session()
 
     def send(self, message: Message, address: str) -> str:
         ts = str(int(self.clock() * 1000))
         sign = urllib.parse.quote_plus(dingtalk_sign(self.secret, ts))
         url = f"{address}{'&' if '?' in address else '?'}timestamp={ts}&sign={sign}"
-        body = call(self.session, "POST", url, self.timeout_s, json={
+        body = self.post(url, json={
             "msgtype": "markdown",
             "markdown": {"title": message.subject, "text": f"### {message.subject}\n\n"
                          f"{message.body}"},
