@@ -1,8 +1,8 @@
 """A child director on a phone (headless Chromium, 360×740) with the whole stack as
-``shouhu up`` runs it: signs in through the login form, records a home visit from the
-list of children due, opens a case for the child, then sees the case's alert arrive in
-the inbox (registry → Kafka → notifier) and acknowledges it. No script runs on these
-pages, and the CSP blocks nothing they need."""
+``shouhu up`` runs it (the ``stack`` fixture): signs in through the login form, records
+a home visit from the list of children due, opens a case for the child, then sees the
+case's alert arrive in the inbox (registry → Kafka → notifier) and acknowledges it. No
+script runs on these pages, and the CSP blocks nothing they need."""
 
 from __future__ import annotations
 
@@ -14,14 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from infra.broker import free_port
-from infra.stack import SERVICES, Stack
 from shared.testing.fixtures import eventually
+from tests.e2e.phone import chromium_phone
 
 VILLAGE = "500110120201"
 PASSWORD = "visits every week 2026"
@@ -31,16 +28,6 @@ pytestmark = [
     pytest.mark.browser, pytest.mark.slow,
     pytest.mark.skipif(bool(MISSING), reason=f"{' and '.join(MISSING)} missing"),
 ]
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = Stack(data_dir=tmp_path_factory.mktemp("stack"), broker_port=free_port(),
-              ports={name: free_port() for name in SERVICES},
-              extra_env={"SHOUHU_MAP_TILES": "none", "SHOUHU_HTTP_WORKERS": "1"})
-    s.start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +52,7 @@ def director(stack) -> str:
 
 @pytest.fixture(scope="module")
 def phone():
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"):
-        opts.add_argument(arg)
-    opts.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
+    driver = chromium_phone()
     yield driver
     driver.quit()
 

@@ -7,40 +7,26 @@ real HTTP port; the hazards service is a small fake that records what it receive
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 from flask import Flask, request
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "gateway"))
 
 from gw_helpers import KEYS, TOWNSHIP, apply, gateway, township_events  # noqa: E402
+from peers import Served  # noqa: E402
 
-from infra.broker import free_port  # noqa: E402
 from services.gateway.adapters.forwarding import Forwarder  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
 from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 from shared.testing.fixtures import eventually  # noqa: E402
+from tests.e2e.phone import chromium_phone  # noqa: E402
 
 pytestmark = pytest.mark.browser
-
-
-class Served:
-    def __init__(self, app: Flask):
-        self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +51,7 @@ def services(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def phone(services):
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"):
-        opts.add_argument(arg)
-    opts.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
+    driver = chromium_phone()
     served, _ = services
     driver.get(served.url + "/healthz")
     tok = KEYS.issue(Principal("member-9", Role.PATROL_MEMBER, TOWNSHIP, frozenset()))

@@ -54,28 +54,42 @@ def build(registry: Any) -> Blueprint:
     def child(child_id: str) -> dict[str, Any]:
         return accepted(registry.get(f"/children/{child_id}", caller_token()), "registry")
 
+    def form_page(template: str, title_key: str, here: str, child_id: str,
+                  form: dict[str, str], status: int, errors: dict[str, str],
+                  **extra: Any) -> Response:
+        """A form about one child, with the registry's messages beside their fields."""
+        return render_page(template, title_key, here, status=status, child=child(child_id),
+                           form=form, errors=errors, message=errors.get(""),
+                           error=bool(errors), **extra)
+
     def visit_page(child_id: str, form: dict[str, str], status: int = 200,
                    errors: dict[str, str] | None = None) -> Response:
-        errors = errors or {}
-        return render_page("child_visit.html", "visit_title", f"/children/{child_id}",
-                           status=status, child=child(child_id), form=form, errors=errors,
-                           message=errors.get(""), error=bool(errors))
+        return form_page("child_visit.html", "visit_title", f"/children/{child_id}",
+                         child_id, form, status, errors or {})
+
+    def case_form(child_id: str, form: dict[str, str], status: int = 200,
+                  errors: dict[str, str] | None = None) -> Response:
+        t = LABELS[page_lang()]
+        return form_page(
+            "case_form.html", "case_form_title", f"/children/{child_id}/cases/new", child_id,
+            form, status, errors or {},
+            situations=[("", t["choose"]),
+                        *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
+            severities=[("", t["by_situation"]), *t["severities"].items()])
 
     def case_page(case: dict[str, Any], status: int = 200, message: str = "") -> Response:
         return render_page("case.html", "case_title", f"/cases/{case['id']}", status=status,
                            case=case, message=message,
                            child_page=current_principal().role in EXACT)
 
-    def case_form(child_id: str, form: dict[str, str], status: int = 200,
-                  errors: dict[str, str] | None = None) -> Response:
-        t, errors = LABELS[page_lang()], errors or {}
-        return render_page(
-            "case_form.html", "case_form_title", f"/children/{child_id}/cases/new",
-            status=status, child=child(child_id), form=form, errors=errors,
-            message=errors.get(""), error=bool(errors),
-            situations=[("", t["choose"]),
-                        *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
-            severities=[("", t["by_situation"]), *t["severities"].items()])
+    def send(path: str, body: dict[str, Any], form: dict[str, str]
+             ) -> tuple[Any, dict[str, str]]:
+        """The registry's answer to a form: (what it created, {}), or (None, its
+        messages by form field) when it refused what was typed."""
+        status, answer = registry.post(path, caller_token(), body)
+        if status == 422:
+            return None, field_errors(answer, form)
+        return accepted((status, answer), "registry", 201), {}
 
     @blp.route("/visits")
     class VisitsDue(MethodView):
@@ -113,12 +127,9 @@ def build(registry: Any) -> Blueprint:
             """Record a home visit from the form (forwarded to the registry as the JSON
             write is): the registry's next due date, or the form with what it refused"""
             child_id = str(child_id)
-            status, answer = registry.post(f"/children/{child_id}/visits", caller_token(),
-                                           visit_body(form))
-            if status == 422:
-                names = ("visited_at", "next_steps", *AREAS)
-                return visit_page(child_id, form, 422, field_errors(answer, names))
-            done = accepted((status, answer), "registry", 201)
+            done, errors = send(f"/children/{child_id}/visits", visit_body(form), form)
+            if errors:
+                return visit_page(child_id, form, 422, errors)
             t, lang = LABELS[args["lang"]], args["lang"]
             return render_page(
                 "phone_message.html", "recorded", f"/children/{child_id}", status=201,
@@ -148,11 +159,9 @@ def build(registry: Any) -> Blueprint:
             """Open a case from the form (forwarded to the registry's POST /cases): the
             case, or the form with what the registry refused"""
             child_id = str(child_id)
-            status, answer = registry.post("/cases", caller_token(), case_body(child_id, form))
-            if status == 422:
-                names = ("situation", "severity", "note")
-                return case_form(child_id, form, 422, field_errors(answer, names))
-            case = accepted((status, answer), "registry", 201)
+            case, errors = send("/cases", case_body(child_id, form), form)
+            if errors:
+                return case_form(child_id, form, 422, errors)
             return case_page(case, 201, LABELS[args["lang"]]["opened"])
 
     @blp.route("/cases/<uuid:case_id>")
