@@ -10,15 +10,15 @@ from flask import Flask, Response, request
 _TYPES = ("text/html", "text/css", "text/csv", "application/json", "text/javascript",
           "application/javascript", "application/gpx+xml")
 MIN_BYTES = 1024
-# a page answering a form (201, 422, 404…) is as whole as a 200; these are not
-_PARTIAL_OR_EMPTY = frozenset({204, 206, 304})
+# whole successful answers: a page, a file, or a form's result (201)
+_COMPRESSED_STATUSES = frozenset({200, 201})
 
 
 def install_gzip(app: Flask) -> None:
     @app.after_request
     def _gzip(resp: Response) -> Response:
         if ("gzip" not in request.headers.get("Accept-Encoding", "")
-                or resp.mimetype not in _TYPES or resp.status_code in _PARTIAL_OR_EMPTY
+                or resp.mimetype not in _TYPES or resp.status_code not in _COMPRESSED_STATUSES
                 or "Content-Encoding" in resp.headers):
             return resp
         resp.direct_passthrough = False  # static files are streamed: read them here
