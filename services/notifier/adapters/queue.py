@@ -9,25 +9,31 @@ written with one ``executemany`` per round.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from services.notifier.adapters.tables import alerts, attempts, deliveries
 from services.notifier.domain.delivery import State
 
 _d = deliveries.c
-_DUE = (
-    select(deliveries, alerts.c.data).join(alerts, alerts.c.alert_id == _d.alert_id)
-    .where(_d.channel.in_(bindparam("channels", expanding=True)),
-           or_(and_(_d.state == State.PENDING, _d.next_attempt_at <= bindparam("now")),
-               and_(_d.state == State.SENDING, _d.claimed_at < bindparam("stale_before"),
-                    _d.delivery_id.not_in(bindparam("holding", expanding=True)))))
-    .order_by(_d.urgent.desc(), _d.next_attempt_at).limit(bindparam("limit")))
-_DUE_PG = _DUE.with_for_update(skip_locked=True, of=deliveries)  # several workers
+_CLAIMABLE = select(deliveries, alerts.c.data).join(alerts, alerts.c.alert_id == _d.alert_id)
+# one channel's due deliveries, read off ix_deliveries_claim in order: no sort
+_DUE = (_CLAIMABLE.where(_d.state == State.PENDING, _d.channel == bindparam("channel"),
+                         _d.next_attempt_at <= bindparam("now"))
+        .order_by(_d.urgent.desc(), _d.next_attempt_at).limit(bindparam("limit")))
+# deliveries a crashed dispatcher left 'sending' (only the few rows in flight are read)
+_ABANDONED = (_CLAIMABLE.where(_d.state == State.SENDING,
+                               _d.channel.in_(bindparam("channels", expanding=True)),
+                               _d.claimed_at < bindparam("stale_before"),
+                               _d.delivery_id.not_in(bindparam("holding", expanding=True)))
+              .order_by(_d.urgent.desc(), _d.claimed_at).limit(bindparam("limit")))
+_PLAIN = (_ABANDONED, _DUE)
+_LOCKING = tuple(q.with_for_update(skip_locked=True, of=deliveries)  # several workers
+                 for q in _PLAIN)
 _CLAIM = (update(deliveries).where(_d.delivery_id == bindparam("d_id"))
           .values(state=State.SENDING, attempt=bindparam("n"), claimed_at=bindparam("at")))
 _FINISH = (
@@ -77,22 +83,20 @@ class Queue:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def claim(self, now: datetime, stale_before: datetime,
-              quotas: Iterable[tuple[Collection[str], int]],
+    def claim(self, now: datetime, stale_before: datetime, quotas: Mapping[str, int],
               holding: Collection[str] = ()) -> list[Claimed]:
-        """Mark due deliveries 'sending' and log the attempt: for each (channels, limit)
-        of ``quotas`` at most ``limit``, urgent first. 'sending' rows older than
-        ``stale_before`` were abandoned by a crash — except those this process is
-        ``holding`` (still sending them)."""
-        due = _DUE_PG if self.conn.dialect.name == "postgresql" else _DUE
-        claimed: list[Claimed] = []
-        for channels, limit in quotas:
-            rows = self.conn.execute(due, {
-                "channels": list(channels), "now": now, "stale_before": stale_before,
-                "holding": list(holding), "limit": limit})
-            claimed += [Claimed(r.delivery_id, r.alert_id, r.event_id, r.event_type, r.case_id,
-                                r.recipient_id, r.channel, r.level, r.urgent, r.attempt + 1,
-                                json.loads(r.data), r.state == State.SENDING) for r in rows]
+        """Mark due deliveries 'sending' and log the attempt: at most ``quotas[channel]``
+        per channel, urgent first. 'sending' rows older than ``stale_before`` were
+        abandoned by a crash — except those this process is ``holding`` (still sending)."""
+        abandoned, due = _LOCKING if self.conn.dialect.name == "postgresql" else _PLAIN
+        found = list(self.conn.execute(abandoned, {
+            "channels": list(quotas), "stale_before": stale_before, "holding": list(holding),
+            "limit": sum(quotas.values())}))
+        for channel, limit in quotas.items():
+            found += self.conn.execute(due, {"channel": channel, "now": now, "limit": limit})
+        claimed = [Claimed(r.delivery_id, r.alert_id, r.event_id, r.event_type, r.case_id,
+                           r.recipient_id, r.channel, r.level, r.urgent, r.attempt + 1,
+                           json.loads(r.data), r.state == State.SENDING) for r in found]
         if claimed:
             self.conn.execute(_CLAIM, [{"d_id": c.delivery_id, "n": c.attempt, "at": now}
                                        for c in claimed])

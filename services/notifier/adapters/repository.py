@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from services.notifier.adapters.tables import (
     alerts,
@@ -25,6 +25,19 @@ from services.notifier.adapters.tables import (
 )
 from services.notifier.domain.delivery import State
 from services.notifier.domain.directory import Person
+
+# Built once: the consumer and the dispatcher run these for every event and round,
+# and building a statement costs more than running it (docs/performance.md).
+_HOLDERS = (select(people).where(people.c.role == bindparam("role"),
+                                 people.c.scope_code == bindparam("scope_code"))
+            .order_by(people.c.person_id))
+_PEOPLE = select(people).where(people.c.person_id.in_(bindparam("ids", expanding=True)))
+_FIRED = select(alerts.c.alert_id).where(alerts.c.event_id == bindparam("event_id"),
+                                         alerts.c.rule == bindparam("rule"))
+_NEW_ALERT = insert(alerts)
+_ADDRESSED = select(deliveries.c.recipient_id, deliveries.c.channel).where(
+    deliveries.c.event_id == bindparam("event_id"))
+_NEW_DELIVERY = insert(deliveries)
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -41,9 +54,7 @@ class Directory:
                       row.user_id, row.lang, row.label)
 
     def resolve(self, role: str, scope_code: str) -> list[Person]:
-        rows = self.conn.execute(select(people).where(
-            people.c.role == role, people.c.scope_code == scope_code)
-            .order_by(people.c.person_id))
+        rows = self.conn.execute(_HOLDERS, {"role": role, "scope_code": scope_code})
         return [self._person(r) for r in rows]
 
     def get(self, person_id: str) -> Person | None:
@@ -51,7 +62,7 @@ class Directory:
         return self._person(row) if row else None
 
     def get_many(self, person_ids: set[str]) -> dict[str, Person]:
-        rows = self.conn.execute(select(people).where(people.c.person_id.in_(person_ids)))
+        rows = self.conn.execute(_PEOPLE, {"ids": list(person_ids)})
         return {r.person_id: self._person(r) for r in rows}
 
     def everyone(self) -> list[Person]:
@@ -86,14 +97,14 @@ class Deliveries:
                   village_code: str, data: dict[str, Any], urgent: bool,
                   deadline: datetime | None, now: datetime) -> str | None:
         """A new alert's id, or None when this rule already fired for this event."""
-        if self.conn.execute(select(alerts.c.alert_id).where(
-                alerts.c.event_id == event_id, alerts.c.rule == rule)).first():
+        if self.conn.execute(_FIRED, {"event_id": event_id, "rule": rule}).first():
             return None
         alert_id = str(uuid.uuid4())
-        self.conn.execute(insert(alerts).values(
-            alert_id=alert_id, event_id=event_id, event_type=event_type, rule=rule,
-            case_id=case_id, village_code=village_code, data=json.dumps(data, default=str),
-            urgent=urgent, level=0, deadline=deadline, created_at=now))
+        self.conn.execute(_NEW_ALERT, {
+            "alert_id": alert_id, "event_id": event_id, "event_type": event_type,
+            "rule": rule, "case_id": case_id, "village_code": village_code,
+            "data": json.dumps(data, default=str), "urgent": urgent, "level": 0,
+            "deadline": deadline, "created_at": now})
         return alert_id
 
     def alert(self, alert_id: str) -> Any:
@@ -125,20 +136,24 @@ class Deliveries:
 
     # -- deliveries ---------------------------------------------------------------
     def add(self, *, alert_id: str, event_id: str, event_type: str, case_id: str,
-            recipient_id: str, channel: str, level: int, urgent: bool,
-            not_before: datetime, now: datetime) -> str | None:
-        """A new delivery's id, or None if (event, recipient, channel) exists."""
-        if self.conn.execute(select(deliveries.c.delivery_id).where(
-                deliveries.c.event_id == event_id, deliveries.c.recipient_id == recipient_id,
-                deliveries.c.channel == channel)).first():
-            return None
-        delivery_id = str(uuid.uuid4())
-        self.conn.execute(insert(deliveries).values(
-            delivery_id=delivery_id, alert_id=alert_id, event_id=event_id,
-            event_type=event_type, case_id=case_id, recipient_id=recipient_id,
-            channel=channel, level=level, urgent=urgent, state=State.PENDING, attempt=0,
-            next_attempt_at=not_before, created_at=now))
-        return delivery_id
+            level: int, urgent: bool, now: datetime,
+            to: Iterable[tuple[str, str, datetime]]) -> list[str]:
+        """Store this event's deliveries to (recipient, channel, not before) except those
+        it has already; return the new ids. Two statements however many."""
+        have = set(self.conn.execute(_ADDRESSED, {"event_id": event_id}).tuples())
+        rows: list[dict[str, Any]] = []
+        for recipient_id, channel, not_before in to:
+            if (recipient_id, channel) not in have:
+                have.add((recipient_id, channel))
+                rows.append({
+                    "delivery_id": str(uuid.uuid4()), "alert_id": alert_id,
+                    "event_id": event_id, "event_type": event_type, "case_id": case_id,
+                    "recipient_id": recipient_id, "channel": channel, "level": level,
+                    "urgent": urgent, "state": State.PENDING, "attempt": 0,
+                    "next_attempt_at": not_before, "created_at": now})
+        if rows:
+            self.conn.execute(_NEW_DELIVERY, rows)
+        return [r["delivery_id"] for r in rows]
 
     def get(self, delivery_id: str) -> Any:
         return self.conn.execute(

@@ -80,11 +80,14 @@ deliveries = Table(
     Column("last_error", String(200), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("event_id", "recipient_id", "channel", name="uq_delivery_once"),
-    Index("ix_deliveries_due", "state", "next_attempt_at"),
     Index("ix_deliveries_recipient", "recipient_id", "channel"),
     Index("ix_deliveries_case", "case_id"),
     Index("ix_deliveries_alert", "alert_id"),
 )
+
+# the dispatcher's claim order: per channel, urgent first, then oldest due (ADR 0303)
+Index("ix_deliveries_claim", deliveries.c.state, deliveries.c.channel, deliveries.c.urgent.desc(),
+      deliveries.c.next_attempt_at)
 
 attempts = Table(
     "delivery_attempts", metadata,

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,23 +92,22 @@ class Dispatcher:
         return len(results) + len(self.in_flight)
 
     def _await(self) -> None:
-        """Wait until half the sends in hand have returned, or ``poll_s``: a round's
-        cost (claim, record, commit) is then shared by several deliveries."""
+        """Wait until as many sends have returned as a channel has senders (or all, or
+        ``poll_s`` passed): a round's cost (claim, record, commit) is then shared."""
         deadline = time.monotonic() + self.config.poll_s
         pending = [f for f in self.in_flight if not f.done()]
-        enough = len(pending) // 2
+        enough = max(0, len(pending) - self.config.senders)
         while len(pending) > enough and (left := deadline - time.monotonic()) > 0:
             pending = list(wait(pending, left, FIRST_COMPLETED).not_done)
 
-    def _quotas(self) -> list[tuple[Collection[str], int]]:
+    def _quotas(self) -> dict[str, int]:
         """Each channel holds up to two messages per sender: one being sent, one
         waiting (so senders never wait for a round). A channel with no more than one
         per sender is topped up; the local channels take a batch."""
         held = Counter(c.channel for c, _ in self.in_flight.values())
-        room: list[tuple[Collection[str], int]] = [
-            ([name], 2 * self.config.senders - held[name]) for name in self.lanes]
-        return [(names, n) for names, n in room if n >= self.config.senders] + [
-            (self.local, self.config.batch)]
+        room = {name: 2 * self.config.senders - held[name] for name in self.lanes}
+        return {name: n for name, n in room.items() if n >= self.config.senders} | dict.fromkeys(
+            self.local, self.config.batch)
 
     def close(self) -> None:
         """Let the sends in flight return and record them; close kept connections."""
@@ -174,9 +173,8 @@ class Dispatcher:
         nxt = reachable(person, uow.channels).next_channel(set(tried)) if person else None
         if nxt is not None:
             uow.deliveries.add(alert_id=c.alert_id, event_id=c.event_id,
-                               event_type=c.event_type, case_id=c.case_id,
-                               recipient_id=c.recipient_id, channel=nxt, level=c.level,
-                               urgent=c.urgent, not_before=now, now=now)
+                               event_type=c.event_type, case_id=c.case_id, level=c.level,
+                               urgent=c.urgent, now=now, to=[(c.recipient_id, nxt, now)])
         reached = any(ch != "inbox" and state != State.FAILED for ch, state in tried.items())
         if c.urgent and nxt in (None, "inbox") and not reached:
             uow.deliveries.escalate_now(c.alert_id, c.level, now)

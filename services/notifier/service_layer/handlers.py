@@ -59,15 +59,10 @@ def announce(uow: NotifierUnitOfWork, what: str, *deliveries: Any) -> None:
 def store_deliveries(uow: NotifierUnitOfWork, alert_id: str, event_id: str, event_type: str,
                      case_id: str, urgent: bool, level: int,
                      planned: tuple[PlannedDelivery, ...], now: datetime) -> list[str]:
-    ids = []
-    for p in planned:
-        delivery_id = uow.deliveries.add(
-            alert_id=alert_id, event_id=event_id, event_type=event_type, case_id=case_id,
-            recipient_id=p.person.person_id, channel=p.channel, level=level, urgent=urgent,
-            not_before=p.not_before, now=now)
-        if delivery_id:
-            ids.append(delivery_id)
-    return ids
+    return uow.deliveries.add(
+        alert_id=alert_id, event_id=event_id, event_type=event_type, case_id=case_id,
+        level=level, urgent=urgent, now=now,
+        to=[(p.person.person_id, p.channel, p.not_before) for p in planned])
 
 
 def route_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,

@@ -73,9 +73,8 @@ def send_digests(uow_factory: Callable[[], NotifierUnitOfWork], rules: RuleSet,
                 deadline=None, now=now)
             if alert_id and uow.deliveries.add(
                     alert_id=alert_id, event_id=event_id, event_type="notifier.digest",
-                    case_id="", recipient_id=person.person_id,
-                    channel=person.channel_order()[0], level=0, urgent=False,
-                    not_before=now, now=now):
+                    case_id="", level=0, urgent=False, now=now,
+                    to=[(person.person_id, person.channel_order()[0], now)]):
                 made += 1
     return made
 
