@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 class DispatchConfig:
     ack_secret: str
     lease_s: float = 60.0  # longer than any send (a dropped connection: two timeouts)
-    batch: int = 20  # inbox deliveries (no network) per round
+    batch: int = 20  # claimed and not yet recorded, per channel
     senders: int = 4  # per channel
     poll_s: float = 0.05  # longest wait for a send to return before claiming again
 
@@ -92,22 +92,22 @@ class Dispatcher:
         return len(results) + len(self.in_flight)
 
     def _await(self) -> None:
-        """Wait until as many sends have returned as a channel has senders (or all, or
-        ``poll_s`` passed): a round's cost (claim, record, commit) is then shared."""
+        """Wait until half a batch of sends have returned (or all, or ``poll_s`` has
+        passed): a round's cost (claim, record, commit) is then shared by many."""
         deadline = time.monotonic() + self.config.poll_s
         pending = [f for f in self.in_flight if not f.done()]
-        enough = max(0, len(pending) - self.config.senders)
+        enough = max(0, len(pending) - self.config.batch // 2)
         while len(pending) > enough and (left := deadline - time.monotonic()) > 0:
             pending = list(wait(pending, left, FIRST_COMPLETED).not_done)
 
     def _quotas(self) -> dict[str, int]:
-        """Each channel holds up to two messages per sender: one being sent, one
-        waiting (so senders never wait for a round). A channel with no more than one
-        per sender is topped up; the local channels take a batch."""
+        """Each channel holds up to ``batch`` claimed deliveries, so its senders never
+        wait for a round, and is topped up once half of them have been recorded; the
+        local channels take a batch each round."""
         held = Counter(c.channel for c, _ in self.in_flight.values())
-        room = {name: 2 * self.config.senders - held[name] for name in self.lanes}
-        return {name: n for name, n in room.items() if n >= self.config.senders} | dict.fromkeys(
-            self.local, self.config.batch)
+        room = {name: self.config.batch - held[name] for name in self.lanes}
+        return {name: n for name, n in room.items() if 2 * n >= self.config.batch} | (
+            dict.fromkeys(self.local, self.config.batch))
 
     def close(self) -> None:
         """Let the sends in flight return and record them; close kept connections."""

@@ -1,8 +1,8 @@
 """One client resource per sender thread, kept between messages.
 
-SMTP connections and ``requests`` sessions are not safe to share between threads, but
-opening one per message (TCP, TLS handshake, EHLO, login) cost more than the message
-itself (docs/performance.md, ADR 0303); so each sender thread keeps its own.
+An SMTP connection is not safe to share between threads, but opening one per message
+(TCP, TLS handshake, EHLO, login) cost more than the message itself
+(docs/performance.md, ADR 0303); so each sender thread keeps its own.
 """
 
 from __future__ import annotations

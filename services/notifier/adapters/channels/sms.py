@@ -75,7 +75,8 @@ class AliyunSms(HttpChannel):
     def send(self, message: Message, address: str) -> str:
         if not message.sms_template:
             raise ChannelError(f"no SMS template for {message.event_type}", retryable=False)
-        body = self.post(self.config.endpoint, data=self.params(message, address))
+        body = self.post(self.config.endpoint, fields=self.params(message, address),
+                         encode_multipart=False)  # form-encoded, as the RPC API wants
         code = str(body.get("Code", ""))
         if code != "OK":
             raise ChannelError(f"SendSms {code or 'no code'}", retryable=code in RETRYABLE_CODES)

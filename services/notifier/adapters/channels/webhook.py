@@ -45,7 +45,7 @@ class SignedWebhook(HttpChannel):
             "ack_link": message.ack_link,
         }, ensure_ascii=False).encode()
         ts = str(int(self.clock()))
-        self.post(address, data=body, headers={
+        self.post(address, body=body, headers={
             "Content-Type": "application/json; charset=utf-8",
             "X-Shouhu-Delivery": message.delivery_id,  # receivers dedupe on it
             "X-Shouhu-Timestamp": ts,
