@@ -8,6 +8,7 @@ declares its ``EVENTS``; this module gathers them and validates payloads.
 from __future__ import annotations
 
 import builtins
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,6 +62,7 @@ class Catalogue:
             if not spec.type.rsplit(".", 1)[-1].startswith("v"):
                 raise ValueError(f"event type {spec.type} lacks a version suffix")
             self._by_type[spec.type] = spec
+        self._schemas = threading.local()  # event type → this thread's schema instance
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(sorted(self._by_type.values(), key=lambda s: s.type))
@@ -74,9 +76,18 @@ class Catalogue:
     def topics(self) -> list[str]:
         return sorted({s.topic for s in self._by_type.values()})
 
+    def _schema(self, event_type: str) -> Schema:
+        """This thread's instance of the type's schema: building one costs more than
+        loading a payload (a consumer validates every event), and instances are not
+        shared between threads."""
+        made: dict[str, Schema] = self._schemas.__dict__
+        if event_type not in made:
+            made[event_type] = self.spec(event_type).schema()
+        return made[event_type]
+
     def validate(self, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
         """Return ``data`` as the schema serialises it, or raise PayloadError."""
-        schema = self.spec(event_type).schema()
+        schema = self._schema(event_type)
         try:
             loaded = schema.load(data)
         except ValidationError as exc:
@@ -84,9 +95,8 @@ class Catalogue:
         return schema.dump(loaded)
 
     def validate_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """``validate`` for a batch, with one schema instance (building one costs more
-        than loading a payload)."""
-        schema = self.spec(event_type).schema()
+        """``validate`` for a batch."""
+        schema = self._schema(event_type)
         out = []
         for data in datas:
             try:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import random
-import time
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,6 +64,8 @@ class Dispatcher:
                       for name in channels}
         self.local = [name for name in CHANNELS if name not in channels]  # no network
         self.in_flight: dict[Sent, tuple[Claimed, Person | None]] = {}
+        self._returned = threading.Condition()  # senders count their returns under it
+        self._count = self._want = 0
 
     def run_once(self) -> int:
         """One round; returns how many deliveries are in hand (recorded, claimed or
@@ -87,18 +89,25 @@ class Dispatcher:
         for future in done:  # forgotten only once their outcomes are committed
             del self.in_flight[future]
         for c, person in to_send:  # sent only once their claims are committed
-            self.in_flight[self.lanes[c.channel].submit(self._send, c, person)] = (c, person)
+            future = self.lanes[c.channel].submit(self._send, c, person)
+            future.add_done_callback(self._one_returned)
+            self.in_flight[future] = (c, person)
         self._await()
         return len(results) + len(self.in_flight)
 
     def _await(self) -> None:
         """Wait until half a batch of sends have returned (or all, or ``poll_s`` has
         passed): a round's cost (claim, record, commit) is then shared by many."""
-        deadline = time.monotonic() + self.config.poll_s
-        pending = [f for f in self.in_flight if not f.done()]
-        enough = max(0, len(pending) - self.config.batch // 2)
-        while len(pending) > enough and (left := deadline - time.monotonic()) > 0:
-            pending = list(wait(pending, left, FIRST_COMPLETED).not_done)
+        with self._returned:
+            pending = sum(not f.done() for f in self.in_flight)
+            self._want = self._count + min(pending, self.config.batch // 2)
+            self._returned.wait_for(lambda: self._count >= self._want, self.config.poll_s)
+
+    def _one_returned(self, _: Sent) -> None:
+        with self._returned:
+            self._count += 1
+            if self._count >= self._want:
+                self._returned.notify()
 
     def _quotas(self) -> dict[str, int]:
         """Each channel holds up to ``batch`` claimed deliveries, so its senders never
