@@ -31,6 +31,7 @@ class Mailbox:
     messages: list[Any] = field(default_factory=list)
     times: list[float] = field(default_factory=list)  # time.time() of each arrival
     tls_sessions: int = 0
+    connections: set[tuple[str, int]] = field(default_factory=set)  # client (host, port)s
     refuse: set[str] = field(default_factory=set)  # addresses answered "550 no such user"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -46,6 +47,7 @@ class Mailbox:
             self.messages.append(msg)
             self.times.append(time.time())
             self.tls_sessions += session.ssl is not None
+            self.connections.add(tuple(session.peer))
         return "250 OK"
 
     def to(self, address: str) -> list[Any]:
@@ -67,17 +69,20 @@ def make_cert(folder: Path) -> tuple[Path, Path]:
 
 
 class SmtpServer:
-    def __init__(self, cert: Path, key: Path):
+    """``idle_timeout_s``: a client silent that long gets "421 timeout" and is dropped."""
+
+    def __init__(self, cert: Path, key: Path, idle_timeout_s: float = 300):
         self.port = free_port()
         self.mailbox = Mailbox()
         self.cert, self.key = cert, key
+        self.idle_timeout_s = idle_timeout_s
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(self.cert, self.key)
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
-                                     tls_context=ctx)
+                                     tls_context=ctx, timeout=self.idle_timeout_s)
         self.controller.start()
         return self
 
