@@ -65,7 +65,7 @@ class Dispatcher:
         self.local = [name for name in CHANNELS if name not in channels]  # no network
         self.in_flight: dict[Sent, tuple[Claimed, Person | None]] = {}
         self._returned = threading.Condition()  # senders count their returns under it
-        self._count = self._want = 0
+        self._count = self._seen = 0
 
     def run_once(self) -> int:
         """One round; returns how many deliveries are in hand (recorded, claimed or
@@ -96,18 +96,18 @@ class Dispatcher:
         return len(results) + len(self.in_flight)
 
     def _await(self) -> None:
-        """Wait until half a batch of sends have returned (or all, or ``poll_s`` has
-        passed): a round's cost (claim, record, commit) is then shared by many."""
+        """Wait until a send returns (or ``poll_s``): its outcome is recorded at once, so
+        a crash repeats little more than the sends in flight (ADR 0301). Sends that
+        return while a round runs are recorded together by the next one."""
         with self._returned:
-            pending = sum(not f.done() for f in self.in_flight)
-            self._want = self._count + min(pending, self.config.batch // 2)
-            self._returned.wait_for(lambda: self._count >= self._want, self.config.poll_s)
+            if any(not f.done() for f in self.in_flight):
+                self._returned.wait_for(lambda: self._count > self._seen, self.config.poll_s)
+            self._seen = self._count
 
     def _one_returned(self, _: Sent) -> None:
         with self._returned:
             self._count += 1
-            if self._count >= self._want:
-                self._returned.notify()
+            self._returned.notify()
 
     def _quotas(self) -> dict[str, int]:
         """Each channel holds up to ``batch`` claimed deliveries, so its senders never
