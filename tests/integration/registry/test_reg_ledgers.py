@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 from reg_helpers import OTHER_VILLAGE, VILLAGE, child_body
@@ -43,13 +43,14 @@ def test_reception_and_hotline_ledgers_are_scoped(client, auth):
 
 
 def test_quarterly_review_per_village(client, auth):
-    quarter = quarter_of(date.today())
+    visited = datetime.now(UTC) - timedelta(seconds=1)   # a visit may not lie in the future
+    quarter = quarter_of(visited.date())
     a = client.post("/children", json=child_body(name="甲", categories=["disabled"]),
                     headers=auth()).json
     client.post("/children", json=child_body(name="乙"), headers=auth())
     client.post("/children", json=child_body(name="丙", village_code=OTHER_VILLAGE),
                 headers=auth())
-    client.post(f"/children/{a['id']}/visits", json={"visited_at": f"{date.today()}T09:00:00Z"},
+    client.post(f"/children/{a['id']}/visits", json={"visited_at": visited.isoformat()},
                 headers=auth())
     marked = client.post(f"/reviews/{quarter}/children/{a['id']}", headers=auth())
     assert marked.status_code == 200 and marked.json["reviewed_quarter"] == quarter
