@@ -1,8 +1,10 @@
 """A child director on a phone (headless Chromium, 360×740) with the whole stack as
 ``shouhu up`` runs it (the ``stack`` fixture): signs in through the login form, records
-a home visit from the list of children due, opens a case for the child, then sees the
-case's alert arrive in the inbox (registry → Kafka → notifier) and acknowledges it. No
-script runs on these pages, and the CSP blocks nothing they need."""
+a home visit from the list of children due (reloading the
+confirmation records nothing more), opens a case for the child, then sees the case's
+alert arrive in the inbox (registry → Kafka → notifier) and acknowledges it. Each form
+answers 303 to the page that shows its result. No script runs on these pages, and the
+CSP blocks nothing they need."""
 
 from __future__ import annotations
 
@@ -65,11 +67,24 @@ def _click(driver, css: str) -> None:  # type: ignore[no-untyped-def]
     driver.find_element(By.CSS_SELECTOR, css).click()
 
 
-def _submit(driver, path_end: str) -> None:  # type: ignore[no-untyped-def]
-    """Send the page's form and wait for the answer to its address."""
+def _address(driver) -> str:  # type: ignore[no-untyped-def]
+    url = urlsplit(driver.current_url)
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+def _submit(driver, result: str) -> None:  # type: ignore[no-untyped-def]
+    """Send the page's form and wait for the page its 303 leads to (``result``, a
+    pattern of the path and query)."""
     _click(driver, "form button")
-    eventually(lambda: urlsplit(driver.current_url).path.endswith(path_end), 20,
-               message=f"the answer to the form's POST …{path_end}")
+    eventually(lambda: re.fullmatch(result, _address(driver)), 20,
+               message=f"the form's result at {result}")
+
+
+def _visits(stack, child_id: str) -> list:  # type: ignore[no-untyped-def]
+    resp = requests.get(f"{stack.url('registry')}/children/{child_id}/visits", timeout=10,
+                        headers={"Authorization": f"Bearer {stack.token()}"})
+    resp.raise_for_status()
+    return resp.json()
 
 
 def test_a_director_records_a_visit_opens_a_case_and_acknowledges_its_alert(
@@ -79,21 +94,26 @@ def test_a_director_records_a_visit_opens_a_case_and_acknowledges_its_alert(
     phone.find_element(By.NAME, "username").send_keys("director.pages")
     phone.find_element(By.NAME, "password").send_keys(PASSWORD)
     _click(phone, "button[type=submit]")
-    eventually(lambda: urlsplit(phone.current_url).path == "/visits", 20,
+    eventually(lambda: _address(phone) == "/visits?days=90", 20,
                message="signed in, on the list")
     phone.find_element(By.LINK_TEXT, "页面测试").click()
 
     assert _h1(phone) == "记录家访"
+    child_id = urlsplit(phone.current_url).path.rsplit("/", 1)[1]
     phone.find_element(By.ID, "guardianship").send_keys("祖母照料，身体尚可")
     phone.find_element(By.ID, "home_safety").send_keys("屋后池塘无护栏")
     phone.find_element(By.ID, "next_steps").send_keys("下周联系村委会加装护栏")
-    _submit(phone, "/visits")
-    assert re.fullmatch(r"走访已记录。下次走访应于 \d{4}-\d\d-\d\d 前。", _h1(phone))
+    _submit(phone, rf"/children/{child_id}\?lang=zh&recorded=\d{{4}}-\d\d-\d\d")
+    recorded = r"走访已记录。下次走访应于 \d{4}-\d\d-\d\d 前。"
+    assert re.fullmatch(recorded, _h1(phone))
+    phone.refresh()  # weak signal: the phone reloads the answer
+    assert re.fullmatch(recorded, _h1(phone))
+    assert len(_visits(stack, child_id)) == 1
 
     phone.find_element(By.PARTIAL_LINK_TEXT, "开个案").click()
     Select(phone.find_element(By.ID, "situation")).select_by_value("guardian_incapable")
     phone.find_element(By.ID, "note").send_keys("祖母住院，无人照料")
-    _submit(phone, "/cases")
+    _submit(phone, r"/cases/[0-9a-f-]{36}\?lang=zh&opened=1")
     assert phone.find_element(By.CSS_SELECTOR, ".msg").text == "个案已开。"
     assert "监护人无力监护" in phone.page_source and "联系父母或亲属" in phone.page_source
 
@@ -106,8 +126,9 @@ def test_a_director_records_a_visit_opens_a_case_and_acknowledges_its_alert(
     assert "监护人无力监护" in item.text and "紧急" in item.text
     item_id = item.get_attribute("id")
     item.find_element(By.CSS_SELECTOR, "form button").click()
-    eventually(lambda: urlsplit(phone.current_url).path.endswith("/ack"), 20,
-               message="acknowledged")
+    eventually(lambda: not phone.find_elements(By.CSS_SELECTOR, f"#{item_id} form"), 20,
+               message="acknowledged, back on the inbox")
+    assert _address(phone) == "/inbox?lang=zh"
     acked = phone.find_element(By.ID, item_id)
     assert acked.find_element(By.CSS_SELECTOR, ".done").text.startswith("✓ 已确认")
     assert not acked.find_elements(By.TAG_NAME, "form")

@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 _TYPES = ("text/html", "text/css", "text/csv", "application/json", "text/javascript",
           "application/javascript", "application/gpx+xml")
 MIN_BYTES = 1024
-# whole successful answers: a page, a file, or a form's result (201)
+# whole successful answers: a page, a file, or a forwarded write's result (201)
 _COMPRESSED_STATUSES = frozenset({200, 201})
 
 

@@ -5,7 +5,7 @@ village's child is "not found") and the gateway keeps no names."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, url_for
@@ -27,15 +27,19 @@ from services.gateway.entrypoints.phone_pages import (
     local_today,
     page_lang,
     render_page,
+    see_other,
 )
 from services.gateway.entrypoints.response_schemas import (
     HTML,
+    LOCATION,
     TEXT,
     page_errors,
 )
 from services.gateway.entrypoints.roles import CASE_READERS, EXACT
 from services.gateway.entrypoints.schemas import (
     CaseForm,
+    CaseQuery,
+    ChildQuery,
     DueQuery,
     PageQuery,
     VisitForm,
@@ -77,10 +81,16 @@ def build(registry: Any) -> Blueprint:
                         *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
             severities=[("", t["by_situation"]), *t["severities"].items()])
 
-    def case_page(case: dict[str, Any], status: int = 200, message: str = "") -> Response:
-        return render_page("case.html", "case_title", f"/cases/{case['id']}", status=status,
-                           case=case, message=message,
-                           child_page=current_principal().role in EXACT)
+    def visit_recorded(child_id: str, next_due: date) -> Response:
+        """A visit's confirmation, from the query alone: it shows nothing of the child
+        (the links lead to pages the registry scopes), so it asks no one."""
+        lang = page_lang()
+        t = LABELS[lang]
+        return render_page(
+            "phone_message.html", "recorded", f"/children/{child_id}?recorded={next_due}",
+            title_args={"date": next_due.isoformat()}, links=[
+                (url_for("director.VisitsDue", lang=lang), t["back"]),
+                (url_for("director.NewCase", child_id=child_id, lang=lang), t["open_case"])])
 
     def send(path: str, body: dict[str, Any], form: dict[str, str]
              ) -> tuple[Any, dict[str, str]]:
@@ -109,11 +119,14 @@ def build(registry: Any) -> Blueprint:
     @blp.route("/children/<uuid:child_id>")
     class ChildPage(MethodView):
         @allow(*EXACT)
-        @blp.arguments(PageQuery, location="query")
+        @blp.arguments(ChildQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
         def get(self, args, child_id):  # type: ignore[no-untyped-def]
-            """A child's page (HTML): who, when last visited, the home visit form"""
+            """A child's page (HTML): who, when last visited, the home visit form; with
+            ``recorded``, the confirmation of the visit just recorded"""
+            if args["recorded"]:
+                return visit_recorded(str(child_id), args["recorded"])
             return visit_page(str(child_id), _blank_visit())
 
     @blp.route("/children/<uuid:child_id>/visits")
@@ -121,22 +134,18 @@ def build(registry: Any) -> Blueprint:
         @allow(*EXACT)
         @blp.arguments(VisitForm, location="form")
         @blp.arguments(PageQuery, location="query")
-        @blp.response(201, TEXT, content_type=HTML)
+        @blp.response(303, description="Recorded: on to the child's page with "
+                      "`recorded=` the next due date (its confirmation)", headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 422)
         def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
             """Record a home visit from the form (forwarded to the registry as the JSON
-            write is): the registry's next due date, or the form with what it refused"""
+            write is): on to its confirmation, or the form with what it refused"""
             child_id = str(child_id)
             done, errors = send(f"/children/{child_id}/visits", visit_body(form), form)
             if errors:
                 return visit_page(child_id, form, 422, errors)
-            t, lang = LABELS[args["lang"]], args["lang"]
-            return render_page(
-                "phone_message.html", "recorded", f"/children/{child_id}", status=201,
-                title_args={"date": done["next_due"]}, links=[
-                    (url_for("director.VisitsDue", lang=lang), t["back"]),
-                    (url_for("director.NewCase", child_id=child_id, lang=lang),
-                     t["open_case"])])
+            return see_other("director.ChildPage", child_id=child_id, lang=args["lang"],
+                             recorded=done["next_due"])
 
     @blp.route("/children/<uuid:child_id>/cases/new")
     class NewCase(MethodView):
@@ -153,27 +162,31 @@ def build(registry: Any) -> Blueprint:
         @allow(*EXACT)
         @blp.arguments(CaseForm, location="form")
         @blp.arguments(PageQuery, location="query")
-        @blp.response(201, TEXT, content_type=HTML)
+        @blp.response(303, description="Opened: on to the case's page with `opened=1`",
+                      headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 422)
         def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
-            """Open a case from the form (forwarded to the registry's POST /cases): the
-            case, or the form with what the registry refused"""
+            """Open a case from the form (forwarded to the registry's POST /cases): on to
+            the case, or the form with what the registry refused"""
             child_id = str(child_id)
             case, errors = send("/cases", case_body(child_id, form), form)
             if errors:
                 return case_form(child_id, form, 422, errors)
-            return case_page(case, 201, LABELS[args["lang"]]["opened"])
+            return see_other("director.CasePage", case_id=case["id"], lang=args["lang"],
+                             opened=1)
 
     @blp.route("/cases/<uuid:case_id>")
     class CasePage(MethodView):
         @allow(*CASE_READERS)
-        @blp.arguments(PageQuery, location="query")
+        @blp.arguments(CaseQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
         def get(self, args, case_id):  # type: ignore[no-untyped-def]
             """A case (HTML): situation, step and what emergency handling must do"""
-            return case_page(accepted(registry.get(f"/cases/{case_id}", caller_token()),
-                                      "registry"))
+            case = accepted(registry.get(f"/cases/{case_id}", caller_token()), "registry")
+            return render_page("case.html", "case_title", f"/cases/{case_id}", case=case,
+                               message=LABELS[args["lang"]]["opened"] if args["opened"] else "",
+                               child_page=current_principal().role in EXACT)
 
     return blp
 

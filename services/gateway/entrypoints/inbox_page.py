@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -16,9 +15,11 @@ from services.gateway.entrypoints.phone_pages import (
     install_refusal_pages,
     local_link,
     render_page,
+    see_other,
 )
 from services.gateway.entrypoints.response_schemas import (
     HTML,
+    LOCATION,
     TEXT,
     page_errors,
 )
@@ -31,12 +32,6 @@ def build(notifier: Any) -> Blueprint:
     blp = Blueprint("inbox", __name__, description="The inbox page (HTML)")
     install_refusal_pages(blp)
 
-    def inbox() -> Response:
-        items = accepted(notifier.get("/inbox", caller_token()), "notifier")
-        return render_page("inbox.html", "inbox_title", "/inbox", current="inbox",
-                           items=[{**i, "link": local_link(i.get("link") or "")}
-                                  for i in items])
-
     @blp.route("/inbox")
     class Inbox(MethodView):
         @allow(*PEOPLE)
@@ -45,20 +40,24 @@ def build(notifier: Any) -> Blueprint:
         @page_errors(blp, 401, 403, 502, 503)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Your notifications (HTML), newest first, each with its acknowledge button"""
-            return inbox()
+            items = accepted(notifier.get("/inbox", caller_token()), "notifier")
+            return render_page("inbox.html", "inbox_title", "/inbox", current="inbox",
+                               items=[{**i, "link": local_link(i.get("link") or "")}
+                                      for i in items])
 
     @blp.route("/inbox/<uuid:delivery_id>/ack")
     class InboxAck(MethodView):
         @allow(*PEOPLE)
         @blp.arguments(PageForm, location="form")
         @blp.arguments(PageQuery, location="query")
-        @blp.response(200, TEXT, content_type=HTML)
+        @blp.response(303, description="Acknowledged: on to the inbox, the item marked",
+                      headers=LOCATION)
         @page_errors(blp, 401, 403, 404, 502, 503)
         def post(self, form, args, delivery_id):  # type: ignore[no-untyped-def]
-            """Acknowledge one of your notifications (the inbox page's button): the
-            inbox again, the item marked"""
+            """Acknowledge one of your notifications (the inbox page's button): on to
+            the inbox, the item marked"""
             accepted(notifier.post(f"/inbox/{delivery_id}/ack", caller_token(), {}),
                      "notifier")
-            return inbox()
+            return see_other("inbox.Inbox", lang=args["lang"])
 
     return blp

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from flask_smorest import Blueprint
 from markupsafe import Markup
+from werkzeug.wrappers import Response as AnyResponse
 
 from services.gateway.domain.exceptions import UpstreamUnavailable
 from services.gateway.entrypoints.map_page import STATIC
@@ -110,6 +111,12 @@ def render_page(template: str, title_key: str, here: str, *, status: int = 200,
     if not request.cookies.get(CSRF_COOKIE):
         resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
     return resp
+
+
+def see_other(endpoint: str, **values: Any) -> AnyResponse:
+    """After a form's success, the page that shows it (Post/Redirect/Get): reloading
+    that page on weak signal sends nothing again."""
+    return redirect(url_for(endpoint, **values), code=303)
 
 
 def accepted(answer: tuple[int, Any], service: str, *ok: int) -> Any:

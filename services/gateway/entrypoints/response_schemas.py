@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 HTML = "text/html"
 TEXT: dict[str, Any] = {"type": "string"}  # a page or a file, whole
 REFUSED_BEFORE_PAGE = (*SIGNED_IN, 422)  # no session, a role not allowed, a bad query
+LOCATION = {"Location": {"schema": {"type": "string"}, "description": "where to go next"}}
 
 
 def page_errors(blp: Blueprint, *pages: int,

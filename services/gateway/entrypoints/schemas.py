@@ -106,6 +106,18 @@ class DueQuery(PageQuery):
                           metadata={"description": "children due within this many days"})
 
 
+class ChildQuery(PageQuery):
+    recorded = fields.Date(load_default=None, metadata={
+        "description": "a visit was just recorded, the next falling due on this date: "
+                       "the page confirms it (where the visit form's 303 leads)"})
+
+
+class CaseQuery(PageQuery):
+    opened = fields.Boolean(load_default=False, metadata={
+        "description": "the case was just opened: the page says so (where the case "
+                       "form's 303 leads)"})
+
+
 class PageForm(Schema):
     """A page's form. Every field is a string the owning service checks, so its answer
     names the field and the page shows the form again as it was typed."""

@@ -1,12 +1,14 @@
 """The inbox, visit and case pages against the real registry and notifier apps, each on
 its own HTTP port, as a person signed in by cookie uses them: forms with their CSRF
-token, the registry deciding and scoping, the notifier's inbox, a service down."""
+token, each success a 303 to the page that shows it (a reload sends nothing again), the
+registry deciding and scoping, the notifier's inbox, a service down."""
 
 from __future__ import annotations
 
 import gzip
 import re
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from gw_helpers import KEYS, TOWNSHIP, gateway
@@ -58,6 +60,12 @@ def text(resp) -> str:
     return unescape(resp.get_data(as_text=True))
 
 
+def admin_get(registry_client, path: str):
+    admin = KEYS.issue(Principal("a", Role.STATION_ADMIN, TOWNSHIP))
+    return registry_client.get(path, headers={"Authorization": "Bearer " + admin}).json
+
+
+
 VISIT = {"csrf_token": CSRF, "visited_at": "2026-07-03T15:30", "guardianship": "祖母照料",
          "living_conditions": "", "home_safety": "屋后池塘无护栏", "mental_state": "",
          "next_steps": "下周联系村委会"}
@@ -73,12 +81,17 @@ def test_a_director_records_a_visit_from_the_list_of_children_due(stack):
     page = phone.get(f"/children/{child_id}")
     assert page.status_code == 200 and 'name="csrf_token" value="csrf-test-token"' in text(page)
     done = phone.post(f"/children/{child_id}/visits", data=VISIT)
-    assert done.status_code == 201, text(done)
-    next_due = re.search(r"下次走访应于 (\d{4}-\d\d-\d\d) 前", text(done)).group(1)
+    assert done.status_code == 303, text(done)
+    [next_due] = parse_qs(urlsplit(done.location).query)["recorded"]
+    assert done.location == f"/children/{child_id}?lang=zh&recorded={next_due}"
+    for _ in range(2):  # the phone reloads the answer on weak signal: one visit still
+        shown = text(phone.get(done.location))
+        assert f"走访已记录。下次走访应于 {next_due} 前。" in shown
+        assert 'href="/visits?lang=zh"' in shown
+        assert f'href="/children/{child_id}/cases/new?lang=zh"' in shown
+        assert 'name="visited_at"' not in shown  # the confirmation, not the form again
     assert f"<dd>{next_due}</dd>" in text(phone.get(f"/children/{child_id}"))  # the registry's
-    [visit] = registry_client.get(f"/children/{child_id}/visits", headers={
-        "Authorization": "Bearer " + KEYS.issue(Principal("a", Role.STATION_ADMIN, TOWNSHIP))
-    }).json
+    [visit] = admin_get(registry_client, f"/children/{child_id}/visits")
     assert visit["findings"] == {"guardianship": "祖母照料", "home_safety": "屋后池塘无护栏"}
     assert visit["visitor_id"] == DIRECTOR_ID
     [event] = [e for e in published(reg) if e.type == "registry.visit.recorded.v1"]
@@ -98,6 +111,8 @@ def test_the_registrys_refusal_names_the_field_and_keeps_what_was_typed(stack):
     assert re.search(r'<textarea id="home_safety"[^>]*aria-invalid="true"[^>]*>池{2001}<', page)
     assert 'value="不是时间"' in page and "下周联系村委会" in page
     assert 'id="guardianship-error"' not in page
+    assert admin_get(registry_client, f"/children/{child_id}/visits") == []
+    assert phone.get(f"/children/{child_id}?recorded=<b>").status_code == 422  # a date only
     case = phone.post(f"/children/{child_id}/cases", data={
         "csrf_token": CSRF, "situation": "flood", "severity": "", "note": "母亲外出"})
     assert case.status_code == 422 and 'id="situation-error"' in text(case)
@@ -151,20 +166,23 @@ def test_a_director_opens_a_case_and_acknowledges_its_alert_in_the_inbox(stack):
     opened = phone.post(f"/children/{child_id}/cases?lang=en", data={
         "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "",
         "note": "grandmother in hospital"})
-    assert opened.status_code == 201, text(opened)
-    case = text(opened)
+    assert opened.status_code == 303, text(opened)
+    case_path, query = opened.location.split("?")
+    assert re.fullmatch(r"/cases/[0-9a-f-]{36}", case_path) and query == "lang=en&opened=1"
+    case = text(phone.get(opened.location))
     assert "Case opened." in case and "guardian incapable" in case and "urgent" in case
     assert "contact parents or relatives" in case  # the situation's checklist
-    case_path = re.search(r'<a class="lang" href="(/cases/[^?]+)\?', case).group(1)
-    assert "guardian incapable" in text(phone.get(case_path + "?lang=en"))
+    assert admin_get(registry_client, f"/cases?child_id={child_id}")["total"] == 1
+    again = text(phone.get(case_path + "?lang=en"))
+    assert "guardian incapable" in again and "Case opened." not in again
     assert relay(reg, ntf) >= 1
     inbox = text(phone.get("/inbox?lang=en"))
     assert f'href="{case_path}"' in inbox  # the record's link, on this gateway
     [ack_url] = re.findall(r'action="(/inbox/[^"]+/ack\?lang=en)"', inbox)
     acked = phone.post(ack_url, data={"csrf_token": CSRF})
-    assert acked.status_code == 200
-    assert "✓ Acknowledged" in text(acked) and "/ack?" not in text(acked)
-    assert "✓ Acknowledged" in text(phone.get("/inbox?lang=en"))
+    assert acked.status_code == 303 and acked.location == "/inbox?lang=en"
+    assert "✓ Acknowledged" in text(phone.get(acked.location))
+    assert "/ack?" not in text(phone.get(acked.location))
     other = browser(app, user="someone-else")
     assert other.post(ack_url, data={"csrf_token": CSRF}).status_code == 404
 
@@ -200,9 +218,10 @@ def test_pages_are_small_strict_and_in_both_languages(stack):
     token = re.search(r'name="csrf_token" value="([^"]+)"',
                       text(phone.get(f"/children/{child_id}"))).group(1)
     assert token != CSRF  # the one the first page handed out
-    done = phone.post(f"/children/{child_id}/visits", data={**VISIT, "csrf_token": token},
-                      headers={"Accept-Encoding": "gzip"})
-    assert done.status_code == 201 and done.headers["Content-Encoding"] == "gzip"
+    done = phone.post(f"/children/{child_id}/visits", data={**VISIT, "csrf_token": token})
+    assert done.status_code == 303
+    shown = phone.get(done.location, headers={"Accept-Encoding": "gzip"})
+    assert shown.status_code == 200 and shown.headers["Content-Encoding"] == "gzip"
 
 
 def test_the_map_links_to_the_pages_the_role_may_use(tmp_path):
@@ -213,3 +232,4 @@ def test_the_map_links_to_the_pages_the_role_may_use(tmp_path):
     assert '"child_url":"/children/{id}?lang=en"' in director  # a home's popup link
     patrol = text(browser(app, Role.PATROL_MEMBER, frozenset(), "patrol-1").get("/map"))
     assert '<a href="/inbox?lang=zh">收件箱</a>' in patrol and "/visits" not in patrol
+

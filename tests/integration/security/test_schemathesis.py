@@ -4,9 +4,11 @@ Property-based requests as a station administrator of the demo township: no requ
 however odd, may crash a service (5xx) or answer outside its documented schema, status
 codes and content types. Examples per operation: ``SHOUHU_FUZZ_EXAMPLES`` (default 100).
 Every operation must document a 2xx response with a schema (a page or a file as a
-string), so none is checked for crashes only; 503 from the gateway means its upstream
-service is not running here, which is honest. Every service documents each status it
-answers (``shared.openapi.errors``): flask-smorest's catch-all ``default`` counts for none.
+string), or a form's 303 to the page that shows its result (Post/Redirect/Get, its
+``Location`` documented), so none is checked for crashes only; 503 from the gateway means
+its upstream service is not running here, which is honest. Every service documents each
+status it answers (``shared.openapi.errors``): flask-smorest's catch-all ``default``
+counts for none.
 Ignored authentication is covered for every route by the authorisation matrix.
 """
 
@@ -53,11 +55,14 @@ CHECKS = [no_crash, status_code_conformance, status_documented, content_type_con
 
 
 def _documents_success(operation) -> bool:  # type: ignore[no-untyped-def]
-    """A 2xx response with a schema for each of its bodies, or 204 (no body at all)."""
+    """A 2xx response with a schema for each of its bodies, 204 (no body at all), or a
+    303 with its ``Location`` (a form's Post/Redirect/Get: no body either)."""
     for code, resp in operation.definition.raw.get("responses", {}).items():
         content = resp.get("content", {})
         if str(code) == "204" or str(code).startswith("2") and content and all(
                 "schema" in media for media in content.values()):
+            return True
+        if str(code) == "303" and "Location" in resp.get("headers", {}):
             return True
     return False
 
@@ -110,7 +115,11 @@ def test_an_operation_without_a_success_schema_is_refused():
     blp.route("/bare")(lambda: {})
     blp.route("/empty")(blp.response(200)(lambda: {}))
     blp.route("/gone", methods=["DELETE"])(blp.response(204)(lambda: None))
+    blp.route("/form", methods=["POST"])(blp.response(303, headers={"Location": {
+        "schema": {"type": "string"}}})(lambda: None))
+    blp.route("/bounce", methods=["POST"])(blp.response(303)(lambda: None))
     Api(app).register_blueprint(blp)
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     verdict = {r.ok().path: _documents_success(r.ok()) for r in schema.get_all_operations()}
-    assert verdict == {"/page": True, "/bare": False, "/empty": False, "/gone": True}
+    assert verdict == {"/page": True, "/bare": False, "/empty": False, "/gone": True,
+                       "/form": True, "/bounce": False}
