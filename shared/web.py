@@ -67,9 +67,12 @@ def error_response(status: int, code: str, message: str,
     return resp
 
 
+def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    """An HTTP error (``abort``, ``refuse``, a route not found) in the one JSON shape."""
+    data = getattr(exc, "data", {}) or {}
+    return error_response(exc.code or 500, exc.name.upper().replace(" ", "_"),
+                          exc.description or exc.name, data.get("messages"))
+
+
 def register_http_errors(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
-        data = getattr(exc, "data", {}) or {}
-        return error_response(exc.code or 500, exc.name.upper().replace(" ", "_"),
-                              exc.description or exc.name, data.get("messages"))
+    app.register_error_handler(HTTPException, http_error)

@@ -1,6 +1,6 @@
 """A child director on a phone (headless Chromium, 360×740) with the whole stack as
-``shouhu up`` runs it (the ``stack`` fixture): signs in through the login form, records
-a home visit from the list of children due (reloading the
+``shouhu up`` runs it (the ``stack`` fixture): opens the list of children due signed out
+and is sent through the login form back to it, records a home visit (reloading the
 confirmation records nothing more), opens a case for the child, then sees the case's
 alert arrive in the inbox (registry → Kafka → notifier) and acknowledges it. Each form
 answers 303 to the page that shows its result. No script runs on these pages, and the
@@ -90,12 +90,13 @@ def _visits(stack, child_id: str) -> list:  # type: ignore[no-untyped-def]
 def test_a_director_records_a_visit_opens_a_case_and_acknowledges_its_alert(
         stack, director, phone):
     gw = stack.url("gateway")
-    phone.get(gw + "/login?next=/visits%3Fdays%3D90")
+    phone.get(gw + "/visits?days=90")  # signed out: on to the login form, and back
+    assert _address(phone) == "/login?next=%2Fvisits%3Fdays%3D90"
     phone.find_element(By.NAME, "username").send_keys("director.pages")
     phone.find_element(By.NAME, "password").send_keys(PASSWORD)
     _click(phone, "button[type=submit]")
     eventually(lambda: _address(phone) == "/visits?days=90", 20,
-               message="signed in, on the list")
+               message="signed in, back on the list")
     phone.find_element(By.LINK_TEXT, "页面测试").click()
 
     assert _h1(phone) == "记录家访"

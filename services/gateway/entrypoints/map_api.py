@@ -14,6 +14,7 @@ from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE, render_
 from services.gateway.entrypoints.phone_pages import page_links
 from services.gateway.entrypoints.response_schemas import (
     HTML,
+    REFUSED_BEFORE_PAGE,
     SIGNED_IN,
     TEXT,
     CheckInResults,
@@ -22,6 +23,7 @@ from services.gateway.entrypoints.response_schemas import (
     MapLayersOut,
     VisitOut,
     errors,
+    page_errors,
 )
 from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
 from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
@@ -64,7 +66,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @allow(*PEOPLE)
         @blp.arguments(MapQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
-        @errors(blp, *SIGNED_IN, 404)
+        @page_errors(blp, json=(*REFUSED_BEFORE_PAGE, 404))
         def get(self, args):  # type: ignore[no-untyped-def]
             """The phone map page (HTML), as the caller's role may see it"""
             principal, checkins = current_principal(), url_for("map.CheckIns")

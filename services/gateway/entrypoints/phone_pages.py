@@ -12,21 +12,33 @@ import hashlib
 from datetime import date, datetime
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_smorest import Blueprint
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as AnyResponse
 
 from services.gateway.domain.exceptions import UpstreamUnavailable
 from services.gateway.entrypoints.map_page import STATIC
 from services.gateway.entrypoints.phone_labels import LABELS
+from services.gateway.entrypoints.response_schemas import HTML, PAGE_ATTR
 from services.gateway.entrypoints.roles import EXACT
 from shared.auth import Principal
-from shared.auth.flask import CSRF_COOKIE, current_principal, new_csrf_token
+from shared.auth.flask import CSRF_COOKIE, new_csrf_token
 from shared.auth.hardening import behind_tls
+from shared.web import http_error
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # China keeps one time: forms and pages speak it
 REFUSALS = {401: "signed_out", 403: "forbidden", 404: "not_found", 502: "unavailable",
@@ -100,11 +112,11 @@ def render_page(template: str, title_key: str, here: str, *, status: int = 200,
     lang, css = page_lang(), _style()[0]
     other = "zh" if lang == "en" else "en"
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
-    t = LABELS[lang]
+    t, principal = LABELS[lang], g.get("principal")  # none on the signed-out page
     html = render_template(
         template, lang=lang, other=other, t=t, title=t[title_key].format(**title_args or {}),
         css=css, csrf=csrf,
-        nav=nav(current_principal()), current=current, local_time=local_time,
+        nav=nav(principal) if principal else [], current=current, local_time=local_time,
         switch=f"{here}{'&' if '?' in here else '?'}lang={other}", **context)
     resp = Response(html, status=status, mimetype="text/html",
                     headers={"Content-Security-Policy": csp()})
@@ -145,3 +157,35 @@ def _refusal(status: int, service: str) -> Response:
     here = request.path if request.method == "GET" else "/map"
     return render_page("phone_message.html", REFUSALS[status], here, status=status,
                        title_args={"service": service}, sign_in=here if status == 401 else "")
+
+
+def install_sign_in(app: Flask) -> None:
+    """No session (none, expired or signed out) on a page, from a browser: a GET goes
+    on to the sign-in page and back here; a form gets the signed-out page (401), as
+    what was typed cannot be sent again. API clients (an Authorization header, or JSON
+    preferred) and every route that is not a page keep the shared JSON 401.
+
+    ``allow`` refuses before the view runs, so this is the app's handler for 401; a
+    page is a view documented with ``page_errors``, which documents the 303 too."""
+
+    @app.errorhandler(401)
+    def _signed_out(exc: HTTPException) -> AnyResponse:
+        if not (_is_page() and _from_browser()):
+            return http_error(exc)  # type: ignore[no-any-return]
+        if request.method in ("GET", "HEAD"):
+            query = request.query_string.decode()
+            here = request.path + (f"?{query}" if query else "")
+            return redirect(f"/login?{urlencode({'next': here})}", code=303)
+        return _refusal(401, "gateway")
+
+
+def _is_page() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    return bool(getattr(getattr(getattr(view, "view_class", None), method, None),
+                        PAGE_ATTR, False))
+
+
+def _from_browser() -> bool:
+    return "Authorization" not in request.headers and request.accept_mimetypes.best_match(
+        ("application/json", HTML)) == HTML

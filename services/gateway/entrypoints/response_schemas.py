@@ -24,14 +24,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 HTML = "text/html"
 TEXT: dict[str, Any] = {"type": "string"}  # a page or a file, whole
 REFUSED_BEFORE_PAGE = (*SIGNED_IN, 422)  # no session, a role not allowed, a bad query
+PAGE_ATTR = "_shouhu_page"  # on a view documented by page_errors: a browser's page
 LOCATION = {"Location": {"schema": {"type": "string"}, "description": "where to go next"}}
+SIGN_IN = ("A browser without a session (no Authorization header, HTML preferred to JSON): "
+           "on to `/login?next=` this page")
 
 
 def page_errors(blp: Blueprint, *pages: int,
                 json: tuple[int, ...] = REFUSED_BEFORE_PAGE) -> Callable[[F], F]:
     """A page's error statuses: a page saying why (``pages``: the owning service's
     refusal, a service down), or the shared JSON error body (``json``: refused before
-    the view runs). A status may come either way."""
+    the view runs). A status may come either way.
+
+    It also marks the view as a page (``PAGE_ATTR``), which is what sends a browser
+    without a session to sign in (``phone_pages.install_sign_in``), and documents that
+    303 on a ``get``: behaviour and document come from this one decorator."""
     def decorate(fn: F) -> F:
         for status in sorted({*pages, *json}):
             why = HTTPStatus(status).phrase
@@ -40,6 +47,9 @@ def page_errors(blp: Blueprint, *pages: int,
                                       description=why)(fn)
             if status in json:
                 fn = blp.alt_response(status, schema=ErrorSchema, description=why)(fn)
+        if fn.__name__ == "get":  # a MethodView's method is named after the HTTP one
+            fn = blp.alt_response(303, description=SIGN_IN, headers=LOCATION)(fn)
+        setattr(fn, PAGE_ATTR, True)
         return fn
 
     return decorate

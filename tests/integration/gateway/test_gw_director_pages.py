@@ -1,14 +1,15 @@
 """The inbox, visit and case pages against the real registry and notifier apps, each on
 its own HTTP port, as a person signed in by cookie uses them: forms with their CSRF
 token, each success a 303 to the page that shows it (a reload sends nothing again), the
-registry deciding and scoping, the notifier's inbox, a service down."""
+registry deciding and scoping, the notifier's inbox, a service down, a browser whose
+session expired sent to sign in."""
 
 from __future__ import annotations
 
 import gzip
 import re
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from gw_helpers import KEYS, TOWNSHIP, gateway
@@ -64,6 +65,8 @@ def admin_get(registry_client, path: str):
     admin = KEYS.issue(Principal("a", Role.STATION_ADMIN, TOWNSHIP))
     return registry_client.get(path, headers={"Authorization": "Bearer " + admin}).json
 
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 VISIT = {"csrf_token": CSRF, "visited_at": "2026-07-03T15:30", "guardianship": "祖母照料",
@@ -233,3 +236,31 @@ def test_the_map_links_to_the_pages_the_role_may_use(tmp_path):
     patrol = text(browser(app, Role.PATROL_MEMBER, frozenset(), "patrol-1").get("/map"))
     assert '<a href="/inbox?lang=zh">收件箱</a>' in patrol and "/visits" not in patrol
 
+
+def test_a_browser_without_a_session_is_sent_to_sign_in_and_back(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client)
+    pages = ("/map?lang=en", "/visits?days=30&lang=en", "/inbox", f"/children/{child_id}",
+             f"/children/{child_id}/cases/new?lang=en",
+             "/cases/00000000-0000-4000-8000-000000000000")
+    anonymous, expired = app.test_client(), app.test_client()
+    expired.set_cookie(COOKIE, KEYS.issue(  # past its expiry and the leeway for clocks
+        Principal(DIRECTOR_ID, Role.CHILD_DIRECTOR, TOWNSHIP, frozenset({VILLAGE})), -120))
+    for client in (anonymous, expired):
+        for path in pages:
+            resp = client.get(path, headers=BROWSER)
+            assert resp.status_code == 303, path
+            assert resp.location == "/login?" + urlencode({"next": path})
+            api = client.get(path, headers={"Accept": "application/json"})
+            assert api.status_code == 401 and api.json["code"] == 401, path
+        bearer = client.get("/visits", headers={**BROWSER, "Authorization": "Bearer expired"})
+        assert bearer.status_code == 401 and bearer.json["code"] == 401
+        for path in ("/api/map/layers", "/api/overlay/hazards"):  # not pages: JSON
+            assert client.get(path, headers=BROWSER).json["code"] == 401, path
+        form = client.post(f"/children/{child_id}/visits?lang=en", data=VISIT, headers=BROWSER)
+        assert form.status_code == 401 and form.mimetype == "text/html"
+        assert "Your sign-in has expired" in text(form)
+        assert 'href="/login?next=/map"' in text(form) and "下周联系村委会" not in text(form)
+    assert admin_get(registry_client, f"/children/{child_id}/visits") == []
+    sign_in = anonymous.get(anonymous.get("/visits?days=30", headers=BROWSER).location)
+    assert 'name="next" value="/visits?days=30"' in text(sign_in)  # the login form's
