@@ -20,6 +20,7 @@ from services.gateway.entrypoints.response_schemas import (
     TEXT,
     DashboardOut,
     errors,
+    page_errors,
 )
 from services.gateway.entrypoints.roles import PLANNERS
 from services.gateway.entrypoints.schemas import PageQuery
@@ -60,7 +61,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*PLANNERS)
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
-        @errors(blp, *SIGNED_IN)
+        @page_errors(blp)
         def get(self, args):  # type: ignore[no-untyped-def]
             """The campaign dashboard (HTML) with its map, as the caller's role may see it"""
             principal, lang = current_principal(), args["lang"]

@@ -19,6 +19,7 @@ from services.gateway.entrypoints.response_schemas import (
     CoverageOut,
     PlanOut,
     errors,
+    page_errors,
 )
 from services.gateway.entrypoints.roles import PLANNERS
 from services.gateway.entrypoints.schemas import PlanIn
@@ -110,7 +111,7 @@ def build(gateway: Gateway) -> Blueprint:
     class Sheet(MethodView):
         @allow(*TEAM_READERS)
         @blp.response(200, TEXT, content_type=HTML)
-        @errors(blp, *SIGNED_IN, 404)
+        @page_errors(blp, json=(*SIGNED_IN, 404))
         def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
             """A team's printable patrol sheet (HTML with a print stylesheet)"""
             return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html")

@@ -242,7 +242,8 @@ def test_a_browser_without_a_session_is_sent_to_sign_in_and_back(stack):
     child_id = admin_child(registry_client)
     pages = ("/map?lang=en", "/visits?days=30&lang=en", "/inbox", f"/children/{child_id}",
              f"/children/{child_id}/cases/new?lang=en",
-             "/cases/00000000-0000-4000-8000-000000000000")
+             "/cases/00000000-0000-4000-8000-000000000000",
+             "/dashboard?lang=en", "/plans/p-1/teams/t-1/sheet")  # the planners' pages too
     anonymous, expired = app.test_client(), app.test_client()
     expired.set_cookie(COOKIE, KEYS.issue(  # past its expiry and the leeway for clocks
         Principal(DIRECTOR_ID, Role.CHILD_DIRECTOR, TOWNSHIP, frozenset({VILLAGE})), -120))
