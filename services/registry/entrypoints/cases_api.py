@@ -29,6 +29,7 @@ from services.registry.service_layer.commands import (
 )
 from shared.auth.flask import allow, require_village
 from shared.auth.principal import Role
+from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
 from shared.openapi import SIGNED_IN, errors
 
 CASE_READERS = (*STAFF, Role.POLICE_LIAISON)
@@ -58,9 +59,10 @@ def cases_blueprint(registry: Registry) -> Blueprint:
             return case_view(case), 201, etag(case.version)
 
         @allow(*CASE_READERS)
+        @rate_limit(SEARCHES_PER_MINUTE, what="searches")
         @blp.arguments(CaseListQuery, location="query")
         @blp.response(200, CasePage)
-        @errors(blp, *SIGNED_IN)
+        @errors(blp, *SIGNED_IN, 429)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Cases in the caller's villages, newest first, paged (≤ 50 a page)"""
             items, total = cases.list_cases(registry.uow(), actor(), q["page"], q["page_size"],
