@@ -120,11 +120,13 @@ EVENTS = [
     _spec("registry.child.archived.v1", _C, "child_id", ChildArchived,
           Classification.PERSONAL, "A child left the registry (turned 18, moved, archived)."),
     _spec("registry.visit.recorded.v1", _V, "child_id", VisitRecorded,
-          Classification.PERSONAL, "A home visit was recorded; the next one is due then."),
+          Classification.PERSONAL, "A home visit was recorded (once per visit: a resent "
+          "request publishes nothing); the next one is due then."),
     _spec("registry.visit.overdue.v1", _V, "child_id", VisitOverdue,
           Classification.PERSONAL, "A child's home visit is overdue (once per due date)."),
     _spec("registry.case.opened.v1", _K, "case_id", CaseOpened, Classification.SENSITIVE,
-          "A case was opened (the new-case event other departments subscribe to)."),
+          "A case was opened (the new-case event other departments subscribe to); a child "
+          "has at most one open case per situation."),
     _spec("registry.case.transitioned.v1", _K, "case_id", CaseTransitioned,
           Classification.PERSONAL, "A case moved to another step of the five-step response."),
     _spec("registry.case.referred.v1", _K, "case_id", CaseReferred,

@@ -6,10 +6,11 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.registry.adapters.tables import (
+    VISIT_KEY,
     cases,
     ledger_entries,
     overdue_notices,
@@ -103,12 +104,23 @@ class VisitRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def add(self, visit: Visit, village_code: str, next_due: date) -> None:
-        self.conn.execute(insert(visits).values(
+    def add(self, visit: Visit, village_code: str, next_due: date) -> bool:
+        """Insert the visit unless the same one (child, visitor, ``visited_at``) is stored;
+        True if this call did. The unique index makes a copy sent at the same moment a
+        no-op, never an error, on SQLite and PostgreSQL alike."""
+        return _insert_new(self.conn, visits, VISIT_KEY, dict(
             id=visit.id, child_id=visit.child_id, village_code=village_code,
-            visitor_id=visit.visitor_id, visited_at=visit.visited_at,
+            visitor_id=visit.visitor_id, visited_at=_utc(visit.visited_at),
             location=None if visit.lon is None else (visit.lon, visit.lat),
             findings=visit.findings, next_steps=visit.next_steps, next_due=next_due))
+
+    def find(self, child_id: str, visitor_id: str,
+             visited_at: datetime) -> tuple[str, date] | None:
+        """The stored visit's id and next due date, if this visitor recorded one then."""
+        row = self.conn.execute(select(visits.c.id, visits.c.next_due).where(
+            visits.c.child_id == child_id, visits.c.visitor_id == visitor_id,
+            visits.c.visited_at == _utc(visited_at))).first()
+        return None if row is None else (row.id, row.next_due)
 
     def for_child(self, child_id: str) -> list[dict[str, Any]]:
         """Visits, newest first, with the (decrypted) location as ``lon`` and ``lat``."""
@@ -131,14 +143,29 @@ class VisitRepository:
 
         The primary key makes it exactly-once across concurrent scans and re-runs.
         """
-        stmt = _dialect(self.conn).insert(overdue_notices).values(
-            child_id=child_id, due_date=due_date, notified_at=datetime.now(UTC)
-        ).on_conflict_do_nothing(index_elements=["child_id", "due_date"])
-        return self.conn.execute(stmt.returning(overdue_notices.c.child_id)).first() is not None
+        return _insert_new(self.conn, overdue_notices, ("child_id", "due_date"), dict(
+            child_id=child_id, due_date=due_date, notified_at=datetime.now(UTC)))
 
 
 def _dialect(conn: Connection):  # type: ignore[no-untyped-def]
     return {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
+
+
+def _insert_new(conn: Connection, table: Table, key: tuple[str, ...],
+                values: dict[str, Any]) -> bool:
+    """Insert the row unless one with the same unique ``key`` exists; True if inserted.
+
+    A concurrent insert of the same key waits for the other transaction and then does
+    nothing (PostgreSQL), or queues behind it (SQLite): one of them wins, none fails."""
+    stmt = _dialect(conn).insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=list(key))
+    return conn.execute(stmt.returning(table.c[key[0]])).first() is not None
+
+
+def _utc(at: datetime) -> datetime:
+    """Visit times are stored in UTC: SQLite keeps no offset, so 10:00+08:00 and 02:00Z
+    must be written alike to be the same visit (and 10:00Z must not be)."""
+    return at.astimezone(UTC)
 
 
 class WaterRepository:

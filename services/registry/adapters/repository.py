@@ -87,8 +87,11 @@ class ChildRepository:
         if batch:
             self.conn.execute(insert(children), [to_row(c) for c in batch])
 
-    def get(self, child_id: str) -> Child | None:
-        row = self.conn.execute(select(children).where(children.c.id == child_id)).first()
+    def get(self, child_id: str, *, lock: bool = False) -> Child | None:
+        """The child; ``lock`` holds its row until the transaction ends (PostgreSQL: a
+        second writer for the same child waits; SQLite's writers queue anyway)."""
+        query = select(children).where(children.c.id == child_id)
+        row = self.conn.execute(query.with_for_update() if lock else query).first()
         return None if row is None else from_row(row)
 
     def find_duplicate(self, child: Child) -> tuple[Child, str] | None:

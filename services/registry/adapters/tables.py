@@ -76,6 +76,9 @@ child_revisions = Table(
     Column("before", EncryptedJSON("child_revisions.before"), nullable=False),  # as it was
 )
 
+# One visit per child, visitor and time: a phone resending a lost answer's request
+# finds its visit stored, and two copies arriving at once cannot both be (0007_reg).
+VISIT_KEY = ("child_id", "visitor_id", "visited_at")
 visits = Table(
     "visits",
     metadata,
@@ -88,6 +91,7 @@ visits = Table(
     Column("findings", EncryptedJSON("visits.findings"), nullable=False),
     Column("next_steps", EncryptedString("visits.next_steps"), nullable=False),
     Column("next_due", Date, nullable=False),
+    Index("uq_visits_child_visitor_time", *VISIT_KEY, unique=True),
 )
 
 # One row per child and due date: the unique key makes the overdue event exactly-once.

@@ -31,6 +31,16 @@ class DuplicateChild(RegistryError):
         self.matched_on = matched_on
 
 
+class DuplicateCase(RegistryError):
+    """The child already has an open case of this situation; ``case_id`` is that case
+    (a resent form or a second director must not report the child to the police twice)."""
+
+    def __init__(self, child_id: str, situation: str, case_id: str):
+        super().__init__(f"child {child_id} already has an open case of situation "
+                         f"{situation}: {case_id}")
+        self.case_id = case_id
+
+
 class StaleVersion(RegistryError):
     """Someone changed the record since the caller read it (If-Match failed)."""
 

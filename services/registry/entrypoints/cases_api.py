@@ -53,7 +53,11 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.response(201, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409)
         def post(self, body):  # type: ignore[no-untyped-def]
-            """Open a case (mandatory-report situations start at 'report')"""
+            """Open a case (mandatory-report situations start at 'report')
+
+            While the child has an open case of that situation, 409 naming it
+            (`errors.case_id`): a resent form notifies no one twice.
+            """
             case = cases.open_case(registry.uow(), OpenCase(**body), actor())
             require_village(case.village_code)
             return case_view(case), 201, etag(case.version)

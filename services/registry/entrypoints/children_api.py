@@ -107,15 +107,19 @@ def children_blueprint(registry: Registry) -> Blueprint:
     class ChildVisits(MethodView):
         @allow(*STAFF)
         @blp.arguments(VisitIn)
-        @blp.response(201, VisitOut)
+        @blp.response(201, VisitOut, description="Recorded")
+        @blp.alt_response(200, schema=VisitOut, success=True, description=(
+            "Already recorded: the same visitor sent this child's visit at this "
+            "`visited_at` before; the stored visit, nothing written or published again"))
         @errors(blp, *SIGNED_IN, 404)
         def post(self, body, child_id):  # type: ignore[no-untyped-def]
             """Record a home visit: who, when, where, what was found, next steps"""
             loc = body.pop("location") or {}
             cmd = RecordVisit(child_id, body["visited_at"], loc.get("lon"), loc.get("lat"),
                               loc.get("datum", "wgs84"), body["findings"], body["next_steps"])
-            visit, due = visits.record_visit(registry.uow(), cmd, actor(), registry.policy)
-            return {"visit_id": visit.id, "child_id": child_id, "next_due": due}
+            done = visits.record_visit(registry.uow(), cmd, actor(), registry.policy)
+            return ({"visit_id": done.visit_id, "child_id": child_id, "next_due": done.next_due},
+                    201 if done.created else 200)
 
         @allow(*STAFF)
         @blp.response(200, VisitRecordOut(many=True))

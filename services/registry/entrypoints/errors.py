@@ -9,6 +9,7 @@ from flask import Flask
 
 from services.registry.domain.exceptions import (
     ApprovalRequired,
+    DuplicateCase,
     DuplicateChild,
     InvalidChild,
     InvalidImport,
@@ -23,6 +24,7 @@ STATUS: dict[type[RegistryError], int] = {
     InvalidChild: 422,
     NotFound: 404,
     DuplicateChild: 409,
+    DuplicateCase: 409,
     StaleVersion: 412,
     TransitionRefused: 409,
     ApprovalRequired: 403,
@@ -39,4 +41,6 @@ def register_errors(app: Flask) -> None:
             errors = {"json": {exc.field: [exc.message]}}
         elif isinstance(exc, DuplicateChild):
             errors = {"existing_id": exc.existing_id, "matched_on": exc.matched_on}
+        elif isinstance(exc, DuplicateCase):
+            errors = {"case_id": exc.case_id}
         return error_response(status, HTTPStatus(status).phrase, str(exc), errors)

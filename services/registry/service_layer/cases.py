@@ -6,7 +6,12 @@ from datetime import UTC, date, datetime
 
 from services.registry.domain import cases as domain
 from services.registry.domain.cases import DUTY_HOLDERS, REPORT_TIMES, Case
-from services.registry.domain.exceptions import ChildNotFound, NotFound, TransitionRefused
+from services.registry.domain.exceptions import (
+    ChildNotFound,
+    DuplicateCase,
+    NotFound,
+    TransitionRefused,
+)
 from services.registry.domain.model import Child
 from services.registry.service_layer.commands import (
     OpenCase,
@@ -32,16 +37,27 @@ def _publish_opened(uow: RegistryUnitOfWork, case: Case) -> None:
     })
 
 
+def _add_unless_open(uow: RegistryUnitOfWork, case: Case) -> Case | None:
+    """Store and announce ``case``, unless its child already has an open (not closed)
+    case of that situation: then nothing is stored or published and that case is
+    returned. One open case per child and situation, so the police hear of it once."""
+    existing = uow.cases.open_for_child(case.child_id, case.situation)
+    if existing is not None:
+        return existing
+    uow.cases.add(case)
+    _publish_opened(uow, case)
+    return None
+
+
 def open_living_alone_case(uow: RegistryUnitOfWork, child: Child, actor_id: str,
                            today: date) -> Case | None:
-    """A child under 16 living alone is a mandatory-report case (rules 1 and 6), once."""
-    if not child.living_alone(today) or uow.cases.open_for_child(child.id, "living_alone"):
+    """A child under 16 living alone is a mandatory-report case (rules 1 and 6), once:
+    None when the child does not live alone or already has such a case open."""
+    if not child.living_alone(today):
         return None
     case = domain.open_case(child.id, child.village_code, "living_alone", actor_id, _now(),
                             report={"reporter": actor_id, "duty_holder": "village_committee"})
-    uow.cases.add(case)
-    _publish_opened(uow, case)
-    return case
+    return None if _add_unless_open(uow, case) else case
 
 
 def _check_report(report: dict[str, str]) -> dict[str, str]:
@@ -54,16 +70,21 @@ def _check_report(report: dict[str, str]) -> dict[str, str]:
 
 
 def open_case(uow: RegistryUnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
+    """Open a case; refused (naming it) while the child has one of that situation open.
+
+    The child's row is locked first, so two copies of the form sent at once open one
+    case: the second waits, then finds the first (automatic ones included)."""
     with uow:
-        child = uow.children.get(cmd.child_id)
+        child = uow.children.get(cmd.child_id, lock=True)
         if child is None or not actor.principal.sees_village(child.village_code):
             raise ChildNotFound(f"no child {cmd.child_id}")
         case = domain.open_case(child.id, child.village_code, cmd.situation, actor.id, _now(),
                                 severity=cmd.severity, step=cmd.step, note=cmd.note,
                                 report={"reporter": actor.id, **_check_report(cmd.report)})
-        uow.cases.add(case)
+        existing = _add_unless_open(uow, case)
+        if existing is not None:
+            raise DuplicateCase(child.id, case.situation, existing.id)
         actor.audit(uow, "create", "case", case.id, ["situation", "severity", "report"])
-        _publish_opened(uow, case)
     return case
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, InvalidChild
@@ -18,29 +19,49 @@ from shared.geo import CoordinateError, check_in_region, to_wgs84
 log = logging.getLogger(__name__)
 
 
-def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
-                 policy: Policy) -> tuple[Visit, date]:
-    """Record a home visit; the next one falls due after the grade's interval."""
+class RecordedVisit(NamedTuple):
+    visit_id: str
+    next_due: date
+    created: bool  # False: the same visit was already stored (a resent request)
+
+
+def _checked_location(cmd: RecordVisit, policy: Policy) -> tuple[float | None, float | None]:
+    """The visit's time, findings and place checked; the place in WGS 84."""
     if cmd.visited_at > datetime.now(UTC) + timedelta(minutes=10):
         raise InvalidChild("visited_at", "lies in the future")
     unknown = set(cmd.findings) - set(FINDING_AREAS)
     if unknown:
         raise InvalidChild("findings", f"unknown areas {sorted(unknown)}; use {FINDING_AREAS}")
-    lon, lat = cmd.lon, cmd.lat
-    if lon is not None and lat is not None:
-        lon, lat = to_wgs84(lon, lat, cmd.datum)
-        try:
-            check_in_region(lon, lat, policy.region, "location")
-        except CoordinateError as exc:
-            raise InvalidChild("location", str(exc)) from exc
+    if cmd.lon is None or cmd.lat is None:
+        return cmd.lon, cmd.lat
+    lon, lat = to_wgs84(cmd.lon, cmd.lat, cmd.datum)
+    try:
+        check_in_region(lon, lat, policy.region, "location")
+    except CoordinateError as exc:
+        raise InvalidChild("location", str(exc)) from exc
+    return lon, lat
+
+
+def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
+                 policy: Policy) -> RecordedVisit:
+    """Record a home visit; the next one falls due after the grade's interval.
+
+    The same child, visitor and ``visited_at`` is the same visit: a phone resending a
+    request whose answer was lost gets the stored visit back, and nothing is written,
+    published or recomputed (the unique index settles two copies arriving at once).
+    """
+    lon, lat = _checked_location(cmd, policy)
     with uow:
-        child = uow.children.get(cmd.child_id)
+        child = uow.children.get(cmd.child_id, lock=True)
         if child is None or not actor.principal.sees_village(child.village_code):
             raise ChildNotFound(f"no child {cmd.child_id}")
         visit = Visit(child.id, actor.id, cmd.visited_at, lon, lat, dict(cmd.findings),
                       cmd.next_steps)
         due = next_due(cmd.visited_at.date(), policy.model.visit_days[child.risk_grade])
-        uow.visits.add(visit, child.village_code, due)
+        if not uow.visits.add(visit, child.village_code, due):
+            stored = uow.visits.find(child.id, actor.id, cmd.visited_at)
+            assert stored is not None, "a visit refused as a copy is stored"
+            return RecordedVisit(*stored, created=False)
         visited = replace(child, last_visited_at=cmd.visited_at.date(), next_visit_due=due)
         uow.children.save(visited, child.version, actor.id, "visit")
         actor.audit(uow, "visit", "child", child.id, ["visits", "next_visit_due"])
@@ -48,7 +69,7 @@ def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
             "visit_id": visit.id, "child_id": child.id, "village_code": child.village_code,
             "visited_at": cmd.visited_at.isoformat(), "visitor_id": actor.id,
             "next_due": due.isoformat()})
-    return visit, due
+    return RecordedVisit(visit.id, due, created=True)
 
 
 def child_visits(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[dict]:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, select
+
+from services.registry.adapters.tables import outbox
+from services.registry.bootstrap import MIGRATIONS
 from services.registry.config import Settings
 from services.registry.service_layer.context import Policy
 from shared.auth import TokenKeys
 from shared.config import CommonSettings, Region
+from shared.db import make_engine
 
 VILLAGE = "500110120201"
 OTHER_VILLAGE = "500110120202"
@@ -39,3 +48,21 @@ def register_many(client, headers: dict[str, str], n: int, **over: object) -> li
         assert resp.status_code == 201, resp.json
         ids.append(resp.json["id"])
     return ids
+
+
+def events(registry, event_type: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The data of every ``event_type`` event in the registry's outbox, oldest first."""
+    with registry.engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.payload).where(outbox.c.type == event_type)
+                            .order_by(outbox.c.seq))
+        return [json.loads(r.payload)["data"] for r in rows]
+
+
+def migrated_to(database_url: str, revision: str) -> Engine:
+    """An engine on the database brought to ``revision`` (not head): rows written by the
+    code of that time, for a later migration to take in."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(cfg, revision)
+    return make_engine(database_url)

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
-from reg_helpers import OTHER_VILLAGE, VILLAGE, child_body
+from reg_helpers import OTHER_VILLAGE, VILLAGE, child_body, events
 from sqlalchemy import select
 
-from services.registry.adapters.tables import audit_log, child_revisions, outbox
+from services.registry.adapters.tables import audit_log, child_revisions
 from services.registry.domain.identity import check_character
 from shared.audit import verify_chain
 from shared.auth import Role
 
 ID_FIRST17 = "50011020160501002"
 ID_NUMBER = ID_FIRST17 + check_character(ID_FIRST17)
-
-
-def events(registry, event_type):
-    with registry.engine.connect() as conn:
-        rows = conn.execute(select(outbox.c.payload).where(outbox.c.type == event_type))
-        return [json.loads(r.payload)["data"] for r in rows]
 
 
 def test_register_minimal_child_publishes_registered_and_risk(client, auth, registry):

@@ -3,14 +3,12 @@ homes and visit locations stored before 0005_reg and 0006_reg."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from reg_helpers import child_body
+from reg_helpers import child_body, migrated_to
 from sqlalchemy import text
 
 from services.registry.bootstrap import MIGRATIONS
 from services.registry.domain.identity import check_character
-from shared.db import make_engine, migrate
+from shared.db import migrate
 
 FIRST17 = "50011020160501002"
 ID_NUMBER = FIRST17 + check_character(FIRST17)
@@ -34,11 +32,7 @@ def test_api_writes_ciphertext_and_reads_plaintext(client, auth, registry):
 
 
 def test_migration_encrypts_existing_plaintext_rows(database_url):
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    command.upgrade(cfg, "0003_reg")
-    engine = make_engine(database_url)
+    engine = migrated_to(database_url, "0003_reg")
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO children (id, name, gender, birth_date, village_code, home_lon, "
@@ -46,12 +40,12 @@ def test_migration_encrypts_existing_plaintext_rows(database_url):
             "('c1', 'x', 'female', '2016-05-01', '500110120201', 106.6, 28.9, '[]', 'low', "
             f"'{ID_NUMBER}', '13800001234', 'addr', "
             "'[{\"name\": \"g\", \"relation\": \"r\", \"phone\": \"13900005678\"}]')"))
-        for visit, lon, lat in (("v1", 106.6, 28.9), ("v2", None, None)):
+        for visit, hour, lon, lat in (("v1", 2, 106.6, 28.9), ("v2", 3, None, None)):
             conn.execute(text(
                 "INSERT INTO visits (id, child_id, village_code, visitor_id, visited_at, lon, "
                 "lat, findings, next_steps, next_due) VALUES (:id, 'c1', '500110120201', "
-                "'u1', '2026-11-20 02:00:00', :lon, :lat, '{}', '', '2027-02-18')"),
-                {"id": visit, "lon": lon, "lat": lat})
+                "'u1', :at, :lon, :lat, '{}', '', '2027-02-18')"),
+                {"id": visit, "at": f"2026-11-20 0{hour}:00:00", "lon": lon, "lat": lat})
     migrate(database_url, MIGRATIONS)
     from services.registry.adapters.case_repository import VisitRepository
     from services.registry.adapters.repository import ChildRepository
