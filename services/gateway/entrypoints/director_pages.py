@@ -94,12 +94,15 @@ def build(registry: Any) -> Blueprint:
 
     def send(path: str, body: dict[str, Any], form: dict[str, str]
              ) -> tuple[Any, dict[str, str]]:
-        """The registry's answer to a form: (what it created, {}), or (None, its
-        messages by form field) when it refused what was typed."""
+        """The registry's answer to a form: (what it created, or already held from a
+        resend, {}), or (None, its messages by form field) when it refused what was
+        typed. A case already open for this situation comes back as that case."""
         status, answer = registry.post(path, caller_token(), body)
         if status == 422:
             return None, field_errors(answer, form)
-        return accepted((status, answer), "registry", 201), {}
+        if status == 409 and "case_id" in answer.get("errors", {}):
+            return {"id": answer["errors"]["case_id"], "already_open": True}, {}
+        return accepted((status, answer), "registry", 200, 201), {}
 
     @blp.route("/visits")
     class VisitsDue(MethodView):
@@ -162,8 +165,9 @@ def build(registry: Any) -> Blueprint:
         @allow(*EXACT)
         @blp.arguments(CaseForm, location="form")
         @blp.arguments(PageQuery, location="query")
-        @blp.response(303, description="Opened: on to the case's page with `opened=1`",
-                      headers=LOCATION)
+        @blp.response(303, description="Opened: on to the case's page with `opened=1`; "
+                      "the child's open case of that situation, if there is one, with "
+                      "`already_open=1`", headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 422)
         def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
             """Open a case from the form (forwarded to the registry's POST /cases): on to
@@ -172,8 +176,9 @@ def build(registry: Any) -> Blueprint:
             case, errors = send("/cases", case_body(child_id, form), form)
             if errors:
                 return case_form(child_id, form, 422, errors)
+            said = "already_open" if case.get("already_open") else "opened"
             return see_other("director.CasePage", case_id=case["id"], lang=args["lang"],
-                             opened=1)
+                             **{said: 1})
 
     @blp.route("/cases/<uuid:case_id>")
     class CasePage(MethodView):
@@ -184,8 +189,9 @@ def build(registry: Any) -> Blueprint:
         def get(self, args, case_id):  # type: ignore[no-untyped-def]
             """A case (HTML): situation, step and what emergency handling must do"""
             case = accepted(registry.get(f"/cases/{case_id}", caller_token()), "registry")
+            said = next((k for k in ("opened", "already_open") if args[k]), "")
             return render_page("case.html", "case_title", f"/cases/{case_id}", case=case,
-                               message=LABELS[args["lang"]]["opened"] if args["opened"] else "",
+                               message=LABELS[args["lang"]][said] if said else "",
                                child_page=current_principal().role in EXACT)
 
     return blp

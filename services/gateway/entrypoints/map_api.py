@@ -137,9 +137,12 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     class Visits(MethodView):
         @allow(*EXACT)
         @blp.alt_response(201, schema=VisitOut, success=True)
+        @blp.alt_response(200, schema=VisitOut, success=True,
+                          description="A resend: the visit the registry already holds")
         @errors(blp, *SIGNED_IN, 404, 422, 503)
         def post(self, child_id):  # type: ignore[no-untyped-def]
-            """Forward a home visit to the registry with the caller's own token"""
+            """Forward a home visit to the registry with the caller's own token (201, or
+            200 for a resend of a visit already recorded)"""
             status, payload = registry.post(f"/children/{child_id}/visits", caller_token(),
                                             request.get_json(silent=True) or {})
             return payload, status

@@ -116,6 +116,9 @@ class CaseQuery(PageQuery):
     opened = fields.Boolean(load_default=False, metadata={
         "description": "the case was just opened: the page says so (where the case "
                        "form's 303 leads)"})
+    already_open = fields.Boolean(load_default=False, metadata={
+        "description": "the case form found this case open for the same situation: the "
+                       "page says so"})
 
 
 class PageForm(Schema):

@@ -94,6 +94,8 @@ def test_a_director_records_a_visit_from_the_list_of_children_due(stack):
         assert f'href="/children/{child_id}/cases/new?lang=zh"' in shown
         assert 'name="visited_at"' not in shown  # the confirmation, not the form again
     assert f"<dd>{next_due}</dd>" in text(phone.get(f"/children/{child_id}"))  # the registry's
+    resent = phone.post(f"/children/{child_id}/visits", data=VISIT)  # the answer was lost
+    assert resent.status_code == 303 and resent.location == done.location
     [visit] = admin_get(registry_client, f"/children/{child_id}/visits")
     assert visit["findings"] == {"guardianship": "祖母照料", "home_safety": "屋后池塘无护栏"}
     assert visit["visitor_id"] == DIRECTOR_ID
@@ -178,6 +180,12 @@ def test_a_director_opens_a_case_and_acknowledges_its_alert_in_the_inbox(stack):
     assert admin_get(registry_client, f"/cases?child_id={child_id}")["total"] == 1
     again = text(phone.get(case_path + "?lang=en"))
     assert "guardian incapable" in again and "Case opened." not in again
+    resent = phone.post(f"/children/{child_id}/cases?lang=en", data={
+        "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "", "note": ""})
+    assert resent.status_code == 303
+    assert resent.location == f"{case_path}?lang=en&already_open=1"  # the same case
+    assert "already has an open case of this kind" in text(phone.get(resent.location))
+    assert admin_get(registry_client, f"/cases?child_id={child_id}")["total"] == 1
     assert relay(reg, ntf) >= 1
     inbox = text(phone.get("/inbox?lang=en"))
     assert f'href="{case_path}"' in inbox  # the record's link, on this gateway
