@@ -58,11 +58,15 @@ def events(registry, event_type: str) -> list[dict]:  # type: ignore[no-untyped-
         return [json.loads(r.payload)["data"] for r in rows]
 
 
-def migrated_to(database_url: str, revision: str) -> Engine:
-    """An engine on the database brought to ``revision`` (not head): rows written by the
-    code of that time, for a later migration to take in."""
+def alembic_config(database_url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    command.upgrade(cfg, revision)
+    return cfg
+
+
+def migrated_to(database_url: str, revision: str) -> Engine:
+    """An engine on the database brought to ``revision`` (not head): rows written by the
+    code of that time, for a later migration to take in."""
+    command.upgrade(alembic_config(database_url), revision)
     return make_engine(database_url)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from reg_helpers import VILLAGE, child_body, events, migrated_to
-from sqlalchemy import func, insert, select
+from alembic import command
+from reg_helpers import VILLAGE, alembic_config, child_body, events, migrated_to
+from sqlalchemy import func, insert, select, text
 
 from services.registry.adapters.tables import visits
 from services.registry.bootstrap import MIGRATIONS
@@ -105,8 +106,13 @@ def test_migration_keeps_one_of_the_visits_stored_twice(database_url):
     with engine.connect() as conn:
         kept = conn.execute(select(visits.c.id).order_by(visits.c.id)).scalars().all()
         assert conn.execute(select(func.count()).select_from(visits)).scalar_one() == 2
+        [resent] = conn.execute(text("SELECT id, child_id FROM visits_resent")).all()
+    command.downgrade(alembic_config(database_url), "0006_reg")  # and back, whole
+    with engine.connect() as conn:
+        back = conn.execute(select(visits.c.id).order_by(visits.c.id)).scalars().all()
     engine.dispose()
-    assert kept == ["v1", "v3"]
+    assert kept == ["v1", "v3"] and tuple(resent) == ("v2", "c1")  # moved aside, not lost
+    assert back == ["v1", "v2", "v3"]
 
 
 def _close(client, case_id, headers):  # type: ignore[no-untyped-def]
