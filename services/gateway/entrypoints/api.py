@@ -20,7 +20,7 @@ from services.gateway.entrypoints import (
 )
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
-from services.gateway.entrypoints.phone_pages import install_sign_in
+from services.gateway.entrypoints.phone_pages import install_page_refusals
 from shared.web import create_flask, register_http_errors
 
 IDENTITY = "services.gateway.entrypoints.identity"
@@ -33,7 +33,7 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     register_http_errors(app)
     register_errors(app)
-    install_sign_in(app)  # a browser without a session on a page: on to sign in
+    install_page_refusals(app)  # a browser refused a page: sign in, or a page saying why
     install_gzip(app)
     hazards = hazards or Forwarder("hazards", gateway.settings.hazards_url)
     registry = registry or Forwarder("registry", gateway.settings.registry_url)

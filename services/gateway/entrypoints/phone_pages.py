@@ -159,14 +159,15 @@ def _refusal(status: int, service: str) -> Response:
                        title_args={"service": service}, sign_in=here if status == 401 else "")
 
 
-def install_sign_in(app: Flask) -> None:
-    """No session (none, expired or signed out) on a page, from a browser: a GET goes
-    on to the sign-in page and back here; a form gets the signed-out page (401), as
-    what was typed cannot be sent again. API clients (an Authorization header, or JSON
-    preferred) and every route that is not a page keep the shared JSON 401.
+def install_page_refusals(app: Flask) -> None:
+    """Refusals before a page's view runs, for a browser. No session (none, expired or
+    signed out): a GET goes on to the sign-in page and back here; a form gets the
+    signed-out page (401), as what was typed cannot be sent again. A role the page is
+    not for: the page saying so (403). API clients (an Authorization header, or JSON
+    preferred) and every route that is not a page keep the shared JSON error.
 
-    ``allow`` refuses before the view runs, so this is the app's handler for 401; a
-    page is a view documented with ``page_errors``, which documents the 303 too."""
+    ``allow`` refuses before the view runs, so these are the app's handlers for 401 and
+    403; a page is a view documented with ``page_errors``, which documents both ways."""
 
     @app.errorhandler(401)
     def _signed_out(exc: HTTPException) -> AnyResponse:
@@ -177,6 +178,12 @@ def install_sign_in(app: Flask) -> None:
             here = request.path + (f"?{query}" if query else "")
             return redirect(f"/login?{urlencode({'next': here})}", code=303)
         return _refusal(401, "gateway")
+
+    @app.errorhandler(403)
+    def _forbidden(exc: HTTPException) -> AnyResponse:
+        if not (_is_page() and _from_browser()):
+            return http_error(exc)  # type: ignore[no-any-return]
+        return _refusal(403, "gateway")
 
 
 def _is_page() -> bool:

@@ -34,15 +34,18 @@ def page_errors(blp: Blueprint, *pages: int,
                 json: tuple[int, ...] = REFUSED_BEFORE_PAGE) -> Callable[[F], F]:
     """A page's error statuses: a page saying why (``pages``: the owning service's
     refusal, a service down), or the shared JSON error body (``json``: refused before
-    the view runs). A status may come either way.
+    the view runs). A status may come either way; a role refused before the view (403)
+    is a page for a browser.
 
     It also marks the view as a page (``PAGE_ATTR``), which is what sends a browser
-    without a session to sign in (``phone_pages.install_sign_in``), and documents that
-    303 on a ``get``: behaviour and document come from this one decorator."""
+    without a session to sign in and shows one refused a page saying so
+    (``phone_pages.install_page_refusals``), and documents the sign-in 303 on a ``get``:
+    behaviour and document come from this one decorator."""
+    shown = {*pages, 403}
     def decorate(fn: F) -> F:
         for status in sorted({*pages, *json}):
             why = HTTPStatus(status).phrase
-            if status in pages:
+            if status in shown:
                 fn = blp.alt_response(status, schema=TEXT, content_type=HTML,
                                       description=why)(fn)
             if status in json:

@@ -157,9 +157,15 @@ def test_patrol_members_have_an_inbox_but_no_visit_or_case_pages(stack):
     child_id = admin_child(registry_client)
     patrol = browser(app, Role.PATROL_MEMBER, frozenset(), "patrol-1")
     assert patrol.get("/inbox").status_code == 200
-    for path in ("/visits", f"/children/{child_id}", f"/children/{child_id}/cases/new"):
-        assert patrol.get(path).status_code == 403, path
-    assert patrol.post(f"/children/{child_id}/visits", data=VISIT).status_code == 403
+    for path in ("/visits", f"/children/{child_id}", f"/children/{child_id}/cases/new",
+                 "/dashboard"):
+        assert patrol.get(path).json["code"] == 403, path  # an API client: JSON
+        page = patrol.get(path, headers=BROWSER)  # a browser: a page saying why
+        assert page.status_code == 403 and page.mimetype == "text/html", path
+        assert "您的角色不能执行此操作。" in text(page), path
+    refused = patrol.post(f"/children/{child_id}/visits", data=VISIT, headers=BROWSER)
+    assert refused.status_code == 403 and "您的角色不能执行此操作。" in text(refused)
+    assert patrol.get("/api/dashboard", headers=BROWSER).json["code"] == 403  # not a page
     assert 'href="/visits' not in text(patrol.get("/inbox"))  # no link to a page refused
     assert 'href="/visits' in text(browser(app).get("/inbox"))
 
