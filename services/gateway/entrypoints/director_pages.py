@@ -5,7 +5,7 @@ village's child is "not found") and the gateway keeps no names."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, url_for
@@ -81,14 +81,14 @@ def build(registry: Any) -> Blueprint:
                         *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
             severities=[("", t["by_situation"]), *t["severities"].items()])
 
-    def visit_recorded(child_id: str, next_due: date) -> Response:
-        """A visit's confirmation, from the query alone: it shows nothing of the child
-        (the links lead to pages the registry scopes), so it asks no one."""
+    def visit_recorded(child_id: str) -> Response:
+        """A visit's confirmation, with the next due date as the registry holds it now
+        (asked again, not carried in the address: nothing typed into it is shown)."""
         lang = page_lang()
         t = LABELS[lang]
         return render_page(
-            "phone_message.html", "recorded", f"/children/{child_id}?recorded={next_due}",
-            title_args={"date": next_due.isoformat()}, links=[
+            "phone_message.html", "recorded", f"/children/{child_id}?recorded=1",
+            title_args={"date": child(child_id)["next_visit_due"] or "—"}, links=[
                 (url_for("director.VisitsDue", lang=lang), t["back"]),
                 (url_for("director.NewCase", child_id=child_id, lang=lang), t["open_case"])])
 
@@ -129,7 +129,7 @@ def build(registry: Any) -> Blueprint:
             """A child's page (HTML): who, when last visited, the home visit form; with
             ``recorded``, the confirmation of the visit just recorded"""
             if args["recorded"]:
-                return visit_recorded(str(child_id), args["recorded"])
+                return visit_recorded(str(child_id))
             return visit_page(str(child_id), _blank_visit())
 
     @blp.route("/children/<uuid:child_id>/visits")
@@ -138,17 +138,17 @@ def build(registry: Any) -> Blueprint:
         @blp.arguments(VisitForm, location="form")
         @blp.arguments(PageQuery, location="query")
         @blp.response(303, description="Recorded: on to the child's page with "
-                      "`recorded=` the next due date (its confirmation)", headers=LOCATION)
+                      "`recorded=1` (its confirmation)", headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 422)
         def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
             """Record a home visit from the form (forwarded to the registry as the JSON
             write is): on to its confirmation, or the form with what it refused"""
             child_id = str(child_id)
-            done, errors = send(f"/children/{child_id}/visits", visit_body(form), form)
+            _, errors = send(f"/children/{child_id}/visits", visit_body(form), form)
             if errors:
                 return visit_page(child_id, form, 422, errors)
             return see_other("director.ChildPage", child_id=child_id, lang=args["lang"],
-                             recorded=done["next_due"])
+                             recorded=1)
 
     @blp.route("/children/<uuid:child_id>/cases/new")
     class NewCase(MethodView):

@@ -107,9 +107,9 @@ class DueQuery(PageQuery):
 
 
 class ChildQuery(PageQuery):
-    recorded = fields.Date(load_default=None, metadata={
-        "description": "a visit was just recorded, the next falling due on this date: "
-                       "the page confirms it (where the visit form's 303 leads)"})
+    recorded = fields.Boolean(load_default=False, metadata={
+        "description": "a visit was just recorded: the page confirms it with the next "
+                       "due date (where the visit form's 303 leads)"})
 
 
 class CaseQuery(PageQuery):
