@@ -110,7 +110,7 @@ class VisitRepository:
         no-op, never an error, on SQLite and PostgreSQL alike."""
         return _insert_new(self.conn, visits, VISIT_KEY, dict(
             id=visit.id, child_id=visit.child_id, village_code=village_code,
-            visitor_id=visit.visitor_id, visited_at=_utc(visit.visited_at),
+            visitor_id=visit.visitor_id, visited_at=visit.visited_at,
             location=None if visit.lon is None else (visit.lon, visit.lat),
             findings=visit.findings, next_steps=visit.next_steps, next_due=next_due))
 
@@ -119,7 +119,7 @@ class VisitRepository:
         """The stored visit's id and next due date, if this visitor recorded one then."""
         row = self.conn.execute(select(visits.c.id, visits.c.next_due).where(
             visits.c.child_id == child_id, visits.c.visitor_id == visitor_id,
-            visits.c.visited_at == _utc(visited_at))).first()
+            visits.c.visited_at == visited_at)).first()
         return None if row is None else (row.id, row.next_due)
 
     def for_child(self, child_id: str) -> list[dict[str, Any]]:
@@ -160,12 +160,6 @@ def _insert_new(conn: Connection, table: Table, key: tuple[str, ...],
     stmt = _dialect(conn).insert(table).values(**values).on_conflict_do_nothing(
         index_elements=list(key))
     return conn.execute(stmt.returning(table.c[key[0]])).first() is not None
-
-
-def _utc(at: datetime) -> datetime:
-    """Visit times are stored in UTC: SQLite keeps no offset, so 10:00+08:00 and 02:00Z
-    must be written alike to be the same visit (and 10:00Z must not be)."""
-    return at.astimezone(UTC)
 
 
 class WaterRepository:

@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from shared.audit import add_audit_table
 from shared.crypto import EncryptedJSON, EncryptedPoint, EncryptedString
+from shared.db import UTCDateTime
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -86,7 +87,7 @@ visits = Table(
     Column("child_id", String(36), nullable=False, index=True),
     Column("village_code", String(12), nullable=False),
     Column("visitor_id", String(64), nullable=False),
-    Column("visited_at", DateTime(timezone=True), nullable=False),
+    Column("visited_at", UTCDateTime, nullable=False),  # stored in UTC (0007_reg)
     Column("location", EncryptedPoint("visits.location"), nullable=True),  # at the home
     Column("findings", EncryptedJSON("visits.findings"), nullable=False),
     Column("next_steps", EncryptedString("visits.next_steps"), nullable=False),

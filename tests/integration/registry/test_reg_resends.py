@@ -71,6 +71,8 @@ def test_another_time_or_visitor_is_another_visit_and_offsets_name_one_instant(
     assert len(ids) == 3
     listed = client.get(f"/children/{child_id}/visits", headers=director).json
     assert {v["id"] for v in listed} == ids
+    assert {datetime.fromisoformat(v["visited_at"]) for v in listed} == {  # read as instants
+        datetime(2026, 11, 20, 2, tzinfo=UTC), datetime(2026, 11, 20, 10, tzinfo=UTC)}
     assert {e["visit_id"] for e in events(registry, RECORDED)} == ids
 
 
