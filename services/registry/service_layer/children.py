@@ -51,7 +51,7 @@ def new_child(cmd: RegisterChild, policy: Policy, today: date) -> Child:
                     "datum": data.pop("home_datum")}
     data.pop("on_duplicate")
     if not data.get("village_name"):
-        data["village_name"] = _name_of(data["village_code"], policy)
+        data["village_name"] = policy.villages.name_of(data["village_code"])
     return check_child(Child(**child_attrs(data, policy)), today)
 
 
@@ -90,7 +90,7 @@ def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, p
     if new.parents.known:
         merged.parents = new.parents
     merged.declared_living_alone = existing.declared_living_alone or new.declared_living_alone
-    return _store(uow, existing, merged, actor, policy, today, "merge")
+    return store_change(uow, existing, merged, actor, policy, today, "merge")
 
 
 def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy: Policy,
@@ -108,10 +108,10 @@ def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy
         if dup is not None:
             raise DuplicateChild(dup[0].id, dup[1])
         changed.version = cmd.expected_version
-        return _store(uow, existing, changed, actor, policy, today, "update")
+        return store_change(uow, existing, changed, actor, policy, today, "update")
 
 
-def _store(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
+def store_change(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
            today: date, action: str) -> Child:
     previous = before.risk_grade
     assessment.assess_new(uow, after, policy, today, current_due=before.next_visit_due)
@@ -178,6 +178,3 @@ def _read_fields(actor: Actor) -> list[str]:
     base = ["name", "birth_date", "home", "guardians", "categories", "risk_grade"]
     return base + (["id_number", "phone"] if actor.sees_identifiers else [])
 
-
-def _name_of(village_code: str, policy: Policy) -> str:
-    return next((n for n, c in policy.villages.items() if c == village_code), "")

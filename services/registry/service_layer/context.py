@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from services.registry.domain.exceptions import NotFound
 from services.registry.domain.risk import RiskModel
+from services.registry.domain.villages import VillageDirectory
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import audit
 from shared.auth.principal import Principal, Role
@@ -23,11 +24,11 @@ SEES_IDENTIFIERS = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CH
 
 @dataclass(frozen=True)
 class Policy:
-    """The township's configuration: region, risk model, known villages (name → code)."""
+    """The township's configuration: region, risk model, its villages by name."""
 
     region: Region
     model: RiskModel = field(default_factory=RiskModel)
-    villages: dict[str, str] = field(default_factory=dict)
+    villages: VillageDirectory = field(default_factory=VillageDirectory)
 
     @property
     def centre(self) -> tuple[float, float]:
