@@ -31,6 +31,7 @@ class Columns:
     synonyms: dict[str, str]
     required: tuple[str, ...]
     footer: tuple[str, ...]
+    labels: dict[str, str]  # field → its usual header, to name a missing column
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +39,8 @@ def columns() -> Columns:
     raw = yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))
     synonyms = {header_key(h): f for f, names in raw["fields"].items() for h in names}
     return Columns(synonyms, tuple(raw["required"]),
-                   tuple(header_key(w) for w in raw["footer"]))
+                   tuple(header_key(w) for w in raw["footer"]),
+                   {f: names[0] for f, names in raw["fields"].items()})
 
 
 def header_key(header: Any) -> str:
@@ -66,7 +68,7 @@ class Layout:
     rows: list[tuple[int, dict[str, Any], tuple[Any, ...]]] = field(default_factory=list)
     ignored: list[tuple[int, str, str]] = field(default_factory=list)  # row, reason, detail
     ignored_columns: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # required fields without a column
+    missing: list[str] = field(default_factory=list)  # required columns not found
 
 
 def lay_out(sheet: Sheet) -> Layout:
@@ -76,18 +78,18 @@ def lay_out(sheet: Sheet) -> Layout:
     out = Layout(sheet.name)
     header_at = _header_index(sheet.rows, cols)
     if header_at is None:
-        out.missing = list(cols.required)
+        out.missing = [cols.labels[f] for f in cols.required]
         return out
     number, cells = sheet.rows[header_at]
     out.header_row = number
-    out.original = [text(c) for c in cells]
+    out.original = [_as_written(c) for c in cells]
     for i, cell in enumerate(cells):
         name = cols.synonyms.get(header_key(cell))
         if name and name not in out.fields:
-            out.fields[name], out.headers[name] = i, text(cell)
+            out.fields[name], out.headers[name] = i, _as_written(cell)
         elif text(cell):
-            out.ignored_columns.append(text(cell))
-    out.missing = [f for f in cols.required if f not in out.fields
+            out.ignored_columns.append(_as_written(cell))
+    out.missing = [cols.labels[f] for f in cols.required if f not in out.fields
                    and not (f == "village" and "village_code" in out.fields)]
     out.ignored += [(n, "title", _first(c)) for n, c in sheet.rows[:header_at] if _first(c)]
     filled = _fill_merged(sheet, number, out)
@@ -109,6 +111,11 @@ def _header_index(rows: list[tuple[int, tuple[Any, ...]]], cols: Columns) -> int
     return None
 
 
+def _as_written(cell: Any) -> str:
+    """A header as the clerk typed it, so the report names the column they know."""
+    return "" if cell is None else str(cell).strip()
+
+
 def _first(cells: tuple[Any, ...]) -> str:
     return next((t for c in cells if (t := text(c))), "")[:60]
 
@@ -124,8 +131,8 @@ def _fill_merged(sheet: Sheet, header_row: int,
         value = top[c0 - 1] if c0 - 1 < len(top) else None
         for r in range(max(r0, header_row + 1), r1 + 1):
             row = rows.get(r)
-            if row is None:
-                continue
+            if row is None or not any(text(c) for c in row) and r != r0:
+                continue  # a blank row inside a merged range stays blank
             row.extend([None] * (c1 - len(row)))
             for c in range(c0 - 1, c1):
                 row[c] = value

@@ -64,8 +64,7 @@ def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Po
     report = ImportReport(options.dry_run, options.all_or_nothing)
     for layout in layouts:
         add_ignored(report, layout, options.lang)
-    if not any(layout.rows for layout in layouts) and not any(
-            layout.fields and not layout.missing for layout in layouts):
+    if not any(layout.fields and not layout.missing for layout in layouts):
         raise InvalidImport(" ".join(i["message"] for i in report.ignored)[:500])
     candidates = [c for layout in layouts if not layout.missing
                   for c in _rows(layout, report, actor, policy, today, options)]

@@ -153,14 +153,14 @@ def _would(report: ImportReport, lang: str) -> str:
 
 
 def _none_reason(report: ImportReport, lang: str) -> str:
+    refused = report.counts["refuse"]
     if not report.rows:
         return ("no child rows were found in the file." if lang == "en"
                 else "文件里没有找到儿童数据行。")
-    if report.unchanged and not report.counts["refuse"]:
-        return ("every child is already registered with the same facts." if lang == "en"
-                else "所有儿童都已登记，信息没有变化。")
-    return ("every row was refused; see each row's problems." if lang == "en"
-            else "所有行都被拒绝，请看每行的问题。")
+    if lang == "en":
+        return (f"{report.unchanged} child(ren) already registered with the same facts, "
+                f"{refused} row(s) refused.")
+    return f"{report.unchanged} 名儿童已登记且信息没有变化，{refused} 行被拒绝。"
 
 
 def error_sheets(report: ImportReport, lang: str) -> list[tuple[str, list[str], list[list[str]]]]:
