@@ -31,13 +31,27 @@ class Forwarder:
         """Return the service's status and JSON body as they are."""
         return self._call("GET", path, token, params=params)
 
-    def _call(self, method: str, path: str, token: str, **kw: Any) -> tuple[int, Any]:
+    def upload(self, path: str, token: str, data: bytes, params: dict[str, str],
+               lang: str = "zh") -> tuple[int, bytes, str]:
+        """POST ``data`` as the multipart field ``file``; the service's status, body as
+        bytes (JSON or a workbook) and content type, as they are."""
+        resp = self._send("POST", path, token, params=params, files={"file": ("ledger", data)},
+                          headers={"Accept-Language": lang}, timeout_s=max(self.timeout_s, 300))
+        return resp.status_code, resp.content, resp.headers.get("Content-Type", "")
+
+    def _send(self, method: str, path: str, token: str, headers: dict[str, str] | None = None,
+              timeout_s: float | None = None, **kw: Any) -> requests.Response:
         try:
-            resp = requests.request(method, f"{self.base_url}{path}", timeout=self.timeout_s,
-                                    headers={"Authorization": f"Bearer {token}"}, **kw)
+            return requests.request(method, f"{self.base_url}{path}",
+                                    timeout=timeout_s or self.timeout_s,
+                                    headers={"Authorization": f"Bearer {token}",
+                                             **(headers or {})}, **kw)
         except requests.RequestException as exc:
             log.warning("%s service unreachable: %s", self.service, type(exc).__name__)
             raise UpstreamUnavailable(self.service) from exc
+
+    def _call(self, method: str, path: str, token: str, **kw: Any) -> tuple[int, Any]:
+        resp = self._send(method, path, token, **kw)
         try:
             return resp.status_code, resp.json()
         except ValueError:

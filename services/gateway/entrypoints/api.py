@@ -10,26 +10,30 @@ from typing import Any
 from flask import Flask
 
 from services.gateway.adapters.forwarding import Forwarder
+from services.gateway.adapters.uploads import UploadStore
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints import (
     dashboard_api,
     director_pages,
     inbox_page,
+    ledger_page,
     map_api,
     plans_api,
 )
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
 from services.gateway.entrypoints.phone_pages import install_page_refusals
+from shared.config import data_dir
 from shared.web import create_flask, register_http_errors
 
 IDENTITY = "services.gateway.entrypoints.identity"
 
 
 def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
-               notifier: Any = None) -> Flask:
+               notifier: Any = None, uploads: UploadStore | None = None) -> Flask:
     """``hazards``, ``registry`` and ``notifier`` carry people's calls to the owning
-    service (a Forwarder, or a fake)."""
+    service (a Forwarder, or a fake); ``uploads`` keeps ledgers between preview and
+    import (under the data folder unless given)."""
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     register_http_errors(app)
     register_errors(app)
@@ -41,6 +45,8 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(map_api.build(gateway, hazards, registry))
     api.register_blueprint(director_pages.build(registry))
     api.register_blueprint(inbox_page.build(notifier))
+    api.register_blueprint(ledger_page.build(registry, uploads or UploadStore(
+        data_dir() / "uploads")))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present
