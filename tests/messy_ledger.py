@@ -29,7 +29,7 @@ TITLE = "綦江区扶欢镇农村留守儿童信息台账（2026年第四季度�
 FOOTER = ("填表人：", "", "审核人：", "", "", "填表日期：")
 VILLAGES = ("石足村", "石足", "崇恩村", "东升村村民委员会", "青岩", "扶欢社区")
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙"
-GIVEN = ("小雨", "子涵", "浩然", "欣怡", "梓轩", "雨桐", "宇航", "佳怡", "俊杰", "思远")
+GIVEN = "雨涵浩然欣怡梓轩桐宇航佳俊杰思远子晨曦嘉乐安宁明轩瑞雪诗琪婉清博文志强天佑可馨"
 # (cell, left-behind by rule 1, flagged for the clerk)
 PARENTS = (("父母均外出", True, False), ("父亲外出", False, True),
            ("母亲外出，父亲残疾", True, False), ("父母均在家", False, False),
@@ -43,8 +43,9 @@ class Expected:
     left_behind: bool
 
 
-def id_number(born: date, male: bool, seq: int) -> str:
-    body = f"500110{born:%Y%m%d}{seq % 50 * 2 + (1 if male else 0) + 100:03d}"[:17]
+def id_number(born: date, male: bool, i: int) -> str:
+    """Unique for i < 50,000: the area code's last digits and the sequence carry i."""
+    body = f"5001{i // 500 % 100:02d}{born:%Y%m%d}{i % 500 * 2 + (1 if male else 0):03d}"
     return body + check_character(body)
 
 
@@ -55,7 +56,8 @@ def _row(rng: random.Random, i: int, today: date, as_csv: bool) -> tuple[list, E
     if i % 17 == 5:  # 16: not left-behind whatever the parents do, flagged
         born, parents, left, flagged = born.replace(year=today.year - 17), "父母均外出", \
             False, True
-    name = SURNAMES[i % 12] + GIVEN[(i // 12) % 10] + ("　" if i % 7 == 0 else "")
+    name = (SURNAMES[i % 12] + GIVEN[i // 12 % len(GIVEN)] + GIVEN[i // 480 % len(GIVEN)]
+            + ("　" if i % 7 == 0 else ""))
     number = id_number(born, male, i)
     if i % 5 == 0:
         number = number.translate(FULL_WIDTH)  # typed with a Chinese input method

@@ -64,7 +64,10 @@ def text(cell: Any) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return " ".join(unicodedata.normalize("NFKC", str(cell)).split())
+    value = str(cell)
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    return " ".join(value.split())
 
 
 def compact(cell: Any) -> str:

@@ -153,15 +153,16 @@ def _cell_name(row: int, col: int) -> str:
 
 
 def _not_a_child(row: tuple[Any, ...], out: Layout, cols: Columns) -> str:
-    filled = [header_key(c) for c in row if text(c)]
+    filled = [c for c in row if c is not None and str(c).strip()]
     if not filled:
         return "blank"
-    if any(f.startswith(cols.footer) for f in filled[:3]):
+    first = [header_key(c) for c in filled[:3]]
+    if any(f.startswith(cols.footer) for f in first):
         return "footer"
-    if sum(1 for f in filled if cols.synonyms.get(f) == "name") and len(
-            {cols.synonyms.get(f) for f in filled} & set(cols.required)) >= 2:
+    name_at = out.fields["name"]
+    name = row[name_at] if name_at < len(row) else None
+    if cols.synonyms.get(header_key(name)) == "name":
         return "header_repeated"
-    if len(filled) == 1 and not text(row[out.fields["name"]] if out.fields["name"] < len(row)
-                                     else None):
+    if len(filled) == 1 and not text(name):
         return "title"
     return ""

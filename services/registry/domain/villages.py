@@ -61,6 +61,8 @@ class VillageDirectory:
     township_code: str = ""
     township_name: str = ""
     names: Mapping[str, str] = field(default_factory=dict)
+    _resolved: dict[str, str | LookupError] = field(default_factory=dict, compare=False,
+                                                    repr=False)  # a ledger repeats names
 
     @classmethod
     def of(cls, township_code: str, township_name: str,
@@ -79,6 +81,14 @@ class VillageDirectory:
     def resolve(self, name: str) -> str:
         """The code of the village ``name`` means (full, short or stem form)."""
         wanted = clean(name)
+        found = self._resolved.get(wanted)
+        if found is None:
+            found = self._resolved[wanted] = self._resolve(wanted)
+        if isinstance(found, LookupError):
+            raise found
+        return found
+
+    def _resolve(self, wanted: str) -> str | LookupError:
         exact = [c for c, n in self.names.items() if n == short_name(wanted)]
         if len(exact) == 1:
             return exact[0]
@@ -86,7 +96,7 @@ class VillageDirectory:
         if len(fits) == 1:
             return fits[0]
         if fits:
-            raise AmbiguousVillage(name, sorted(self.names[c] for c in fits))
+            return AmbiguousVillage(wanted, sorted(self.names[c] for c in fits))
         near = sorted(n for n in self.names.values() if stem(wanted) and
                       (stem(wanted) in n or stem(n) in wanted))
-        raise VillageNotFound(name, near)
+        return VillageNotFound(wanted, near)
