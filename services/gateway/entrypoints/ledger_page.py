@@ -59,6 +59,17 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
             raise Refused(status if status in (401, 403, 404) else 502, "registry")
         return status, body, kind
 
+    def dry_run(token: str) -> dict[str, Any]:
+        """The registry's preview of the kept file, asked once per language and import
+        (a filter on a 50,000-row ledger must not read it again)."""
+        part = f"report-{page_lang()}"
+        report = uploads.read_json(owner(), token, part)
+        if report is None:
+            _, body, _ = registry_import(token, "/children/import", dry_run="true")
+            report = json.loads(body)
+            uploads.write_json(owner(), token, part, report)
+        return report  # type: ignore[no-any-return]
+
     def form_page(status: int = 200, message: str = "") -> Response:
         return render_page("ledger.html", "ledger_title", "/ledger", status=status,
                            current="ledger", L=LEDGER[page_lang()], message=message,
@@ -102,8 +113,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
             """A ledger's preview (HTML): what each row would become, nothing stored;
             ``outcome`` shows only accepted, flagged or refused rows"""
             done = uploads.read_json(owner(), token, "result")
-            _, body, _ = registry_import(token, "/children/import", dry_run="true")
-            report = json.loads(body)
+            report = dry_run(token)
             rows = [r for r in report["rows"]
                     if not args["outcome"] or r["outcome"] == args["outcome"]]
             meta = kept(token)[1]
@@ -128,6 +138,8 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
                 token, "/children/import", dry_run="false",
                 all_or_nothing="true" if form["all_or_nothing"] else "false")
             report = json.loads(body)
+            for lang in LEDGER:  # the preview shows the registry as it is now
+                uploads.drop(token, f"report-{lang}")
             uploads.write_json(owner(), token, "result", {
                 k: report[k] for k in ("message", "stored", "imported", "updated",
                                        "unchanged", "counts")})

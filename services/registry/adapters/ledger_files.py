@@ -31,7 +31,8 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidImport(f"not a readable XLSX file ({type(exc).__name__})") from exc
+        raise InvalidImport(f"不是可读的 XLSX 文件 (not a readable XLSX file: "
+                            f"{type(exc).__name__})") from exc
     try:
         with ZipFile(io.BytesIO(data)) as archive:
             return [Sheet(ws.title, [(n, tuple(r)) for n, r in
@@ -65,8 +66,8 @@ def _csv_sheet(data: bytes) -> Sheet:
             return Sheet("", [(n, tuple(r)) for n, r in
                               enumerate(csv.reader(io.StringIO(text)), start=1)])
         except csv.Error as exc:
-            raise InvalidImport(f"not a readable CSV file ({exc})") from exc
-    raise InvalidImport("CSV is neither UTF-8 nor GBK")
+            raise InvalidImport(f"不是可读的 CSV 文件 (not a readable CSV file: {exc})") from exc
+    raise InvalidImport("CSV 文件既不是 UTF-8 也不是 GBK 编码 (CSV is neither UTF-8 nor GBK)")
 
 
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

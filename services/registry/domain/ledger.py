@@ -17,6 +17,7 @@ from services.registry.domain.identity import id_number_problem
 from services.registry.domain.ledger_messages import FLAG, REFUSE, outcome_of
 from services.registry.domain.model import LEFT_BEHIND_MAX_AGE, age_on
 from services.registry.domain.villages import AmbiguousVillage, VillageDirectory, VillageNotFound
+from shared.config import Region
 
 REQUIRED = ("name", "gender", "birth_date")
 
@@ -49,9 +50,10 @@ class LedgerRow:
 
 
 def parse_row(row: dict[str, Any], villages: VillageDirectory, today: date,
-              default_datum: str = "wgs84") -> LedgerRow:
+              default_datum: str = "wgs84", region: Region | None = None) -> LedgerRow:
     """Turn one ledger row (field → cell) into RegisterChild facts, WGS 84 or GCJ-02
-    home as the row or ``default_datum`` says, collecting every problem."""
+    home as the row or ``default_datum`` says, inside ``region`` (degrees), collecting
+    every problem."""
     out = LedgerRow()
     for name in REQUIRED:
         if not cells.text(row.get(name)):
@@ -69,6 +71,7 @@ def parse_row(row: dict[str, Any], villages: VillageDirectory, today: date,
                      school=cells.text(row.get("school")))
     _identity(out)
     _home(out, row, default_datum)
+    _in_region(out, region)
     _guardian(out, row)
     _categories(out, row, today)
     return out
@@ -152,6 +155,18 @@ def _home(out: LedgerRow, row: dict[str, Any], default_datum: str) -> None:
                              "lat": cells.decimal_degrees(row.get("lat")), "datum": datum}
     except cells.CellProblem as exc:
         out.add("lon", exc.code, **exc.params)
+
+
+def _in_region(out: LedgerRow, region: Region | None) -> None:
+    """Swapped or stray coordinates, said in the clerk's words (the GCJ-02 offset of a
+    few hundred metres does not matter at the scale of the region's box)."""
+    home = out.facts.get("home")
+    if home is None or region is None or region.contains(home["lon"], home["lat"]):
+        return
+    swapped = region.contains(home["lat"], home["lon"])
+    out.add("lon", "home_swapped" if swapped else "home_outside", lon=home["lon"],
+            lat=home["lat"])
+    del out.facts["home"]
 
 
 def _guardian(out: LedgerRow, row: dict[str, Any]) -> None:

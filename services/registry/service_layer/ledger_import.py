@@ -85,7 +85,7 @@ def _rows(layout: Layout, report: ImportReport, actor: Actor, policy: Policy, to
           options: ImportOptions) -> list[Candidate]:
     out = []
     for number, cells, original in layout.rows:
-        parsed = parse_row(cells, policy.villages, today, options.datum)
+        parsed = parse_row(cells, policy.villages, today, options.datum, policy.region)
         child = _child(parsed, actor, policy, today)
         entry = row_report(layout, number, original, parsed, options.lang)
         report.rows.append(entry)

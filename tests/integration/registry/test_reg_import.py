@@ -86,8 +86,7 @@ def test_dry_run_reports_every_row_in_chinese_and_stores_nothing(client, auth):
     by_row = problems(report)
     assert "校验位" in by_row[(4, "身份证号")]
     assert "不存在" in by_row[(5, "出生日期")]
-    assert "swapped" in by_row[(6, "经度")] or "颠倒" in by_row[(6, "经度")] \
-        or "住址位置" in by_row[(6, "经度")]
+    assert "经纬度好像填反了" in by_row[(6, "经度")]
     assert "本镇（扶欢镇）没有「火星村」" in by_row[(7, "所在村")]
     assert "第3行" in by_row[(8, "姓名")]
     assert "必填" in by_row[(9, "姓名")]

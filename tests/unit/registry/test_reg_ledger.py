@@ -10,9 +10,13 @@ from services.registry.domain.ledger_layout import Sheet, lay_out
 from services.registry.domain.ledger_messages import MESSAGES, message
 from services.registry.domain.villages import AmbiguousVillage, VillageDirectory, VillageNotFound
 from shared import gazetteer
+from shared.config import Region
 
 TODAY = date(2026, 12, 6)
 FUHUAN = VillageDirectory.of("500110120", *gazetteer.township("500110120"))
+
+
+REGION = Region(105.5, 28.5, 107.5, 30.5)
 
 
 def row(**over):
@@ -21,7 +25,7 @@ def row(**over):
               "phone": "13800001234", "categories": "留守儿童、残疾", "lon": "106.651",
               "lat": "28.951", "parents": "父母均外出"}
     cells_.update(over)
-    return parse_row(cells_, FUHUAN, TODAY)
+    return parse_row(cells_, FUHUAN, TODAY, region=REGION)
 
 
 def codes(r):
@@ -139,6 +143,8 @@ def test_sixteen_or_older_is_not_left_behind_and_is_flagged():
     ({"lat": ""}, "lat", "required_empty"),
     ({"lon": "东经106"}, "lon", "bad_coordinates"),
     ({"datum": "百度"}, "datum", "bad_datum"),
+    ({"lon": "28.951", "lat": "106.651"}, "lon", "home_swapped"),
+    ({"lon": "116.4", "lat": "39.9"}, "lon", "home_outside"),
     ({"name": ""}, "name", "required_empty"),
 ])
 def test_refused_cells_are_named(over, field, code):
@@ -165,7 +171,8 @@ def test_gcj02_by_column_or_default_and_no_guardian_means_living_alone():
 def test_every_message_has_chinese_and_english_with_its_parameters():
     params = {"value": "x", "township": "扶欢镇", "near": ["石足村"], "candidates": ["a", "b"],
               "born": "2015-01-01", "recorded": "2015-01-02", "id_gender": "male",
-              "detail": "d", "other": "第3行", "away": "father", "home": "mother"}
+              "detail": "d", "other": "第3行", "away": "father", "home": "mother",
+              "lon": 28.9, "lat": 106.6}
     for code in MESSAGES:
         zh, en = message(code, params), message(code, params, "en")
         assert zh != en and any("\u4e00" <= ch <= "\u9fff" for ch in zh), code
