@@ -37,6 +37,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 500  # rows on one page; the filters find the rest
 
 
+class NotALedger(Exception):
+    """The registry could not read the file as a ledger; the message says why."""
+
+
+def _message(body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("message", ""))[:500]
+    except ValueError:
+        return ""
+
+
 def build(registry: Any, uploads: UploadStore) -> Blueprint:
     blp = Blueprint("ledger", __name__, description="The ledger import page (HTML)")
     install_refusal_pages(blp)
@@ -55,6 +66,8 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         status, body, kind = registry.upload(path, caller_token(), data,
                                              {"datum": meta.get("datum", "wgs84"), **params},
                                              page_lang())
+        if status in (400, 413):
+            raise NotALedger(_message(body))
         if status != 200:
             raise Refused(status if status in (401, 403, 404) else 502, "registry")
         return status, body, kind
@@ -74,6 +87,10 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         return render_page("ledger.html", "ledger_title", "/ledger", status=status,
                            current="ledger", L=LEDGER[page_lang()], message=message,
                            error=bool(message), max_mb=MAX_BYTES // 2**20)
+
+    @blp.errorhandler(NotALedger)
+    def _not_a_ledger(exc: NotALedger) -> Response:
+        return form_page(400, str(exc))
 
     @blp.route("/ledger")
     class Ledger(MethodView):

@@ -108,3 +108,12 @@ def test_no_file_and_english(stack):
     url = upload(client, data, lang="en").headers["Location"]
     html = page(client.get(url, headers=BROWSER))
     assert "Dry run: nothing stored" in html and "is not a phone number" in html
+
+
+def test_a_file_that_is_no_ledger_says_why_on_the_form(stack):
+    app, _ = stack
+    client = clerk(app)
+    url = upload(client, "住址,电话\n某村,123\n".encode("gbk")).headers["Location"]
+    resp = client.get(url, headers=BROWSER)
+    assert resp.status_code == 400 and "没有找到台账表头" in page(resp)
+    assert 'type="file"' in page(resp)  # the form again, to choose another file
