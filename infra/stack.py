@@ -189,7 +189,7 @@ class Stack:
             if sup.restart_at is None:
                 restarts = 0 if time.time() - sup.started > 600 else sup.restarts
                 delay = min(2.0 ** restarts, 60.0)
-                sup.last_exit = f"exit {sup.proc.returncode}: {self._last_line(name)}"
+                sup.last_exit = self._why(name, sup.proc.returncode)
                 sup.restart_at = now + delay
                 sup.restarts = restarts
                 self.say(f"{name} died ({sup.last_exit}); restarting in {delay:.0f} s")
@@ -199,10 +199,12 @@ class Stack:
                 service, role = name.rsplit("-", 1)
                 self.start_process(service, role)
 
-    def _last_line(self, name: str) -> str:
-        lines = self.tail(name, 40).splitlines()[:-1]
-        worst = [ln for ln in lines if "CRITICAL" in ln or "Error" in ln]
-        return (worst or lines or ["no log"])[-1].strip(" |")[:200]
+    def _why(self, name: str, code: int) -> str:
+        """'killed by SIGKILL' or 'exit 3', with the log's last critical line if any."""
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
+        lines = self.tail(name, 60).splitlines()[:-1]
+        worst = [ln.strip(" |")[:200] for ln in lines if " CRITICAL " in ln]
+        return f"{how}: {worst[-1]}" if worst else how
 
     def write_state(self) -> None:
         """``data/stack.json``: each process's pid and restarts, for ``shouhu status``."""
