@@ -3,6 +3,7 @@ and PostgreSQL with the real broker."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 
@@ -92,7 +93,7 @@ def test_a_new_broker_gets_every_stored_event_again_and_only_once(db, tmp_path):
         eventually(lambda: _publish_ignoring_errors(relay) or not _unsent(engine), 60,
                    message="outbox sent into the new broker")
         values = _read_all(second.bootstrap, prefix + "registry.children", 35)
-        ids = sorted(int(v.split(b'"child_id": "c')[1].split(b'"')[0]) for v in values)
+        ids = sorted(int(json.loads(v)["data"]["child_id"][1:]) for v in values)
         assert ids == list(range(35))  # all old events and the new ones, none twice
         relay.leadership.release()
         again = OutboxRelay(engine, second.bootstrap, topic_prefix=prefix,
