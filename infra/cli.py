@@ -38,7 +38,7 @@ def cmd_init(_args: argparse.Namespace) -> None:
     """Production start-up step: migrate every service's database, create all topics."""
     from shared.config import CommonSettings
     from shared.events import default_catalogue
-    from shared.messaging.kafka import ensure_topics
+    from shared.messaging.kafka import ensure_topics, keep_forever
 
     for service in SERVICES:
         cmd_migrate(argparse.Namespace(service=service))
@@ -46,7 +46,8 @@ def cmd_init(_args: argparse.Namespace) -> None:
     topics = [common.topic_prefix + t for t in default_catalogue().topics()]
     ensure_topics(common.bootstrap_servers, topics, common.topic_partitions,
                   common.topic_replication)
-    print(f"migrated {len(SERVICES)} databases; {len(topics)} topics present")
+    keep_forever(common.bootstrap_servers, topics)  # topics made before ADR 0008 too
+    print(f"migrated {len(SERVICES)} databases; {len(topics)} topics present, kept forever")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -66,6 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_up(args: argparse.Namespace) -> None:
     from infra.ports import PortTaken
+
+    logging.getLogger("kafka").setLevel(logging.ERROR)  # the drain check's clients
     from infra.stack import Stack, ports_from_env
 
     stack = Stack(data_dir=Path(args.data_dir).resolve(), broker_port=args.broker_port,
