@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def holder(port: int) -> str:
                     cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(
                         errors="replace").strip()
                     return f"pid {proc.name} ({cmd[:160]})"
+    if not inodes:
+        return "a connection, not a listener (a client's port; it frees within a minute)"
     return "a process this user cannot see"
 
 
@@ -64,3 +67,13 @@ def check_free(ports: dict[str, int]) -> None:
         raise PortTaken("cannot start: " + "; ".join(taken)
                         + ". Stop that process or choose other ports "
                           "(--broker-port, SHOUHU_<SERVICE>_PORT).")
+
+
+def stable_port(rng: random.Random | None = None) -> int:
+    """A free port below the ephemeral range, for a stack that restarts on the same
+    ports: a port from ``bind(0)`` may meanwhile be taken by a client's connection."""
+    rng = rng or random.Random()
+    while True:
+        port = rng.randint(20_000, 32_000)
+        if is_free(port):
+            return port

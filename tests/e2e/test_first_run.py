@@ -12,9 +12,10 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import requests
 
-from infra.broker import free_port
+from infra.ports import stable_port
 from infra.stack import SERVICES
 from shared.auth import Role
 
@@ -71,10 +72,12 @@ def _seeded(data: Path) -> tuple[int, ...]:
                 haz.execute("SELECT count(*) FROM patrol_points").fetchone()[0])
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(2400)  # two full starts, the first seeding the demo township
 def test_first_run_prints_working_users_and_a_restart_seeds_nothing_twice(tmp_path):
     data = tmp_path / "data"
-    ports = {name: free_port() for name in SERVICES}
-    broker_port = free_port()
+    ports = {name: stable_port() for name in SERVICES}
+    broker_port = stable_port()
     gateway = f"http://127.0.0.1:{ports['gateway']}"
 
     proc, first = _up(data, ports, broker_port)

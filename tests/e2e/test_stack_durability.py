@@ -20,7 +20,7 @@ import time
 import pytest
 import requests
 
-from infra.broker import free_port
+from infra.ports import stable_port
 from infra.stack import SERVICES, Stack
 from shared.auth import Role
 from shared.testing.fixtures import eventually
@@ -30,8 +30,8 @@ _SERIAL = itertools.count(50_000)
 
 @pytest.fixture
 def stack(tmp_path):
-    s = Stack(data_dir=tmp_path / "data", broker_port=free_port(),
-              ports={name: free_port() for name in SERVICES},
+    s = Stack(data_dir=tmp_path / "data", broker_port=stable_port(),
+              ports={name: stable_port() for name in SERVICES},
               extra_env={"SHOUHU_HTTP_WORKERS": "1"}, grace_s=15, drain_s=30)
     s.start()
     yield s
@@ -97,6 +97,8 @@ def _converged(stack: Stack) -> bool:
                        "SELECT count(DISTINCT case_id) FROM alerts WHERE urgent") >= urgent)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
 def test_three_power_cuts_and_a_clean_stop_under_load_lose_and_double_nothing(stack):
     rng = random.Random(os.getpid())
     acked = 0
