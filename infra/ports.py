@@ -11,6 +11,7 @@ import contextlib
 import os
 import random
 import socket
+import time
 from pathlib import Path
 
 
@@ -59,8 +60,12 @@ def _listening_inodes(port: int) -> set[str]:
     return found
 
 
-def check_free(ports: dict[str, int]) -> None:
-    """Raise PortTaken naming each taken port, what needs it and who holds it."""
+def check_free(ports: dict[str, int], wait_s: float = 10.0) -> None:
+    """Raise PortTaken naming each taken port, what needs it and who holds it; a port
+    freed within ``wait_s`` (a killed process still exiting) is fine."""
+    deadline = time.monotonic() + wait_s
+    while not all(is_free(p) for p in ports.values()) and time.monotonic() < deadline:
+        time.sleep(0.5)
     taken = [f"port {port} (for {name}) is held by {holder(port)}"
              for name, port in ports.items() if not is_free(port)]
     if taken:

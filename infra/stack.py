@@ -241,6 +241,7 @@ class Stack:
                 _signal_group(proc, signal.SIGKILL)
                 proc.wait()
             _signal_group(proc, signal.SIGKILL)  # a gunicorn worker its master left behind
+            _wait_group_gone(proc.pid)
 
     def stop(self) -> None:
         """APIs first, then workers once drained, then the broker."""
@@ -267,6 +268,17 @@ class Stack:
             time.sleep(0.5)
         self.say(f"stopping with events still in flight after {self.drain_s:.0f} s "
                  "(they stay in the outboxes and are sent at the next start)")
+
+
+def _wait_group_gone(pgid: int, timeout_s: float = 5.0) -> None:
+    """Until no process of the group is left (a killed one frees its port on exit)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.1)
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
