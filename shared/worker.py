@@ -72,8 +72,9 @@ def supervise(service: str, loops: Mapping[str, Loop], stop: threading.Event) ->
     """
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    threads = [threading.Thread(target=_guarded, args=(name, loop, stop), name=name)
-               for name, loop in loops.items()]
+    # daemons: a thread that does not stop within the grace period cannot hold the exit
+    threads = [threading.Thread(target=_guarded, args=(name, loop, stop), name=name,
+                                daemon=True) for name, loop in loops.items()]
     for t in threads:
         t.start()
     log.info("%s worker running (%s)", service, ", ".join(loops))
@@ -91,11 +92,11 @@ def supervise(service: str, loops: Mapping[str, Loop], stop: threading.Event) ->
 
 
 def _guarded(name: str, loop: Loop, stop: threading.Event) -> None:
+    """Run ``loop``; its end while the worker runs is logged with the traceback (the
+    supervising main thread then ends the process)."""
     try:
         loop(stop)
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - logged here, acted on by ``supervise``
         log.critical("thread %s failed", name, exc_info=True)
-        raise
-    finally:
-        if not stop.is_set():
-            log.critical("thread %s ended while the worker was running", name)
+    if not stop.is_set():
+        log.critical("thread %s ended while the worker was running", name)

@@ -21,7 +21,6 @@ def _keep_signal_handlers():
         signal.signal(sig, handler)
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_thread_that_raises_ends_the_worker_with_code_3():
     stopped = threading.Event()
 
