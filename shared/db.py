@@ -32,13 +32,18 @@ from sqlalchemy.types import TypeDecorator
 class UTCDateTime(TypeDecorator[datetime]):
     """An instant, written in UTC and read back marked UTC on every backend: SQLite
     keeps no offset, so 10:00+08:00 and 02:00Z must be stored alike to compare, sort
-    and be unique as the same instant."""
+    and be unique as the same instant. Every time column of every service uses it
+    (tests/unit/test_time_columns.py); a naive value is refused, never guessed."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)
+        if value is None:
+            return None
+        if value.tzinfo is None:  # a wall time of unknown zone would be stored hours off
+            raise ValueError(f"an instant needs an offset, got naive {value.isoformat()}")
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None,
                              dialect: Dialect) -> datetime | None:

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Integer,
     MetaData,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 
 from shared.crypto import EncryptedPoint
+from shared.db import UTCDateTime
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -69,7 +69,7 @@ checkins = Table(
     Column("point_id", String(36), nullable=False, index=True),
     Column("hazard_id", String(36), nullable=False),
     Column("member_id", String(36), nullable=False),
-    Column("checked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("checked_at", UTCDateTime, nullable=False, index=True),
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
     Column("duration_s", Integer, nullable=False),
@@ -86,7 +86,7 @@ findings = Table(
     Column("kind", String(30), nullable=False),
     Column("action", String(20), nullable=False),
     Column("severity", String(10), nullable=False),
-    Column("reported_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reported_at", UTCDateTime, nullable=False, index=True),
 )
 
 child_visits = Table(
@@ -94,7 +94,7 @@ child_visits = Table(
     metadata,
     Column("child_id", String(36), primary_key=True),
     Column("village_code", String(12), nullable=False, index=True),
-    Column("last_visit_at", DateTime(timezone=True), nullable=True),
+    Column("last_visit_at", UTCDateTime, nullable=True),
     Column("next_due", Date, nullable=True),
     Column("overdue_since", Date, nullable=True),
 )
@@ -122,7 +122,7 @@ plans = Table(
     "plans",
     metadata,
     Column("plan_id", String(36), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),

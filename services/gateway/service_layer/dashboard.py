@@ -16,6 +16,7 @@ from services.gateway.service_layer.map_views import map_layers
 from services.gateway.service_layer.overlay_views import hazard_ranking
 from services.gateway.service_layer.plans import candidates, high_exposure_points
 from shared.auth.principal import Principal
+from shared.clock import business_date
 
 TABLES = ("hazards", "protections", "findings", "overdue", "coverage")
 
@@ -33,7 +34,7 @@ def dashboard(store: ReadModelStore, principal: Principal,
                          "exposure": h["exposure"]}
                         for p in PROTECTIONS for h in ranking if p in h["lacking"]],
         "findings": _findings_by_week(store),
-        "overdue": _overdue_by_village(store, principal, now.date()),
+        "overdue": _overdue_by_village(store, principal, business_date(now)),
         "coverage": [_coverage(store, now)],
     }
 

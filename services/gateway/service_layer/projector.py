@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -109,7 +109,7 @@ class Projector:
     def visit_recorded(self, store: ReadModelStore, d: dict[str, Any]) -> None:
         old = store.visit(d["child_id"])
         visited = _dt(d["visited_at"])
-        if old and old.last_visit_at and _naive(old.last_visit_at) > _naive(visited):
+        if old and old.last_visit_at and old.last_visit_at > visited:
             return  # an older visit arriving late changes nothing
         store.put_visit(VisitState(d["child_id"], d["village_code"], visited,
                                    date.fromisoformat(d["next_due"]), None))
@@ -162,8 +162,3 @@ class Projector:
         store.add_finding(Finding(d["finding_id"], d.get("point_id", ""), d["hazard_id"],
                                   d.get("village_code", ""), d["kind"], d.get("action", "none"),
                                   d["severity"], _dt(d["reported_at"])))
-
-
-def _naive(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; compare everything as naive UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value

@@ -15,8 +15,9 @@ from services.registry.domain.model import Child, age_band
 from services.registry.domain.risk import Assessment, assess
 from services.registry.domain.visits import earlier_due
 from services.registry.domain.water import WATER_KINDS, WaterIndex
-from services.registry.service_layer.context import Policy, today_utc
+from services.registry.service_layer.context import Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import township_today
 from shared.events.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def assess_many(children: list[Child], index: WaterIndex, policy: Policy, today:
 
 def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None) -> int:
     """Reassess every active child; write what changed; return how many grades changed."""
-    today = today or today_utc()
+    today = today or township_today()
     everyone = list(uow.children.iter_for_assessment())
     index = water_index(uow, policy)
     lons = [c.home_lon for c in everyone]
