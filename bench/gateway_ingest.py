@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration" / "gateway"))
 
-from gw_helpers import LON0, LAT0, event, gateway  # noqa: E402
+from gw_helpers import LAT0, LON0, event, gateway  # noqa: E402
 
 from shared.crypto import default_keys, new_key  # noqa: E402
 
