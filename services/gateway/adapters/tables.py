@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -129,7 +130,25 @@ plans = Table(
     Column("body", JSON, nullable=False),
 )
 
+directory_gaps = Table(  # notifier.directory.gap.v1: shown on the dashboard
+    "directory_gaps",
+    metadata,
+    Column("gap_id", String(36), primary_key=True),
+    Column("village_code", String(12), nullable=False),
+    Column("event_type", String(120), nullable=False),
+    Column("rule", String(120), nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False, index=True),
+)
+
+read_model_version = Table(  # one row, bumped with every applied event (0004_gw)
+    "read_model_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
 READ_MODEL = (child_homes, hazard_shapes, patrol_points, checkins, findings, child_visits,
-              child_overlay, hazard_exposure)
+              child_overlay, hazard_exposure, directory_gaps)
 
 outbox, inbox = add_messaging_tables(metadata)

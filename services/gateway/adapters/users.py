@@ -36,7 +36,7 @@ from sqlalchemy import (
 from services.gateway.adapters.tables import metadata
 from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User
 from shared.auth.principal import Role
-from shared.db import UTCDateTime
+from shared.db import UTCDateTime, reader
 
 users = Table(
     "users", metadata,
@@ -215,8 +215,10 @@ def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
     """The gateway's deny-list: signed-out tokens and tokens older than a user's
     last 'end all sessions' (or deactivation)."""
 
+    reads = reader(engine)  # every request asks: never queue behind a writer
+
     def revoked(claims: Mapping[str, Any]) -> bool:
-        with engine.connect() as conn:
+        with reads.connect() as conn:
             if conn.execute(select(revoked_tokens.c.jti).where(
                     revoked_tokens.c.jti == claims["jti"])).first():
                 return True

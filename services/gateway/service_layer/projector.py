@@ -21,6 +21,7 @@ from services.gateway.domain.overlay import OverlayEngine
 from services.gateway.domain.read_model import (
     CheckIn,
     ChildHome,
+    DirectoryGap,
     Finding,
     HazardShape,
     PatrolPoint,
@@ -71,6 +72,7 @@ class Projector:
             "hazards.patrol_point.changed.v1": self.point_changed,
             "hazards.patrol.checked_in.v1": self.checked_in,
             "hazards.finding.reported.v1": self.finding_reported,
+            "notifier.directory.gap.v1": self.directory_gap,
         }
         return {t: self._wrap(fn) for t, fn in table.items()}
 
@@ -79,8 +81,10 @@ class Projector:
             # If this transaction rolls back (here or at commit), the in-memory
             # overlay may be ahead of the database: drop it.
             event.listen(conn, "rollback", lambda _conn: self.invalidate())
+            store = ReadModelStore(conn)
             try:
-                fn(ReadModelStore(conn), ev.data)
+                fn(store, ev.data)
+                store.bump_version()
             except Exception:
                 self.invalidate()
                 raise
@@ -162,3 +166,8 @@ class Projector:
         store.add_finding(Finding(d["finding_id"], d.get("point_id", ""), d["hazard_id"],
                                   d.get("village_code", ""), d["kind"], d.get("action", "none"),
                                   d["severity"], _dt(d["reported_at"])))
+
+    # -- notifier -----------------------------------------------------------------
+    def directory_gap(self, store: ReadModelStore, d: dict[str, Any]) -> None:
+        store.add_gap(DirectoryGap(d["gap_id"], d["village_code"], d["event_type"], d["rule"],
+                                   int(d["recipients"]), _dt(d["raised_at"])))
