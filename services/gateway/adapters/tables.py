@@ -141,7 +141,7 @@ directory_gaps = Table(  # notifier.directory.gap.v1: shown on the dashboard
     Column("raised_at", UTCDateTime, nullable=False, index=True),
 )
 
-read_model_version = Table(  # one row, bumped with every applied event (0004_gw)
+read_model_version = Table(  # one row, bumped with every applied event (0005_gw)
     "read_model_version",
     metadata,
     Column("id", Integer, primary_key=True),

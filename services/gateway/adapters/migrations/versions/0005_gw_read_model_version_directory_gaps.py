@@ -1,7 +1,7 @@
 """read-model version counter; directory gaps shown on the dashboard
 
-Revision ID: 0004_gw
-Revises: 0003_gw
+Revision ID: 0005_gw
+Revises: 0004_gw
 Create Date: 2026-12-06 13:20:00
 
 ``read_model_version`` is one row the projector bumps with every applied event, so the
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_gw'
-down_revision = '0003_gw'
+revision = '0005_gw'
+down_revision = '0004_gw'
 branch_labels = None
 depends_on = None
 
