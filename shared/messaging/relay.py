@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, select, update
 
 from shared.messaging.kafka import ensure_topics, producer
 from shared.messaging.leader import RelayLeadership
-from shared.messaging.tables import OUTBOX
+from shared.messaging.tables import INBOX, OUTBOX
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +100,15 @@ class OutboxRelay:
         return len(rows)
 
     def purge(self) -> int:
-        """Delete sent rows older than the retention period."""
+        """Delete sent rows older than the retention period, and inbox rows a day older
+        still: a replay republishes only what the outboxes keep, so an event id older
+        than that can no longer come back and its inbox row no longer matters."""
         cutoff = datetime.now(UTC) - self.retention
         with self.engine.begin() as conn:
             res = conn.execute(
                 delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)
             )
+            conn.execute(delete(INBOX).where(INBOX.c.applied_at < cutoff - timedelta(days=1)))
         return res.rowcount or 0
 
     def run(self, stop: threading.Event, idle_s: float = 0.05) -> None:
