@@ -143,5 +143,5 @@ def test_an_urgent_message_that_found_nobody_is_an_alarm_on_the_dashboard(gw_cli
     _, page, _ = _get(client)
     assert "通讯录缺口" in page  # shown in township time
     assert raised.astimezone(beijing).strftime("%Y-%m-%d %H:%M") in page
-    other = token(Role.CHILD_DIRECTOR, frozenset({"500110120201"}))
+    other = token(Role.PLANNER, frozenset({"500110120201"}))  # a planner of one village
     assert client.get("/api/dashboard", headers=other).get_json()["directory_gaps"] == []
