@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from services.registry.adapters.repository import ChildFilter
@@ -14,6 +14,7 @@ from services.registry.domain.visits import FINDING_AREAS, Visit, next_due
 from services.registry.service_layer.commands import RecordVisit
 from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared import clock
 from shared.clock import business_date, township_today
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
@@ -28,7 +29,7 @@ class RecordedVisit(NamedTuple):
 
 def _checked_location(cmd: RecordVisit, policy: Policy) -> tuple[float | None, float | None]:
     """The visit's time, findings and place checked; the place in WGS 84."""
-    if cmd.visited_at > datetime.now(UTC) + timedelta(minutes=10):
+    if cmd.visited_at > clock.now() + timedelta(minutes=10):
         raise InvalidChild("visited_at", "lies in the future")
     unknown = set(cmd.findings) - set(FINDING_AREAS)
     if unknown:
