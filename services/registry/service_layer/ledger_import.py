@@ -24,7 +24,7 @@ from services.registry.domain.model import Child, Guardian
 from services.registry.service_layer import assessment, cases
 from services.registry.service_layer.children import new_child, store_change
 from services.registry.service_layer.commands import RegisterChild
-from services.registry.service_layer.context import Actor, Policy, today_utc
+from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.ledger_report import (
     ImportReport,
     RowReport,
@@ -34,6 +34,7 @@ from services.registry.service_layer.ledger_report import (
     summarise,
 )
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import township_today
 from shared.messaging import outbox
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Candidate:
 
 def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Policy,
                   options: ImportOptions, today: date | None = None) -> ImportReport:
-    today = today or today_utc()
+    today = today or township_today()
     layouts = [lay_out(s) for s in read_sheets(data)]
     report = ImportReport(options.dry_run, options.all_or_nothing)
     for layout in layouts:

@@ -18,9 +18,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.adapters.uploads import UploadStore
 from services.gateway.entrypoints.api import create_app
-from services.registry.service_layer.context import today_utc
 from shared.auth import Principal, Role
 from shared.auth.flask import COOKIE
+from shared.clock import township_today
 from tests.e2e.phone import chromium_phone
 
 MISSING = [p for p in ("/usr/bin/chromium", "/usr/bin/chromedriver") if not Path(p).exists()]
@@ -66,7 +66,7 @@ def preview(driver, url: str, ledger: Path) -> None:  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize("device", ["office_pc", "phone"])
 def test_a_clerk_imports_a_messy_ledger_in_the_browser(site, tmp_path, device):
-    data, expected = messy_ledger.xlsx(36, today=today_utc())
+    data, expected = messy_ledger.xlsx(36, today=township_today())
     ledger = tmp_path / "扶欢镇台账.xlsx"
     ledger.write_bytes(data)
     refused = sum(1 for e in expected.values() if e.outcome == "refuse")

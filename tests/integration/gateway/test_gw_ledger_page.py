@@ -17,9 +17,9 @@ from peers import Served, registry
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.adapters.uploads import UploadStore
 from services.gateway.entrypoints.api import create_app
-from services.registry.service_layer.context import today_utc
 from shared.auth import Principal, Role
 from shared.auth.flask import COOKIE, CSRF_COOKIE
+from shared.clock import township_today
 
 CSRF = "csrf-test-token"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -57,7 +57,7 @@ def page(resp) -> str:
 
 def test_a_clerk_previews_downloads_the_errors_and_imports(stack):
     app, folder = stack
-    data, expected = messy_ledger.xlsx(48, today=today_utc())
+    data, expected = messy_ledger.xlsx(48, today=township_today())
     client = clerk(app)
     assert "台账导入" in page(client.get("/ledger", headers=BROWSER))
     kept = upload(client, data)
@@ -88,7 +88,7 @@ def test_a_clerk_previews_downloads_the_errors_and_imports(stack):
 
 def test_the_kept_file_is_the_uploaders_only_and_forms_need_the_token(stack):
     app, _ = stack
-    data, _ = messy_ledger.gbk_csv(12, today=today_utc())
+    data, _ = messy_ledger.gbk_csv(12, today=township_today())
     url = upload(clerk(app), data).headers["Location"]
     other = clerk(app, user="clerk-2")
     assert other.get(url, headers=BROWSER).status_code == 404
@@ -104,7 +104,7 @@ def test_no_file_and_english(stack):
     empty = client.post("/ledger", headers=BROWSER, data={"csrf_token": CSRF},
                         content_type="multipart/form-data")
     assert empty.status_code == 400 and "请选择一个台账文件" in page(empty)
-    data, _ = messy_ledger.xlsx(12, today=today_utc())
+    data, _ = messy_ledger.xlsx(12, today=township_today())
     url = upload(client, data, lang="en").headers["Location"]
     html = page(client.get(url, headers=BROWSER))
     assert "Dry run: nothing stored" in html and "is not a phone number" in html

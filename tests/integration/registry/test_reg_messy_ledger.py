@@ -10,7 +10,7 @@ import messy_ledger
 import pytest
 from openpyxl import load_workbook
 
-from services.registry.service_layer.context import today_utc
+from shared.clock import township_today
 
 
 def upload(client, headers, data: bytes, path: str = "/children/import", **query: str):
@@ -32,7 +32,7 @@ def right(report: dict, expected: dict) -> tuple[int, list]:
 
 @pytest.mark.parametrize("kind", ["xlsx", "gbk_csv"])
 def test_every_quirk_gets_the_right_outcome(client, auth, kind):
-    today = today_utc()
+    today = township_today()
     data, expected = getattr(messy_ledger, kind)(96, today=today)
     report = upload(client, auth(), data).json
     assert len(report["rows"]) == len(expected)  # no title, blank or footer row read as a child
@@ -51,7 +51,7 @@ def test_every_quirk_gets_the_right_outcome(client, auth, kind):
 
 
 def test_flagged_and_accepted_rows_are_stored_with_rule_1(client, auth):
-    data, expected = messy_ledger.xlsx(60, today=today_utc())
+    data, expected = messy_ledger.xlsx(60, today=township_today())
     report = upload(client, auth(), data, dry_run="false").json
     stored = [r for r in report["rows"] if r["outcome"] != "refuse"]
     assert report["imported"] == len(stored) and report["stored"] is True
@@ -66,7 +66,7 @@ def test_flagged_and_accepted_rows_are_stored_with_rule_1(client, auth):
 
 
 def test_the_error_workbook_holds_the_refused_rows_and_why(client, auth):
-    data, expected = messy_ledger.xlsx(48, today=today_utc())
+    data, expected = messy_ledger.xlsx(48, today=township_today())
     resp = upload(client, auth(), data, "/children/import/errors")
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(resp.data))
