@@ -20,6 +20,7 @@ from services.registry.domain.villages import AmbiguousVillage, VillageDirectory
 from shared.config import Region
 
 REQUIRED = ("name", "gender", "birth_date")
+DEFAULT_RELATION = "监护人"  # what a guardian is when the ledger has no relation column
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ def _guardian(out: LedgerRow, row: dict[str, Any]) -> None:
         out.facts["living_alone"] = True
     elif guardian:
         out.facts["guardians"] = [{"name": guardian, "age": age, "phone": phone,
-                                   "relation": cells.text(row.get("relation")) or "监护人"}]
+                                   "relation": cells.text(row.get("relation"))
+                                   or DEFAULT_RELATION}]
 
 
 def _categories(out: LedgerRow, row: dict[str, Any], today: date) -> None:

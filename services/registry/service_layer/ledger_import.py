@@ -11,13 +11,13 @@ children of the ledger's villages the file no longer lists are reported, never d
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from services.registry.adapters.ledger_files import read_sheets
 from services.registry.domain.exceptions import InvalidChild, InvalidImport
-from services.registry.domain.ledger import LedgerRow, parse_row
+from services.registry.domain.ledger import DEFAULT_RELATION, LedgerRow, parse_row
 from services.registry.domain.ledger_layout import Layout, lay_out
 from services.registry.domain.ledger_messages import message
 from services.registry.domain.model import Child, Guardian
@@ -159,8 +159,8 @@ def _grade(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportR
     for start in range(0, len(merged), CHUNK):
         assessment.assess_many(merged[start:start + CHUNK], index, policy, today)
     for c, child in zip(candidates, merged, strict=True):
-        c.child, c.report.risk_grade, c.report.categories = child, child.risk_grade, \
-            child.categories
+        c.child = child
+        c.report.risk_grade, c.report.categories = child.risk_grade, child.categories
         if c.existing is None:
             continue
         c.report.child_id = c.existing.id
@@ -190,8 +190,8 @@ def _guardian_update(g: Guardian, known: list[Guardian]) -> Guardian:
     old = next((k for k in known if k.name == g.name), None)
     if old is None:
         return g
-    return old.__class__(g.name, g.relation or old.relation, g.age or old.age,
-                         old.capacity, old.present, old.entrusted, g.phone or old.phone)
+    relation = old.relation if g.relation == DEFAULT_RELATION else g.relation
+    return replace(old, relation=relation, age=g.age or old.age, phone=g.phone or old.phone)
 
 
 def _store(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportReport,
