@@ -40,7 +40,9 @@ def register_errors(app: Flask) -> None:
         if isinstance(exc, InvalidChild):
             errors = {"json": {exc.field: [exc.message]}}
         elif isinstance(exc, DuplicateChild):
-            errors = {"existing_id": exc.existing_id, "matched_on": exc.matched_on}
+            errors = {"matched_on": exc.matched_on}
+            if exc.existing_id:
+                errors["existing_id"] = exc.existing_id
         elif isinstance(exc, DuplicateCase):
             errors = {"case_id": exc.case_id}
         return error_response(status, HTTPStatus(status).phrase, str(exc), errors)

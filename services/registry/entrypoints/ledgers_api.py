@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from services.registry.adapters.ledger_files import write_csv, write_xlsx
 from services.registry.bootstrap import Registry
-from services.registry.entrypoints.common import READERS, STAFF, actor, child_view
+from services.registry.entrypoints.common import STAFF, actor, child_view
 from services.registry.entrypoints.schemas import (
     ChildOut,
     ExportQuery,
@@ -25,9 +25,9 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import children, ledger_import, reports
 from services.registry.service_layer.context import Actor, today_utc
+from shared.access import roles
 from shared.auth.approvals import require_export_approval
 from shared.auth.flask import allow
-from shared.auth.principal import Role
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 from shared.openapi import SIGNED_IN, errors
 
@@ -36,7 +36,7 @@ LEDGERS = "<any(reception, hotline):ledger>"
 ROSTER = "<any(left_behind, in_difficulty, orphan, de_facto_unsupported):name>"
 ROSTER_COLUMNS = ("id", "name", "gender", "birth_date", "village_code", "village_name",
                   "address", "school", "categories", "risk_grade", "next_visit_due")
-OFFICE = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+COUNT_READERS = roles("counts", "read")  # village reviews: numbers, no child
 FILE = {"type": "string", "format": "binary"}  # format=csv or xlsx: the export, whole
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -129,7 +129,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
 
     @blp.route(f"/reviews/{QUARTER}")
     class Review(MethodView):
-        @allow(*READERS)
+        @allow(*COUNT_READERS)
         @blp.response(200, VillageReviewOut(many=True))
         @errors(blp, *SIGNED_IN, 422)
         def get(self, quarter):  # type: ignore[no-untyped-def]
