@@ -54,6 +54,9 @@ POLICE_CASE = ("id", "child_id", "village_code", "situation", "severity", "step"
 SCHOOL_CASE = ("id", "child_id", "village_code", "situation", "step", "opened_at",
                "referrals", "version")
 IDENTIFIERS = ("id_number", "phone", "guardians")  # what masking changes
+# The station's rosters (DOMAIN.md rule 8), and the exports a bulk-export approval covers.
+ROSTERS = ("left_behind", "in_difficulty", "orphan", "de_facto_unsupported")
+EXPORTS = tuple(f"roster:{name}" for name in ROSTERS)
 # The unit a liaison role answers for, as case referrals name it (shared.events UNITS).
 UNIT_OF_ROLE = {R.POLICE_LIAISON: "police", R.SCHOOL_LIAISON: "school"}
 

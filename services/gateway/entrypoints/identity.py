@@ -267,11 +267,14 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*APPROVERS)
         @blp.arguments(ApprovalIn)
         @blp.response(201, ApprovalOut)
-        @errors(blp, *SIGNED_IN)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body):  # type: ignore[no-untyped-def]
-            """Approve another user's bulk export of more than 50 children (1 hour)"""
+            """Approve another user's bulk export of more than 50 children: one export,
+            once, within an hour (404: no such user in the approver's township)"""
+            approver = current_principal()
+            service.get_user(approver, body["requester_id"])
             try:
-                token = issue_approval(service.keys, current_principal(), **body)
+                token = issue_approval(service.keys, approver, **body)
             except PermissionError as exc:
                 abort(403, message=str(exc))
             return {"approval": token, "expires_in": 3600}

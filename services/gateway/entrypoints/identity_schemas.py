@@ -8,6 +8,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from services.gateway.domain.identity import CheckStatus, User, valid_background_check
+from shared.access import EXPORTS
+from shared.auth.approvals import MAX_APPROVED_ROWS
 from shared.auth.principal import Role
 
 ROLES = [r.value for r in Role]
@@ -109,7 +111,9 @@ def user_out(user: User, status: CheckStatus | None = None) -> dict[str, Any]:
 class ApprovalIn(_Strict):
     requester_id = fields.String(required=True, validate=validate.Length(1, 64))
     purpose = fields.String(required=True, validate=validate.Length(3, 200))
-    max_rows = fields.Integer(required=True, validate=validate.Range(1, 100_000))
+    max_rows = fields.Integer(required=True, validate=validate.Range(1, MAX_APPROVED_ROWS))
+    export = fields.String(required=True, validate=validate.OneOf(EXPORTS),
+                           metadata={"description": "the one export it covers"})
 
 
 class ApprovalOut(Schema):

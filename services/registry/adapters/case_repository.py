@@ -14,6 +14,7 @@ from services.registry.adapters.tables import (
     cases,
     ledger_entries,
     overdue_notices,
+    used_approvals,
     visits,
     water_hazards,
     work_requests,
@@ -232,3 +233,15 @@ class LedgerRepository:
         elif township:
             q = q.where(ledger_entries.c.village_code.startswith(township))
         return [dict(r._mapping) for r in self.conn.execute(q.order_by(ledger_entries.c.at))]
+
+
+class ApprovalRepository:
+    """Spent bulk-export approvals (shared/auth/approvals.py)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def spend(self, approval_id: str, requester_id: str) -> bool:
+        """Mark the approval used; False if it already was (two exports at once: one wins)."""
+        return _insert_new(self.conn, used_approvals, ("approval_id",), dict(
+            approval_id=approval_id, requester_id=requester_id, used_at=datetime.now(UTC)))

@@ -56,5 +56,9 @@ class ApprovalRequired(RegistryError):
     """This step may only be closed by a supervisor (child_supervisor or station_admin)."""
 
 
+class ApprovalSpent(RegistryError):
+    """This bulk-export approval was used already: each covers one export, once."""
+
+
 class InvalidImport(RegistryError):
     """A ledger file that cannot be read at all (not a bad row: a bad file)."""

@@ -9,6 +9,7 @@ from flask import Flask
 
 from services.registry.domain.exceptions import (
     ApprovalRequired,
+    ApprovalSpent,
     DuplicateCase,
     DuplicateChild,
     InvalidChild,
@@ -28,6 +29,7 @@ STATUS: dict[type[RegistryError], int] = {
     StaleVersion: 412,
     TransitionRefused: 409,
     ApprovalRequired: 403,
+    ApprovalSpent: 403,
     InvalidImport: 400,
 }
 

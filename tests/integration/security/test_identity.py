@@ -159,12 +159,19 @@ def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
 
     from shared.auth.approvals import HEADER, require_export_approval
 
-    requester = Principal("planner-9", Role.PLANNER, TOWNSHIP)
+    planner_id = _add_user(client, "planner.nine", "planner", ())["user_id"]
+    requester = Principal(planner_id, Role.PLANNER, TOWNSHIP)
     supervisor = {"Authorization": "Bearer " + KEYS.issue(
         Principal("sup-1", Role.CHILD_SUPERVISOR, TOWNSHIP))}
-    body = {"requester_id": "planner-9", "purpose": "summer campaign roster", "max_rows": 80}
+    body = {"requester_id": planner_id, "purpose": "summer campaign roster", "max_rows": 80,
+            "export": "roster:left_behind"}
     assert client.post("/api/users/export-approvals", headers={
         "Authorization": f"Bearer {KEYS.issue(requester)}"}, json=body).status_code == 403
+    for wrong in ({"requester_id": "nobody-by-that-id"}, {"max_rows": 10_001},
+                  {"export": "roster:everything"}):
+        refused = client.post("/api/users/export-approvals", headers=supervisor,
+                              json={**body, **wrong})
+        assert refused.status_code in (404, 422), (wrong, refused.json)
     approval = client.post("/api/users/export-approvals", headers=supervisor, json=body)
     assert approval.status_code == 201
 
@@ -173,7 +180,7 @@ def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
 
     def attempt(n, token=None, who=requester):
         with app.test_request_context(headers={HEADER: token} if token else {}):
-            return require_export_approval(n, who)
+            return require_export_approval(n, who, "roster:left_behind")
 
     assert attempt(50) is None  # small exports need nobody
     with pytest.raises(Exception, match="403"):
