@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from shared.access import POLICY, masked_fields, roles, visible_fields
+from shared.access import POLICY, masked_fields, may, roles, visible_fields
 from shared.auth.flask import PUBLIC_ENDPOINTS, RULE_ATTR
 from shared.auth.principal import Principal, Role
 from tests.integration.security.conftest import (
@@ -177,3 +177,11 @@ def test_fields_sent_are_the_policys_for_every_role(service_apps, related_record
         text = str(got.json)
         if "id_number" in masked_fields(role, resource):
             assert ID_NUMBER[6:] not in text and PHONE not in text, role
+
+
+@pytest.mark.parametrize("role", [r for r in Role if may(r, "cells", "read")])
+def test_the_map_shows_exact_homes_only_to_the_policys_home_readers(service_apps, role):
+    layers = service_apps["gateway"].test_client().get("/api/map/layers",
+                                                       headers=_bearer(role))
+    assert layers.status_code == 200, (role, layers.json)
+    assert layers.json["view"] == ("exact" if may(role, "home", "read") else "cells"), role
