@@ -190,3 +190,16 @@ def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
         attempt(81, approval.json["approval"])  # more than approved
     with pytest.raises(Exception, match="403"):
         attempt(60, approval.json["approval"], Principal("other", Role.PLANNER, TOWNSHIP))
+
+
+def test_a_school_liaisons_account_names_its_school_and_its_token_carries_it(client):
+    resp = client.post("/api/users", headers=_admin(), json={
+        "username": "teacher.a", "password": PASSWORD, "role": "school_liaison",
+        "township_code": TOWNSHIP, "unit": "扶欢镇中心小学"})
+    assert resp.status_code == 201 and resp.json["unit"] == "扶欢镇中心小学"
+    token = _login(client, "teacher.a").json["access_token"]
+    assert KEYS.verify(token).unit == "扶欢镇中心小学"  # the registry's pupil relation
+    moved = client.patch(f"/api/users/{resp.json['user_id']}", headers=_admin(),
+                         json={"unit": "扶欢镇中学"})
+    assert moved.status_code == 200 and moved.json["unit"] == "扶欢镇中学"
+    assert KEYS.verify(_login(client, "teacher.a").json["access_token"]).unit == "扶欢镇中学"
