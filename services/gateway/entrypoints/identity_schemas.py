@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
@@ -11,6 +10,7 @@ from services.gateway.domain.identity import CheckStatus, User, valid_background
 from shared.access import EXPORTS
 from shared.auth.approvals import MAX_APPROVED_ROWS
 from shared.auth.principal import Role
+from shared.clock import township_today
 
 ROLES = [r.value for r in Role]
 CODE9 = validate.Regexp(r"^\d{9}$")
@@ -109,7 +109,7 @@ def user_out(user: User, status: CheckStatus | None = None) -> dict[str, Any]:
     return {"user_id": user.user_id, "username": user.username, "role": user.role.value,
             "township_code": user.township_code, "village_codes": sorted(user.village_codes),
             "unit": user.unit, "active": user.active,
-            "background_check": status or valid_background_check(user, date.today())}
+            "background_check": status or valid_background_check(user, township_today())}
 
 
 class ApprovalIn(_Strict):

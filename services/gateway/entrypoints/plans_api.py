@@ -53,7 +53,7 @@ def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("plans", __name__, description="Summer patrol plans")
 
     def team(plan_id: str, team_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return plans.get_plan(conn, plan_id), plans.get_team(conn, plan_id, team_id)
 
     @blp.route("/api/plans")
@@ -67,7 +67,7 @@ def build(gateway: Gateway) -> Blueprint:
             uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
             plan_id = plans.create_plan(uow, gateway.crs, plan_request(body),
                                         current_principal().user_id)
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id), 201
 
     @blp.route("/api/plans/<plan_id>")
@@ -77,7 +77,7 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """A plan: teams, shifts and ordered stops"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id)
 
     @blp.route("/api/plans/<plan_id>/coverage")
@@ -87,7 +87,7 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """Planned vs checked points, distance walked, high-exposure share (7 days)"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.coverage(conn, plan_id)
 
     @blp.route("/plans/<plan_id>/teams/<team_id>/route.gpx")

@@ -15,6 +15,7 @@ from services.gateway.domain import identity as domain
 from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import TokenKeys
+from shared.clock import business_date
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class IdentityService:
             store.add_check(user_id, check, admin.user_id)
             user = store.get(user_id)
         assert user is not None
-        return domain.valid_background_check(user, _now().date())
+        return domain.valid_background_check(user, business_date(_now()))
 
     def check_status(self, user_id: str, on_date: date) -> CheckStatus:
         """For the planner: may this person be assigned to a patrol or visit that day?"""

@@ -1,18 +1,17 @@
 """the gateway's audit log (exact-home reads)
 
-Revision ID: 0002_aud
-Revises: 0001
+Revision ID: 0006_aud
+Revises: 0005_gw
 Create Date: 2026-12-06 13:30:00
 
-A branch of its own from 0001 (the gateway upgrades to "heads"): the same append-only,
-hash-chained table the registry keeps (shared/audit.py).
+The same append-only, hash-chained table the registry keeps (shared/audit.py).
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_aud'
-down_revision = '0001'
+revision = '0006_aud'
+down_revision = '0005_gw'
 branch_labels = None
 depends_on = None
 

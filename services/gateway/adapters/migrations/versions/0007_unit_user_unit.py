@@ -1,7 +1,7 @@
 """a liaison's unit on its account
 
-Revision ID: 0003_unit
-Revises: 0002_sec
+Revision ID: 0007_unit
+Revises: 0006_aud
 Create Date: 2026-12-06 13:50:00
 
 A school liaison sees the pupils of its school (shared/access.py): the account names
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_unit'
-down_revision = '0002_sec'
+revision = '0007_unit'
+down_revision = '0006_aud'
 branch_labels = None
 depends_on = None
 
