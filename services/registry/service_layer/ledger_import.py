@@ -212,7 +212,7 @@ def _store(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportR
                            [assessment.risk_event(c, None, policy) for c in batch],
                            source=uow.source)
         for child in batch:
-            cases.open_living_alone_case(uow, child, actor.id, today)
+            cases.open_living_alone_case(uow, child, actor, today)
     for c in candidates:
         if c.existing is None:
             c.report.child_id = c.child.id

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.registry.domain.identity import mask_id_number, mask_phone
 from services.registry.domain.ledger import LedgerRow
 from services.registry.domain.ledger_cells import text
 from services.registry.domain.ledger_layout import Layout
 from services.registry.domain.ledger_messages import MESSAGES, REFUSE, message
 from services.registry.domain.model import Child
+from shared.privacy import mask_id_number, mask_phone
 
 IGNORED = {  # reason → (zh, en)
     "title": ("标题或说明行，不是儿童", "a title or note row, not a child"),
