@@ -95,6 +95,7 @@ def check_in_region(lon: float, lat: float, region: Region, what: str = "point")
     raise CoordinateError(
         f"{what} ({lon}, {lat}) lies outside the configured region "
         f"[{region.min_lon}, {region.min_lat}, {region.max_lon}, {region.max_lat}]"
+        " (setting SHOUHU_REGION_BBOX)"
     )
 
 

@@ -37,14 +37,15 @@ def plan_request(body: dict[str, Any]) -> PlanRequest:
     teams = tuple(Team(t["team_id"], tuple(Member(**m) for m in t["members"]),
                        to_wgs84(t["start"]["lon"], t["start"]["lat"], body["datum"]))
                   for t in body["teams"])
-    windows = {k: Window(body[k]["start"], body[k]["end"])
-               for k in ("weekday_window", "weekend_window") if body[k]}
+    windows = {k: Window(body[k]["start"], body[k]["end"]) if body[k] else
+               getattr(PlanRequest, k) for k in ("weekday_window", "weekend_window")}
     return PlanRequest(
         starts_on=body["starts_on"], ends_on=body["ends_on"], teams=teams,
         shift_hours=body["shift_hours"], travel_mode=body["travel_mode"],
         detour_factor=body["detour_factor"], dwell_min=body["dwell_min"],
         holidays=tuple((h["start"], h["end"]) for h in body["holidays"]),
-        check_validity_days=body["check_validity_days"], **windows)
+        check_validity_days=body["check_validity_days"],
+        weekday_window=windows["weekday_window"], weekend_window=windows["weekend_window"])
 
 
 def build(gateway: Gateway) -> Blueprint:

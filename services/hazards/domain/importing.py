@@ -156,7 +156,9 @@ def _attributes(raw: pd.DataFrame, columns: dict[str, np.ndarray], i: int,
     if kind is None:
         kind = osm_kind(_tags(raw, i)) or default_kind
     if kind is None:
-        raise _NoKind(f"no hazard kind (kind={_text(cols['kind'])!r}, no OSM tags match)")
+        raise _NoKind(f"no hazard kind (kind={_text(cols['kind'])!r}, no OSM tags match): "
+                      "give each feature a 'kind' (or '类型') column, or send kind=<kind> "
+                      "with the upload for the whole file, e.g. kind=pond")
     village = _text(cols["village_code"])
     if village and not _VILLAGE.match(village):
         raise ValueError(f"village_code {village!r} is not a 12-digit village code")
