@@ -17,6 +17,7 @@ from services.gateway.entrypoints import (
     inbox_page,
     map_api,
     plans_api,
+    roads_api,
 )
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
@@ -42,6 +43,7 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(director_pages.build(registry))
     api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
+    api.register_blueprint(roads_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present
         importlib.import_module(IDENTITY).register_identity(app, api, gateway)

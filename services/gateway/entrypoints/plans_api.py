@@ -8,9 +8,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.gateway.adapters.plan_exports import team_csv, team_gpx
 from services.gateway.bootstrap import Gateway
 from services.gateway.domain.planner import Member, PlanRequest, Team, Window
+from services.gateway.entrypoints.plan_exports import team_csv, team_gpx
 from services.gateway.entrypoints.plan_sheet import render_sheet
 from services.gateway.entrypoints.response_schemas import (
     HTML,

@@ -133,12 +133,12 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     base = f"/plans/{plan['plan_id']}/teams/A"
     patrol = token(Role.PATROL_MEMBER)
     gpx = client.get(base + "/route.gpx", headers=patrol).get_data(as_text=True)
-    assert "<rtept" in gpx and "pt-0" in gpx
+    assert "<rtept" in gpx and "<trkpt" in gpx and "测试塘" in gpx and "pt-" not in gpx
     csv = client.get(base + "/route.csv", headers=patrol).get_data(as_text=True)
-    assert csv.splitlines()[0].startswith("day,shift_start") and len(csv.splitlines()) > 1
+    assert csv.splitlines()[0].startswith("\ufeff日期 day,") and "测试塘" in csv
     sheet = client.get(base + "/sheet", headers=patrol).get_data(as_text=True)
-    assert "@media print" in sheet and "pt-0" in sheet
-    assert ("distances by road" in sheet) == (plan["metric"] == "road_network")
+    assert "@media print" in sheet and "测试塘" in sheet and "pt-0" not in sheet
+    assert "<svg" in sheet and "签字" in sheet
     layers = client.get(f"/api/map/layers?plan={plan['plan_id']}&team=A",
                         headers=patrol).get_json()
     assert layers["route"]["features"][0]["geometry"]["type"] == "LineString"
