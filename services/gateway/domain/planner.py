@@ -245,8 +245,9 @@ def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
         shifts = []
         for n, (day, start, end) in enumerate(slots):
             budget = (datetime.combine(day, end) - datetime.combine(day, start)).seconds / 60
-            due = {i: (v[-1] if v else -1) + required[nodes[i] - nt] - n for i, v in visits.items()}
-            order = sorted(visits, key=lambda i: (due[i], -kept[nodes[i] - nt].exposure_tenths,
+            late = {i: (n - (v[-1] if v else -1)) / required[nodes[i] - nt]
+                    for i, v in visits.items()}
+            order = sorted(visits, key=lambda i: (-late[i], -kept[nodes[i] - nt].exposure_tenths,
                                                   kept[nodes[i] - nt].point_id))
             tour = router.route(order, budget)
             for i in tour:

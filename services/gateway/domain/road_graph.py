@@ -63,6 +63,7 @@ class Graph:
     joins: list[Join] = field(default_factory=list)
     point_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     access_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _steps: dict[bool, dict[tuple[int, int], Edge]] = field(default_factory=dict, repr=False)
 
     def matrix(self, directed: bool, speeds: dict[str, float] | None = None) -> csr_matrix:
         """Edge metres, or minutes at ``speeds`` (km/h per road class); with ``directed``
@@ -81,6 +82,18 @@ class Graph:
                 cols += [e.u]
                 w += [cost]
         return _min_parallel(rows, cols, w, len(self.nodes))
+
+    def steps(self, directed: bool) -> dict[tuple[int, int], Edge]:
+        """The shortest edge for each allowed (from, to) node pair, built once."""
+        if directed not in self._steps:
+            best: dict[tuple[int, int], Edge] = {}
+            for e in self.edges:
+                for a, b, ok in ((e.u, e.v, not directed or e.oneway != ONEWAY_BACKWARD),
+                                 (e.v, e.u, not directed or e.oneway != ONEWAY_FORWARD)):
+                    if ok and ((a, b) not in best or e.length_m < best[a, b].length_m):
+                        best[a, b] = e
+            self._steps[directed] = best
+        return self._steps[directed]
 
     def components(self) -> tuple[int, np.ndarray]:
         """Connected pieces (walking, one-way ignored): count and label per node."""
@@ -162,12 +175,7 @@ def path_nodes(graph: Graph, pred: np.ndarray, i: int, j: int) -> list[int]:
 
 def path_xy(graph: Graph, nodes: list[int], directed: bool) -> list[np.ndarray]:
     """The edges' geometry along a node path, each in travel direction (metric CRS)."""
-    best: dict[tuple[int, int], Edge] = {}
-    for e in graph.edges:
-        for a, b, ok in ((e.u, e.v, not directed or e.oneway != ONEWAY_BACKWARD),
-                         (e.v, e.u, not directed or e.oneway != ONEWAY_FORWARD)):
-            if ok and ((a, b) not in best or e.length_m < best[a, b].length_m):
-                best[a, b] = e
+    best = graph.steps(directed)
     out = []
     for a, b in zip(nodes, nodes[1:], strict=False):
         e = best[a, b]
