@@ -180,7 +180,7 @@ class _Places:
         self._tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         self._back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         lonlat = [t.start for t in teams] + [(c.lon, c.lat) for c in kept]
-        metric_links = [Link(self.xy(list(ll)), a.link_id, a.oneway, a.road_class)
+        metric_links = [Link(self.xy(list(ll)), a.link_id, a.oneway, a.road_class, a.layer)
                         for ll, a in zip(links, link_attrs, strict=True) if len(ll) >= 2]
         self.legs = Legs(self.xy(lonlat), metric_links, req.travel_mode, req.detour_factor,
                          access_m, join_m)
