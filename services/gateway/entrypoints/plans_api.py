@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Response
@@ -9,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.gateway.bootstrap import Gateway
+from services.gateway.domain.plan_coverage import Frequency
 from services.gateway.domain.planner import Member, PlanRequest, Team, Window
 from services.gateway.entrypoints.plan_exports import team_csv, team_gpx
 from services.gateway.entrypoints.plan_sheet import render_sheet
@@ -45,7 +47,18 @@ def plan_request(body: dict[str, Any]) -> PlanRequest:
         detour_factor=body["detour_factor"], dwell_min=body["dwell_min"],
         holidays=tuple((h["start"], h["end"]) for h in body["holidays"]),
         check_validity_days=body["check_validity_days"],
-        weekday_window=windows["weekday_window"], weekend_window=windows["weekend_window"])
+        weekday_window=windows["weekday_window"], weekend_window=windows["weekend_window"],
+        frequency=frequency(body["frequency"]))
+
+
+def frequency(body: dict[str, Any]) -> Frequency:
+    """The request's visit frequencies over the defaults, class by class."""
+    base = Frequency()
+    changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                               for k, v in body.items()}
+    for k in ("in_season", "off_season"):
+        changes[k] = tuple({**dict(getattr(base, k)), **body.get(k, {})}.items())
+    return replace(base, **changes)
 
 
 def build(gateway: Gateway) -> Blueprint:

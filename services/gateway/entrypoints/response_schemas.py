@@ -196,6 +196,8 @@ class PlanOut(Schema):
     metric = fields.String(metadata={"description": "road_network when a road network layer "
                                      "was used, else straight_line (× detour factor)"})
     road_network_version = fields.Integer(allow_none=True)
+    frequency = fields.Dict(metadata={"description": "the visit frequencies planned for: "
+                                      "[class, days] per season, season months, floor, merge"})
     road_share = fields.Float(metadata={"description": "share of the planned distance "
                                         "travelled along roads"})
     unmet = fields.List(fields.Nested(UnmetOut), metadata={

@@ -53,7 +53,7 @@ def create_plan(uow: GatewayUnitOfWork, crs: CRS, req: PlanRequest, created_by: 
                              for k in links])
         plan_id = str(uuid.uuid4())
         body = {"plan_id": plan_id, "road_network_version": version,
-                **_jsonable(asdict(plan))}
+                "frequency": _jsonable(asdict(req.frequency)), **_jsonable(asdict(plan))}
         uow.plans.add(plan_id, created_by, req.starts_on, req.ends_on, body)
         uow.publish("gateway.plan.published.v1", {
             "plan_id": plan_id, "starts_on": req.starts_on.isoformat(),

@@ -147,6 +147,17 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     assert client.get(base.replace("/A", "/Z") + "/route.csv", headers=patrol).status_code == 404
 
 
+def test_a_plan_takes_its_visit_frequencies_from_the_request(client_and_hazards):
+    client, _, _ = client_and_hazards
+    body = _plan_body(frequency={"in_season": {"none": 2}, "floor_days": 3})
+    plan = client.post("/api/plans", headers=token(), json=body).get_json()
+    assert plan["frequency"]["floor_days"] == 3
+    assert dict(plan["frequency"]["in_season"]) == {"high": 2, "medium": 7, "none": 2}
+    bad = client.post("/api/plans", headers=token(), json=_plan_body(
+        frequency={"in_season": {"high": 0}}))
+    assert bad.status_code == 422 and "frequency" in bad.get_json()["errors"]["json"]
+
+
 def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_hazards):
     client, _, _ = client_and_hazards
     body = _plan_body(teams=[{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
