@@ -216,7 +216,7 @@ def prepare_import(raw: gpd.GeoDataFrame, *, region: Region, datum: Datum = Datu
     valid = shapely.is_valid(geoms)
     rows: list[dict[str, Any]] = []
     read_fixes = _column(frame, "_repair").to_numpy(object)
-    skipped = 0
+    skipped = roads = 0
     labels = [str(x) for x in frame.index]
     columns = {name: _column(frame, name).to_numpy(object) for name in ALIASES}
     for i, label in enumerate(labels):
@@ -238,6 +238,7 @@ def prepare_import(raw: gpd.GeoDataFrame, *, region: Region, datum: Datum = Datu
         except _NoKind as exc:
             if osm:
                 skipped += 1
+                roads += bool(_tags(frame, i).get("highway"))
                 continue
             report.refused.append({"feature": label, "reason": str(exc)})
             continue
@@ -245,8 +246,13 @@ def prepare_import(raw: gpd.GeoDataFrame, *, region: Region, datum: Datum = Datu
             report.refused.append({"feature": label, "reason": str(exc)})
             continue
         rows.append({"feature": label, **attrs, "geometry": geom})
-    if skipped:
-        report.warnings.append(f"{skipped} OpenStreetMap features are not hazards; skipped")
+    if skipped - roads:
+        report.warnings.append(f"{skipped - roads} OpenStreetMap features are not hazards; "
+                               "skipped")
+    if roads:
+        report.warnings.append(f"{roads} OpenStreetMap roads skipped: roads are not hazards; "
+                               "import them as the road network (gateway POST "
+                               "/api/road-network); enter real road dangers with their kind")
     plan = gpd.GeoDataFrame(pd.DataFrame(rows, columns=PLAN_COLUMNS), geometry="geometry",
                             crs=WGS84)
     plan = _drop_duplicates(plan, existing, report)
