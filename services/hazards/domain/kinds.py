@@ -24,6 +24,8 @@ _WATERWAY = {"river": "river", "stream": "stream", "brook": "stream", "ditch": "
 _WATER = {"pond": "pond", "reservoir": "reservoir", "river": "river", "lake": "pond",
           "canal": "canal", "ditch": "ditch", "stream": "stream", "basin": "pond",
           "fishpond": "pond", "oxbow": "pond"}
+
+
 def osm_kind(tags: Mapping[str, str]) -> str | None:
     """Our kind for an OpenStreetMap feature's tags, or None when it is not a hazard."""
     if tags.get("leisure") == "swimming_area" or tags.get("sport") == "swimming":
