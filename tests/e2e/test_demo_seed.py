@@ -24,6 +24,7 @@ def test_demo_seeds_every_row_and_hazard(seeded, stack):
     assert seeded["seeded"]["children"] == manifest["counts"]["children"]
     assert seeded["seeded"]["hazards"] == manifest["counts"]["hazards"]
     assert seeded["seeded"]["inboxes"] == 2  # the demo director and supervisor read theirs
+    assert seeded["seeded"]["road_links"] > 0  # the demo's roads are the road network
     assert all(url.startswith(stack.url("gateway")) for url in seeded["links"].values())
 
 

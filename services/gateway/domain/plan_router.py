@@ -25,21 +25,20 @@ class Router:
     def route(self, order: list[int], budget_min: float) -> list[int]:
         tour: list[int] = []
         for _ in range(2):  # a second pass fills the room 2-opt made
+            length, taken = self.length(tour), set(tour)
             for i in order:
-                if i in tour:
+                if i in taken:
                     continue
-                best = self._best_insertion(tour, i)
-                if self.minutes(best) <= budget_min:
-                    tour = best
+                path = np.array([0, *tour, 0])
+                costs = (self.dist[path[:-1], i] + self.dist[i, path[1:]]
+                         - self.dist[path[:-1], path[1:]])
+                k = int(np.argmin(costs))
+                if length + costs[k] + self.dwell * (len(tour) + 1) <= budget_min:
+                    tour.insert(k, i)
+                    taken.add(i)
+                    length += float(costs[k])
             tour = self._two_opt(tour)
         return tour
-
-    def _best_insertion(self, tour: list[int], i: int) -> list[int]:
-        path = [0, *tour, 0]
-        costs = [self.dist[path[k], i] + self.dist[i, path[k + 1]] - self.dist[path[k], path[k + 1]]
-                 for k in range(len(path) - 1)]
-        k = int(np.argmin(costs))
-        return tour[:k] + [i] + tour[k:]
 
     def _two_opt(self, tour: list[int]) -> list[int]:
         """Reverse stretches while that shortens the tour; whole tours are compared, as

@@ -193,8 +193,11 @@ class _Places:
         return np.column_stack([x, y])
 
     def lonlat(self, xy: np.ndarray) -> list[tuple[float, float]]:
-        lon, lat = self._back.transform(xy[:, 0], xy[:, 1])
-        return [(round(float(a), 6), round(float(b), 6)) for a, b in zip(lon, lat, strict=True)]
+        """Lon/lat rounded to 6 decimals (10 cm), repeated positions dropped."""
+        lonlat = np.round(np.column_stack(self._back.transform(xy[:, 0], xy[:, 1])), 6)
+        keep = np.ones(len(lonlat), dtype=bool)
+        keep[1:] = np.any(lonlat[1:] != lonlat[:-1], axis=1)
+        return [(a, b) for a, b in lonlat[keep].tolist()]
 
 
 def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
@@ -274,9 +277,10 @@ def _budget(slot: tuple[date, time, time]) -> float:
 def _required(req: PlanRequest, kept: list[Candidate], n_days: int) -> list[int]:
     """Days allowed between visits per point: the strictest over the plan's days, and at
     least one visit in a plan shorter than that."""
-    classes = exposure_classes([c.exposure_tenths for c in kept])
     days = [req.starts_on + timedelta(days=d) for d in range(n_days)]
-    return [min(min(req.frequency.interval(cls, d) for d in days), n_days) for cls in classes]
+    need = {cls: min(min(req.frequency.interval(cls, d) for d in days), n_days)
+            for cls in ("high", "medium", "none")}
+    return [need[cls] for cls in exposure_classes([c.exposure_tenths for c in kept])]
 
 
 def _partition(teams: list[Team], legs: Legs) -> list[list[int]]:
