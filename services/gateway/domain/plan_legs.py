@@ -42,8 +42,9 @@ def speed_kmh(mode: str, road_class: str) -> float:
 @dataclass(frozen=True)
 class Leg:
     metres: float
-    by_road: bool
+    by_road: bool  # the roads join the two places (the walks to the road aside)
     xy: np.ndarray  # (n, 2) metric CRS, from one place to the next
+    road_m: float = 0.0  # of ``metres``, along the roads
 
 
 class Legs:
@@ -99,6 +100,6 @@ class Legs:
         along = np.vstack([self.xy[[i]], *parts, self.xy[[j]]]) if parts else \
             np.vstack([self.xy[[i]], self.graph.nodes[[self.graph.point_nodes[i]]],
                        self.xy[[j]]])
-        road_m = sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in parts)
+        road_m = float(sum(np.hypot(*np.diff(p, axis=0).T).sum() for p in parts))
         access = (self.access_m[i] + self.access_m[j]) * self.detour
-        return Leg(road_m + float(access), True, along)
+        return Leg(road_m + float(access), True, along, road_m)

@@ -134,7 +134,7 @@ class Plan:
     excluded: tuple[tuple[str, str, str], ...] = field(default=())  # team, member, reason
     metric: str = "straight_line"  # or "road_network": a road network layer was used
     unmet: tuple[Unmet, ...] = ()  # points not visited as often as required, and why
-    road_share: float = 0.0  # share of the planned distance travelled along roads
+    road_share: float = 0.0  # share of the planned distance along roads (walks to them aside)
     off_road: tuple[tuple[str, str], ...] = ()  # point, why its legs are straight lines
 
 
@@ -312,7 +312,7 @@ def _shift(day: date, start: time, end: time, tour: list[int], k: int,
         t += float(legs.minutes[prev, i])
         parts.append(leg.xy)
         dist += leg.metres
-        road += leg.metres if leg.by_road else 0.0
+        road += leg.road_m
         if i != k:
             c = kept[i - nt]
             stops.append(Stop(c.point_id, c.hazard_id, c.lon, c.lat, c.exposure_tenths,
