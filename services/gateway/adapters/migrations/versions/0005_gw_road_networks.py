@@ -1,14 +1,14 @@
 """the road network layer, versioned (issue 15)
 
-Revision ID: 0004_gw_roads
-Revises: 0003_gw
+Revision ID: 0005_gw
+Revises: 0004_gw
 Create Date: 2026-12-06 13:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_gw_roads'
-down_revision = '0003_gw'
+revision = '0005_gw'
+down_revision = '0004_gw'
 branch_labels = None
 depends_on = None
 
