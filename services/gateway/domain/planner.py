@@ -180,8 +180,11 @@ class _Places:
         self._tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         self._back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         lonlat = [t.start for t in teams] + [(c.lon, c.lat) for c in kept]
-        metric_links = [Link(self.xy(list(ll)), a.link_id, a.oneway, a.road_class, a.layer)
-                        for ll, a in zip(links, link_attrs, strict=True) if len(ll) >= 2]
+        sizes = [len(ll) for ll in links]
+        flat = np.split(self.xy([p for ll in links for p in ll]), np.cumsum(sizes)[:-1]) \
+            if links else []
+        metric_links = [Link(xy, a.link_id, a.oneway, a.road_class, a.layer)
+                        for xy, a in zip(flat, link_attrs, strict=True) if len(xy) >= 2]
         self.legs = Legs(self.xy(lonlat), metric_links, req.travel_mode, req.detour_factor,
                          access_m, join_m)
 

@@ -107,15 +107,20 @@ def build_graph(links: Sequence[Link], points: np.ndarray | None = None,
     of another link, and insert each point (metric CRS) at the nearest place on a link no
     farther than ``access_m``; ``point_nodes`` is -1 for a point with no link that near.
     """
-    lines = [shapely.linestrings(k.xy[:, :2]) for k in links]
+    lines = list(shapely.linestrings(np.concatenate([k.xy[:, :2] for k in links]),
+                                     indices=np.repeat(np.arange(len(links)),
+                                                       [len(k.xy) for k in links]))) \
+        if links else []
     cuts: list[list[np.ndarray]] = [[] for _ in links]
     _cut_at_crossings(links, lines, cuts)
     extra, joins = _join_gaps(links, lines, cuts, join_m)
     pts = np.zeros((0, 2)) if points is None else np.asarray(points, float).reshape(-1, 2)
     on, access = _snap_points(lines, pts, cuts, access_m)
+    positions = _positions(lines, cuts)
     pieces: list[tuple[np.ndarray, str, str]] = []
     for k, link in enumerate(links):
-        pieces += [(p, link.oneway, link.road_class) for p in _split(link.xy[:, :2], cuts[k])]
+        pieces += [(p, link.oneway, link.road_class)
+                   for p in _split(lines[k], link.xy[:, :2], positions[k])]
     pieces += [(xy, TWO_WAY, "join") for xy in extra]
     ends = np.array([[p[0], p[-1]] for p, _, _ in pieces]).reshape(-1, 2)
     tree = cKDTree(ends)
@@ -198,13 +203,22 @@ def _cut_at_crossings(links: Sequence[Link], lines: list[shapely.LineString],
     different levels (a bridge over a road) join only at a vertex they share."""
     a, b = shapely.STRtree(lines).query(lines, predicate="intersects")
     keep = a < b
-    for i, j in zip(a[keep].tolist(), b[keep].tolist(), strict=True):
-        where = shapely.get_coordinates(shapely.intersection(lines[i], lines[j]))
-        if links[i].layer != links[j].layer:
-            shared = {tuple(c) for c in links[i].xy[:, :2]} & {tuple(c) for c in links[j].xy[:, :2]}
-            where = np.array([w for w in where if tuple(w) in shared]).reshape(-1, 2)
-        cuts[i] += list(where)
-        cuts[j] += list(where)
+    a, b = a[keep], b[keep]
+    geoms = np.asarray(lines, dtype=object)
+    where, pair = shapely.get_coordinates(shapely.intersection(geoms[a], geoms[b]),
+                                          return_index=True)
+    level = np.array([k.layer for k in links])
+    for r, n in enumerate(pair.tolist()):
+        i, j = int(a[n]), int(b[n])
+        if level[i] != level[j] and not (_is_vertex(links[i], where[r])
+                                         and _is_vertex(links[j], where[r])):
+            continue
+        cuts[i].append(where[r])
+        cuts[j].append(where[r])
+
+
+def _is_vertex(link: Link, at: np.ndarray) -> bool:
+    return bool(np.any(np.all(link.xy[:, :2] == at, axis=1)))
 
 
 def _join_gaps(links: Sequence[Link], lines: list[shapely.LineString],
@@ -257,14 +271,25 @@ def _snap_points(lines: list[shapely.LineString], pts: np.ndarray,
     return np.array(rows, float).reshape(-1, 3), access
 
 
-def _split(xy: np.ndarray, cuts: list[np.ndarray]) -> list[np.ndarray]:
-    """The link cut at the given places (on it), as pieces from start to end."""
-    line = shapely.linestrings(xy)
+def _positions(lines: list[shapely.LineString], cuts: list[list[np.ndarray]],
+               ) -> list[np.ndarray]:
+    """Metres along each link of its cuts, located in one vectorised call."""
+    owner = np.repeat(np.arange(len(cuts)), [len(c) for c in cuts])
+    if not len(owner):
+        return [np.zeros(0) for _ in cuts]
+    pts = shapely.points(np.concatenate([np.asarray(c).reshape(-1, 2) for c in cuts if c]))
+    pos = shapely.line_locate_point(np.asarray(lines, dtype=object)[owner], pts)
+    bounds = np.concatenate([[0], np.cumsum([len(c) for c in cuts])])
+    return [pos[bounds[k]:bounds[k + 1]] for k in range(len(cuts))]
+
+
+def _split(line: shapely.LineString, xy: np.ndarray, cut_pos: np.ndarray) -> list[np.ndarray]:
+    """The link cut at the given metres along it, as pieces from start to end."""
     seg = np.hypot(*np.diff(xy, axis=0).T)
     at_vertex = np.concatenate([[0.0], np.cumsum(seg)])
-    cut_pos = shapely.line_locate_point(line, shapely.points(np.asarray(cuts).reshape(-1, 2))) \
-        if cuts else np.zeros(0)
     total = float(at_vertex[-1])
+    if not np.any((cut_pos > 1e-6) & (cut_pos < total - 1e-6)):
+        return [xy]  # cut at its ends only: one piece
     marks = np.unique(np.clip(np.round(np.concatenate([[0.0, total], cut_pos]), 6), 0, total))
     pieces = []
     for a, b in zip(marks, marks[1:], strict=False):
