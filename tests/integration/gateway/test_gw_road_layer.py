@@ -122,3 +122,23 @@ def test_plans_follow_the_newest_road_network_version(database_url, tmp_path):
     assert (after["metric"], after["road_network_version"]) == ("road_network", 1)
     assert after["road_share"] > 0.5
     assert all(sh["track"] for sh in after["teams"][0]["shifts"] if sh["stops"])
+
+
+def test_osm_xml_ways_with_one_way_bridge_and_a_fence(database_url, tmp_path):
+    import osmium
+
+    gw, client = _client(database_url)
+    path = tmp_path / "town.osm"
+    writer = osmium.SimpleWriter(str(path))
+    for i, (x, y) in enumerate([(0, 0), (0.01, 0), (0.005, -0.005), (0.005, 0.005),
+                                (0.002, 0.002), (0.003, 0.003)], start=1):
+        writer.add_node(osmium.osm.mutable.Node(id=i, location=(LON0 + x, LAT0 + y), tags={}))
+    writer.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2], tags={
+        "highway": "tertiary", "oneway": "yes"}))
+    writer.add_way(osmium.osm.mutable.Way(id=11, nodes=[3, 4], tags={
+        "highway": "unclassified", "bridge": "yes", "layer": "1"}))
+    writer.add_way(osmium.osm.mutable.Way(id=12, nodes=[5, 6], tags={"barrier": "fence"}))
+    writer.close()
+    body = _post(client, "town.osm", path.read_bytes()).get_json()
+    assert (body["accepted"], body["one_way"], body["skipped_not_roads"]) == (2, 1, 1)
+    assert body["components"] == 2, "the bridge crosses the tertiary road without a junction"
