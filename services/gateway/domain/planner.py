@@ -228,48 +228,65 @@ def plan_patrols(req: PlanRequest, candidates: list[Candidate], crs: CRS,
     if req.travel_mode not in SPEED_KMH:
         raise InvalidPlan("travel_mode", f"one of {', '.join(SPEED_KMH)}")
     teams, excluded = _checked_teams(req)
-    ranked = sorted(candidates, key=lambda c: (-c.exposure_tenths, c.point_id))
-    crs_tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    pxy = np.column_stack(crs_tr.transform([c.lon for c in ranked], [c.lat for c in ranked])) \
-        if ranked else np.zeros((0, 2))
-    into = merge_on_water_body([c.hazard_id for c in ranked], pxy,
-                               [c.exposure_tenths for c in ranked], req.frequency.merge_m)
-    kept = [c for i, c in enumerate(ranked) if into[i] == i]
-    merged = {c.point_id: tuple(ranked[j].point_id for j, k in enumerate(into)
-                                if k == i and j != i) for i, c in enumerate(ranked) if into[i] == i}
+    kept, merged = _merge(req, candidates, crs)
     attrs = list(road_attrs) or [Link(np.zeros((0, 2)))] * len(roads)
     places = _Places(req, teams, kept, crs, roads, attrs, access_m, join_m)
-    legs, nt = places.legs, len(teams)
-    groups = _partition(teams, legs)
+    groups = _partition(teams, places.legs)
     slots = shift_slots(req)
     required = _required(req, kept, len(slots))
     out, unmet, totals = [], [], [0.0, 0.0]
     for k, team in enumerate(teams):
-        nodes = [k, *groups[k]]
-        router = Router(legs.minutes[np.ix_(nodes, nodes)], req.dwell_min)
-        visits: dict[int, list[int]] = {i: [] for i in range(1, len(nodes))}
-        shifts = []
-        for n, (day, start, end) in enumerate(slots):
-            budget = (datetime.combine(day, end) - datetime.combine(day, start)).seconds / 60
-            late = {i: (n - (v[-1] if v else -1)) / required[nodes[i] - nt]
-                    for i, v in visits.items()}
-            order = sorted(visits, key=lambda i: (-late[i], -kept[nodes[i] - nt].exposure_tenths,
-                                                  kept[nodes[i] - nt].point_id))
-            tour = router.route(order, budget)
-            for i in tour:
-                visits[i].append(n)
-            shifts.append(_shift(day, start, end, [nodes[i] for i in tour], k, kept, merged,
-                                 places, req.dwell_min, totals))
-        unmet += _unmet(team.team_id, visits, nodes, kept, required, len(slots), router,
-                        max((_budget(s) for s in slots), default=0.0), nt)
+        shifts, team_unmet = _team_shifts(req, k, team.team_id, [k, *groups[k]], slots, kept,
+                                          merged, required, places, totals)
+        unmet += team_unmet
+        nt = len(teams)
         out.append(TeamPlan(team.team_id, tuple(m.member_id for m in team.members),
                             team.start, tuple(kept[i - nt].point_id for i in groups[k])
                             + tuple(m for i in groups[k] for m in merged[kept[i - nt].point_id]),
                             tuple(shifts)))
     return Plan(req.starts_on, req.ends_on, tuple(out), tuple(excluded),
-                "road_network" if legs.graph is not None else "straight_line", tuple(unmet),
-                round(totals[1] / totals[0], 4) if totals[0] else 0.0,
-                _off_road(legs, kept, groups, nt))
+                "road_network" if places.legs.graph is not None else "straight_line",
+                tuple(unmet), round(totals[1] / totals[0], 4) if totals[0] else 0.0,
+                _off_road(places.legs, kept, groups, len(teams)))
+
+
+def _merge(req: PlanRequest, candidates: list[Candidate], crs: CRS,
+           ) -> tuple[list[Candidate], dict[str, tuple[str, ...]]]:
+    """The points kept as stops, most exposed first, and the points merged into each."""
+    ranked = sorted(candidates, key=lambda c: (-c.exposure_tenths, c.point_id))
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    xy = np.column_stack(tr.transform([c.lon for c in ranked], [c.lat for c in ranked])) \
+        if ranked else np.zeros((0, 2))
+    into = merge_on_water_body([c.hazard_id for c in ranked], xy,
+                               [c.exposure_tenths for c in ranked], req.frequency.merge_m)
+    merged = {c.point_id: tuple(ranked[j].point_id for j, k in enumerate(into)
+                                if k == i and j != i) for i, c in enumerate(ranked) if into[i] == i}
+    return [c for i, c in enumerate(ranked) if into[i] == i], merged
+
+
+def _team_shifts(req: PlanRequest, k: int, team_id: str, nodes: list[int],
+                 slots: list[tuple[date, time, time]], kept: list[Candidate],
+                 merged: dict[str, tuple[str, ...]], required: list[int], places: _Places,
+                 totals: list[float]) -> tuple[list[Shift], list[Unmet]]:
+    """One team's shifts: each takes its points in order of lateness (days since the
+    last visit over the required interval); then the points it cannot serve often enough."""
+    nt = len(places.legs.minutes) - len(kept)
+    router = Router(places.legs.minutes[np.ix_(nodes, nodes)], req.dwell_min)
+    visits: dict[int, list[int]] = {i: [] for i in range(1, len(nodes))}
+    shifts = []
+    for n, slot in enumerate(slots):
+        late = {i: (n - (v[-1] if v else -1)) / required[nodes[i] - nt]
+                for i, v in visits.items()}
+        order = sorted(visits, key=lambda i: (-late[i], -kept[nodes[i] - nt].exposure_tenths,
+                                              kept[nodes[i] - nt].point_id))
+        tour = router.route(order, _budget(slot))
+        for i in tour:
+            visits[i].append(n)
+        shifts.append(_shift(*slot, [nodes[i] for i in tour], k, kept, merged, places,
+                             req.dwell_min, totals))
+    unmet = _unmet(team_id, visits, nodes, kept, required, len(slots), router,
+                   max((_budget(s) for s in slots), default=0.0), nt)
+    return shifts, unmet
 
 
 def _budget(slot: tuple[date, time, time]) -> float:
