@@ -8,9 +8,12 @@ from flask_smorest import Blueprint
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints.response_schemas import SIGNED_IN, errors
 from services.gateway.entrypoints.road_schemas import RoadFile, RoadImportArgs, RoadNetworkOut
-from services.gateway.entrypoints.roles import PLANNERS, ROAD_EDITORS
 from services.gateway.service_layer import roads
+from shared.access import roles
 from shared.auth.flask import allow, current_principal
+
+ROAD_EDITORS = roles("road_network", "write")
+ROAD_READERS = roles("road_network", "read")
 
 
 def build(gateway: Gateway) -> Blueprint:
@@ -33,7 +36,7 @@ def build(gateway: Gateway) -> Blueprint:
                 args["join_m"])
             return report, 201
 
-        @allow(*PLANNERS)
+        @allow(*ROAD_READERS)
         @blp.response(200, RoadNetworkOut)
         @errors(blp, *SIGNED_IN, 404)
         def get(self):  # type: ignore[no-untyped-def]

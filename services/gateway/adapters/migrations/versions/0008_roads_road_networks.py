@@ -1,14 +1,14 @@
 """the road network layer, versioned (issue 15)
 
-Revision ID: 0005_gw
-Revises: 0004_gw
+Revision ID: 0008_roads
+Revises: 0007_unit
 Create Date: 2026-12-06 13:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_gw'
-down_revision = '0004_gw'
+revision = '0008_roads'
+down_revision = '0007_unit'
 branch_labels = None
 depends_on = None
 
