@@ -49,6 +49,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {  # code → (outcome, zh, en)
     "bad_home": (REFUSE, "住址位置不对：{detail}", "the home location is wrong: {detail}"),
     "duplicate_row": (REFUSE, "与{other}是同一名儿童（身份证号或姓名+出生日期+村相同）",
                       "the same child as {other} (ID number, or name + birth date + village)"),
+    "registered_elsewhere": (REFUSE, "这名儿童已在您负责范围以外的村登记，请联系镇工作站",
+                             "already registered in a village outside your scope; ask the "
+                             "township station"),
     "invalid": (REFUSE, "数据不符合登记要求：{detail}", "not accepted by the registry: {detail}"),
     "phone_invalid": (FLAG, "「{value}」不是电话号码，未保存，请核对",
                       "'{value}' is not a phone number; not stored, please check"),

@@ -70,7 +70,7 @@ def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Po
     candidates = [c for layout in layouts if not layout.missing
                   for c in _rows(layout, report, actor, policy, today, options)]
     with uow:
-        candidates = _match(uow, candidates, report, options.lang)
+        candidates = _match(uow, candidates, report, actor, options.lang)
         _grade(uow, candidates, report, policy, today)
         refused = any(r.outcome == "refuse" for r in report.rows)
         if not options.dry_run and not (options.all_or_nothing and refused):
@@ -123,9 +123,11 @@ def _refuse(candidate: Candidate, field: str, code: str, lang: str, **params: An
 
 
 def _match(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportReport,
-           lang: str) -> list[Candidate]:
+           actor: Actor, lang: str) -> list[Candidate]:
     """Rows repeated in the file are refused; rows of known children become updates
-    (or unchanged); known children of these villages the file omits are listed."""
+    (or unchanged); known children of these villages the file omits are listed. A
+    match outside the importer's villages is refused without naming it (as
+    POST /children's 409): the ledger must not read or change another village's child."""
     existing = uow.children.identity_keys(c.child.village_code for c in candidates)
     seen: dict[Any, RowReport] = {}
     matched: set[str] = set()
@@ -143,6 +145,9 @@ def _match(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportR
         if child_id is not None:
             matched.add(child_id)
             c.existing = uow.children.get(child_id)
+            if c.existing is None or not actor.principal.sees_village(c.existing.village_code):
+                _refuse(c, "id_number", "registered_elsewhere", lang)
+                continue
         out.append(c)
     report.missing = [{"child_id": cid, "name": k[0], "birth_date": k[1].isoformat(),
                        "village_code": k[2]}
