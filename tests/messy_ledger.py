@@ -116,11 +116,14 @@ def xlsx(n: int, seed: int = 1, today: date | None = None
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
         ws.append(["填报单位：扶欢镇未成年人保护工作站"])
         ws.append(list(headers))
+        number = 3  # ws.max_row scans every cell: counted here instead
         for k, (row, exp) in enumerate(part):
             if k % 10 == 9:
                 ws.append([])
+                number += 1
             ws.append(row)
-            expected[(ws.title, ws.max_row)] = exp
+            number += 1
+            expected[(ws.title, number)] = exp
         if s == 0 and len(part) >= 3:  # the first three rows' village merged down
             top = 4
             while (ws.title, top) not in expected:
