@@ -124,6 +124,8 @@ def test_three_power_cuts_and_a_clean_stop_under_load_lose_and_double_nothing(st
                   "GROUP BY event_id, recipient_id, channel HAVING count(*) > 1)") == 0
     assert _count(stack, "notifier", "SELECT count(*) FROM (SELECT 1 FROM alerts "
                   "GROUP BY event_id, rule HAVING count(*) > 1)") == 0
+    print(f"{acked} children acknowledged, {children} stored and on the map, {urgent} urgent "
+          "cases notified, across three power cuts and a clean stop")
 
 
 @pytest.mark.parametrize("service", ["registry", "hazards", "notifier", "gateway"])
