@@ -137,8 +137,16 @@ def cmd_replay(args: argparse.Namespace) -> None:
 
     settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
     n = mark_for_replay(make_engine(settings.common.database_url),
-                        datetime.fromisoformat(args.since), datetime.fromisoformat(args.until))
+                        _instant(args.since), _instant(args.until))
     print(f"{n} event(s) of {args.service} marked for republishing by its relay")
+
+
+def _instant(text: str) -> datetime:
+    """A time typed on the command line; without an offset it is the township's time."""
+    from shared.clock import township_zone
+
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=township_zone())
 
 
 def cmd_asyncapi(_args: argparse.Namespace) -> None:

@@ -152,8 +152,11 @@ class OutboxRelay:
         return len(rows)
 
     def purge(self) -> int:
-        """Delete sent rows older than the retention period (None: the outbox is the
-        only durable log, as on the embedded default, and keeps everything)."""
+        """Delete sent rows older than the retention period, and inbox rows a day older
+        still: a replay republishes only what the outboxes keep, so an event id older
+        than that can no longer come back and its inbox row no longer matters. With no
+        retention (the embedded default, where the outbox is the only durable log and is
+        re-published into a new broker) both are kept: the inbox dedupes that re-run."""
         if self.retention is None:
             return 0
         cutoff = datetime.now(UTC) - self.retention
@@ -161,6 +164,7 @@ class OutboxRelay:
             res = conn.execute(
                 delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)
             )
+            conn.execute(delete(INBOX).where(INBOX.c.applied_at < cutoff - timedelta(days=1)))
         return res.rowcount or 0
 
     def run(self, stop: threading.Event, idle_s: float = 0.05) -> None:
