@@ -80,8 +80,10 @@ class IdentityService:
                 store.revoke_family(token.family_id)
 
     def create_user(self, admin: Principal, username: str, password: str, role: Role,
-                    township_code: str, village_codes: frozenset[str]) -> User:
-        user = User(str(uuid.uuid4()), username, role, township_code, village_codes)
+                    township_code: str, village_codes: frozenset[str],
+                    unit: str = "") -> User:
+        user = User(str(uuid.uuid4()), username, role, township_code, village_codes,
+                    unit=unit)
         domain.check_new_user(admin, user)
         domain.check_password(password, username)
         user = replace(user, password_hash=self.hasher.hash(password))
@@ -125,7 +127,7 @@ class IdentityService:
                 domain.check_password(changes["password"], user.username)
                 changes["password_hash"] = self.hasher.hash(changes.pop("password"))
             candidate = replace(user, **{k: v for k, v in changes.items()
-                                         if k in ("role", "village_codes", "active")})
+                                         if k in ("role", "village_codes", "active", "unit")})
             domain.check_new_user(admin, candidate)
             store.update(user_id, **changes)
             store.revoke_user_sessions(user_id)

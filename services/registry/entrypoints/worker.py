@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from services.registry.bootstrap import SOURCE, Registry, bootstrap
 from services.registry.service_layer import assessment, visits
@@ -23,6 +23,7 @@ from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
 from shared.events import Catalogue, CloudEvent
 from shared.messaging.consumer import Handler
+from shared.messaging.failures import is_transient
 from shared.worker import run_worker
 
 log = logging.getLogger(__name__)
@@ -70,20 +71,15 @@ def run_scanner(registry: Registry, stop: threading.Event, tick_s: float = 1.0) 
                 scanned_on = scan_once(registry, scanned_on)
                 next_full = time.monotonic() + registry.settings.scan_interval_s
             assessment.reassess_if_requested(registry.uow(), registry.policy)
-        except SQLAlchemyError:
-            log.exception("scan failed; retrying next tick")
+        except DBAPIError as exc:
+            if not is_transient(exc):
+                raise  # a schema problem: the worker stops loudly (shared.worker)
+            log.warning("scan: database busy or away; retrying next tick")
         stop.wait(tick_s)
 
 
 def main() -> None:
     registry = bootstrap()
-    stop = threading.Event()
-    scanner = threading.Thread(target=run_scanner, args=(registry, stop), name="scanner",
-                               daemon=True)
-    scanner.start()
-    try:
-        run_worker(registry.settings.common, registry.engine, registry.catalogue,
-                   handlers=hazard_handlers(registry.catalogue))
-    finally:
-        stop.set()
-        scanner.join(timeout=10)
+    run_worker(registry.settings.common, registry.engine, registry.catalogue,
+               handlers=hazard_handlers(registry.catalogue),
+               loops={"scanner": lambda stop: run_scanner(registry, stop)})
