@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Delete, Table, bindparam, delete, func, insert, select, update
 
 from services.gateway.adapters.tables import (
     READ_MODEL,
@@ -38,6 +39,14 @@ from services.gateway.domain.read_model import (
 )
 
 _CHUNK = 500  # keys per DELETE … IN (…): under every backend's parameter limit
+# Statements built once: an import applies thousands of events, each a few statements.
+_BUMP = (update(read_model_version).where(read_model_version.c.id == 1)
+         .values(version=read_model_version.c.version + 1))
+
+
+@cache
+def _delete_by(column: Any) -> Delete:
+    return delete(column.table).where(column.in_(bindparam("keys", expanding=True)))
 
 
 def _record(cls, row) -> Any:  # type: ignore[no-untyped-def]
@@ -61,12 +70,12 @@ class ReadModelStore:
         self.conn = conn
 
     def _upsert(self, table: Table, key: str, values: dict[str, Any]) -> None:
-        self.conn.execute(delete(table).where(table.c[key] == values[key]))
+        self._delete_keys(table.c[key], [values[key]])
         self.conn.execute(insert(table), values)  # parameters, not .values(): compiled once
 
     def _delete_keys(self, column: Any, keys: list[str]) -> None:
         for at in range(0, len(keys), _CHUNK):
-            self.conn.execute(delete(column.table).where(column.in_(keys[at:at + _CHUNK])))
+            self.conn.execute(_delete_by(column), {"keys": keys[at:at + _CHUNK]})
 
     # -- children -----------------------------------------------------------------
     def put_child(self, home: ChildHome) -> None:
@@ -210,8 +219,7 @@ class ReadModelStore:
 
     def bump_version(self) -> None:
         """Called with every applied event, in its transaction."""
-        self.conn.execute(update(read_model_version).where(read_model_version.c.id == 1)
-                          .values(version=read_model_version.c.version + 1))
+        self.conn.execute(_BUMP)
 
     def version(self) -> int:
         """Changes whenever an event is applied: one row read, however long the inbox."""
