@@ -17,6 +17,7 @@ from services.gateway.entrypoints import (
     inbox_page,
     map_api,
     plans_api,
+    pwa,
 )
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
@@ -43,6 +44,7 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
+    api.register_blueprint(pwa.build())
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present
         importlib.import_module(IDENTITY).register_identity(app, api, gateway)
     return app
