@@ -102,6 +102,8 @@ def cmd_up(args: argparse.Namespace) -> None:
 def cmd_status(args: argparse.Namespace) -> None:
     from infra.status import print_status
 
+    # the table is the answer: kafka-python's connection chatter (some 25 INFO lines) is not
+    logging.getLogger("kafka").setLevel(logging.WARNING)
     print_status(args.bootstrap)
 
 
