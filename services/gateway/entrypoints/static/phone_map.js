@@ -412,7 +412,7 @@
     navigator.serviceWorker.register(cfg.sw).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
-      reg.active.postMessage({tiles: tileUrls()});
+      reg.active.postMessage({page: location.pathname + location.search, tiles: tileUrls()});
     }).catch(function () { /* no worker (plain http on another host): online only */ });
     navigator.serviceWorker.addEventListener("message", function (e) {
       // a page shown from the phone's copy: the worker fetched a newer one meanwhile

@@ -32,7 +32,8 @@ self.addEventListener("activate", function (e) {
 });
 
 function kept(name, request) {
-  return caches.open(name).then(function (c) { return c.match(request); });
+  // by address only: a kept page answers a navigation whatever its headers were
+  return caches.open(name).then(function (c) { return c.match(request, {ignoreVary: true}); });
 }
 
 function cacheFirst(name, request) {
@@ -90,10 +91,21 @@ self.addEventListener("fetch", function (e) {
   if (req.destination === "image") { e.respondWith(cacheFirst(TILES, req)); }
 });
 
-// the page asks for its area's tiles: fetch the missing ones, a few at a time
+// The page asks to be kept (the first visit came before this worker: nothing was kept
+// then) and for its area's tiles: fetch what is missing, a few tiles at a time.
 self.addEventListener("message", function (e) {
-  var urls = (e.data && e.data.tiles) || [];
-  e.waitUntil(caches.open(TILES).then(function (c) {
+  var data = e.data || {};
+  if (data.page) {
+    var req = new Request(data.page, {credentials: "same-origin"});
+    e.waitUntil(kept(PAGES, req).then(function (hit) {
+      return hit || refresh(req, null).catch(function () { /* no signal: next visit */ });
+    }));
+  }
+  e.waitUntil(tiles(data.tiles || []));
+});
+
+function tiles(urls) {
+  return caches.open(TILES).then(function (c) {
     return c.keys().then(function (have) {
       var known = {};
       have.forEach(function (r) { known[r.url] = true; });
@@ -107,5 +119,5 @@ self.addEventListener("message", function (e) {
       }
       return Promise.all([next(), next(), next()]);
     });
-  }));
-});
+  });
+}
