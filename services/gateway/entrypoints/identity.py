@@ -7,8 +7,6 @@ POST /login takes JSON (phones, scripts: tokens in the body) or the login form
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask, Response, g, redirect, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
@@ -32,9 +30,9 @@ from services.gateway.entrypoints.identity_schemas import (
     user_out,
 )
 from services.gateway.entrypoints.map_page import CHROME
-from services.gateway.entrypoints.phone_pages import LOCAL_TZ
 from services.gateway.entrypoints.response_schemas import HTML, SIGNED_IN, TEXT, errors
 from services.gateway.service_layer.identity import IdentityService, Session
+from shared.access import roles
 from shared.auth.approvals import APPROVERS, issue_approval
 from shared.auth.flask import (
     COOKIE,
@@ -47,15 +45,16 @@ from shared.auth.flask import (
     set_revocation_check,
 )
 from shared.auth.hardening import behind_tls
-from shared.auth.principal import Role
 from shared.auth.ratelimit import rate_limit
+from shared.clock import township_today, township_zone
 
 REFRESH_COOKIE = "shouhu_refresh"
 FORM = "application/x-www-form-urlencoded"
 REFUSED = "Wrong user name or password (a form gets the sign-in page again, with why)"
-EVERYONE = tuple(Role)
-ADMIN = (Role.STATION_ADMIN,)
-CHECK_READERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
+# Role groups from the one access policy (shared/access.py).
+EVERYONE = roles("account", "use")
+ADMIN = roles("users", "manage")
+CHECK_READERS = roles("background_check", "read")
 LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">{chrome}
 <title>守护 · 登录</title>
@@ -81,7 +80,7 @@ def _safe_next(target: str | None) -> str:
 def _refusal(exc: domain.IdentityError) -> str:
     """Why a sign-in failed, Chinese first (the clock is China's)."""
     if isinstance(exc, domain.AccountLocked):
-        until = exc.until.astimezone(LOCAL_TZ).strftime("%H:%M")
+        until = exc.until.astimezone(township_zone()).strftime("%H:%M")
         return (f"尝试次数过多，账户已锁定至 {until}（北京时间）。"
                 f"Too many tries: locked until {until} (China time).")
     return "用户名或密码错误。Wrong user name or password."
@@ -280,11 +279,14 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*APPROVERS)
         @blp.arguments(ApprovalIn)
         @blp.response(201, ApprovalOut)
-        @errors(blp, *SIGNED_IN)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body):  # type: ignore[no-untyped-def]
-            """Approve another user's bulk export of more than 50 children (1 hour)"""
+            """Approve another user's bulk export of more than 50 children: one export,
+            once, within an hour (404: no such user in the approver's township)"""
+            approver = current_principal()
+            service.get_user(approver, body["requester_id"])
             try:
-                token = issue_approval(service.keys, current_principal(), **body)
+                token = issue_approval(service.keys, approver, **body)
             except PermissionError as exc:
                 abort(403, message=str(exc))
             return {"approval": token, "expires_in": 3600}
@@ -296,7 +298,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """People who may not be assigned: missing, expired or matching checks"""
-            blocked = service.blocked(current_principal(), date.today())
+            blocked = service.blocked(current_principal(), township_today())
             return [user_out(u, status) for u, status in blocked]
 
     return blp

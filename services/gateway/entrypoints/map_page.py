@@ -19,6 +19,7 @@ import numpy as np
 
 from services.gateway.entrypoints.map_labels import LABELS
 from shared.auth.flask import CSRF_COOKIE, CSRF_HEADER
+from shared.clock import township_zone
 
 STATIC = Path(__file__).with_name("static")
 STYLES = ("leaflet/leaflet.css", "phone_map.css")
@@ -130,6 +131,7 @@ def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
               "checkin_url": checkin_url, "q": Q,
               "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER,
               "child_url": f"/children/{{id}}?lang={lang}", "sw": SERVICE_WORKER,
+              "zone": township_zone().key,
               "layers": {k: v for k, v in packed.items() if k != "zones"}}
     return MapPage(lang, t["title"],
                    f'{_toolbar(lang, pages)}<div id="shouhu-map" class="shouhu-map"></div>'

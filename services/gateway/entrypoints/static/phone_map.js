@@ -35,8 +35,8 @@
   function label(group, code) { return (T[group] || {})[code] || code; }
   // a point is named after its hazard; one whose hazard is gone is just a patrol point
   function pointName(p) { return p.name || (p.kind ? label("kinds", p.kind) : T.point); }
-  // Chinese time whatever the phone's zone: 11月25日 18:21
-  var CLOCK = new Intl.DateTimeFormat(LOCALE, {timeZone: "Asia/Shanghai", month: "short",
+  // the township's time whatever the phone's zone (Asia/Shanghai): 11月25日 18:21
+  var CLOCK = new Intl.DateTimeFormat(LOCALE, {timeZone: cfg.zone, month: "short",
     day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false});
   function when(iso) { return iso ? CLOCK.format(new Date(iso)) : T.never; }
   function ago(ms) {
