@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration" / "gateway"))
 
-from gw_helpers import KEYS, LON0, TOWNSHIP, apply, gateway, township_events  # noqa: E402
+from gw_helpers import KEYS, LAT0, LON0, TOWNSHIP, apply, gateway, township_events  # noqa: E402
 from peers import Served  # noqa: E402
 
 from services.gateway.adapters.forwarding import Forwarder  # noqa: E402
@@ -31,7 +31,6 @@ from shared.testing.fixtures import eventually  # noqa: E402
 from tests.e2e.phone import chromium_phone  # noqa: E402
 
 pytestmark = pytest.mark.browser
-LAT0 = 28.95
 KEPT_PAGES = """var done = arguments[arguments.length - 1];
 caches.open('shouhu-pages').then(function (c) { return c.keys(); })
   .then(function (k) { done(k.length); });"""
@@ -214,3 +213,6 @@ def test_a_cold_start_with_the_network_cut_opens_the_map_and_queues_a_checkin(se
     eventually(lambda: _js(phone, "return window.shouhuQueue.load().length") == 0, 10)
     _js(phone, "window.shouhuQueue.flush()")
     assert [c["point_id"] for c in received] == ["pt-1"] and received[0]["member_id"] == "member-7"
+    phone.get(served.url + "/login")  # the next person signs in: the kept map goes
+    eventually(lambda: phone.execute_async_script(KEPT_PAGES) == 0, 10,
+               message="a sign-in page clears the kept pages")

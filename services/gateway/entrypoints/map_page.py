@@ -31,6 +31,7 @@ TIANDITU = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTil
 Q = 1_000_000  # steps of 1e-6 degrees: the precision the layers are rounded to
 OSM = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
        "attribution": "&copy; OpenStreetMap contributors"}
+OSM_CREDIT = {"zh": "&copy; OpenStreetMap 贡献者", "en": OSM["attribution"]}
 
 
 class Assets:
@@ -104,12 +105,12 @@ class MapPage:
                 f"<body>{self.body}{scripts}{self.zones}</body></html>")
 
 
-def _tiles(tiles: str, tianditu_key: str) -> dict[str, str] | None:
+def _tiles(tiles: str, tianditu_key: str, lang: str) -> dict[str, str] | None:
     """The configured base layer; with 'none' the vector layers stand alone."""
     if tiles == "none":
         return None
-    if tiles == "openstreetmap":
-        return OSM
+    if tiles == "openstreetmap":  # the licence's credit, in the page's language
+        return {**OSM, "attribution": OSM_CREDIT[lang]}
     if tiles == "tianditu":
         return {"url": TIANDITU + tianditu_key, "subdomains": "01234567", "attribution": "天地图"}
     return {"url": tiles, "attribution": "tiles"}
@@ -126,7 +127,7 @@ def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
     packed = {k: _pack(v) if isinstance(v, dict) else v for k, v in layers.items()}
-    config = {"lang": lang, "labels": t, "style": STYLE, "tiles": _tiles(tiles, tianditu_key),
+    config = {"lang": lang, "labels": t, "style": STYLE, "tiles": _tiles(tiles, tianditu_key, lang),
               "bounds": _bounds(layers), "fit": _village_bounds(layers, villages),
               "checkin_url": checkin_url, "q": Q,
               "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER,

@@ -15,6 +15,7 @@ from services.gateway.entrypoints.response_schemas import TEXT
 from shared.auth.flask import public
 
 ICONS = ("icons/icon-192.png", "icons/icon-512.png")
+ICO = "image/vnd.microsoft.icon"
 MANIFEST = {
     "name": "守护 Shouhu · 巡查地图", "short_name": "守护", "lang": "zh-CN",
     "description": "防溺水巡查：地图、巡查点、离线签到", "start_url": "/map",
@@ -29,10 +30,10 @@ def build() -> Blueprint:
     @blp.route("/favicon.ico")
     class Favicon(MethodView):
         @public
-        @blp.response(200, TEXT, content_type="image/x-icon")
+        @blp.response(200, TEXT, content_type=ICO)
         def get(self):  # type: ignore[no-untyped-def]
             """The site's icon (browsers ask for it on every page)"""
-            return send_from_directory(STATIC, "favicon.ico", max_age=86400)
+            return send_from_directory(STATIC, "favicon.ico", max_age=86400, mimetype=ICO)
 
     @blp.route("/manifest.webmanifest")
     class Manifest(MethodView):
