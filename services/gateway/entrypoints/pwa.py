@@ -14,7 +14,7 @@ from services.gateway.entrypoints.map_page import ASSETS, SERVICE_WORKER, STATIC
 from services.gateway.entrypoints.response_schemas import TEXT
 from shared.auth.flask import public
 
-ICONS = ("icons/icon-192.png", "icons/icon-512.png")
+ICONS = {"icons/icon-192.png": "192x192", "icons/icon-512.png": "512x512"}
 ICO = "image/vnd.microsoft.icon"
 MANIFEST = {
     "name": "守护 Shouhu · 巡查地图", "short_name": "守护", "lang": "zh-CN",
@@ -38,11 +38,11 @@ def build() -> Blueprint:
     @blp.route("/manifest.webmanifest")
     class Manifest(MethodView):
         @public
-        @blp.response(200, TEXT, content_type="application/manifest+json")
+        @blp.response(200, {"type": "object"}, content_type="application/manifest+json")
         def get(self):  # type: ignore[no-untyped-def]
             """The web app manifest: the map installs as an app on a phone's home screen"""
-            icons = [{"src": url_for("static", filename=i), "sizes": i[11:-4],
-                      "type": "image/png", "purpose": "any"} for i in ICONS]
+            icons = [{"src": url_for("static", filename=i), "sizes": size,
+                      "type": "image/png", "purpose": "any"} for i, size in ICONS.items()]
             return Response(json.dumps({**MANIFEST, "icons": icons}, ensure_ascii=False),
                             mimetype="application/manifest+json")
 
