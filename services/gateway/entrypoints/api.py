@@ -18,6 +18,7 @@ from services.gateway.entrypoints import (
     map_api,
     plans_api,
     pwa,
+    roads_api,
 )
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
@@ -44,6 +45,7 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(director_pages.build(registry))
     api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
+    api.register_blueprint(roads_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
     api.register_blueprint(pwa.build())
     # the trail of exact-home reads; a map read is no one child's, so none is "in caseload"

@@ -122,13 +122,14 @@ def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
     """The page for a 360 px phone screen, less Leaflet and our script and styles.
     ``pages`` (address, label) are the caller's other pages, linked in the toolbar;
     with exact homes, a home's popup links to the child's page (visit, case). The map
-    opens fitted to the caller's ``villages`` (their hazards and points), or to
-    everything drawn for a township-wide role."""
+    opens fitted to the team's route when it shows one, else to the caller's
+    ``villages`` (their hazards and points), else to everything drawn."""
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
     packed = {k: _pack(v) if isinstance(v, dict) else v for k, v in layers.items()}
-    config = {"lang": lang, "labels": t, "style": STYLE, "tiles": _tiles(tiles, tianditu_key, lang),
-              "bounds": _bounds(layers), "fit": _village_bounds(layers, villages),
+    fit = None if layers.get("route") else _village_bounds(layers, villages)
+    config = {"lang": lang, "labels": t, "style": STYLE,
+              "tiles": _tiles(tiles, tianditu_key, lang), "bounds": _bounds(layers), "fit": fit,
               "checkin_url": checkin_url, "q": Q,
               "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER,
               "child_url": f"/children/{{id}}?lang={lang}", "sw": SERVICE_WORKER,
@@ -209,8 +210,11 @@ def _village_bounds(layers: dict[str, Any], villages: frozenset[str]
 
 
 def _bounds(layers: dict[str, Any]) -> list[tuple[float, float]] | None:
-    """South-west and north-east corners of everything drawn; None on an empty map."""
-    pts = _coords(layers)
+    """South-west and north-east corners of the team's route when one is shown (the
+    phone opens on the day's walk), else of everything drawn; None on an empty map."""
+    route = (layers.get("route") or {}).get("features") or []
+    pts = [(lat, lon) for f in route for lon, lat in _flatten(f["geometry"]["coordinates"])] \
+        or _coords(layers)
     if not pts:
         return None
     lats, lons = zip(*pts, strict=True)

@@ -19,8 +19,8 @@
   map.createPane("cells").style.zIndex = 350;
   if (cfg.tiles) { L.tileLayer(cfg.tiles.url, cfg.tiles).addTo(map); }
   L.control.scale().addTo(map);
-  // Opening view: the caller's villages, else everything drawn. (A team's route, when
-  // the page has one, is the view to prefer: see openingBounds.)
+  // Opening view: the team's route when the page shows one (cfg.bounds is the route's
+  // then, and there is no fit), else the caller's villages, else everything drawn.
   function openingBounds() { return cfg.fit || cfg.bounds; }
   if (openingBounds()) { map.fitBounds(openingBounds()); } else { map.setView([28.95, 106.65], 15); }
   var QUEUE_KEY = "shouhu.checkins.v1";
