@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from shared.config import data_dir
@@ -134,21 +133,14 @@ def _broker_of(data: Path) -> str:
 
 
 def cmd_replay(args: argparse.Namespace) -> None:
+    from shared.clock import typed_instant
     from shared.db import make_engine
     from shared.messaging.relay import mark_for_replay
 
     settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
     n = mark_for_replay(make_engine(settings.common.database_url),
-                        _instant(args.since), _instant(args.until))
+                        typed_instant(args.since), typed_instant(args.until))
     print(f"{n} event(s) of {args.service} marked for republishing by its relay")
-
-
-def _instant(text: str) -> datetime:
-    """A time typed on the command line; without an offset it is the township's time."""
-    from shared.clock import township_zone
-
-    at = datetime.fromisoformat(text)
-    return at if at.tzinfo else at.replace(tzinfo=township_zone())
 
 
 def cmd_asyncapi(_args: argparse.Namespace) -> None:
