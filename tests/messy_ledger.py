@@ -64,7 +64,8 @@ def _row(rng: random.Random, i: int, today: date, as_csv: bool) -> tuple[list, E
     styles = (born.strftime("%Y.%-m.%-d"), f"{born.year}年{born.month}月{born.day}日",
               born.isoformat(), datetime(born.year, born.month, born.day))
     born_cell = styles[i % (3 if as_csv else 4)]
-    phone = (f"+86 138 0013 {i:04d}", f"138-0013-{i:04d}", f"023-4865 {i:04d}")[i % 3]
+    tail = i % 10000
+    phone = (f"+86 138 0013 {tail:04d}", f"138-0013-{tail:04d}", f"023-4865 {tail:04d}")[i % 3]
     lon, lat = 106.64 + rng.random() * 0.03, 28.94 + rng.random() * 0.03
     cats = ("留守儿童、残疾", "困境儿童,孤儿", "残疾", "")[i % 4]
     outcome = "flag" if flagged else "accept"
