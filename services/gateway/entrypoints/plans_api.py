@@ -21,7 +21,7 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
     page_errors,
 )
-from services.gateway.entrypoints.roles import PLANNERS
+from services.gateway.entrypoints.roles import PLAN_MAKERS, PLANNERS
 from services.gateway.entrypoints.schemas import PlanIn
 from services.gateway.service_layer import plans
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
@@ -56,7 +56,7 @@ def build(gateway: Gateway) -> Blueprint:
 
     @blp.route("/api/plans")
     class Plans(MethodView):
-        @allow(*PLANNERS)
+        @allow(*PLAN_MAKERS)
         @blp.arguments(PlanIn)
         @blp.response(201, PlanOut)
         @errors(blp, *SIGNED_IN)

@@ -121,7 +121,9 @@ def _plan_body(**kw):
 
 def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     client, _, _ = client_and_hazards
-    resp = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
+    refused = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
+    assert refused.status_code == 403  # planners change nothing (docs/security.md)
+    resp = client.post("/api/plans", headers=token(Role.CHILD_SUPERVISOR), json=_plan_body())
     assert resp.status_code == 201, resp.get_data(as_text=True)
     plan = resp.get_json()
     team = plan["teams"][0]
