@@ -189,16 +189,22 @@ class CoverageOut(Schema):
 class HazardRow(_HazardFigures):
     """A ranked hazard flattened for CSV."""
 
+    village_name = fields.String()
     lacking = fields.String(metadata={"description": "space-separated protections"})
 
 
 class ProtectionRow(Schema):
+    """A missing or damaged protection; rows ranked by the hazard's exposure."""
+
     protection = fields.String()
     hazard_id = fields.String()
     kind = fields.String()
     name = fields.String()
+    village_code = fields.String()
+    village_name = fields.String()
     state = fields.String()
     exposure = fields.Float()
+    children = fields.Integer()
 
 
 class FindingsRow(Schema):
@@ -209,6 +215,7 @@ class FindingsRow(Schema):
 
 class OverdueRow(Schema):
     village_code = fields.String()
+    village_name = fields.String()
     overdue_visits = fields.Integer()
 
 

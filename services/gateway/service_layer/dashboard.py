@@ -9,6 +9,7 @@ from typing import Any
 from pyproj import CRS
 
 from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.adapters.villages import village_name
 from services.gateway.config import Settings
 from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
 from services.gateway.domain.read_model import PROTECTIONS
@@ -26,16 +27,25 @@ def dashboard(store: ReadModelStore, principal: Principal,
     ranking = hazard_ranking(store)
     return {
         "hazards": [{k: h[k] for k in ("hazard_id", "kind", "name", "village_code",
-                                       "exposure", "children")} | {"lacking": " ".join(
-                                           h["lacking"])} for h in ranking],
-        "protections": [{"protection": p, "hazard_id": h["hazard_id"], "kind": h["kind"],
-                         "name": h["name"], "state": h["protections"].get(p, "missing"),
-                         "exposure": h["exposure"]}
-                        for p in PROTECTIONS for h in ranking if p in h["lacking"]],
+                                       "exposure", "children")}
+                    | {"village_name": village_name(h["village_code"]),
+                       "lacking": " ".join(h["lacking"])} for h in ranking],
+        "protections": _what_to_fix(ranking),
         "findings": _findings_by_week(store),
         "overdue": _overdue_by_village(store, principal, now.date()),
         "coverage": [_coverage(store, now)],
     }
+
+
+def _what_to_fix(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every missing or damaged protection of every kind, most exposed hazard first
+    (the ranking's order; a hazard's own gaps in PROTECTIONS order), never cut by type."""
+    return [{"protection": p, "hazard_id": h["hazard_id"], "kind": h["kind"],
+             "name": h["name"], "village_code": h["village_code"],
+             "village_name": village_name(h["village_code"]),
+             "state": h["protections"].get(p, "missing"), "exposure": h["exposure"],
+             "children": h["children"]}
+            for h in ranking for p in PROTECTIONS if p in h["lacking"]]
 
 
 def _findings_by_week(store: ReadModelStore) -> list[dict[str, Any]]:
@@ -49,7 +59,8 @@ def _overdue_by_village(store: ReadModelStore, principal: Principal,
     counts = Counter(v.village_code for v in store.visits()
                      if principal.sees_village(v.village_code)
                      and (v.overdue_since or (v.next_due and v.next_due < today)))
-    return [{"village_code": v, "overdue_visits": n} for v, n in sorted(counts.items())]
+    return [{"village_code": v, "village_name": village_name(v), "overdue_visits": n}
+            for v, n in sorted(counts.items())]
 
 
 def _coverage(store: ReadModelStore, now: datetime) -> dict[str, Any]:
