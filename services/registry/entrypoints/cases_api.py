@@ -9,8 +9,10 @@ from flask_smorest import Blueprint
 
 from services.registry.bootstrap import Registry
 from services.registry.domain.cases import Case
-from services.registry.entrypoints.common import STAFF, actor, etag, page_of
+from services.registry.entrypoints.common import APPROVERS, STAFF, actor, etag, page_of
 from services.registry.entrypoints.schemas import (
+    ApprovalDecisionIn,
+    ApprovalRequestIn,
     CaseIn,
     CaseListQuery,
     CaseOut,
@@ -22,9 +24,11 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import cases
 from services.registry.service_layer.commands import (
+    DecideApproval,
     OpenCase,
     RecordReferralFeedback,
     ReferCase,
+    RequestApproval,
     TransitionCase,
 )
 from shared.auth.flask import allow, require_village
@@ -39,6 +43,7 @@ def case_view(case: Case) -> dict:
     view = asdict(case)
     view["checklist"] = list(case.checklist)
     view["referrals"] = [{**asdict(r), "open": r.open} for r in case.referrals]
+    view["awaiting_approval"] = asdict(case.pending) if case.pending else None
     return view
 
 
@@ -70,7 +75,8 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         def get(self, q):  # type: ignore[no-untyped-def]
             """Cases in the caller's villages, newest first, paged (≤ 50 a page)"""
             items, total = cases.list_cases(registry.uow(), actor(), q["page"], q["page_size"],
-                                            step=q["step"], child_id=q["child_id"])
+                                            step=q["step"], child_id=q["child_id"],
+                                            awaiting=q["awaiting_approval"])
             return page_of([case_view(c) for c in items], total, q)
 
     @blp.route("/<case_id>")
@@ -94,6 +100,30 @@ def cases_blueprint(registry: Registry) -> Blueprint:
             """Move a case to another step (closing steps need a supervisor)"""
             case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body),
                                          actor())
+            return case_view(case), 200, etag(case.version)
+
+    @blp.route("/<case_id>/approval-requests")
+    class ApprovalRequests(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(ApprovalRequestIn)
+        @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
+        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+            """Ask a supervisor to approve a step (the supervisors' inbox is told)"""
+            case = cases.request_approval(registry.uow(), RequestApproval(case_id, **body),
+                                          actor())
+            return case_view(case), 200, etag(case.version)
+
+    @blp.route("/<case_id>/approval-requests/decision")
+    class ApprovalDecision(MethodView):
+        @allow(*APPROVERS)
+        @blp.arguments(ApprovalDecisionIn)
+        @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
+        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+            """Approve the waiting request (the case moves) or return it with a note"""
+            cmd = DecideApproval(case_id, body["decision"] == "approve", body["note"])
+            case = cases.decide_approval(registry.uow(), cmd, actor())
             return case_view(case), 200, etag(case.version)
 
     @blp.route("/<case_id>/referrals")

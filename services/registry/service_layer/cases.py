@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from services.registry.domain import cases as domain
 from services.registry.domain.cases import DUTY_HOLDERS, REPORT_TIMES, Case
 from services.registry.domain.exceptions import (
+    ApprovalRequired,
     ChildNotFound,
     DuplicateCase,
     NotFound,
@@ -14,9 +15,11 @@ from services.registry.domain.exceptions import (
 )
 from services.registry.domain.model import Child
 from services.registry.service_layer.commands import (
+    DecideApproval,
     OpenCase,
     RecordReferralFeedback,
     ReferCase,
+    RequestApproval,
     TransitionCase,
 )
 from services.registry.service_layer.context import Actor
@@ -103,15 +106,26 @@ def get_case(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
 
 
 def list_cases(uow: RegistryUnitOfWork, actor: Actor, page: int, page_size: int,
-               step: str = "", child_id: str = "") -> tuple[list[Case], int]:
+               step: str = "", child_id: str = "",
+               awaiting: bool = False) -> tuple[list[Case], int]:
     """One page of cases in the caller's scope; each case shown is an audited read."""
     with uow:
         found, total = uow.cases.query(actor.principal.village_codes or None,
                                        actor.principal.township_code, page, page_size,
-                                       step=step, child_id=child_id)
+                                       awaiting, step=step, child_id=child_id)
         for case in found:
             actor.audit(uow, "read", "case", case.id, ["situation", "step"])
     return found, total
+
+
+def _publish_moved(uow: RegistryUnitOfWork, case: Case, from_step: str) -> None:
+    uow.publish("registry.case.transitioned.v1", {
+        "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
+        "from_step": from_step, "to_step": case.step, "owner_id": case.owner_id})
+    if case.step == "closed":
+        uow.publish("registry.case.closed.v1", {
+            "case_id": case.id, "child_id": case.child_id,
+            "village_code": case.village_code, "outcome": case.outcome})
 
 
 def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
@@ -125,13 +139,42 @@ def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) 
                   outcome=cmd.outcome)
         uow.cases.save(case, version)
         actor.audit(uow, "transition", "case", case.id, ["step", "checklist_done", "report"])
-        uow.publish("registry.case.transitioned.v1", {
-            "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
-            "from_step": from_step, "to_step": case.step, "owner_id": case.owner_id})
-        if case.step == "closed":
-            uow.publish("registry.case.closed.v1", {
-                "case_id": case.id, "child_id": case.child_id,
-                "village_code": case.village_code, "outcome": case.outcome})
+        _publish_moved(uow, case, from_step)
+    return case
+
+
+def request_approval(uow: RegistryUnitOfWork, cmd: RequestApproval, actor: Actor) -> Case:
+    """Ask the township's supervisors to approve a step (they hear of it by the notifier)."""
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        version = case.version
+        request = case.request_approval(cmd.to_step, actor.id, _now(), note=cmd.note,
+                                        outcome=cmd.outcome)
+        uow.cases.save(case, version)
+        actor.audit(uow, "request_approval", "case", case.id, ["approvals"])
+        uow.publish("registry.case.approval_requested.v1", {
+            "case_id": case.id, "request_id": request.id, "village_code": case.village_code,
+            "from_step": case.step, "to_step": request.to_step,
+            "requested_by": request.requested_by})
+    return case
+
+
+def decide_approval(uow: RegistryUnitOfWork, cmd: DecideApproval, actor: Actor) -> Case:
+    """A supervisor approves the waiting request (the case moves) or returns it."""
+    if not actor.can_approve:
+        raise ApprovalRequired("only a supervisor approves or returns a request")
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        version, from_step = case.version, case.step
+        request = case.decide(cmd.approve, actor.id, _now(), cmd.note)
+        uow.cases.save(case, version)
+        actor.audit(uow, "decide_approval", "case", case.id, ["approvals", "step"])
+        uow.publish("registry.case.approval_decided.v1", {
+            "case_id": case.id, "request_id": request.id, "village_code": case.village_code,
+            "to_step": request.to_step, "decision": request.decision,
+            "requested_by": request.requested_by, "decided_by": request.decided_by})
+        if cmd.approve:
+            _publish_moved(uow, case, from_step)
     return case
 
 
