@@ -92,4 +92,38 @@ EN: dict[str, Any] = {
     "tasks": {},  # the codes read as English once their underscores are spaces
 }
 
+ZH["flow"] = {  # moving a case through the five steps, asking for and giving approval
+    "progress": "处置进度", "history": "处置记录", "next": "下一步", "send": "提交",
+    "needs_approval": "（需督导审批）", "approved_by": "督导已批准",
+    "waiting": "等待督导审批：转入“{step}”", "returned": "督导退回：{note}",
+    "decide": "审批", "approve": "批准", "return": "退回", "outcome": "结案结果",
+    "decision_note": "说明（退回时必填）", "ticked": "已完成的应急处置事项",
+    "done": {"moved": "已转入下一步。", "asked": "已提交审批，督导会在收件箱收到。",
+             "approved": "已批准，个案已转入下一步。", "returned": "已退回给儿童主任。"},
+    "refusals": {"checklist": "应急处置事项尚未全部完成，请勾选已完成的事项。",
+                 "outcome": "结案需填写结果。", "note": "退回需填写说明。",
+                 "referrals": "还有转介未收到反馈，暂不能结案。",
+                 "waiting": "该个案正在等待督导审批。", "": "未能执行。"},
+    "awaiting_title": "待审批个案", "none_awaiting": "没有待审批的个案。",
+}
+EN["flow"] = {
+    "progress": "Progress", "history": "Record of steps", "next": "Next step", "send": "Send",
+    "needs_approval": " (needs a supervisor's approval)", "approved_by": "approved",
+    "waiting": "Waiting for a supervisor to approve: on to {step}",
+    "returned": "Returned by the supervisor: {note}",
+    "decide": "Approve or return", "approve": "Approve", "return": "Return",
+    "outcome": "Outcome (to close)", "decision_note": "Note (needed to return)",
+    "ticked": "Emergency handling done",
+    "done": {"moved": "The case moved on.",
+             "asked": "Sent for approval; the supervisor finds it in the inbox.",
+             "approved": "Approved; the case moved on.",
+             "returned": "Returned to the child director."},
+    "refusals": {"checklist": "Emergency handling is not done: tick what was done.",
+                 "outcome": "Closing needs an outcome.", "note": "Returning needs a note.",
+                 "referrals": "A referral awaits the unit's feedback: not yet closed.",
+                 "waiting": "The case is waiting for a supervisor's decision.",
+                 "": "Not done."},
+    "awaiting_title": "Cases awaiting approval", "none_awaiting": "No case awaits approval.",
+}
+
 LABELS = {"zh": ZH, "en": EN}

@@ -119,6 +119,9 @@ class CaseQuery(PageQuery):
     already_open = fields.Boolean(load_default=False, metadata={
         "description": "the case form found this case open for the same situation: the "
                        "page says so"})
+    done = fields.String(load_default="", validate=validate.OneOf(
+        ("", "moved", "asked", "approved", "returned")), metadata={
+        "description": "what the step or approval form just did: the page says so"})
 
 
 class PageForm(Schema):
@@ -143,6 +146,19 @@ class VisitForm(PageForm):
     home_safety = _typed()
     mental_state = _typed()
     next_steps = _typed()
+
+
+class StepForm(PageForm):
+    to_step = _typed("the step to go to (one the case page offers)")
+    note = _typed()
+    outcome = _typed("to close: the outcome")
+    checklist_done = fields.List(fields.String(), load_default=list, metadata={
+        "description": "emergency handling items done (checkboxes)"})
+
+
+class DecisionForm(PageForm):
+    decision = _typed("approve or return")
+    note = _typed("why, when returning")
 
 
 class CaseForm(PageForm):

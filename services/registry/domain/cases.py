@@ -123,6 +123,16 @@ class Case:
     def needs_approval(self, to_step: str) -> bool:
         return self.step in APPROVAL_TO_LEAVE or to_step == "closed"
 
+    def skips_emergency(self, to_step: str) -> bool:
+        """An urgent case goes from the report to emergency handling, never past it."""
+        return self.severity == "urgent" and self.step == "report" and to_step == "assessment"
+
+    def moves(self) -> list[tuple[str, bool]]:
+        """(step, needs approval) of every step this case may go to next, in order: what
+        a page offers (the checklist, outcome and referrals are checked on the move)."""
+        return [(s, self.needs_approval(s)) for s in STEPS
+                if s in TRANSITIONS[self.step] and not self.skips_emergency(s)]
+
     def request_approval(self, to_step: str, by: str, at: datetime, *, note: str = "",
                          outcome: str = "") -> ApprovalRequest:
         """Ask a supervisor to allow ``to_step``; refused when the move needs no approval
@@ -197,7 +207,7 @@ class Case:
         if self.needs_approval(to_step) and not can_approve:
             return ApprovalRequired(f"leaving {self.step} for {to_step} needs a "
                                     "supervisor's approval: ask for it")
-        if self.severity == "urgent" and self.step == "report" and to_step == "assessment":
+        if self.skips_emergency(to_step):
             return TransitionRefused("an urgent case goes through emergency handling and its "
                                      "checklist before assessment")
         if self.step == "emergency":

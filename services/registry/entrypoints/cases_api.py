@@ -44,6 +44,7 @@ def case_view(case: Case) -> dict:
     view["checklist"] = list(case.checklist)
     view["referrals"] = [{**asdict(r), "open": r.open} for r in case.referrals]
     view["awaiting_approval"] = asdict(case.pending) if case.pending else None
+    view["moves"] = [{"to_step": s, "needs_approval": a} for s, a in case.moves()]
     return view
 
 

@@ -280,6 +280,12 @@ class ReferralOut(Schema):
     open = fields.Boolean()
 
 
+class MoveOut(Schema):
+    to_step = fields.String()
+    needs_approval = fields.Boolean(metadata={
+        "description": "only a supervisor moves it; anyone else asks for approval"})
+
+
 class CaseOut(Schema):
     id = fields.String()
     child_id = fields.String()
@@ -298,6 +304,8 @@ class CaseOut(Schema):
     approvals = fields.List(fields.Nested(ApprovalOut))
     awaiting_approval = fields.Nested(ApprovalOut, allow_none=True,
                                       metadata={"description": "the request waiting, if any"})
+    moves = fields.List(fields.Nested(MoveOut), metadata={
+        "description": "the steps the case may go to next"})
     outcome = fields.String()
     version = fields.Integer()
 

@@ -115,6 +115,15 @@ def test_an_urgent_case_cannot_skip_emergency_handling():
     assert [h.step for h in case.history] == ["report", "emergency", "assessment"]
 
 
+def test_the_moves_offered_leave_out_the_skip_and_say_which_need_approval():
+    urgent = open_case("c1", "500110120201", "living_alone", "director", AT)
+    assert urgent.moves() == [("emergency", False), ("closed", True)]
+    assert case_at("report").moves() == [
+        ("emergency", False), ("assessment", False), ("closed", True)]
+    assert case_at("assessment").moves() == [
+        ("assistance", True), ("guardianship_intervention", True), ("closed", True)]
+
+
 def test_a_normal_case_may_go_from_report_to_assessment():
     case = open_case("c1", "500110120201", "none", "director", AT, step="report")
     case.move("assessment", "director", AT, can_approve=False)
