@@ -52,13 +52,14 @@ def registry(database_url: str) -> Registry:
     return bootstrap(replace(make_settings(database_url), keys=KEYS))
 
 
-def notifier(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Notifier:
-    """The default rules and templates, a directory of one child director, no
-    channel but the inbox (nothing configured)."""
+def notifier(tmp: Path, monkeypatch: pytest.MonkeyPatch,
+             directory: str = DIRECTORY) -> Notifier:
+    """The default rules and templates, a directory (by default of one child director),
+    no channel but the inbox (nothing configured)."""
     from services.notifier.bootstrap import bootstrap
     from services.notifier.config import Settings
 
-    (tmp / "directory.yaml").write_text(DIRECTORY)
+    (tmp / "directory.yaml").write_text(directory)
     monkeypatch.setenv("SHOUHU_AUTH_KEYS", "k1:" + KEYS.keys["k1"])
     monkeypatch.setenv("SHOUHU_NOTIFIER_DATABASE_URL", f"sqlite:///{tmp / 'notifier.db'}")
     monkeypatch.setenv("SHOUHU_NOTIFIER_DIRECTORY", str(tmp / "directory.yaml"))
