@@ -20,6 +20,7 @@ from services.gateway.adapters.tables import (
     child_overlay,
     child_visits,
     findings,
+    fix_tasks,
     hazard_exposure,
     hazard_shapes,
     inbox,
@@ -30,6 +31,7 @@ from services.gateway.domain.read_model import (
     CheckIn,
     ChildHome,
     Finding,
+    FixTaskState,
     HazardShape,
     PatrolPoint,
     VisitState,
@@ -141,6 +143,17 @@ class ReadModelStore:
     def findings(self) -> list[Finding]:
         q = select(findings).order_by(findings.c.reported_at, findings.c.finding_id)
         return [_record(Finding, r) for r in self.conn.execute(q).all()]
+
+    def fix_task(self, task_id: str) -> FixTaskState | None:
+        row = self.conn.execute(select(fix_tasks).where(fix_tasks.c.task_id == task_id)).first()
+        return _record(FixTaskState, row) if row else None
+
+    def put_fix_task(self, task: FixTaskState) -> None:
+        self._upsert(fix_tasks, "task_id", task.__dict__)
+
+    def fix_tasks(self) -> list[FixTaskState]:
+        q = select(fix_tasks).order_by(fix_tasks.c.due_on, fix_tasks.c.task_id)
+        return [_record(FixTaskState, r) for r in self.conn.execute(q).all()]
 
     # -- overlay results ----------------------------------------------------------
     def apply(self, delta: OverlayDelta) -> None:

@@ -118,6 +118,19 @@ hazard_exposure = Table(
     Column("weight_tenths", Integer, nullable=False, index=True),
 )
 
+# 隐患整改 as the hazards service announces them (hazards.fix_task.*).
+fix_tasks = Table(
+    "fix_tasks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("hazard_id", String(36), nullable=False, index=True),
+    Column("village_code", String(12), nullable=False, index=True),
+    Column("protection", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("overdue", Boolean, nullable=False, server_default="0"),
+)
+
 plans = Table(
     "plans",
     metadata,
@@ -130,6 +143,6 @@ plans = Table(
 )
 
 READ_MODEL = (child_homes, hazard_shapes, patrol_points, checkins, findings, child_visits,
-              child_overlay, hazard_exposure)
+              child_overlay, hazard_exposure, fix_tasks)
 
 outbox, inbox = add_messaging_tables(metadata)

@@ -15,6 +15,7 @@ from services.gateway.entrypoints import (
     case_pages,
     dashboard_api,
     director_pages,
+    fix_task_pages,
     inbox_page,
     map_api,
     plans_api,
@@ -42,6 +43,7 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(map_api.build(gateway, hazards, registry))
     api.register_blueprint(director_pages.build(registry))
     api.register_blueprint(case_pages.build(registry))
+    api.register_blueprint(fix_task_pages.build(gateway, hazards))
     api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))

@@ -4,6 +4,7 @@ charts drawn in CSS, links to the phone map and CSV. No script of its own."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
@@ -20,12 +21,22 @@ from services.gateway.entrypoints.campaign_labels import (
     lang_of,
 )
 from services.gateway.entrypoints.dashboard_map import legend
+from services.gateway.entrypoints.phone_labels import LABELS
+
+
+@dataclass(frozen=True)
+class Assign:
+    csrf: str  # the form's token (the shouhu_csrf cookie's value)
+    due_on: str  # the date the form offers, YYYY-MM-DD
+
 
 FIX_ROWS = 100  # rows of what-to-fix on the page; every row is in the CSV
 WORDS = {
     "zh": {"hazard": "危险点", "kind": "类型", "village": "村", "children": "儿童数",
            "exposure": "暴露度", "lacking": "缺少", "protection": "防护", "state": "状况",
            "week": "周", "finding": "发现", "findings": "次数", "overdue": "逾期走访",
+           "task": "整改", "open_tasks": "未完成", "overdue_tasks": "已逾期",
+           "no_tasks": "暂无整改任务。",
            "fix_intro": "按暴露度排序，所有缺失或损坏的防护（不分类型）：",
            "fix_shown": "下表列出前 {shown} 项，共 {total} 项；全部见 CSV。",
            "coverage": "7 天内巡查 {checked} / {points} 个巡查点 · 签到 {checkins} 次 · "
@@ -33,7 +44,9 @@ WORDS = {
     "en": {"hazard": "Hazard", "kind": "Kind", "village": "Village", "children": "Children",
            "exposure": "Exposure", "lacking": "Lacking", "protection": "Protection",
            "state": "State", "week": "Week", "finding": "Finding", "findings": "Findings",
-           "overdue": "Overdue", "fix_intro": "Every missing or damaged protection, of every "
+           "overdue": "Overdue", "task": "Fix task", "open_tasks": "Open",
+           "overdue_tasks": "Overdue", "no_tasks": "No fix tasks yet.",
+           "fix_intro": "Every missing or damaged protection, of every "
            "kind, by exposure:",
            "fix_shown": "The table shows the first {shown} of {total}; all are in the CSV.",
            "coverage": "{checked} / {points} points checked in 7 days · {checkins} check-ins · "
@@ -55,6 +68,9 @@ iframe.map { width: 100%; height: 32em; border: 1px solid #ccc; }
 .legend span { display: inline-block; width: .9em; height: .9em; vertical-align: middle; }
 .legend { margin: .2em 0 1.5em; }
 .note { color: #444; font-size: 90%; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(22em, 1fr)); gap: 1em; }
+.charts figure { margin: 0; } svg.chart { width: 100%; height: auto; }
+form.assign { display: flex; gap: 4px; margin: 0; } form.assign input { width: 9em; }
 </style></head><body>
 <h1>防溺水行动 Campaign dashboard</h1>
 <p><a href="/map">地图 Map</a> · CSV:
@@ -85,12 +101,26 @@ high=c.high_exposure_points) }}</p>
 }}{% endfor %}{% if f.protections | length > FIX_ROWS %}。{{ w.fix_shown.format(shown=FIX_ROWS,
 total=f.protections | length) }}{% endif %}</p>
 <table><tr><th>#</th><th>{{ w.protection }}</th><th>{{ w.state }}</th><th>{{ w.hazard }}</th>
-<th>{{ w.kind }}</th><th>{{ w.village }}</th><th>{{ w.exposure }}</th></tr>
+<th>{{ w.kind }}</th><th>{{ w.village }}</th><th>{{ w.exposure }}</th><th>{{ w.task }}</th></tr>
 {% for p in f.protections[:FIX_ROWS] %}<tr><td>{{ loop.index }}</td>
 <td>{{ protection(p.protection) }}</td>
 <td>{{ state(p.state) }}</td><td>{{ p.name or p.hazard_id }}</td><td>{{ kind(p.kind) }}</td>
 <td>{{ p.village_name }}</td><td><span class="bar warn" style="width:{{ (p.exposure / top * 8) |
-round(2) }}em"></span> {{ p.exposure }}</td></tr>{% endfor %}</table>
+round(2) }}em"></span> {{ p.exposure }}</td><td>{% if p.task_id %}<a href="/fix-tasks/{{
+p.task_id }}?lang={{ lang }}">{{ fix.statuses[p.task_status] }} · {{ p.task_due }}</a>
+{% elif can_assign %}<form method="post" class="assign" action="/fix-tasks/new?lang={{ lang }}">
+<input type="hidden" name="csrf_token" value="{{ csrf }}"><input type="hidden" name="hazard_id"
+value="{{ p.hazard_id }}"><input type="hidden" name="protection" value="{{ p.protection }}">
+<input type="date" name="due_on" value="{{ due }}" aria-label="{{ fix.due }}">
+<button>{{ fix.assign }}</button></form>{% endif %}</td></tr>{% endfor %}</table>
+<h2 id="charts">图表 Charts</h2>
+<div class="charts">{% for title, svg in charts %}<figure><figcaption>{{ title }}</figcaption>
+{{ svg }}</figure>{% endfor %}</div>
+<h2>整改任务 Fix tasks by village</h2>
+<table><tr><th>{{ w.village }}</th><th>{{ w.open_tasks }}</th><th>{{ w.overdue_tasks }}</th></tr>
+{% for r in f.fix_tasks %}<tr><td>{{ r.village_name }}</td><td>{{ r.open }}</td>
+<td>{{ r.overdue }}</td></tr>{% else %}<tr><td colspan="3">{{ w.no_tasks }}</td></tr>{% endfor %}
+</table>
 <h2>发现情况 Findings by week</h2>
 <table><tr><th>{{ w.week }}</th><th>{{ w.finding }}</th><th>{{ w.findings }}</th></tr>
 {% for r in f.findings %}<tr><td>{{ r.week }}</td><td>{{ finding(r.kind) }}</td>
@@ -103,11 +133,15 @@ round(2) }}em"></span> {{ p.exposure }}</td></tr>{% endfor %}</table>
 </body></html>""")
 
 
-def render_dashboard(figures: dict[str, Any], map_srcdoc: Markup, lang: str) -> str:
-    """The page in ``lang`` (zh by default): every code shown as a word, villages by name."""
+def render_dashboard(figures: dict[str, Any], map_srcdoc: Markup, lang: str,
+                     charts: list[tuple[str, Markup]], assign: Assign | None) -> str:
+    """The page in ``lang`` (zh by default): every code shown as a word, villages by name;
+    ``assign`` (station staff only) puts a form to assign each gap as a fix task."""
     top = max([h["exposure"] for h in figures["hazards"]] + [1.0])
     fix_counts = Counter(p["protection"] for p in figures["protections"])
     return _PAGE.render(
+        charts=charts, can_assign=assign is not None, csrf=assign.csrf if assign else "",
+        due=assign.due_on if assign else "", fix=LABELS[lang_of(lang)]["fix"],
         f=figures, top=top, tables=list(figures), map_srcdoc=map_srcdoc, lang=lang,
         legend=legend(lang), w=WORDS[lang_of(lang)], FIX_ROWS=FIX_ROWS,
         fix_counts=[(p, fix_counts[p]) for p in PROTECTION_ORDER if fix_counts[p]],

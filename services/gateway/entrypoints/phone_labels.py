@@ -125,5 +125,39 @@ EN["flow"] = {
                  "": "Not done."},
     "awaiting_title": "Cases awaiting approval", "none_awaiting": "No case awaits approval.",
 }
+ZH["fix_title"] = "隐患整改"
+EN["fix_title"] = "Fix task"
+ZH["fix"] = {  # 隐患整改: a fix task's page
+    "title": "隐患整改", "hazard": "危险点", "protection": "防护", "problem": "问题",
+    "due": "期限", "status": "状态", "photo": "整改照片", "note": "说明",
+    "report": "上报已整改", "confirm": "确认已整改", "not_fixed": "仍未整改",
+    "assign": "派给村委会",
+    "statuses": {"assigned": "待整改", "reported_fixed": "已上报，待巡查确认",
+                 "confirmed": "已确认整改", "overdue": "已逾期"},
+    "done": {"assigned": "已派给村委会。", "reported": "已上报，等待巡查确认。",
+             "confirmed": "已确认，危险点的防护已更新。", "reopened": "已退回村委会继续整改。",
+             "already": "该防护已有整改任务，就是这一个。"},
+    "refusals": {"photo": "请附上整改后的照片。", "note": "请说明仍存在的问题。",
+                 "due_on": "期限已过，请选择今天或以后的日期。",
+                 "protection": "该防护完好，无需整改。", "status": "任务状态已变化，请刷新。",
+                 "": "未能执行。"},
+}
+EN["fix"] = {
+    "title": "Fix task", "hazard": "Hazard", "protection": "Protection", "problem": "Problem",
+    "due": "Due", "status": "Status", "photo": "Photo of the fix", "note": "Note",
+    "report": "Report it fixed", "confirm": "Confirm the fix", "not_fixed": "Still not fixed",
+    "assign": "Assign to the village committee",
+    "statuses": {"assigned": "to fix", "reported_fixed": "reported fixed, awaiting the patrol",
+                 "confirmed": "confirmed fixed", "overdue": "overdue"},
+    "done": {"assigned": "Assigned to the village committee.",
+             "reported": "Reported; the patrol will confirm it.",
+             "confirmed": "Confirmed; the hazard's protections are updated.",
+             "reopened": "Back to the village committee.",
+             "already": "This protection already has a fix task: this one."},
+    "refusals": {"photo": "Attach a photo of the fix.", "note": "Say what is still wrong.",
+                 "due_on": "The due date has passed: choose today or later.",
+                 "protection": "That protection is in place: nothing to fix.",
+                 "status": "The task changed meanwhile: reload it.", "": "Not done."},
+}
 
 LABELS = {"zh": ZH, "en": EN}

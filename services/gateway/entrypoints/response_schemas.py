@@ -205,6 +205,17 @@ class ProtectionRow(Schema):
     state = fields.String()
     exposure = fields.Float()
     children = fields.Integer()
+    task_id = fields.String(metadata={"description": "the open fix task, if any"})
+    task_status = fields.String(metadata={
+        "description": "'' (none), assigned, reported_fixed or overdue"})
+    task_due = fields.String(metadata={"description": "its due date, YYYY-MM-DD"})
+
+
+class FixTasksRow(Schema):
+    village_code = fields.String()
+    village_name = fields.String()
+    open = fields.Integer()
+    overdue = fields.Integer()
 
 
 class FindingsRow(Schema):
@@ -236,3 +247,4 @@ class DashboardOut(Schema):
     findings = fields.List(fields.Nested(FindingsRow))
     overdue = fields.List(fields.Nested(OverdueRow))
     coverage = fields.List(fields.Nested(CoverageRow))
+    fix_tasks = fields.List(fields.Nested(FixTasksRow))

@@ -161,6 +161,31 @@ class DecisionForm(PageForm):
     note = _typed("why, when returning")
 
 
+class FixAssignForm(PageForm):
+    hazard_id = _typed()
+    protection = _typed("barrier, warning_sign or rescue_equipment")
+    due_on = _typed("YYYY-MM-DD")
+
+
+class FixReportForm(PageForm):
+    note = _typed()
+
+
+class FixPhoto(Schema):
+    photo = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary"})
+
+
+class FixConfirmForm(PageForm):
+    fixed = _typed("true (fixed) or false (still not fixed)")
+    note = _typed("what is still wrong, when not fixed")
+
+
+class FixTaskQuery(PageQuery):
+    done = fields.String(load_default="", validate=validate.OneOf(
+        ("", "assigned", "reported", "confirmed", "reopened", "already")), metadata={
+        "description": "what the form just did: the page says so"})
+
+
 class CaseForm(PageForm):
     situation = _typed("living_alone, guardian_incapable, … (the registry's situations)")
     severity = _typed("urgent, normal, or empty: by the situation")

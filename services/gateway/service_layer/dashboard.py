@@ -13,12 +13,13 @@ from services.gateway.adapters.villages import village_name
 from services.gateway.config import Settings
 from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
 from services.gateway.domain.read_model import PROTECTIONS
+from services.gateway.service_layer.campaign_charts import fix_tasks_by_village
 from services.gateway.service_layer.map_views import map_layers
 from services.gateway.service_layer.overlay_views import hazard_ranking
 from services.gateway.service_layer.plans import candidates, high_exposure_points
 from shared.auth.principal import Principal
 
-TABLES = ("hazards", "protections", "findings", "overdue", "coverage")
+TABLES = ("hazards", "protections", "findings", "overdue", "coverage", "fix_tasks")
 
 
 def dashboard(store: ReadModelStore, principal: Principal,
@@ -30,22 +31,35 @@ def dashboard(store: ReadModelStore, principal: Principal,
                                        "exposure", "children")}
                     | {"village_name": village_name(h["village_code"]),
                        "lacking": " ".join(h["lacking"])} for h in ranking],
-        "protections": _what_to_fix(ranking),
+        "protections": _what_to_fix(ranking, store),
         "findings": _findings_by_week(store),
         "overdue": _overdue_by_village(store, principal, now.date()),
         "coverage": [_coverage(store, now)],
+        "fix_tasks": [{k: r[k] for k in ("village_code", "village_name", "open", "overdue")}
+                      for r in fix_tasks_by_village(store, principal)],
     }
 
 
-def _what_to_fix(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _what_to_fix(ranking: list[dict[str, Any]], store: ReadModelStore) -> list[dict[str, Any]]:
     """Every missing or damaged protection of every kind, most exposed hazard first
-    (the ranking's order; a hazard's own gaps in PROTECTIONS order), never cut by type."""
-    return [{"protection": p, "hazard_id": h["hazard_id"], "kind": h["kind"],
-             "name": h["name"], "village_code": h["village_code"],
-             "village_name": village_name(h["village_code"]),
-             "state": h["protections"].get(p, "missing"), "exposure": h["exposure"],
-             "children": h["children"]}
-            for h in ranking for p in PROTECTIONS if p in h["lacking"]]
+    (the ranking's order; a hazard's own gaps in PROTECTIONS order), never cut by type;
+    with its open fix task, if one is under way."""
+    tasks = {(t.hazard_id, t.protection): t for t in store.fix_tasks() if t.open}
+    rows = []
+    for h in ranking:
+        for p in PROTECTIONS:
+            if p not in h["lacking"]:
+                continue
+            task = tasks.get((h["hazard_id"], p))
+            rows.append({
+                "protection": p, "hazard_id": h["hazard_id"], "kind": h["kind"],
+                "name": h["name"], "village_code": h["village_code"],
+                "village_name": village_name(h["village_code"]),
+                "state": h["protections"].get(p, "missing"), "exposure": h["exposure"],
+                "children": h["children"], "task_id": task.task_id if task else "",
+                "task_status": ("overdue" if task.overdue else task.status) if task else "",
+                "task_due": task.due_on.isoformat() if task else ""})
+    return rows
 
 
 def _findings_by_week(store: ReadModelStore) -> list[dict[str, Any]]:

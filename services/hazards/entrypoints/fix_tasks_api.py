@@ -58,6 +58,15 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
             return {"items": items, "total": total, "page": q["page"],
                     "page_size": q["page_size"]}
 
+    @blp.route("/<task_id>")
+    class TaskById(MethodView):
+        @allow(*TASK_READERS)
+        @blp.response(200, FixTaskOut)
+        @errors(blp, *SIGNED_IN, 404)
+        def get(self, task_id):  # type: ignore[no-untyped-def]
+            """One fix task"""
+            return fix_tasks.get_task(hazards.uow(), task_id, context(hazards))
+
     @blp.route("/<task_id>/fixed")
     class Fixed(MethodView):
         @allow(*VILLAGE)

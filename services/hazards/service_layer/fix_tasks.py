@@ -124,6 +124,11 @@ def list_tasks(uow: HazardsUnitOfWork, villages: frozenset[str] | None, status: 
         return uow.fix_tasks.page(villages, status, page, page_size)
 
 
+def get_task(uow: HazardsUnitOfWork, task_id: str, ctx: Context) -> FixTask:
+    with uow:
+        return _load(uow, task_id, ctx)
+
+
 def photo(uow: HazardsUnitOfWork, task_id: str, ctx: Context) -> tuple[bytes, str]:
     with uow:
         _load(uow, task_id, ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import uuid
 
 import pytest
@@ -171,7 +172,7 @@ def test_dashboard_html_json_and_csv(client_and_hazards):
     assert figures["findings"][0]["kind"] == "children_at_water"
     page = client.get("/dashboard", headers=token()).get_data(as_text=True)
     assert "测试塘" in page and "child-" not in page
-    outside_map = page.split("<iframe")[0] + page.split("</iframe>")[1]
+    outside_map = re.sub(r"<[^>]+>", " ", page.split("<iframe")[0] + page.split("</iframe>")[1])
     assert "警示牌" in outside_map and "损坏" in outside_map and "池塘" in outside_map
     assert "崇恩村" in outside_map and "儿童在水边" in outside_map
     assert "暴露度 = " in outside_map and "风险等级（高 3、中 2、低 1）" in outside_map
