@@ -97,8 +97,8 @@ def fix_tasks_by_village(store: ReadModelStore,
         if task.open and principal.sees_village(task.village_code):
             open_by[task.village_code] += 1
             late_by[task.village_code] += task.overdue
-    return [{"label": village_name(v), "village_code": v, "open": open_by[v],
-             "overdue": late_by[v]} for v in sorted(open_by)]
+    return [{"label": village_name(v), "village_code": v, "village_name": village_name(v),
+             "open": open_by[v], "overdue": late_by[v]} for v in sorted(open_by)]
 
 
 def _at_water_by_week(findings: list[Any], end: date) -> list[dict[str, Any]]:
