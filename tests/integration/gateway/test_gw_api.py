@@ -176,6 +176,10 @@ def test_dashboard_html_json_and_csv(client_and_hazards):
     assert "警示牌" in outside_map and "损坏" in outside_map and "池塘" in outside_map
     assert "崇恩村" in outside_map and "儿童在水边" in outside_map
     assert "暴露度 = " in outside_map and "风险等级（高 3、中 2、低 1）" in outside_map
+    for caption in ("每日签到与计划", "高暴露巡查点每周覆盖率", "各村整改任务",
+                    "每周发现儿童在水边"):
+        assert caption in outside_map, caption
+    assert page.count('<svg class="chart"') == 4 and "派给村委会" in outside_map
     for code in ("warning_sign", "barrier", "rescue_equipment", "pond", "road_crossing",
                  "children_at_water", "damaged", "500110120201"):
         assert code not in outside_map, code
