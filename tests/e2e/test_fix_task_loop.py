@@ -195,3 +195,73 @@ def hz_post(hz, path: str, body: dict) -> dict:  # type: ignore[no-untyped-def]
     resp = client.post(path, json=body, headers=admin)
     assert resp.status_code == 201, resp.json
     return resp.json
+
+
+@pytest.mark.browser
+def test_the_loop_on_pages_in_chromium_on_a_pc_and_phones(loop, tmp_path):
+    """Station staff at 1366×900 assign from the dashboard; a director on a 360×740
+    phone finds the task in the list and reports it with a photo chosen on the phone; a
+    patrol member's phone confirms it. Each page fits its screen and shows no code."""
+    from selenium.webdriver.common.by import By
+    from werkzeug.serving import make_server
+
+    from infra.broker import free_port
+    from tests.e2e.phone import chromium_phone
+    from tests.e2e.test_case_flow_pages import _fits, _pc
+
+    app, _, hz = loop
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    hz_post(hz, "/hazards", {"kind": "pond", "name": "页面整改塘", "geometry": POND,
+                             "village_code": VILLAGE, "barrier": "missing",
+                             "warning_sign": "present", "rescue_equipment": "present"})
+    photo = tmp_path / "fix.jpg"
+    photo.write_bytes(_photo())
+    pc, phone = _pc(), chromium_phone()
+    try:
+        def sign_in(driver, user, role, villages=frozenset()):  # type: ignore[no-untyped-def]
+            driver.get(base + "/healthz")
+            driver.delete_all_cookies()
+            driver.add_cookie({"name": COOKIE, "path": "/", "value": KEYS.issue(
+                Principal(user, role, TOWNSHIP, villages))})
+
+        sign_in(pc, "staff-1", Role.CHILD_SUPERVISOR)
+
+        def row():  # type: ignore[no-untyped-def]
+            pc.get(base + "/dashboard")
+            return next((r for r in pc.find_elements(By.CSS_SELECTOR, "#fix-table tr")
+                         if "页面整改塘" in r.text), None)
+
+        eventually(row, 90, message="the hazard's row on the dashboard").find_element(
+            By.CSS_SELECTOR, "form.assign button").click()
+        eventually(lambda: "done=assigned" in pc.current_url, 20, message="assigned")
+        assert pc.find_element(By.ID, "status").text == "待整改"
+        _fits(pc)
+
+        sign_in(phone, "director-1", Role.CHILD_DIRECTOR, frozenset({VILLAGE}))
+        phone.get(base + "/fix-tasks")
+        _fits(phone)
+        phone.find_element(By.PARTIAL_LINK_TEXT, "页面整改塘 · 护栏").click()
+        phone.find_element(By.ID, "photo").send_keys(str(photo))
+        phone.find_element(By.ID, "note").send_keys("已加装护栏")
+        phone.find_element(By.CSS_SELECTOR, "#report button").click()
+        eventually(lambda: "done=reported" in phone.current_url, 20, message="reported")
+        assert phone.find_element(By.ID, "status").text == "已上报，待巡查确认"
+        assert phone.find_element(By.CSS_SELECTOR, "img.photo").get_attribute(
+            "naturalWidth") == "40"
+        _fits(phone)
+
+        task_url = phone.current_url.split("?")[0]
+        sign_in(phone, "patrol-1", Role.PATROL_MEMBER)
+        phone.get(task_url)
+        phone.find_element(By.CSS_SELECTOR, "#confirm button[value=true]").click()
+        eventually(lambda: "done=confirmed" in phone.current_url, 20, message="confirmed")
+        assert phone.find_element(By.ID, "status").text == "已确认整改"
+        _fits(phone)
+        eventually(lambda: row() is None, 60, message="the fixed barrier leaves the table")
+    finally:
+        pc.quit()
+        phone.quit()
+        server.shutdown()

@@ -100,8 +100,9 @@ high=c.high_exposure_points) }}</p>
 <p>{{ w.fix_intro }} {% for p, n in fix_counts %}{{ protection(p) }} {{ n }}{{ "、" if not loop.last
 }}{% endfor %}{% if f.protections | length > FIX_ROWS %}。{{ w.fix_shown.format(shown=FIX_ROWS,
 total=f.protections | length) }}{% endif %}</p>
-<table><tr><th>#</th><th>{{ w.protection }}</th><th>{{ w.state }}</th><th>{{ w.hazard }}</th>
-<th>{{ w.kind }}</th><th>{{ w.village }}</th><th>{{ w.exposure }}</th><th>{{ w.task }}</th></tr>
+<table id="fix-table"><tr><th>#</th><th>{{ w.protection }}</th><th>{{ w.state }}</th>
+<th>{{ w.hazard }}</th><th>{{ w.kind }}</th><th>{{ w.village }}</th><th>{{ w.exposure }}</th>
+<th>{{ w.task }}</th></tr>
 {% for p in f.protections[:FIX_ROWS] %}<tr><td>{{ loop.index }}</td>
 <td>{{ protection(p.protection) }}</td>
 <td>{{ state(p.state) }}</td><td>{{ p.name or p.hazard_id }}</td><td>{{ kind(p.kind) }}</td>

@@ -38,6 +38,7 @@ from services.gateway.entrypoints.schemas import (
 from shared.auth.flask import allow, current_principal
 
 UPSTREAM = (401, 403, 404, 502, 503)
+SHOWN = 50  # tasks listed per group (soonest due first)
 READERS = tuple(dict.fromkeys((*CHECKERS, *PLANNERS)))  # as the hazards service's
 
 
@@ -46,6 +47,14 @@ def refusal(answer: Any, lang: str) -> str:
     named = (answer.get("errors") or {}).get("json", {}) if isinstance(answer, dict) else {}
     words = LABELS[lang]["fix"]["refusals"]
     return next((words[k] for k in named if k in words), words[""])
+
+
+def _row(task: dict[str, Any], names: dict[str, str], lang: str) -> dict[str, Any]:
+    """A task as the list shows it: the hazard's name, the village's, the words."""
+    late = task["status"] == "assigned" and task["due_on"] < local_today().isoformat()
+    return {"id": task["id"], "hazard": names.get(task["hazard_id"]) or task["hazard_id"],
+            "village": village_name(task["village_code"]), "due_on": task["due_on"],
+            "protection": label(PROTECTIONS, task["protection"], lang), "late": late}
 
 
 def build(gateway: Gateway, hazards: Any) -> Blueprint:
@@ -75,6 +84,31 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
             return page(task_id, lang, refusal(body, lang), 409)
         accepted(answer, "hazards")
         return see_other("fix_tasks.FixTask", task_id=task_id, lang=lang, done=done)
+
+    @blp.route("/fix-tasks")
+    class FixTasks(MethodView):
+        @allow(*READERS)
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args):  # type: ignore[no-untyped-def]
+            """Open fix tasks in your villages (HTML): to fix, and to confirm on patrol"""
+            lang = args["lang"]
+            groups = []
+            for status in ("assigned", "reported_fixed"):
+                found = accepted(hazards.get("/fix-tasks", caller_token(), {
+                    "status": status, "page_size": str(SHOWN)}), "hazards")
+                names = hazard_names(found["items"])
+                groups.append((status, [_row(t, names, lang) for t in found["items"]],
+                               found["total"]))
+            return render_page("fix_tasks.html", "fix_list_title", "/fix-tasks",
+                               current="fixes", groups=groups, shown=SHOWN)
+
+    def hazard_names(tasks: list[dict[str, Any]]) -> dict[str, str]:
+        with gateway.engine.connect() as conn:
+            store = ReadModelStore(conn)
+            return {t["hazard_id"]: (h.name if (h := store.hazard(t["hazard_id"])) else "")
+                    for t in tasks}
 
     @blp.route("/fix-tasks/new")
     class FixAssign(MethodView):
@@ -149,6 +183,8 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
     class FixTaskPhoto(MethodView):
         @allow(*READERS)
         @blp.response(200, TEXT, content_type="image/jpeg")
+        @blp.alt_response(200, schema=TEXT, content_type="image/png", success=True)
+        @blp.alt_response(200, schema=TEXT, content_type="image/webp", success=True)
         @page_errors(blp, *UPSTREAM)
         def get(self, task_id):  # type: ignore[no-untyped-def]
             """The photo of the reported fix (EXIF removed by the hazards service)"""

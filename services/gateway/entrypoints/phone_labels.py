@@ -125,10 +125,12 @@ EN["flow"] = {
                  "": "Not done."},
     "awaiting_title": "Cases awaiting approval", "none_awaiting": "No case awaits approval.",
 }
-ZH["fix_title"] = "隐患整改"
-EN["fix_title"] = "Fix task"
+ZH["fix_title"], ZH["fix_list_title"], ZH["fixes"] = "隐患整改", "整改任务", "整改"
+EN["fix_title"], EN["fix_list_title"], EN["fixes"] = "Fix task", "Fix tasks", "Fixes"
 ZH["fix"] = {  # 隐患整改: a fix task's page
-    "title": "隐患整改", "hazard": "危险点", "protection": "防护", "problem": "问题",
+    "title": "隐患整改", "hazard": "危险点", "none": "没有任务。",
+    "groups": {"assigned": "待整改", "reported_fixed": "已上报，待巡查确认"},
+    "protection": "防护", "problem": "问题",
     "due": "期限", "status": "状态", "photo": "整改照片", "note": "说明",
     "report": "上报已整改", "confirm": "确认已整改", "not_fixed": "仍未整改",
     "assign": "派给村委会",
@@ -143,7 +145,9 @@ ZH["fix"] = {  # 隐患整改: a fix task's page
                  "": "未能执行。"},
 }
 EN["fix"] = {
-    "title": "Fix task", "hazard": "Hazard", "protection": "Protection", "problem": "Problem",
+    "title": "Fix task", "hazard": "Hazard", "none": "None.",
+    "groups": {"assigned": "To fix", "reported_fixed": "Reported fixed: to confirm on patrol"},
+    "protection": "Protection", "problem": "Problem",
     "due": "Due", "status": "Status", "photo": "Photo of the fix", "note": "Note",
     "report": "Report it fixed", "confirm": "Confirm the fix", "not_fixed": "Still not fixed",
     "assign": "Assign to the village committee",

@@ -20,6 +20,7 @@ from services.hazards.entrypoints.fix_task_schemas import (
     FixTaskPage,
     FixTaskQuery,
 )
+from services.hazards.entrypoints.schemas import FILE
 from services.hazards.service_layer import fix_tasks
 from shared.auth.flask import allow, current_principal
 from shared.auth.principal import Role
@@ -96,7 +97,9 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
     @blp.route("/<task_id>/photo")
     class Photo(MethodView):
         @allow(*TASK_READERS)
-        @blp.response(200, content_type="image/jpeg")
+        @blp.response(200, FILE, content_type="image/jpeg")
+        @blp.alt_response(200, schema=FILE, content_type="image/png", success=True)
+        @blp.alt_response(200, schema=FILE, content_type="image/webp", success=True)
         @errors(blp, *SIGNED_IN, 404)
         def get(self, task_id):  # type: ignore[no-untyped-def]
             """The photo of the reported fix"""
