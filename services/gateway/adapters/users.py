@@ -12,7 +12,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import argon2
@@ -21,7 +21,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
-    DateTime,
     Engine,
     ForeignKey,
     Integer,
@@ -37,6 +36,7 @@ from sqlalchemy import (
 from services.gateway.adapters.tables import metadata
 from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User
 from shared.auth.principal import Role
+from shared.db import UTCDateTime, reader
 
 users = Table(
     "users", metadata,
@@ -45,12 +45,13 @@ users = Table(
     Column("role", String(32), nullable=False),
     Column("township_code", String(9), nullable=False),
     Column("village_codes", Text, nullable=False),  # JSON list
+    Column("unit", String(200), nullable=False, server_default=""),  # a liaison's school
     Column("active", Boolean, nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("failed_logins", Integer, nullable=False),
-    Column("locked_until", DateTime(timezone=True)),
+    Column("locked_until", UTCDateTime),
     Column("tokens_valid_after", Integer, nullable=False),  # epoch s: older tokens revoked
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 background_checks = Table(
@@ -68,9 +69,9 @@ refresh_tokens = Table(
     Column("token_hash", String(64), primary_key=True),
     Column("user_id", String(36), nullable=False, index=True),
     Column("family_id", String(36), nullable=False, index=True),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True)),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
 )
 
 revoked_tokens = Table(
@@ -78,10 +79,6 @@ revoked_tokens = Table(
     Column("jti", String(64), primary_key=True),
     Column("expires_at", Integer, nullable=False),  # epoch s, then the row can go
 )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class Argon2Hasher:
@@ -120,7 +117,7 @@ class UserStore:
             user_id=user.user_id, username=user.username, role=user.role.value,
             township_code=user.township_code, village_codes=json.dumps(sorted(user.village_codes)),
             active=user.active, password_hash=user.password_hash, failed_logins=0,
-            tokens_valid_after=0, created_at=datetime.now(UTC)))
+            tokens_valid_after=0, created_at=datetime.now(UTC), unit=user.unit))
 
     def _user(self, row: Any) -> User:
         checks = self.conn.execute(select(background_checks).where(
@@ -129,7 +126,7 @@ class UserStore:
             user_id=row.user_id, username=row.username, role=Role(row.role),
             township_code=row.township_code, village_codes=frozenset(json.loads(row.village_codes)),
             active=row.active, password_hash=row.password_hash, failed_logins=row.failed_logins,
-            locked_until=_utc(row.locked_until),
+            locked_until=row.locked_until, unit=row.unit,
             checks=tuple(BackgroundCheck(c.checked_on, c.result, c.expires_on) for c in checks))
 
     def get(self, user_id: str) -> User | None:
@@ -183,8 +180,7 @@ class UserStore:
         if row is None:
             return None
         return RefreshToken(row.token_hash, row.user_id, row.family_id,
-                            row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC),
-                            _utc(row.used_at), _utc(row.revoked_at))
+                            row.expires_at, row.used_at, row.revoked_at)
 
     def mark_used(self, token_hash: str) -> None:
         self.conn.execute(update(refresh_tokens).where(
@@ -220,8 +216,10 @@ def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
     """The gateway's deny-list: signed-out tokens and tokens older than a user's
     last 'end all sessions' (or deactivation)."""
 
+    reads = reader(engine)  # every request asks: never queue behind a writer
+
     def revoked(claims: Mapping[str, Any]) -> bool:
-        with engine.connect() as conn:
+        with reads.connect() as conn:
             if conn.execute(select(revoked_tokens.c.jti).where(
                     revoked_tokens.c.jti == claims["jti"])).first():
                 return True
@@ -233,6 +231,3 @@ def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
 
     return revoked
 
-
-def today() -> date:
-    return datetime.now(UTC).date()

@@ -26,7 +26,7 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
     page_errors,
 )
-from services.gateway.entrypoints.roles import APPROVERS, PLANNERS
+from services.gateway.entrypoints.roles import FIX_ASSIGNERS, PLANNERS
 from services.gateway.entrypoints.schemas import PageQuery
 from services.gateway.service_layer import campaign_charts
 from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figures
@@ -47,13 +47,13 @@ def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("dashboard", __name__, description="The campaign dashboard")
 
     def version() -> Any:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return ReadModelStore(conn).version()
 
     maps = PageCache(version)  # a folium render of a township takes a while: see docs
 
     def figures():  # type: ignore[no-untyped-def]
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return dashboard(ReadModelStore(conn), current_principal())
 
     def charts(lang: str) -> list[tuple[str, Markup]]:
@@ -63,7 +63,7 @@ def build(gateway: Gateway) -> Blueprint:
         return render_charts(series, lang)
 
     def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             layers = map_figures(ReadModelStore(conn), principal, gateway.settings,
                                  gateway.crs)
         return render_dashboard_map(layers, gateway.settings.tiles,
@@ -83,7 +83,7 @@ def build(gateway: Gateway) -> Blueprint:
                              lambda: render_map(principal, lang, static_url))
             csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
             assign = Assign(csrf, (local_today() + timedelta(days=FIX_DAYS)).isoformat()) \
-                if principal.role in APPROVERS else None
+                if principal.role in FIX_ASSIGNERS else None
             resp = Response(render_dashboard(figures(), frame.srcdoc, lang, charts(lang), assign),
                             mimetype="text/html",
                             headers={"Content-Security-Policy": CSP.format(

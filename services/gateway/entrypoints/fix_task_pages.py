@@ -26,7 +26,12 @@ from services.gateway.entrypoints.phone_pages import (
     see_other,
 )
 from services.gateway.entrypoints.response_schemas import HTML, LOCATION, TEXT, page_errors
-from services.gateway.entrypoints.roles import APPROVERS, CHECKERS, EXACT, PLANNERS
+from services.gateway.entrypoints.roles import (
+    FIX_ASSIGNERS,
+    FIX_CONFIRMERS,
+    FIX_READERS,
+    FIX_REPORTERS,
+)
 from services.gateway.entrypoints.schemas import (
     FixAssignForm,
     FixConfirmForm,
@@ -39,7 +44,6 @@ from shared.auth.flask import allow, current_principal
 
 UPSTREAM = (401, 403, 404, 502, 503)
 SHOWN = 50  # tasks listed per group (soonest due first)
-READERS = tuple(dict.fromkeys((*CHECKERS, *PLANNERS)))  # as the hazards service's
 
 
 def refusal(answer: Any, lang: str) -> str:
@@ -76,7 +80,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
             village=village_name(task["village_code"]),
             protection=label(PROTECTIONS, task["protection"], lang),
             problem=label(STATES, task["problem"], lang), shown=shown,
-            can_report=role in EXACT, can_confirm=role in CHECKERS)
+            can_report=role in FIX_REPORTERS, can_confirm=role in FIX_CONFIRMERS)
 
     def answered(task_id: str, answer: tuple[int, Any], done: str, lang: str) -> Any:
         status, body = answer
@@ -87,7 +91,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     @blp.route("/fix-tasks")
     class FixTasks(MethodView):
-        @allow(*READERS)
+        @allow(*FIX_READERS)
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
@@ -112,7 +116,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     @blp.route("/fix-tasks/new")
     class FixAssign(MethodView):
-        @allow(*APPROVERS)
+        @allow(*FIX_ASSIGNERS)
         @blp.arguments(FixAssignForm, location="form")
         @blp.arguments(PageQuery, location="query")
         @blp.response(303, description="Assigned (or already assigned): on to the task",
@@ -136,7 +140,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     @blp.route("/fix-tasks/<uuid:task_id>")
     class FixTask(MethodView):
-        @allow(*READERS)
+        @allow(*FIX_READERS)
         @blp.arguments(FixTaskQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
@@ -148,7 +152,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     @blp.route("/fix-tasks/<uuid:task_id>/fixed")
     class FixReported(MethodView):
-        @allow(*EXACT)
+        @allow(*FIX_REPORTERS)
         @blp.arguments(FixReportForm, location="form")
         @blp.arguments(FixPhoto, location="files")
         @blp.arguments(PageQuery, location="query")
@@ -165,7 +169,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     @blp.route("/fix-tasks/<uuid:task_id>/confirmation")
     class FixConfirmed(MethodView):
-        @allow(*CHECKERS)
+        @allow(*FIX_CONFIRMERS)
         @blp.arguments(FixConfirmForm, location="form")
         @blp.arguments(PageQuery, location="query")
         @blp.response(303, description="Confirmed or sent back: on to the task",
@@ -181,7 +185,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     @blp.route("/fix-tasks/<uuid:task_id>/photo")
     class FixTaskPhoto(MethodView):
-        @allow(*READERS)
+        @allow(*FIX_READERS)
         @blp.response(200, TEXT, content_type="image/jpeg")
         @blp.alt_response(200, schema=TEXT, content_type="image/png", success=True)
         @blp.alt_response(200, schema=TEXT, content_type="image/webp", success=True)

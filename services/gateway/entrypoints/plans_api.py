@@ -21,15 +21,17 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
     page_errors,
 )
-from services.gateway.entrypoints.roles import PLAN_MAKERS, PLANNERS
 from services.gateway.entrypoints.schemas import PlanIn
 from services.gateway.service_layer import plans
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from shared.access import roles
 from shared.auth.flask import allow, current_principal
-from shared.auth.principal import Role
 from shared.geo import to_wgs84
 
-TEAM_READERS = (*PLANNERS, Role.PATROL_MEMBER)
+# Role groups from the one access policy (shared/access.py).
+PLAN_WRITERS = roles("plan", "write")
+PLAN_READERS = roles("plan", "read")
+TEAM_READERS = roles("plan", "follow")
 
 
 def plan_request(body: dict[str, Any]) -> PlanRequest:
@@ -51,12 +53,12 @@ def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("plans", __name__, description="Summer patrol plans")
 
     def team(plan_id: str, team_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return plans.get_plan(conn, plan_id), plans.get_team(conn, plan_id, team_id)
 
     @blp.route("/api/plans")
     class Plans(MethodView):
-        @allow(*PLAN_MAKERS)
+        @allow(*PLAN_WRITERS)
         @blp.arguments(PlanIn)
         @blp.response(201, PlanOut)
         @errors(blp, *SIGNED_IN)
@@ -65,27 +67,27 @@ def build(gateway: Gateway) -> Blueprint:
             uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
             plan_id = plans.create_plan(uow, gateway.crs, plan_request(body),
                                         current_principal().user_id)
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id), 201
 
     @blp.route("/api/plans/<plan_id>")
     class PlanById(MethodView):
-        @allow(*PLANNERS)
+        @allow(*PLAN_READERS)
         @blp.response(200, PlanOut)
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """A plan: teams, shifts and ordered stops"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id)
 
     @blp.route("/api/plans/<plan_id>/coverage")
     class Coverage(MethodView):
-        @allow(*PLANNERS)
+        @allow(*PLAN_READERS)
         @blp.response(200, CoverageOut)
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """Planned vs checked points, distance walked, high-exposure share (7 days)"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.coverage(conn, plan_id)
 
     @blp.route("/plans/<plan_id>/teams/<team_id>/route.gpx")

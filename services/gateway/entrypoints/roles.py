@@ -1,12 +1,16 @@
-"""Who may call what, by role group (every view names one of these in @allow)."""
+"""Who may call what, by role group (every view names one of these in @allow); the
+groups are read from the one access policy, shared/access.py."""
 
-from shared.auth.principal import Role
+from shared.access import PEOPLE, roles
 
-PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
-EXACT = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
-CASE_READERS = (*EXACT, Role.POLICE_LIAISON)  # as the registry's GET /cases/<id>
-APPROVERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)  # as the registry's case approvals
-PLANNERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
-# Planners read plans and the dashboard but change nothing (docs/security.md).
-PLAN_MAKERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
-CHECKERS = (Role.PATROL_MEMBER, Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
+__all__ = ["APPROVERS", "CASE_READERS", "CHECKERS", "EXACT", "FIX_ASSIGNERS", "FIX_CONFIRMERS",
+           "FIX_READERS", "FIX_REPORTERS", "PEOPLE", "PLANNERS"]
+EXACT = roles("home", "read")  # exact homes and children's pages
+CASE_READERS = roles("case", "read")  # as the registry's GET /cases/<id>
+PLANNERS = roles("dashboard", "read")
+CHECKERS = roles("patrol", "check_in")
+APPROVERS = roles("case", "approve")  # as the registry's case approvals
+FIX_READERS = roles("fix_task", "read")  # 隐患整改, as the hazards service's
+FIX_ASSIGNERS = roles("fix_task", "assign")
+FIX_REPORTERS = roles("fix_task", "report")
+FIX_CONFIRMERS = roles("fix_task", "confirm")

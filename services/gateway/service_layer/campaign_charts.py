@@ -2,7 +2,7 @@
 of high-exposure points per week, open and overdue fix tasks by village, children found
 at the water per week.
 
-Days and weeks are the township's (Asia/Shanghai). A summer campaign is read in the
+Days and weeks are the township's (``shared.clock``). A summer campaign is read in the
 autumn too, so each time chart ends at the last day with a check-in or finding (at most
 today), not at an empty today."""
 
@@ -11,20 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.gateway.adapters.plan_repository import PlanRepository
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.adapters.villages import village_name
 from services.gateway.service_layer.plans import high_exposure_points
 from shared.auth.principal import Principal
+from shared.clock import business_date
 
-TOWNSHIP_TZ = ZoneInfo("Asia/Shanghai")
 DAYS, WEEKS = 14, 8
-
-
-def _day(at: datetime) -> date:
-    return at.astimezone(TOWNSHIP_TZ).date() if at.tzinfo else at.date()
+_day = business_date
 
 
 def _week(day: date) -> str:

@@ -15,6 +15,7 @@ from services.gateway.domain import identity as domain
 from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import TokenKeys
+from shared.clock import business_date
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,10 @@ class IdentityService:
                 store.revoke_family(token.family_id)
 
     def create_user(self, admin: Principal, username: str, password: str, role: Role,
-                    township_code: str, village_codes: frozenset[str]) -> User:
-        user = User(str(uuid.uuid4()), username, role, township_code, village_codes)
+                    township_code: str, village_codes: frozenset[str],
+                    unit: str = "") -> User:
+        user = User(str(uuid.uuid4()), username, role, township_code, village_codes,
+                    unit=unit)
         domain.check_new_user(admin, user)
         domain.check_password(password, username)
         user = replace(user, password_hash=self.hasher.hash(password))
@@ -124,7 +127,7 @@ class IdentityService:
                 domain.check_password(changes["password"], user.username)
                 changes["password_hash"] = self.hasher.hash(changes.pop("password"))
             candidate = replace(user, **{k: v for k, v in changes.items()
-                                         if k in ("role", "village_codes", "active")})
+                                         if k in ("role", "village_codes", "active", "unit")})
             domain.check_new_user(admin, candidate)
             store.update(user_id, **changes)
             store.revoke_user_sessions(user_id)
@@ -144,7 +147,7 @@ class IdentityService:
             store.add_check(user_id, check, admin.user_id)
             user = store.get(user_id)
         assert user is not None
-        return domain.valid_background_check(user, _now().date())
+        return domain.valid_background_check(user, business_date(_now()))
 
     def check_status(self, user_id: str, on_date: date) -> CheckStatus:
         """For the planner: may this person be assigned to a patrol or visit that day?"""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -21,6 +21,7 @@ from services.gateway.domain.overlay import OverlayEngine
 from services.gateway.domain.read_model import (
     CheckIn,
     ChildHome,
+    DirectoryGap,
     Finding,
     FixTaskState,
     HazardShape,
@@ -76,6 +77,8 @@ class Projector:
             "hazards.fix_task.reported_fixed.v1": self.fix_task_changed,
             "hazards.fix_task.confirmed.v1": self.fix_task_changed,
             "hazards.fix_task.overdue.v1": self.fix_task_overdue,
+
+            "notifier.directory.gap.v1": self.directory_gap,
         }
         return {t: self._wrap(fn) for t, fn in table.items()}
 
@@ -84,8 +87,10 @@ class Projector:
             # If this transaction rolls back (here or at commit), the in-memory
             # overlay may be ahead of the database: drop it.
             event.listen(conn, "rollback", lambda _conn: self.invalidate())
+            store = ReadModelStore(conn)
             try:
-                fn(ReadModelStore(conn), ev.data)
+                fn(store, ev.data)
+                store.bump_version()
             except Exception:
                 self.invalidate()
                 raise
@@ -114,7 +119,7 @@ class Projector:
     def visit_recorded(self, store: ReadModelStore, d: dict[str, Any]) -> None:
         old = store.visit(d["child_id"])
         visited = _dt(d["visited_at"])
-        if old and old.last_visit_at and _naive(old.last_visit_at) > _naive(visited):
+        if old and old.last_visit_at and old.last_visit_at > visited:
             return  # an older visit arriving late changes nothing
         store.put_visit(VisitState(d["child_id"], d["village_code"], visited,
                                    date.fromisoformat(d["next_due"]), None))
@@ -183,7 +188,7 @@ class Projector:
             d["task_id"], d["hazard_id"], d["village_code"], d["protection"],
             old.status if old else "assigned", date.fromisoformat(d["due_on"]), True))
 
-
-def _naive(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; compare everything as naive UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    # -- notifier -----------------------------------------------------------------
+    def directory_gap(self, store: ReadModelStore, d: dict[str, Any]) -> None:
+        store.add_gap(DirectoryGap(d["gap_id"], d["village_code"], d["event_type"], d["rule"],
+                                   int(d["recipients"]), _dt(d["raised_at"])))

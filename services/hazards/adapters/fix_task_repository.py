@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -14,14 +14,10 @@ from services.hazards.domain.fix_tasks import FixTask
 from shared.db import fetch_page
 
 _COLUMNS = [f.name for f in fields(FixTask) if f.name != "has_photo"]
-_TIMES = ("created_at", "fixed_at", "confirmed_at")
 
 
 def _task(row: Any) -> FixTask:
-    m = dict(row._mapping)
-    for name in _TIMES:  # SQLite gives naive datetimes back: they were stored in UTC
-        if m[name] is not None and m[name].tzinfo is None:
-            m[name] = m[name].replace(tzinfo=UTC)
+    m = row._mapping  # times come back UTC-aware (shared.db.UTCDateTime)
     return FixTask(**{c: m[c] for c in _COLUMNS}, has_photo=m["photo"] is not None)
 
 

@@ -81,13 +81,15 @@ class FixTask:
 
 
 def new_task(hazard_id: str, village_code: str, protection: str, state: str, due_on: date,
-             by: str, at: datetime, *, finding_id: str = "", note: str = "") -> FixTask:
-    """A task for a protection the hazard lacks; refused for one in place or a past date."""
+             by: str, at: datetime, today: date, *, finding_id: str = "",
+             note: str = "") -> FixTask:
+    """A task for a protection the hazard lacks; refused for one in place or a due date
+    before the township's ``today``."""
     if protection not in PROTECTIONS:
         raise FixTaskRefused("protection", f"must be one of {', '.join(PROTECTIONS)}")
     if state == "present":
         raise FixTaskRefused("protection", f"the {protection} is in place: nothing to fix")
-    if due_on < at.date():
+    if due_on < today:
         raise FixTaskRefused("due_on", "the due date has passed")
     return FixTask(hazard_id, village_code, protection, state, due_on, by, at,
                    finding_id=finding_id, note=note)

@@ -10,7 +10,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.hazards.bootstrap import Hazards
-from services.hazards.entrypoints.access import PATROLLERS, context
+from services.hazards.entrypoints.access import (
+    FIX_ASSIGNERS,
+    FIX_CONFIRMERS,
+    FIX_READERS,
+    FIX_REPORTERS,
+    context,
+)
 from services.hazards.entrypoints.fix_task_schemas import (
     ConfirmIn,
     FixedIn,
@@ -23,12 +29,7 @@ from services.hazards.entrypoints.fix_task_schemas import (
 from services.hazards.entrypoints.schemas import FILE
 from services.hazards.service_layer import fix_tasks
 from shared.auth.flask import allow, current_principal
-from shared.auth.principal import Role
 from shared.openapi import SIGNED_IN, errors
-
-ASSIGNERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
-VILLAGE = (Role.CHILD_DIRECTOR, *ASSIGNERS)  # who reports a fix for the village
-TASK_READERS = (*PATROLLERS, Role.PLANNER)
 
 
 def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
@@ -37,7 +38,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("")
     class Tasks(MethodView):
-        @allow(*ASSIGNERS)
+        @allow(*FIX_ASSIGNERS)
         @blp.arguments(FixTaskIn)
         @blp.response(201, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404, 409)
@@ -47,7 +48,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
             return fix_tasks.assign(hazards.uow(), fix_tasks.AssignFix(**body),
                                     context(hazards), datetime.now(UTC))
 
-        @allow(*TASK_READERS)
+        @allow(*FIX_READERS)
         @blp.arguments(FixTaskQuery, location="query")
         @blp.response(200, FixTaskPage)
         @errors(blp, *SIGNED_IN)
@@ -61,7 +62,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/<task_id>")
     class TaskById(MethodView):
-        @allow(*TASK_READERS)
+        @allow(*FIX_READERS)
         @blp.response(200, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404)
         def get(self, task_id):  # type: ignore[no-untyped-def]
@@ -70,7 +71,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/<task_id>/fixed")
     class Fixed(MethodView):
-        @allow(*VILLAGE)
+        @allow(*FIX_REPORTERS)
         @blp.arguments(FixedIn, location="form")
         @blp.arguments(FixedPhoto, location="files")
         @blp.response(200, FixTaskOut)
@@ -84,7 +85,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/<task_id>/confirmation")
     class Confirmation(MethodView):
-        @allow(*PATROLLERS)
+        @allow(*FIX_CONFIRMERS)
         @blp.arguments(ConfirmIn)
         @blp.response(200, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404, 409)
@@ -96,7 +97,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/<task_id>/photo")
     class Photo(MethodView):
-        @allow(*TASK_READERS)
+        @allow(*FIX_READERS)
         @blp.response(200, FILE, content_type="image/jpeg")
         @blp.alt_response(200, schema=FILE, content_type="image/png", success=True)
         @blp.alt_response(200, schema=FILE, content_type="image/webp", success=True)

@@ -1,19 +1,22 @@
-"""The hazards worker: outbox relay, registry consumer (home locations), silence scan."""
+"""The hazards worker: outbox relay, registry consumer (home locations), the scan for
+silent devices and overdue fix tasks."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError
 
 from services.hazards.bootstrap import Hazards, bootstrap
 from services.hazards.service_layer import devices, fix_tasks
 from services.hazards.service_layer.registry_events import HANDLERS
+from shared import clock
+from shared.messaging.failures import is_transient
 from shared.worker import run_worker
 
 log = logging.getLogger(__name__)
-TOWNSHIP_TZ = ZoneInfo("Asia/Shanghai")  # a task is due by the end of the township's day
 
 
 def scan_loop(hazards: Hazards, stop: threading.Event) -> None:
@@ -23,19 +26,14 @@ def scan_loop(hazards: Hazards, stop: threading.Event) -> None:
     while not stop.wait(settings.silent_scan_s):
         try:
             devices.scan_silent(hazards.uow(), datetime.now(UTC), settings.silent_factor)
-            fix_tasks.scan_overdue(hazards.uow(), datetime.now(TOWNSHIP_TZ).date())
-        except Exception:  # noqa: BLE001 - a failed scan is retried at the next tick
-            log.exception("silent-device or overdue-fix scan failed")
+            fix_tasks.scan_overdue(hazards.uow(), clock.township_today())
+        except DBAPIError as exc:
+            if not is_transient(exc):
+                raise  # a schema problem: the worker stops loudly (shared.worker)
+            log.warning("silent-device or overdue-fix scan: database busy or away; next tick")
 
 
 def main() -> None:
     hazards = bootstrap()
-    stop = threading.Event()
-    scanner = threading.Thread(target=scan_loop, args=(hazards, stop), name="silent-scan",
-                               daemon=True)
-    scanner.start()
-    try:
-        run_worker(hazards.settings.common, hazards.engine, hazards.catalogue, HANDLERS)
-    finally:
-        stop.set()
-        scanner.join(timeout=5)
+    run_worker(hazards.settings.common, hazards.engine, hazards.catalogue, HANDLERS,
+               loops={"silent-scan": lambda stop: scan_loop(hazards, stop)})

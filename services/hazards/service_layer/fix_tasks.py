@@ -15,6 +15,7 @@ from services.hazards.domain.exceptions import DuplicateFixTask, FixTaskRefused,
 from services.hazards.domain.fix_tasks import FINDING_PROTECTION, FixTask, new_task
 from services.hazards.service_layer.handlers import Context, apply_changes
 from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
+from shared.clock import business_date
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def assign(uow: HazardsUnitOfWork, cmd: AssignFix, ctx: Context, now: datetime) 
             raise DuplicateFixTask(open_task.id)
         state = "damaged" if finding_id else hazard.protections.get(protection, "")
         task = new_task(hazard.id, hazard.village_code, protection, state, cmd.due_on,
-                        ctx.user_id, now, finding_id=finding_id, note=cmd.note)
+                        ctx.user_id, now, business_date(now), finding_id=finding_id,
+                        note=cmd.note)
         uow.fix_tasks.add(task)
         uow.publish("hazards.fix_task.assigned.v1", {
             "task_id": task.id, "hazard_id": task.hazard_id,

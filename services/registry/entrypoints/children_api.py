@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from flask.views import MethodView
@@ -9,6 +10,7 @@ from flask_smorest import Blueprint, abort
 
 from services.registry.adapters.repository import ChildFilter
 from services.registry.bootstrap import Registry
+from services.registry.domain.exceptions import DuplicateChild
 from services.registry.entrypoints.common import (
     READERS,
     STAFF,
@@ -34,33 +36,53 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
-from services.registry.service_layer.context import today_utc
-from shared.auth.flask import allow, require_village
-from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
+from shared.auth.flask import allow, refuse, require_village
+from shared.auth.ratelimit import SEARCHES_PER_MINUTE, RateLimiter, caller_key, rate_limit
+from shared.clock import township_today
 from shared.openapi import SIGNED_IN, errors
+
+# Per person. ID numbers are guessable (about 1,000 per birth date): a duplicate answer
+# is the probe, so few of those are given; plain registrations only as many as searches.
+REGISTRATIONS_PER_MINUTE = SEARCHES_PER_MINUTE
+DUPLICATE_ANSWERS_PER_HOUR = 20
+
+
+def _limit_duplicate_answers(limiter: RateLimiter) -> None:
+    """Past the limit a 409 becomes a 429: the answer to a probe is withheld."""
+    wait = limiter.hit(caller_key())
+    if wait:
+        refuse(429, f"too many already-registered answers: at most "
+                    f"{DUPLICATE_ANSWERS_PER_HOUR} an hour; retry in {math.ceil(wait)} s")
 
 
 def children_blueprint(registry: Registry) -> Blueprint:
     blp = Blueprint("children", __name__, url_prefix="/children",
                     description="Children, their homes, guardians, grades and visits")
+    duplicates = RateLimiter(DUPLICATE_ANSWERS_PER_HOUR, 3600)
 
     @blp.route("")
     class Children(MethodView):
         @allow(*STAFF)
+        @rate_limit(REGISTRATIONS_PER_MINUTE, what="registrations")
         @blp.arguments(RegisterQuery, location="query")
         @blp.arguments(ChildIn)
         @blp.response(201, ChildOut)
-        @errors(blp, *SIGNED_IN, 404, 409, 412)
+        @errors(blp, *SIGNED_IN, 404, 409, 412, 429)
         def post(self, query, body):  # type: ignore[no-untyped-def]
-            """Register a child (409 with the existing id if already registered)"""
+            """Register a child (409 if already registered, naming the record only when
+            the caller may open it)"""
             require_village(body["village_code"])
             home = body.pop("home")
             cmd = RegisterChild(home_lon=home["lon"], home_lat=home["lat"],
                                 home_datum=home["datum"], on_duplicate=query["on_duplicate"],
                                 **body)
             who = actor()
-            child = children.register_child(registry.uow(), cmd, who, registry.policy)
-            return child_view(child, who, today_utc()), 201, etag(child.version)
+            try:
+                child = children.register_child(registry.uow(), cmd, who, registry.policy)
+            except DuplicateChild:
+                _limit_duplicate_answers(duplicates)
+                raise
+            return child_view(child, who, township_today()), 201, etag(child.version)
 
         @allow(*READERS)
         @rate_limit(SEARCHES_PER_MINUTE, what="searches")
@@ -71,11 +93,11 @@ def children_blueprint(registry: Registry) -> Blueprint:
             """List children in the caller's villages, filtered and paged (≤ 50 a page)"""
             f = ChildFilter(village=q.get("village"), category=q.get("category"),
                             grade=q.get("grade"),
-                            overdue_on=today_utc() if q["overdue"] else None)
+                            overdue_on=township_today() if q["overdue"] else None)
             who = actor()
             items, total = children.list_children(registry.uow(), f, q["page"],
                                                   q["page_size"], who)
-            return page_of([child_view(c, who, today_utc()) for c in items], total, q)
+            return page_of([child_view(c, who, township_today()) for c in items], total, q)
 
     @blp.route("/<child_id>")
     class ChildById(MethodView):
@@ -87,7 +109,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
             who = actor()
             child = children.get_child(registry.uow(), child_id, who)
             require_village(child.village_code)
-            return child_view(child, who, today_utc()), 200, etag(child.version)
+            return child_view(child, who, township_today()), 200, etag(child.version)
 
         @allow(*STAFF)
         @blp.arguments(ChildFacts)
@@ -101,7 +123,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
             who = actor()
             child = children.update_child(registry.uow(), UpdateChild(child_id, version, changes),
                                           who, registry.policy)
-            return child_view(child, who, today_utc()), 200, etag(child.version)
+            return child_view(child, who, township_today()), 200, etag(child.version)
 
     @blp.route("/<child_id>/visits")
     class ChildVisits(MethodView):
@@ -151,7 +173,7 @@ def visits_blueprint(registry: Registry) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Children due a visit (default: within 7 days), overdue first"""
-            today = today_utc()
+            today = township_today()
             until = q["until"] or today + timedelta(days=7)
             who = actor()
             due = visits.visits_due(registry.uow(), who, until, q["child_director_id"])

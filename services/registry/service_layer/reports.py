@@ -10,12 +10,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.registry.adapters.repository import ChildFilter
-from services.registry.domain.exceptions import InvalidChild
+from services.registry.domain.exceptions import ApprovalSpent, InvalidChild
 from services.registry.domain.model import IN_DIFFICULTY, Child
 from services.registry.service_layer.context import Actor
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
-
-ROSTERS = ("left_behind", "in_difficulty", "orphan", "de_facto_unsupported")
+from shared.clock import business_date, start_of
 
 
 def quarter_of(day: date) -> str:
@@ -26,9 +25,9 @@ def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
     if not re.fullmatch(r"\d{4}Q[1-4]", quarter):
         raise InvalidChild("quarter", "use the form 2026Q3")
     year, q = int(quarter[:4]), int(quarter[5])
-    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
-    end = datetime(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1, tzinfo=UTC)
-    return start, end
+    # the township's quarter: a visit at 00:30 on 1 April Beijing time is in Q2
+    return (start_of(date(year, 3 * q - 2, 1)),
+            start_of(date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)))
 
 
 def _scope(actor: Actor, **kw: Any) -> ChildFilter:
@@ -36,20 +35,26 @@ def _scope(actor: Actor, **kw: Any) -> ChildFilter:
                        township=actor.principal.township_code, **kw)
 
 
+Authorise = Callable[[int], tuple[Actor, str]]  # n rows → (actor to audit as, approval)
+
+
 def roster(uow: RegistryUnitOfWork, name: str, actor: Actor,
-           authorise: Callable[[int], Actor]) -> list[Child]:
+           authorise: Authorise) -> list[Child]:
     """The station's roster (rule 8); in_difficulty gathers every difficulty category.
 
     ``authorise(n)`` refuses an export of n children the caller may not take away (a bulk
     export needs a supervisor's approval) and returns the actor to audit it as, its
-    purpose naming the approval; nothing is audited when it refuses.
+    purpose naming the approval, and the approval's id ("" for none), spent here in the
+    export's transaction; nothing is audited when it refuses.
     """
     wanted = set(IN_DIFFICULTY) if name == "in_difficulty" else {name}
     with uow:
         found = [c for c in uow.children.iter_all(_scope(actor))
                  if wanted & set(c.categories)]
-        authorise(len(found)).audit_many(uow, "export", "child", [c.id for c in found],
-                                         ["roster:" + name])
+        who, approval_id = authorise(len(found))
+        if approval_id and not uow.approvals.spend(approval_id, who.id):
+            raise ApprovalSpent("this export approval was used already; ask for a new one")
+        who.audit_many(uow, "export", "child", [c.id for c in found], ["roster:" + name])
     return found
 
 
@@ -81,7 +86,7 @@ def quarterly_review(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> lis
             v["by_category"].update(child.categories)
             v["by_grade"][child.risk_grade] += 1
             due = child.next_visit_due
-            v["visits_due"] += due is not None and due < end.date()
+            v["visits_due"] += due is not None and due < business_date(end)
         for v in villages.values():
             v["visits_done"] = uow.visits.count_between(v["village_code"], start, end)
             v["by_category"], v["by_grade"] = dict(v["by_category"]), dict(v["by_grade"])

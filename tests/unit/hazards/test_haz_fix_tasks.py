@@ -15,7 +15,7 @@ DUE = date(2026, 7, 10)
 
 
 def task(state: str = "missing"):  # type: ignore[no-untyped-def]
-    return new_task("hz-1", "500110120201", "barrier", state, DUE, "staff", AT)
+    return new_task("hz-1", "500110120201", "barrier", state, DUE, "staff", AT, AT.date())
 
 
 @pytest.mark.parametrize(("protection", "state", "due", "field"), [
@@ -25,7 +25,7 @@ def task(state: str = "missing"):  # type: ignore[no-untyped-def]
 ])
 def test_a_task_only_for_a_real_gap_and_a_date_to_come(protection, state, due, field):
     with pytest.raises(FixTaskRefused) as refused:
-        new_task("hz-1", "500110120201", protection, state, due, "staff", AT)
+        new_task("hz-1", "500110120201", protection, state, due, "staff", AT, AT.date())
     assert refused.value.field == field
 
 

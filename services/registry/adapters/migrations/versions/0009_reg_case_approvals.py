@@ -1,7 +1,7 @@
 """case approvals asked for and decided
 
-Revision ID: 0008_reg
-Revises: 0007_reg
+Revision ID: 0009_reg
+Revises: 0008_apr
 Create Date: 2026-12-06 13:30:00
 
 A director asks a supervisor to approve a step; ``cases.approvals`` keeps every request
@@ -12,8 +12,8 @@ waiting for a decision is a query, not a scan. Existing cases have no requests.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_reg'
-down_revision = '0007_reg'
+revision = '0009_reg'
+down_revision = '0008_apr'
 branch_labels = None
 depends_on = None
 

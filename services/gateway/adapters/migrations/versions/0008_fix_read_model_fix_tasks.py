@@ -1,7 +1,7 @@
 """fix tasks in the read model
 
-Revision ID: 0004_gw
-Revises: 0003_gw
+Revision ID: 0008_fix
+Revises: 0007_unit
 Create Date: 2026-12-06 13:40:00
 
 The dashboard's open and overdue fix tasks (隐患整改) by village, from the hazards
@@ -10,8 +10,8 @@ service's ``hazards.fix_task.*`` events; ``shouhu gateway rebuild`` fills it aga
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_gw'
-down_revision = '0003_gw'
+revision = '0008_fix'
+down_revision = '0007_unit'
 branch_labels = None
 depends_on = None
 
