@@ -1,7 +1,7 @@
 """fix tasks in the read model
 
-Revision ID: 0008_fix
-Revises: 0007_unit
+Revision ID: 0009_fix
+Revises: 0008_roads
 Create Date: 2026-12-06 13:40:00
 
 The dashboard's open and overdue fix tasks (隐患整改) by village, from the hazards
@@ -10,8 +10,8 @@ service's ``hazards.fix_task.*`` events; ``shouhu gateway rebuild`` fills it aga
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_fix'
-down_revision = '0007_unit'
+revision = '0009_fix'
+down_revision = '0008_roads'
 branch_labels = None
 depends_on = None
 
