@@ -53,7 +53,7 @@ def apps(tmp_path_factory, request):
     monkeypatch = pytest.MonkeyPatch()
     request.addfinalizer(monkeypatch.undo)
     reg, ntf = registry(f"sqlite:///{tmp / 'registry.db'}"), notifier(tmp, monkeypatch,
-                                                                      DIRECTORY)
+                                                                      DIRECTORY, awake=True)
     from services.notifier.entrypoints.api import create_app as notifier_app
     from services.registry.entrypoints.api import create_app as registry_app
 
@@ -131,8 +131,9 @@ def _msg(driver) -> str:  # type: ignore[no-untyped-def]
 
 def _inbox_link(driver, base: str, subject: str) -> str:  # type: ignore[no-untyped-def]
     driver.get(base + "/inbox")
-    item = next(i for i in driver.find_elements(By.CSS_SELECTOR, ".item")
-                if subject in i.text)
+    item = next((i for i in driver.find_elements(By.CSS_SELECTOR, ".item")
+                 if subject in i.text), None)
+    assert item is not None, driver.find_element(By.TAG_NAME, "main").text
     return item.find_element(By.PARTIAL_LINK_TEXT, "查看记录").get_attribute("href")
 
 

@@ -64,7 +64,7 @@ def loop(tmp_path, broker, topic_prefix, monkeypatch):
     hz = hazards_bootstrap(dataclasses.replace(
         base, keys=KEYS, common=dataclasses.replace(
             base.common, bootstrap_servers=broker.bootstrap, topic_prefix=topic_prefix)))
-    ntf = notifier(tmp_path, monkeypatch, DIRECTORY)
+    ntf = notifier(tmp_path, monkeypatch, DIRECTORY, awake=True)  # any hour
     gw = gateway(f"sqlite:///{tmp_path / 'gw.db'}", prefix=topic_prefix,
                  bootstrap_servers=broker.bootstrap)
     peers = Served(hazards_app(hz)), Served(notifier_app(ntf))
