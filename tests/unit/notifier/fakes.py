@@ -252,7 +252,8 @@ class FakeQueue(DispatchQueue):
 
 class FakeUnitOfWork(UnitOfWork):
     """Repositories that outlive each ``with`` (so a factory can hand out this one);
-    records how many blocks committed or rolled back and every event published."""
+    records how many blocks committed or rolled back and every event published. A
+    rollback undoes nothing here: what must not be half-written is tested on SQL."""
 
     def __init__(self, people: Iterable[Person] = (),
                  channels: frozenset[str] = frozenset(CHANNELS)):
