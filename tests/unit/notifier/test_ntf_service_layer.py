@@ -358,6 +358,27 @@ def test_a_retryable_error_backs_off_and_keeps_the_delivery_pending():
     assert ("patrol", "email") not in states(uow)  # not handed over while retrying
 
 
+# -- read sides -----------------------------------------------------------------------
+def test_the_delivery_log_shows_only_the_callers_villages_with_each_attempt():
+    other = "500110120202"
+    uow = handled(case_opened())
+    with uow:
+        handlers.handle_event(uow, RULES, case_opened(village=other), NOW)
+    dispatch(uow, {})
+    mine = queries.delivery_log(uow, {"channel": "inbox"}, frozenset({VILLAGE}), TOWNSHIP, 1, 50)
+    assert mine["total"] == 2  # the police's and the director's inbox items, not the other's
+    assert {i["village_code"] for i in mine["items"]} == {VILLAGE}
+    assert [[a["outcome"] for a in i["attempts"]] for i in mine["items"]] == [["sent"]] * 2
+    township = queries.delivery_log(uow, {"channel": "inbox"}, frozenset(), TOWNSHIP, 1, 50)
+    assert township["total"] == 3
+
+
+def test_a_login_without_a_directory_entry_has_an_empty_inbox():
+    uow = handled(case_opened())
+    dispatch(uow, {})
+    assert queries.inbox(uow, Templates.load("http://gw", "http://ack"), "u-nobody") == []
+
+
 # -- directory management --------------------------------------------------------------
 def test_an_invalid_directory_entry_is_refused_and_nothing_stored():
     uow = FakeUnitOfWork()
