@@ -31,9 +31,19 @@ class Forwarder:
         """Return the service's status and JSON body as they are."""
         return self._call("GET", path, token, params=params)
 
-    def upload(self, path: str, token: str, data: bytes, params: dict[str, str],
-               lang: str = "zh") -> tuple[int, bytes, str]:
-        """POST ``data`` as the multipart field ``file``; the service's status, body as
+    def upload(self, path: str, token: str, fields: dict[str, str],
+               files: dict[str, tuple[str, bytes, str]]) -> tuple[int, Any]:
+        """POST a form with files (multipart), as a phone's photo goes on."""
+        return self._call("POST", path, token, data=fields, files=files)
+
+    def content(self, path: str, token: str) -> tuple[int, bytes, str]:
+        """The service's status, body bytes and content type (a photo)."""
+        resp = self._send("GET", path, token)
+        return resp.status_code, resp.content, resp.headers.get("Content-Type", "")
+
+    def upload_ledger(self, path: str, token: str, data: bytes, params: dict[str, str],
+                      lang: str = "zh") -> tuple[int, bytes, str]:
+        """POST a ledger as the multipart field ``file``; the service's status, body as
         bytes (JSON or a workbook) and content type, as they are."""
         resp = self._send("POST", path, token, params=params, files={"file": ("ledger", data)},
                           headers={"Accept-Language": lang}, timeout_s=max(self.timeout_s, 300))

@@ -63,7 +63,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
 
     def registry_import(token: str, path: str, **params: str) -> tuple[int, bytes, str]:
         data, meta = kept(token)
-        status, body, kind = registry.upload(path, caller_token(), data,
+        status, body, kind = registry.upload_ledger(path, caller_token(), data,
                                              {"datum": meta.get("datum", "wgs84"), **params},
                                              page_lang())
         if status in (400, 413):
