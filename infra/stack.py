@@ -17,6 +17,7 @@ import requests
 
 from infra.broker import EmbeddedBroker, die_with_parent
 from shared.auth import Principal, Role, TokenKeys
+from shared.auth.tokens import public_keys_env
 
 SERVICES = {"gateway": 8100, "registry": 8101, "hazards": 8102, "notifier": 8103}
 
@@ -45,10 +46,15 @@ class Stack:
         issuer = TokenKeys(keys, next(iter(keys)), ttl_s=12 * 3600)
         return issuer.issue(Principal(user_id, role, township, villages))
 
-    def env(self) -> dict[str, str]:
+    def env(self, service: str = "gateway") -> dict[str, str]:
+        """A process's environment; only the gateway (and the operator's commands) get
+        the private signing keys, the other services the public keys alone."""
         env = dict(os.environ)
+        private = self.auth_keys()
+        env.pop("SHOUHU_AUTH_KEYS", None)
         env.update({
-            "SHOUHU_AUTH_KEYS": self.auth_keys(),
+            **({"SHOUHU_AUTH_KEYS": private} if service == "gateway" else {}),
+            "SHOUHU_AUTH_PUBLIC_KEYS": public_keys_env(private),
             "SHOUHU_DATA_DIR": str(self.data_dir),
             "SHOUHU_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.broker_port}",
             **{f"SHOUHU_{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
@@ -71,7 +77,7 @@ class Stack:
         log = open(self.logs / f"{service}-{role}.log", "ab")  # noqa: SIM115
         self.procs[f"{service}-{role}"] = subprocess.Popen(
             [sys.executable, "-m", "infra.cli", "serve", service, role],
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+            env=self.env(service), stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
 
     def start(self) -> None:
@@ -80,7 +86,7 @@ class Stack:
         for service in self.ports:
             # migrations run once, before the processes that share the database start
             subprocess.run([sys.executable, "-m", "infra.cli", "migrate", service],
-                           env=self.env(), check=True)
+                           env=self.env(service), check=True)
         for service in self.ports:
             self.start_process(service, "worker")
             self.start_process(service, "api")

@@ -44,7 +44,7 @@ class Settings:
         except ValueError as exc:
             raise ConfigError(f"SHOUHU_HAZARDS_BUFFERS: {exc}") from exc
         return cls(common=CommonSettings.from_env("hazards"),
-                   keys=TokenKeys.from_env(),
+                   keys=TokenKeys.from_env(signing=False),
                    port=env_int("SHOUHU_HAZARDS_PORT", 8102),
                    buffers=buffers,
                    device_keys=_device_keys(os.environ.get("SHOUHU_HAZARDS_DEVICE_KEYS", "")),

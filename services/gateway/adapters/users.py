@@ -195,14 +195,17 @@ class UserStore:
             refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None)
         ).values(revoked_at=datetime.now(UTC)))
 
-    def revoke_user_sessions(self, user_id: str) -> None:
-        """Every access token issued until now and every refresh token of the user."""
+    def revoke_user_sessions(self, user_id: str) -> int:
+        """Every access token issued until now and every refresh token of the user;
+        returns the cut-off (epoch s): tokens issued before it are revoked."""
         now = datetime.now(UTC)
+        cut_off = int(now.timestamp()) + 1
         self.conn.execute(update(users).where(users.c.user_id == user_id).values(
-            tokens_valid_after=int(now.timestamp()) + 1))
+            tokens_valid_after=cut_off))
         self.conn.execute(update(refresh_tokens).where(
             refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None)
         ).values(revoked_at=now))
+        return cut_off
 
     def deny(self, jti: str, expires_at: int) -> None:
         now = int(datetime.now(UTC).timestamp())
@@ -217,13 +220,17 @@ def digest(raw: str) -> str:
 
 
 def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
-    """The gateway's deny-list: signed-out tokens and tokens older than a user's
-    last 'end all sessions' (or deactivation)."""
+    """The gateway's deny-list: signed-out tokens, tokens of an ended sign-in (its
+    refresh family revoked) and tokens older than a user's last 'end all sessions'."""
 
     def revoked(claims: Mapping[str, Any]) -> bool:
         with engine.connect() as conn:
             if conn.execute(select(revoked_tokens.c.jti).where(
                     revoked_tokens.c.jti == claims["jti"])).first():
+                return True
+            if claims.get("sid") and conn.execute(select(refresh_tokens.c.family_id).where(
+                    refresh_tokens.c.family_id == claims["sid"],
+                    refresh_tokens.c.revoked_at.is_not(None)).limit(1)).first():
                 return True
             after = conn.execute(select(users.c.tokens_valid_after, users.c.active).where(
                 users.c.user_id == claims["sub"])).first()

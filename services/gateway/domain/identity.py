@@ -208,11 +208,11 @@ def check_refresh(token: RefreshToken | None, now: datetime) -> RefreshToken:
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise InvalidRefreshToken("sign in again")
     if token.used_at is not None:
-        raise RefreshReused(token.family_id)
+        raise RefreshReused(token.family_id, token.user_id)
     return token
 
 
 class RefreshReused(InvalidRefreshToken):
-    def __init__(self, family_id: str):
+    def __init__(self, family_id: str, user_id: str):
         super().__init__("refresh token reused; all sessions of this sign-in are ended")
-        self.family_id = family_id
+        self.family_id, self.user_id = family_id, user_id

@@ -4,7 +4,9 @@
   ``SHOUHU_NEW_PASSWORD`` or generated and printed once);
 - ``shouhu users demo`` creates one account per role for the demo township;
 - ``shouhu keys new`` prints a fresh field key; ``shouhu keys rotate SERVICE``
-  re-encrypts a service's encrypted columns under the active key.
+  re-encrypts a service's encrypted columns under the active key;
+- ``shouhu keys public`` prints ``SHOUHU_AUTH_PUBLIC_KEYS`` for the services from the
+  gateway's ``SHOUHU_AUTH_KEYS`` (the services never get the private keys).
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ def cmd_keys_new(_args: argparse.Namespace) -> None:
     print(new_key())
 
 
+def cmd_keys_public(_args: argparse.Namespace) -> None:
+    from shared.auth.tokens import public_keys_env
+
+    print(public_keys_env(os.environ.get("SHOUHU_AUTH_KEYS", "")))
+
+
 def cmd_keys_rotate(args: argparse.Namespace) -> None:
     from shared.crypto import reencrypt_metadata
     from shared.db import make_engine
@@ -95,8 +103,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo.add_argument("--village", default=DEMO_VILLAGE)
     demo.set_defaults(func=cmd_users_demo)
 
-    keys = sub.add_parser("keys", help="field-encryption keys").add_subparsers(required=True)
+    keys = sub.add_parser("keys", help="field-encryption and token keys").add_subparsers(
+        required=True)
     keys.add_parser("new", help="print a new random field key").set_defaults(func=cmd_keys_new)
+    keys.add_parser("public", help="the token verification keys for the services"
+                    ).set_defaults(func=cmd_keys_public)
     rot = keys.add_parser("rotate", help="re-encrypt fields under the active key")
     rot.add_argument("service", nargs="*", choices=ENCRYPTING_SERVICES,
                      help="default: every service (each keeps encrypted columns)")

@@ -1,4 +1,8 @@
-"""Use cases of identity: sign in, refresh, sign out, manage users, background checks."""
+"""Use cases of identity: sign in, refresh, sign out, manage users, background checks.
+
+Every ended session is also published (``gateway.session.revoked.v1``, outbox, same
+transaction) so that the other services refuse its access tokens within seconds.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.gateway.adapters.users import Argon2Hasher, UserStore
 from services.gateway.domain import identity as domain
 from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
 from shared.auth.principal import Principal, Role
-from shared.auth.tokens import TokenKeys
+from shared.auth.tokens import LEEWAY_S, TokenKeys
+from shared.events import default_catalogue
+from shared.messaging import outbox
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,19 @@ class IdentityService:
         return cls(engine, keys, Argon2Hasher(), timedelta(seconds=ttl))
 
     def _session(self, store: UserStore, user: User, family_id: str | None = None) -> Session:
+        family_id = family_id or str(uuid.uuid4())
         raw = store.new_refresh(user.user_id, self.refresh_ttl, family_id)
-        return Session(self.keys.issue(user.principal()), raw, self.keys.ttl_s, user)
+        access = self.keys.issue(user.principal(), sid=family_id)
+        return Session(access, raw, self.keys.ttl_s, user)
+
+    def _announce(self, conn: Connection, user_id: str, session_id: str = "",
+                  not_before: int | None = None) -> None:
+        """Tell every service (outbox, this transaction) that these tokens are revoked."""
+        now = int(_now().timestamp())
+        outbox.record(conn, default_catalogue(), "gateway.session.revoked.v1", {
+            "user_id": user_id, "session_id": session_id,
+            "not_before": not_before or now + 1,
+            "expires_at": now + self.keys.ttl_s + LEEWAY_S}, source="gateway")
 
     def login(self, username: str, password: str) -> Session:
         with self.engine.begin() as conn:  # a failure's counter must commit too
@@ -58,7 +75,8 @@ class IdentityService:
             try:
                 token = domain.check_refresh(store.refresh_token(raw), _now())
             except domain.RefreshReused as exc:
-                store.revoke_family(exc.family_id)
+                store.revoke_family(exc.family_id)  # the stolen pair's access tokens too
+                self._announce(conn, exc.user_id, exc.family_id)
                 failure: domain.IdentityError = exc
             except domain.InvalidRefreshToken as exc:
                 failure = exc
@@ -71,12 +89,18 @@ class IdentityService:
         raise failure
 
     def logout(self, claims: dict[str, Any], refresh_raw: str | None) -> None:
+        """End this sign-in: its access tokens and refresh tokens, whichever client
+        (cookie or JSON) holds them, and a refresh token sent along if it is another."""
         with self.engine.begin() as conn:
             store = UserStore(conn)
             store.deny(claims["jti"], int(claims["exp"]))
+            families = {claims.get("sid", "")}
             token = store.refresh_token(refresh_raw) if refresh_raw else None
             if token is not None and token.user_id == claims["sub"]:
-                store.revoke_family(token.family_id)
+                families.add(token.family_id)
+            for family_id in sorted(families - {""}):
+                store.revoke_family(family_id)
+                self._announce(conn, claims["sub"], family_id)
 
     def create_user(self, admin: Principal, username: str, password: str, role: Role,
                     township_code: str, village_codes: frozenset[str]) -> User:
@@ -127,14 +151,17 @@ class IdentityService:
                                          if k in ("role", "village_codes", "active")})
             domain.check_new_user(admin, candidate)
             store.update(user_id, **changes)
-            store.revoke_user_sessions(user_id)
+            self._end_all(conn, store, user_id)
             return self._managed(store, admin, user_id)
+
+    def _end_all(self, conn: Connection, store: UserStore, user_id: str) -> None:
+        self._announce(conn, user_id, not_before=store.revoke_user_sessions(user_id))
 
     def end_sessions(self, admin: Principal, user_id: str) -> None:
         with self.engine.begin() as conn:
             store = UserStore(conn)
             self._managed(store, admin, user_id)
-            store.revoke_user_sessions(user_id)
+            self._end_all(conn, store, user_id)
 
     def record_check(self, admin: Principal, user_id: str, check: BackgroundCheck
                      ) -> CheckStatus:

@@ -28,5 +28,8 @@ def create_app(hazards: Hazards) -> Flask:
 def wsgi() -> Flask:
     """gunicorn's factory: ``gunicorn 'services.hazards.entrypoints.api:wsgi()'``."""
     from services.hazards.bootstrap import bootstrap
+    from shared.auth.revocation import listen_for_revocations
 
-    return create_app(bootstrap())
+    hazards = bootstrap()
+    return listen_for_revocations(create_app(hazards), hazards.settings.common,
+                                  hazards.settings.keys)

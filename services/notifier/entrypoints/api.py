@@ -169,5 +169,8 @@ def _deliveries(notifier: Notifier) -> Blueprint:
 def wsgi() -> Flask:
     """gunicorn's factory: ``gunicorn 'services.notifier.entrypoints.api:wsgi()'``."""
     from services.notifier.bootstrap import bootstrap
+    from shared.auth.revocation import listen_for_revocations
 
-    return create_app(bootstrap())
+    notifier = bootstrap()
+    return listen_for_revocations(create_app(notifier), notifier.settings.common,
+                                  notifier.settings.keys)

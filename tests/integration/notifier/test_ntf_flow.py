@@ -64,14 +64,14 @@ def test_a_living_alone_case_reaches_police_and_director_by_email_and_webhook(
 
     client = create_app(notifier).test_client()
     log = client.get("/deliveries?case_id=case-1",
-                     headers=bearer(notifier.settings.keys, Role.STATION_ADMIN)).get_json()
+                     headers=bearer(Role.STATION_ADMIN)).get_json()
     got = {(d["recipient_id"], d["channel"]): d for d in log["items"]}
     assert set(got) == {("police", "email"), ("police", "webhook"), ("police", "inbox"),
                         ("director-0", "email"), ("director-0", "inbox")}
     assert all(d["state"] == "sent" and d["attempts"][0]["outcome"] == "sent"
                for d in got.values())
     assert police_mail["Message-ID"] == f"<{got['police', 'email']['delivery_id']}@shouhu.notifier>"
-    inbox = client.get("/inbox", headers=bearer(notifier.settings.keys, Role.CHILD_DIRECTOR,
+    inbox = client.get("/inbox", headers=bearer(Role.CHILD_DIRECTOR,
                                                  "dir-0")).get_json()
     assert [i["case_id"] for i in inbox] == ["case-1"] and "/cases/case-1" in inbox[0]["link"]
     assert published(notifier.engine).count("notifier.delivery.sent.v1") == 5
