@@ -51,8 +51,8 @@ def seed(stack: Stack, seed_value: int = SEED) -> dict:
     done["children"] = import_ledger(registry, out / town["ledger"])["imported"]
     done["patrol_points"] = _patrol_points(hazards)
     done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
+    users = _users(stack)  # patrol teams are made of checked people: accounts first
     links = _links(stack, token, _plan(stack, token, today))
-    users = _users(stack)
     done["inboxes"] = _link_inboxes(stack, token)
     log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
     _print(done, links, users)
@@ -104,17 +104,21 @@ def summer_holiday(today: date) -> tuple[date, date]:
 
 
 def _plan(stack: Stack, token: str, today: date) -> str | None:
-    """Plan the summer holiday's patrols for three teams starting at the township seat."""
+    """Plan the summer holiday's patrols starting at the township seat, one team per
+    demo patrol account (their background checks are on record)."""
     starts, ends = summer_holiday(today)
-    teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
-              "members": [{"member_id": f"patrol-{k}-{m}", "check_date": today.isoformat(),
-                           "check_result": "clear"} for m in (1, 2)]} for k in (1, 2, 3)]
-    body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(), "teams": teams,
-            "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
     try:
+        accounts = requests.get(stack.url("gateway") + "/api/users", timeout=30,
+                                headers={"Authorization": f"Bearer {token}"}).json()
+        patrols = [u["user_id"] for u in accounts if u["role"] == "patrol_member"]
+        teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
+                  "members": [{"member_id": uid}]} for k, uid in enumerate(patrols, 1)]
+        body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
+                "teams": teams,
+                "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
         resp = requests.post(stack.url("gateway") + "/api/plans", json=body, timeout=120,
                              headers={"Authorization": f"Bearer {token}"})
-    except requests.RequestException as exc:
+    except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
         log.warning("no patrol plan: %s", exc)
         return None
     if not resp.ok:

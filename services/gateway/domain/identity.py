@@ -106,10 +106,21 @@ class User:
         return Principal(self.user_id, self.role, self.township_code, self.village_codes)
 
 
+REASONS_ZH = {"missing": "无从业查询记录", "expired": "从业查询已过期",
+              "match": "从业查询发现违法犯罪记录", "not_yet_valid": "从业查询日期在后",
+              "unknown_user": "无此人员"}
+
+
 def valid_background_check(user: User, on_date: date) -> CheckStatus:
-    """May this person be assigned to a patrol or a home visit on ``on_date``?"""
+    """May this person work in their role on ``on_date`` (roles that meet children)?"""
     if user.role not in NEEDS_CHECK:
         return CheckStatus(True, "not_required")
+    return contact_check(user, on_date)
+
+
+def contact_check(user: User, on_date: date) -> CheckStatus:
+    """May this person be assigned to close contact with children (a patrol team, a
+    child's director, home visits) on ``on_date``, whatever their role?"""
     if any(c.result == "match" for c in user.checks):
         return CheckStatus(False, "match")
     current = [c for c in user.checks if c.checked_on <= on_date]

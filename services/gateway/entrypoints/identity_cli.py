@@ -15,6 +15,7 @@ import argparse
 import importlib
 import os
 import secrets
+from datetime import date
 
 from shared.auth.principal import Principal, Role
 
@@ -26,9 +27,10 @@ _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an ad
 
 def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-untyped-def]
                     village: str = DEMO_VILLAGE) -> list[tuple[str, Role, str]]:
-    """One account per role (``demo.<role>``) with a random password; returns
-    (username, role, password) for the accounts created now (existing ones are kept)."""
-    from services.gateway.domain.identity import InvalidUser
+    """One account per role (``demo.<role>``) with a random password and, for roles that
+    meet children, an invented clear background check of today; returns (username, role,
+    password) for the accounts created now (existing ones are kept)."""
+    from services.gateway.domain.identity import NEEDS_CHECK, BackgroundCheck, InvalidUser
 
     created = []
     for role in Role:
@@ -36,9 +38,11 @@ def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-u
         password = secrets.token_urlsafe(12)
         villages = frozenset({village}) if role is Role.CHILD_DIRECTOR else frozenset()
         try:
-            service.create_user(_SYSTEM, username, password, role, township, villages)
+            user = service.create_user(_SYSTEM, username, password, role, township, villages)
         except InvalidUser:
             continue  # already there
+        if role in NEEDS_CHECK:
+            service.record_check(_SYSTEM, user.user_id, BackgroundCheck(date.today(), "clear"))
         created.append((username, role, password))
     return created
 

@@ -24,6 +24,7 @@ from services.gateway.entrypoints.response_schemas import (
 from services.gateway.entrypoints.roles import PLANNERS
 from services.gateway.entrypoints.schemas import PlanIn
 from services.gateway.service_layer import plans
+from services.gateway.service_layer.identity import team_members
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from shared.auth.flask import allow, current_principal
 from shared.auth.principal import Role
@@ -32,19 +33,19 @@ from shared.geo import to_wgs84
 TEAM_READERS = (*PLANNERS, Role.PATROL_MEMBER)
 
 
-def plan_request(body: dict[str, Any]) -> PlanRequest:
-    """The request body as the planner's input; start points converted to WGS 84."""
-    teams = tuple(Team(t["team_id"], tuple(Member(**m) for m in t["members"]),
+def plan_request(body: dict[str, Any], members: dict[str, Member]) -> PlanRequest:
+    """The request body as the planner's input; start points converted to WGS 84,
+    members' background checks from the identity store (``team_members``)."""
+    teams = tuple(Team(t["team_id"], tuple(members[m["member_id"]] for m in t["members"]),
                        to_wgs84(t["start"]["lon"], t["start"]["lat"], body["datum"]))
                   for t in body["teams"])
-    windows = {k: Window(body[k]["start"], body[k]["end"])
+    windows: dict[str, Any] = {k: Window(body[k]["start"], body[k]["end"])
                for k in ("weekday_window", "weekend_window") if body[k]}
     return PlanRequest(
         starts_on=body["starts_on"], ends_on=body["ends_on"], teams=teams,
         shift_hours=body["shift_hours"], travel_mode=body["travel_mode"],
         detour_factor=body["detour_factor"], dwell_min=body["dwell_min"],
-        holidays=tuple((h["start"], h["end"]) for h in body["holidays"]),
-        check_validity_days=body["check_validity_days"], **windows)
+        holidays=tuple((h["start"], h["end"]) for h in body["holidays"]), **windows)
 
 
 def build(gateway: Gateway) -> Blueprint:
@@ -62,9 +63,14 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Plan patrols for a date range and publish the plan to the teams"""
+            principal = current_principal()
+            with gateway.engine.connect() as conn:
+                members = team_members(conn, principal.township_code, [
+                    m["member_id"] for t in body["teams"] for m in t["members"]],
+                    body["starts_on"], body["ends_on"])
             uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
-            plan_id = plans.create_plan(uow, gateway.crs, plan_request(body),
-                                        current_principal().user_id)
+            plan_id = plans.create_plan(uow, gateway.crs, plan_request(body, members),
+                                        principal.user_id)
             with gateway.engine.connect() as conn:
                 return plans.get_plan(conn, plan_id), 201
 

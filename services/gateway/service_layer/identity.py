@@ -16,7 +16,9 @@ from sqlalchemy import Connection, Engine
 
 from services.gateway.adapters.users import Argon2Hasher, UserStore
 from services.gateway.domain import identity as domain
+from services.gateway.domain.exceptions import InvalidPlan
 from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
+from services.gateway.domain.planner import Member
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import LEEWAY_S, TokenKeys
 from shared.events import default_catalogue
@@ -183,6 +185,30 @@ class IdentityService:
 
     def blocked(self, admin: Principal, on_date: date) -> list[tuple[User, CheckStatus]]:
         return domain.blocked_users(self.list_users(admin), on_date)
+
+
+def team_members(conn: Connection, township_code: str, member_ids: list[str],
+                 starts_on: date, ends_on: date) -> dict[str, Member]:
+    """Patrol members as the identity store knows them; refuses (InvalidPlan) anyone
+    without a valid check for the whole plan or not a user of the township, naming each."""
+    store, members, refused = UserStore(conn), {}, []
+    for member_id in dict.fromkeys(member_ids):
+        user = store.get(member_id)
+        if user is None or (township_code and user.township_code != township_code):
+            refused.append(f"{member_id}: {domain.REASONS_ZH['unknown_user']} (unknown user)")
+            continue
+        status = next((s for s in (domain.contact_check(user, starts_on),
+                                   domain.contact_check(user, ends_on)) if not s), None)
+        if status is not None:
+            refused.append(f"{user.username}: {domain.REASONS_ZH[status.reason]} "
+                           f"(background check {status.reason})")
+            continue
+        latest = max(user.checks, key=lambda c: c.checked_on)
+        members[member_id] = Member(member_id, latest.checked_on, latest.result,
+                                    latest.valid_until)
+    if refused:
+        raise InvalidPlan("members", "不能编入巡查队 may not patrol: " + "; ".join(refused))
+    return members
 
 
 def _now() -> datetime:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
+from datetime import date
 
 import pytest
-from gw_helpers import apply, gateway, token, township_events
+from gw_helpers import TOWNSHIP, apply, gateway, token, township_events
 
 from services.gateway.entrypoints.api import create_app
 from shared.auth import Role
@@ -111,21 +112,38 @@ def test_checkins_are_forwarded_with_the_callers_token_and_member_id(client_and_
     assert client.post("/api/children/child-003/visits", headers=headers,
                        json={}).status_code == 403
 
-def _plan_body(**kw):
+def _plan_body(*members, **kw):
     return {"starts_on": "2026-07-20", "ends_on": "2026-07-22", "shift_hours": 2,
             "teams": [{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
-                       "members": [{"member_id": "m1", "check_date": "2026-03-01",
-                                    "check_result": "clear"},
-                                   {"member_id": "m2", "check_result": "pending"}]}], **kw}
+                       "members": [{"member_id": m} for m in members or ("m1",)]}], **kw}
+
+
+def _patrol_members(client):
+    """m1 checked clear; m2 never checked; m3 with a match; m4 of another township."""
+    from services.gateway.adapters.users import UserStore
+    from services.gateway.domain.identity import BackgroundCheck, User
+
+    with client.application.extensions["shouhu_identity"].engine.begin() as conn:
+        store = UserStore(conn)
+        for uid, township, checks in (
+                ("m1", TOWNSHIP, [BackgroundCheck(date(2026, 3, 1), "clear")]),
+                ("m2", TOWNSHIP, []),
+                ("m3", TOWNSHIP, [BackgroundCheck(date(2026, 3, 1), "clear"),
+                                  BackgroundCheck(date(2026, 5, 1), "match")]),
+                ("m4", "500110109", [BackgroundCheck(date(2026, 3, 1), "clear")])):
+            store.add(User(uid, f"patrol.{uid}", Role.PATROL_MEMBER, township))
+            for check in checks:
+                store.add_check(uid, check, "test")
 
 
 def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     client, _, _ = client_and_hazards
+    _patrol_members(client)
     resp = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
     assert resp.status_code == 201, resp.get_data(as_text=True)
     plan = resp.get_json()
     team = plan["teams"][0]
-    assert team["members"] == ["m1"] and plan["excluded"][0][1] == "m2"
+    assert team["members"] == ["m1"] and plan["excluded"] == []
     assert plan["metric"] in {"road_network", "straight_line"}
     top = client.get("/api/overlay/hazards", headers=token()).get_json()["hazards"][0]
     first = [s["point_id"] for s in team["shifts"][0]["stops"]]
@@ -147,12 +165,26 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     assert client.get(base.replace("/A", "/Z") + "/route.csv", headers=patrol).status_code == 404
 
 
-def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_hazards):
+def test_a_plan_refuses_members_without_a_valid_check_from_the_identity_store(
+        client_and_hazards):
     client, _, _ = client_and_hazards
-    body = _plan_body(teams=[{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
-                              "members": [{"member_id": "m2"}]}])
-    resp = client.post("/api/plans", headers=token(), json=body)
-    assert resp.status_code == 422 and "teams" in resp.get_json()["errors"]["json"]
+    _patrol_members(client)
+    resp = client.post("/api/plans", headers=token(), json=_plan_body(
+        "m1", "m2", "m3", "m4", "no-such-user"))
+    assert resp.status_code == 422
+    why = resp.get_json()["errors"]["json"]["members"][0]
+    for expected in ("patrol.m2: 无从业查询记录", "patrol.m3: 从业查询发现违法犯罪记录",
+                     "m4: 无此人员", "no-such-user: 无此人员"):
+        assert expected in why
+    assert "patrol.m1" not in why
+    # the caller cannot vouch for a check or stretch its validity any more
+    forged = _plan_body("m2")
+    forged["teams"][0]["members"][0].update(check_date="2026-03-01", check_result="clear")
+    assert client.post("/api/plans", headers=token(), json={
+        **forged, "check_validity_days": 3650}).status_code == 422
+    late = _plan_body("m1", starts_on="2027-07-20", ends_on="2027-07-22")  # expired by then
+    assert "从业查询已过期" in client.post("/api/plans", headers=token(), json=late
+                                          ).get_json()["errors"]["json"]["members"][0]
 
 
 def test_dashboard_html_json_and_csv(client_and_hazards):
