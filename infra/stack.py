@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -44,7 +45,9 @@ class Stack:
               villages: frozenset[str] = frozenset(), user_id: str = "demo") -> str:
         keys = dict(p.split(":", 1) for p in self.auth_keys().split(","))
         issuer = TokenKeys(keys, next(iter(keys)), ttl_s=12 * 3600)
-        return issuer.issue(Principal(user_id, role, township, villages))
+        # the operator's own token (seeding the demo's invented activity): checked
+        return issuer.issue(Principal(user_id, role, township, villages),
+                            check_until=date.today() + timedelta(days=1))
 
     def env(self, service: str = "gateway") -> dict[str, str]:
         """A process's environment; only the gateway (and the operator's commands) get

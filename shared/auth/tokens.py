@@ -20,6 +20,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -130,7 +131,10 @@ class TokenKeys:
             raise AuthError(f"not an {typ} token")
         return claims
 
-    def issue(self, principal: Principal, ttl_s: int | None = None, sid: str = "") -> str:
+    def issue(self, principal: Principal, ttl_s: int | None = None, sid: str = "",
+              check_until: date | None = None) -> str:
+        """``check_until``: the last day the person's background check lets them work
+        with children (``chk``; none: they may not), from the gateway's identity store."""
         now = int(time.time())
         return self.sign({
             "iss": ISSUER, "typ": "access",
@@ -138,6 +142,7 @@ class TokenKeys:
             "twp": principal.township_code, "vil": sorted(principal.village_codes),
             "iat": now, "exp": now + (ttl_s or self.ttl_s), "jti": uuid.uuid4().hex,
             "sid": sid or uuid.uuid4().hex,
+            "chk": check_until.isoformat() if check_until else "",
         })
 
     def claims(self, token: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ BASE_LOCK_S = 30
 MAX_LOCK_S = 3600
 MIN_PASSWORD_CHARS = 10
 CHECK_VALID_DAYS = 365  # a clear check is renewed yearly unless it states its own expiry
+MATCH_END_WORKING_DAYS = 30  # a match ends the engagement within 30 working days (rule 12)
 # Roles that meet children on home visits, patrols or cases (DOMAIN.md rule 12).
 NEEDS_CHECK = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR,
                          Role.PATROL_MEMBER, Role.SCHOOL_LIAISON})
@@ -130,6 +131,29 @@ def contact_check(user: User, on_date: date) -> CheckStatus:
     if latest.valid_until < on_date:
         return CheckStatus(False, "expired", latest.valid_until)
     return CheckStatus(True, "ok", latest.valid_until)
+
+
+def working_days_after(start: date, days: int) -> date:
+    """``days`` working days (Monday–Friday) after ``start``; public holidays are not
+    known to the system, so the station may have a little longer than this date."""
+    day, left = start, days
+    while left:
+        day += timedelta(days=1)
+        left -= day.weekday() < 5
+    return day
+
+
+def check_standing(user: User, on_date: date) -> dict[str, object]:
+    """What the other services need to know after a check was recorded: until when the
+    person may work with children (None: not at all) and, on a match, the end date."""
+    status = contact_check(user, on_date)
+    matched = status.reason == "match"
+    match_day = max((c.checked_on for c in user.checks if c.result == "match"),
+                    default=on_date)
+    return {"result": "match" if matched else "clear",
+            "valid_until": status.valid_until if status else None,
+            "end_by": working_days_after(match_day, MATCH_END_WORKING_DAYS) if matched
+            else None}
 
 
 def blocked_users(users: Iterable[User], on_date: date) -> list[tuple[User, CheckStatus]]:

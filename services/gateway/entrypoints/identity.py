@@ -17,6 +17,7 @@ from markupsafe import escape
 from marshmallow import ValidationError
 
 from services.gateway.domain import identity as domain
+from services.gateway.entrypoints import checks_page
 from services.gateway.entrypoints.identity_schemas import (
     ApprovalIn,
     ApprovalOut,
@@ -108,6 +109,7 @@ def register_identity(app: Flask, api: Api, gateway) -> IdentityService:  # type
     _register_errors(app)
     api.register_blueprint(_auth_blueprint(service))
     api.register_blueprint(_users_blueprint(service))
+    api.register_blueprint(checks_page.build(service))
     return service
 
 

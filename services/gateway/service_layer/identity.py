@@ -48,7 +48,9 @@ class IdentityService:
     def _session(self, store: UserStore, user: User, family_id: str | None = None) -> Session:
         family_id = family_id or str(uuid.uuid4())
         raw = store.new_refresh(user.user_id, self.refresh_ttl, family_id)
-        access = self.keys.issue(user.principal(), sid=family_id)
+        check = domain.contact_check(user, _now().date())
+        access = self.keys.issue(user.principal(), sid=family_id,
+                                 check_until=check.valid_until if check else None)
         return Session(access, raw, self.keys.ttl_s, user)
 
     def _announce(self, conn: Connection, user_id: str, session_id: str = "",
@@ -167,13 +169,25 @@ class IdentityService:
 
     def record_check(self, admin: Principal, user_id: str, check: BackgroundCheck
                      ) -> CheckStatus:
+        """Record a check and tell every service (``gateway.staff_check.recorded.v1``);
+        a match ends the person's sessions at once and the station is notified."""
+        today = _now().date()
         with self.engine.begin() as conn:
             store = UserStore(conn)
             self._managed(store, admin, user_id)
             store.add_check(user_id, check, admin.user_id)
             user = store.get(user_id)
-        assert user is not None
-        return domain.valid_background_check(user, _now().date())
+            assert user is not None
+            standing = domain.check_standing(user, today)
+            outbox.record(conn, default_catalogue(), "gateway.staff_check.recorded.v1", {
+                "user_id": user_id, "township_code": user.township_code,
+                "village_code": min(user.village_codes, default=""),
+                "checked_on": check.checked_on.isoformat(),
+                **{k: v.isoformat() if isinstance(v, date) else v
+                   for k, v in standing.items()}}, source="gateway")
+            if standing["result"] == "match":
+                self._end_all(conn, store, user_id)
+        return domain.valid_background_check(user, today)
 
     def check_status(self, user_id: str, on_date: date) -> CheckStatus:
         """For the planner: may this person be assigned to a patrol or visit that day?"""

@@ -21,6 +21,7 @@ from services.hazards.entrypoints.patrol_schemas import (
     PointQuery,
 )
 from services.hazards.service_layer import patrols
+from shared.auth.checks import needs_background_check
 from shared.auth.flask import allow, current_principal
 from shared.geo import to_wgs84
 from shared.openapi import SIGNED_IN, errors
@@ -90,6 +91,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
     @checkins.route("")
     class CheckIns(MethodView):
         @allow(*PATROLLERS)
+        @needs_background_check
         @checkins.arguments(CheckInBatch)
         @checkins.response(200, CheckInResults)
         @errors(checkins, *SIGNED_IN)

@@ -23,7 +23,8 @@ from shared.events.envelope import CloudEvent
 log = logging.getLogger(__name__)
 
 ROUTED = ("registry.case.opened.v1", "registry.case.referred.v1", "registry.visit.overdue.v1",
-          "hazards.finding.reported.v1", "hazards.device.silent.v1")
+          "hazards.finding.reported.v1", "hazards.device.silent.v1",
+          "gateway.staff_check.recorded.v1")
 TRACKED = ("registry.case.closed.v1", "registry.visit.recorded.v1",
            "hazards.hazard.created.v1", "hazards.hazard.updated.v1")
 CONSUMED = ROUTED + TRACKED
@@ -44,7 +45,10 @@ def resolver(uow: NotifierUnitOfWork) -> Resolver:
 
 
 def village_of(uow: NotifierUnitOfWork, data: Mapping[str, Any]) -> str:
-    """The event's village; device and some finding events only name their hazard."""
+    """The event's village; device and some finding events only name their hazard, and
+    a township-wide person's check only the township (reaching township-level roles)."""
+    if not data.get("village_code") and data.get("township_code"):
+        return str(data["township_code"]).ljust(12, "0")
     return data.get("village_code") or uow.places.hazard_village(data.get("hazard_id", ""))
 
 

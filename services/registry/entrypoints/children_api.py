@@ -35,6 +35,7 @@ from services.registry.entrypoints.schemas import (
 from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
 from services.registry.service_layer.context import today_utc
+from shared.auth.checks import needs_background_check
 from shared.auth.flask import allow, require_village
 from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
 from shared.openapi import SIGNED_IN, errors
@@ -106,6 +107,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
     @blp.route("/<child_id>/visits")
     class ChildVisits(MethodView):
         @allow(*STAFF)
+        @needs_background_check
         @blp.arguments(VisitIn)
         @blp.response(201, VisitOut, description="Recorded")
         @blp.alt_response(200, schema=VisitOut, success=True, description=(

@@ -4,6 +4,7 @@ and test signing keys (no broker needed: HTTP handlers only write the outbox).""
 from __future__ import annotations
 
 import importlib
+from datetime import date
 
 import pytest
 
@@ -20,7 +21,8 @@ OTHER_VILLAGE = "500110120202"
 
 def token(role: Role, villages: frozenset[str] = frozenset({OWN_VILLAGE}),
           township: str = TOWNSHIP) -> str:
-    return KEYS.issue(Principal(f"test-{role.value}", role, township, villages))
+    return KEYS.issue(Principal(f"test-{role.value}", role, township, villages),
+                      check_until=date.max)
 
 
 @pytest.fixture(scope="module")
