@@ -7,15 +7,19 @@
   from the reverse proxy): sending it over plain HTTP would be meaningless.
 - ``Cache-Control: no-store`` on answers to signed-in callers: shared phones must not
   keep children's data in their cache. Static files (Leaflet, scripts) are cacheable.
-- Request bodies capped by ``SHOUHU_MAX_BODY_BYTES`` (default 10 MiB, ledgers included).
+- Request bodies capped by ``SHOUHU_MAX_BODY_BYTES`` (default 10 MiB, ledgers included),
+  or by the view's own ``@body_limit`` (an unauthenticated webhook: a few KiB).
+- JSON nested too deeply for the parser is a 400, never a 500.
 - Log records redacted (``shared.privacy.install_redaction``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 
 from shared.config import env_int
 from shared.privacy import install_redaction
@@ -35,6 +39,27 @@ DEFAULT_CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
+BODY_ATTR = "_shouhu_max_body"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """This view takes bodies of at most ``max_bytes`` (413 otherwise), instead of the
+    app's cap: larger for file imports, far smaller for unauthenticated webhooks."""
+
+    def deco(fn: F) -> F:
+        setattr(fn, BODY_ATTR, max_bytes)  # read by the app's before-request check
+        return fn
+
+    return deco
+
+
+def view_body_limit() -> int | None:
+    """The ``@body_limit`` of the view this request goes to (a function or a method of a
+    class-based view), if it declares one."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return getattr(method or view, BODY_ATTR, None)
 
 
 def behind_tls() -> bool:
@@ -50,9 +75,17 @@ def harden(app: Flask) -> None:
 
     @app.before_request
     def _body_cap() -> None:  # refuse early, even if the view never reads the body
-        cap = app.config.get("MAX_CONTENT_LENGTH")
+        cap = view_body_limit() or app.config.get("MAX_CONTENT_LENGTH")
+        if cap:
+            request.max_content_length = cap  # also bounds a body sent without a length
         if cap and (request.content_length or 0) > cap:
             abort(413, description=f"request body larger than {cap} bytes")
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_exc: RecursionError) -> Response:
+        # json.loads recurses once per nesting level: '[' * 100000 must not be a 500
+        return Response('{"code": 400, "status": "BAD_REQUEST", "message": '
+                        '"request body nested too deeply"}', 400, mimetype="application/json")
 
     @app.after_request
     def _security_headers(resp: Response) -> Response:

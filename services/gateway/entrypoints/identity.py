@@ -8,6 +8,7 @@ POST /login takes JSON (phones, scripts: tokens in the body) or the login form
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, redirect, request
 from flask.views import MethodView
@@ -68,10 +69,15 @@ input,button{{width:100%;font-size:1.1rem;margin:.3rem 0;padding:.5rem}}</style>
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: the login page must not redirect to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only local paths: the login page must not redirect to another site. Browsers
+    drop tabs and line breaks from an address (``/\t/evil.example`` is ``//evil.example``)
+    and read ``\\`` as ``/``, so a target with any of them, a space or a control
+    character is refused too (CR/LF would also break the Location header)."""
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(c <= " " or c in "\\\x7f" for c in target)):
         return "/map"
-    return target
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/map"
 
 
 def _login_page(message: str = "", status: int = 200) -> Response:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from services.gateway.domain.identity import CheckStatus, User, valid_background_check
 from shared.auth.principal import Role
@@ -82,6 +90,12 @@ class UserPatch(_Strict):
     village_codes = fields.List(fields.String(validate=CODE12))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(1, 200), load_only=True)
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("send at least one of role, village_codes, active, "
+                                  "password", "_schema")
 
     @post_load
     def _typed(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

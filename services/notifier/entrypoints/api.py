@@ -21,7 +21,9 @@ from shared.web import create_flask
 
 ADMIN = (Role.STATION_ADMIN,)
 STAFF = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
-LOG_READERS = (*STAFF, Role.CHILD_DIRECTOR, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON)
+# the township's delivery log: station staff, and directors for their villages only;
+# liaisons see their own inbox, never who else was told what
+LOG_READERS = (*STAFF, Role.CHILD_DIRECTOR)
 PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
 
 

@@ -57,7 +57,7 @@ class DeliveryQuery(Schema):
     case_id = fields.String()
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     state = fields.String(validate=validate.OneOf(("pending", "sending", "sent", "failed")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 

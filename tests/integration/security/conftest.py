@@ -46,3 +46,35 @@ def service_apps(tmp_path_factory):
             apps[svc] = create_app(bootstrap())
         yield apps
         default_keys.cache_clear()
+
+
+GATEWAY_KEYS = TokenKeys({"k1": "identity-test-" + "c" * 30}, "k1", ttl_s=300)
+PASSWORD = "a long pass phrase 7"
+
+
+@pytest.fixture
+def identity_gateway(database_url):
+    """The gateway's identity routes and pages on a fresh database (both backends), with
+    a cheap password hash (the rules, not the cost, are under test)."""
+    from types import SimpleNamespace
+
+    from argon2.profiles import CHEAPEST
+
+    from services.gateway.adapters.tables import metadata
+    from services.gateway.adapters.users import Argon2Hasher
+    from services.gateway.entrypoints.identity import register_identity
+    from services.gateway.entrypoints.phone_pages import install_page_refusals
+    from shared.db import make_engine
+    from shared.web import create_flask
+
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+    app, api = create_flask("gw_identity", "gateway", GATEWAY_KEYS)
+    install_page_refusals(app)
+    service = register_identity(app, api, SimpleNamespace(
+        engine=engine, settings=SimpleNamespace(keys=GATEWAY_KEYS)))
+    service.hasher = Argon2Hasher(CHEAPEST)
+    client = app.test_client()
+    client.service, client.engine = service, engine
+    yield client
+    engine.dispose()

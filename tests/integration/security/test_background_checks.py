@@ -4,44 +4,20 @@ visit and the hazards service a check-in without one; a match ends the person's
 sessions and tells the station; the station's page records and shows checks."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
-import pytest
-from argon2.profiles import CHEAPEST
 from sqlalchemy import select
 
-from services.gateway.adapters.tables import metadata, outbox
-from services.gateway.adapters.users import Argon2Hasher
+from services.gateway.adapters.tables import outbox
 from services.gateway.domain.identity import BackgroundCheck
-from services.gateway.entrypoints.identity import register_identity
-from services.gateway.entrypoints.phone_pages import install_page_refusals
-from shared.auth import Principal, Role, TokenKeys
+from shared.auth import Principal, Role
 from shared.auth.flask import CSRF_COOKIE
-from shared.db import make_engine
 from shared.events.envelope import CloudEvent
-from shared.web import create_flask
+from tests.integration.security.conftest import GATEWAY_KEYS as KEYS
 from tests.integration.security.conftest import KEYS as SERVICE_KEYS
-from tests.integration.security.conftest import OWN_VILLAGE, TOWNSHIP
+from tests.integration.security.conftest import OWN_VILLAGE, PASSWORD, TOWNSHIP
 
-KEYS = TokenKeys({"k1": "checks-test-" + "c" * 30}, "k1", ttl_s=300)
 ADMIN = Principal("admin-1", Role.STATION_ADMIN, TOWNSHIP)
 SUPERVISOR = Principal("sup-1", Role.CHILD_SUPERVISOR, TOWNSHIP)
-PASSWORD = "a long pass phrase 7"
-
-
-@pytest.fixture
-def gateway(database_url):
-    engine = make_engine(database_url)
-    metadata.create_all(engine)
-    app, api = create_flask("gw_checks", "gateway", KEYS)
-    install_page_refusals(app)
-    service = register_identity(app, api, SimpleNamespace(
-        engine=engine, settings=SimpleNamespace(keys=KEYS)))
-    service.hasher = Argon2Hasher(CHEAPEST)
-    client = app.test_client()
-    client.service, client.engine = service, engine
-    yield client
-    engine.dispose()
 
 
 def _login(client, username="patrol.a"):
@@ -56,7 +32,9 @@ def _events(client, event_type):
     return [CloudEvent.from_json(r.payload).data for r in rows]
 
 
-def test_tokens_carry_the_check_and_a_match_ends_sessions_and_tells_the_station(gateway):
+def test_tokens_carry_the_check_and_a_match_ends_sessions_and_tells_the_station(
+        identity_gateway):
+    gateway = identity_gateway
     user = gateway.service.create_user(ADMIN, "patrol.a", PASSWORD, Role.PATROL_MEMBER,
                                        TOWNSHIP, frozenset())
     assert _login(gateway)[0]["chk"] == ""  # no check yet: no close contact
@@ -77,7 +55,8 @@ def test_tokens_carry_the_check_and_a_match_ends_sessions_and_tells_the_station(
     assert _events(gateway, "gateway.session.revoked.v1")[-1]["user_id"] == user.user_id
 
 
-def test_the_check_page_lists_blocked_people_first_and_records_a_check(gateway):
+def test_the_check_page_lists_blocked_people_first_and_records_a_check(identity_gateway):
+    gateway = identity_gateway
     clear = gateway.service.create_user(ADMIN, "director.b", PASSWORD, Role.CHILD_DIRECTOR,
                                         TOWNSHIP, frozenset({OWN_VILLAGE}))
     gateway.service.create_user(ADMIN, "patrol.z", PASSWORD, Role.PATROL_MEMBER, TOWNSHIP,
