@@ -56,7 +56,8 @@ class Stack:
         private = self.auth_keys()
         env.pop("SHOUHU_AUTH_KEYS", None)
         env.update({
-            **({"SHOUHU_AUTH_KEYS": private} if service == "gateway" else {}),
+            **({"SHOUHU_AUTH_KEYS": private} if service == "gateway"
+               else {"SHOUHU_TRUSTED_PROXIES": "1"}),  # the gateway forwards calls
             "SHOUHU_AUTH_PUBLIC_KEYS": public_keys_env(private),
             "SHOUHU_DATA_DIR": str(self.data_dir),
             "SHOUHU_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.broker_port}",

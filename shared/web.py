@@ -11,10 +11,12 @@ from typing import Any
 from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.auth.flask import init_auth, public
 from shared.auth.hardening import harden
 from shared.auth.tokens import TokenKeys
+from shared.config import env_int
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -37,6 +39,7 @@ def create_flask(name: str, title: str, keys: TokenKeys,
         JSON_AS_ASCII=False,
     )
     app.config.update(extra_config or {})
+    trust_proxies(app)
     api = Api(app)
     init_auth(app, keys)
     harden(app)  # CSP, HSTS behind TLS, no-store, body cap, log redaction
@@ -54,6 +57,16 @@ def create_flask(name: str, title: str, keys: TokenKeys,
         return {"status": "ok"}
 
     return app, api
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``SHOUHU_TRUSTED_PROXIES`` reverse proxies (the gateway in front of the
+    services, nginx in front of the gateway), the client's address is the one they put
+    in ``X-Forwarded-For``: sign-in limits and the audit trail see the person, not the
+    proxy. Without the setting the header is ignored, so nobody can forge it."""
+    hops = env_int("SHOUHU_TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def error_response(status: int, code: str, message: str,

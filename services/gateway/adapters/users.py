@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -35,7 +36,7 @@ from sqlalchemy import (
 )
 
 from services.gateway.adapters.tables import metadata
-from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User
+from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User, lock_until
 from shared.auth.principal import Role
 
 users = Table(
@@ -213,6 +214,31 @@ class UserStore:
         if not self.conn.execute(select(revoked_tokens.c.jti).where(
                 revoked_tokens.c.jti == jti)).first():
             self.conn.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at))
+
+
+class MemoryThrottle:
+    """Sign-in failures by key in this process (``domain.LoginThrottle``): consecutive
+    failures and until when the key waits; bounded, forgetting the longest-quiet keys."""
+
+    def __init__(self, max_keys: int = 50_000) -> None:
+        self._keys: dict[str, tuple[int, datetime | None]] = {}
+        self._lock = threading.Lock()
+        self.max_keys = max_keys
+
+    def until(self, key: str) -> datetime | None:
+        with self._lock:
+            return self._keys.get(key, (0, None))[1]
+
+    def failed(self, key: str, now: datetime, free: int, cap_s: int) -> None:
+        with self._lock:
+            failures = self._keys.pop(key, (0, None))[0] + 1
+            self._keys[key] = (failures, lock_until(failures, now, free, cap_s))
+            while len(self._keys) > self.max_keys:  # oldest insertion first
+                self._keys.pop(next(iter(self._keys)))
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._keys.pop(key, None)
 
 
 def digest(raw: str) -> str:

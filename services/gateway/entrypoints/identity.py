@@ -163,11 +163,13 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
                     body = LoginIn().load(request.get_json(silent=True) or {})
                 except ValidationError as exc:
                     abort(422, message="invalid sign-in", errors={"json": exc.messages})
-                return _tokens(service.login(body["username"], body["password"]))
+                return _tokens(service.login(body["username"], body["password"],
+                                             request.remote_addr or ""))
             check_csrf()
             try:
                 session = service.login(request.form.get("username", ""),
-                                        request.form.get("password", ""))
+                                        request.form.get("password", ""),
+                                        request.remote_addr or "")
             except (domain.InvalidCredentials, domain.AccountLocked) as exc:
                 return _login_page(str(exc), 401)
             return _session_cookies(session, request.form.get("next", "/map"))

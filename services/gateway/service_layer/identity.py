@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from services.gateway.adapters.users import Argon2Hasher, UserStore
+from services.gateway.adapters.users import Argon2Hasher, MemoryThrottle, UserStore
 from services.gateway.domain import identity as domain
 from services.gateway.domain.exceptions import InvalidPlan
 from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
@@ -39,6 +39,7 @@ class IdentityService:
     keys: TokenKeys
     hasher: Argon2Hasher
     refresh_ttl: timedelta = timedelta(hours=12)
+    throttle: MemoryThrottle = field(default_factory=MemoryThrottle)
 
     @classmethod
     def from_env(cls, engine: Engine, keys: TokenKeys) -> IdentityService:
@@ -62,11 +63,12 @@ class IdentityService:
             "not_before": not_before or now + 1,
             "expires_at": now + self.keys.ttl_s + LEEWAY_S}, source="gateway")
 
-    def login(self, username: str, password: str) -> Session:
+    def login(self, username: str, password: str, address: str = "") -> Session:
         with self.engine.begin() as conn:  # a failure's counter must commit too
             store = UserStore(conn)
             try:
-                user = domain.authenticate(store, self.hasher, username, password, _now())
+                user = domain.authenticate(store, self.hasher, self.throttle, username,
+                                           password, address, _now())
             except domain.IdentityError as exc:
                 failure = exc
             else:

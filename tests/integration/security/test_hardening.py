@@ -111,3 +111,25 @@ def test_log_redaction_keeps_uuids_and_still_hides_phones(caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("shouhu.test").info("visit %s by %s", ids[0], "13912345678")
     assert ids[0] in caplog.text and "13912345678" not in caplog.text
+
+
+def _attempt(gateway, username, address, password="wrong password x"):
+    return gateway.post("/login", json={"username": username, "password": password},
+                        environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_sign_in_backoff_reveals_no_names_and_a_stranger_locks_only_themself(
+        identity_gateway):
+    gateway = identity_gateway
+    gateway.service.create_user(Principal("a", Role.STATION_ADMIN, TOWNSHIP), "patrol.a",
+                                PASSWORD, Role.PATROL_MEMBER, TOWNSHIP, frozenset())
+    known = [_attempt(gateway, "patrol.a", "10.0.0.1") for _ in range(7)]
+    unknown = [_attempt(gateway, "nobody.here", "10.0.0.3") for _ in range(7)]
+    assert known == unknown == [401] * 5 + [429] * 2
+    # the owner, elsewhere, is not locked out by the stranger at 10.0.0.1
+    assert _attempt(gateway, "patrol.a", "10.0.0.2", PASSWORD) == 200
+    # a guess spread over many addresses: the account backs off for everyone, briefly,
+    # and an unknown name the same
+    for name in ("patrol.a", "nobody.else"):
+        spread = [_attempt(gateway, name, f"10.1.{i}.1") for i in range(21)]
+        assert spread[:20] == [401] * 20 and spread[20] == 429, name

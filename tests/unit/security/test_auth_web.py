@@ -4,6 +4,7 @@ import time
 
 import jwt
 import pytest
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +15,7 @@ from shared.auth.flask import (
     CSRF_HEADER,
     allow,
     current_principal,
+    public,
     set_revocation_check,
 )
 from shared.auth.ratelimit import RateLimiter, rate_limit
@@ -118,3 +120,23 @@ def test_request_body_over_the_cap_is_refused(monkeypatch):
     client = _app().test_client()
     auth = {"Authorization": f"Bearer {KEYS.issue(ADMIN)}"}
     assert client.post("/things", data=b"x" * 5000, headers=auth).status_code == 413
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only(monkeypatch):
+    def address_seen(hops: str | None) -> str:
+        if hops is None:
+            monkeypatch.delenv("SHOUHU_TRUSTED_PROXIES", raising=False)
+        else:
+            monkeypatch.setenv("SHOUHU_TRUSTED_PROXIES", hops)
+        app, _ = create_flask("proxy_test", "t", KEYS)
+
+        @app.get("/addr")
+        @public
+        def addr():  # type: ignore[no-untyped-def]
+            return {"addr": request.remote_addr}
+
+        return app.test_client().get("/addr", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.9"}).json["addr"]
+
+    assert address_seen(None) == "10.0.0.9"  # a forged header changes nothing
+    assert address_seen("1") == "203.0.113.7"  # behind the gateway: the person's address
