@@ -7,6 +7,8 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from shared.exports import row_cells
+
 
 def team_gpx(plan_id: str, team: dict[str, Any]) -> str:
     """GPX 1.1: one waypoint per patrol point, one route per shift (WGS 84)."""
@@ -40,7 +42,7 @@ def team_csv(team: dict[str, Any]) -> str:
     out.writerow(CSV_FIELDS)
     for sh in team["shifts"]:
         for n, s in enumerate(sh["stops"], 1):
-            out.writerow([sh["day"], sh["start"], sh["end"], n, s["point_id"], s["hazard_id"],
-                          f"{s['lon']:.6f}", f"{s['lat']:.6f}", s["arrive_min"],
-                          s["exposure_tenths"] / 10])
+            out.writerow(row_cells([sh["day"], sh["start"], sh["end"], n, s["point_id"],
+                                    s["hazard_id"], f"{s['lon']:.6f}", f"{s['lat']:.6f}",
+                                    s["arrive_min"], s["exposure_tenths"] / 10]))
     return buf.getvalue()

@@ -28,6 +28,7 @@ from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figu
 from services.gateway.service_layer.map_views import PageCache
 from shared.auth import Principal
 from shared.auth.flask import allow, current_principal
+from shared.exports import record_cells
 
 # The page itself has no script; the map's iframe inherits this policy, and its inline
 # scripts are allowed by their hashes (see dashboard_map), Leaflet as 'self'.
@@ -96,7 +97,7 @@ def build(gateway: Gateway) -> Blueprint:
             if rows:
                 out = csv.DictWriter(buf, fieldnames=list(rows[0]))
                 out.writeheader()
-                out.writerows(rows)
+                out.writerows(record_cells(r) for r in rows)
             return Response(buf.getvalue(), mimetype="text/csv", headers={
                 "Content-Disposition": f"attachment; filename={table}.csv"})
 
