@@ -147,11 +147,21 @@ def acknowledge(uow: NotifierUnitOfWork, delivery_id: str, now: datetime) -> dic
     return {"delivery_id": delivery_id, "acknowledged": True, "first": first}
 
 
-def ack_by_token(uow: NotifierUnitOfWork, token: str, secret: str,
-                 now: datetime) -> dict[str, Any]:
-    delivery_id = ack.read_token(token, secret)
+def check_ack_link(uow: NotifierUnitOfWork, token: str, secret: str, now: datetime) -> str:
+    """The delivery a link may still acknowledge (genuine, unexpired, unused); changes
+    nothing, for the confirmation page a GET shows."""
+    delivery_id = ack.read_token(token, secret, now)
     if uow.deliveries.get(delivery_id) is None:
         raise AckRefused("this acknowledgement link is not valid")
+    if uow.deliveries.token_used(delivery_id):
+        raise AckRefused("this acknowledgement link was already used")
+    return delivery_id
+
+
+def ack_by_token(uow: NotifierUnitOfWork, token: str, secret: str,
+                 now: datetime) -> dict[str, Any]:
+    """The confirmation page's button: acknowledge and spend the link."""
+    delivery_id = check_ack_link(uow, token, secret, now)
     if not uow.deliveries.use_token(delivery_id, now):
         raise AckRefused("this acknowledgement link was already used")
     return acknowledge(uow, delivery_id, now)

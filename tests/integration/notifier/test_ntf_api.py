@@ -88,4 +88,5 @@ def test_directory_is_managed_by_station_admins_only(app):
     assert client.delete("/directory/school-1", headers=admin).status_code == 204
     assert client.delete("/directory/school-1", headers=admin).status_code == 404
     assert client.get("/ack/nonsense.token").status_code == 410
-    assert client.get("/ack/d-1.%E7%AD%BE").status_code == 410
+    assert client.post("/ack/d-1.%E7%AD%BE").status_code == 410
+    assert client.post("/ack/d-1.99999999999.%E7%AD%BE").status_code == 410
