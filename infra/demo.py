@@ -43,6 +43,7 @@ def seed(stack: Stack, seed_value: int = SEED) -> dict:
     today = date.today()
     out = stack.data_dir / "demo"
     manifest = generate("township", seed_value, out, today)
+    owner_only_tree(out)  # ledgers of invented children, but shaped like real ones
     token = stack.token()
     registry = Client(stack.url("registry"), token)
     hazards = Client(stack.url("hazards"), token)
@@ -91,6 +92,13 @@ def _patrol_points(hazards: Client, timeout_s: float = 60.0) -> int:
             break
         time.sleep(2)  # the registry's events are still on their way to the hazards service
     return count
+
+
+def owner_only_tree(folder: Path) -> None:
+    """Files 0600 and folders 0700: other accounts on the PC read nothing in them."""
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def _load(out: Path, name: str) -> list[dict]:

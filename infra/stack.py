@@ -86,6 +86,7 @@ class Stack:
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # databases, keys, ledgers and logs: the owner's only
         self.start_broker()
         for service in self.ports:
             # migrations run once, before the processes that share the database start

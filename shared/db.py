@@ -7,6 +7,7 @@ Each service owns one database and one Alembic script folder
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,13 +48,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def owner_only(db_file: Path) -> None:
+    """Create the database file readable and writable by its owner only (0600), the
+    write-ahead log and shared-memory files SQLite adds beside it likewise, so other
+    accounts on the station's PC read no child's name or birth date
+    (docs/security.md, threat model)."""
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    for f in (db_file, db_file.with_name(db_file.name + "-wal"),
+              db_file.with_name(db_file.name + "-shm")):
+        if f is db_file or f.exists():
+            os.close(os.open(f, os.O_CREAT | os.O_RDWR, 0o600))
+            f.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite gets WAL and a busy timeout so a
     relay, a consumer and the API can share one file without 'database is locked'."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            owner_only(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                hide_parameters=True)  # no personal data in error logs
 
