@@ -1,4 +1,4 @@
-"""Background checks in every service (DOMAIN.md rule 12, docs/adr/0504).
+"""Background checks in every service (docs/adr/0506-background-checks.md).
 
 The gateway's identity store is the one source of a person's check; the access token
 carries until when it lets them work with children (claim ``chk``), refreshed with

@@ -1,4 +1,4 @@
-"""Ended sessions, known to every service within seconds (docs/adr/0503).
+"""Ended sessions, known to every service within seconds (docs/adr/0505).
 
 The gateway publishes ``gateway.session.revoked.v1`` (through its outbox, in the same
 transaction as the sign-out); every API process reads topic ``gateway.sessions`` on a

@@ -5,7 +5,7 @@ Only the gateway signs: it holds the private keys, ``SHOUHU_AUTH_KEYS="kid1:secr
 verify with the public keys only, ``SHOUHU_AUTH_PUBLIC_KEYS="kid1:base64url,…"``
 (``public_keys_env`` prints them), so a compromised service cannot mint a token.
 Tokens signed with any listed key verify, so a key can be rotated without logging
-everyone out (docs/adr/0503-asymmetric-tokens-and-revocation.md).
+everyone out (docs/adr/0505-asymmetric-tokens-and-revocation.md).
 
 Tokens live ``SHOUHU_AUTH_TOKEN_TTL_S`` (15 min); each names its sign-in (``sid``) so
 that a sign-out revokes it in every service (``shared.auth.revocation``).

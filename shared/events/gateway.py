@@ -32,9 +32,9 @@ class SessionRevoked(Schema):
 
 
 class StaffCheckRecorded(Schema):
-    """A person's background-check standing after a check was recorded (DOMAIN.md rule
-    12): services refuse close contact with children unless ``valid_until`` covers the
-    day; on a match, the station must end the engagement by ``end_by``."""
+    """A person's background-check standing after a check was recorded (docs/adr/0506):
+    services refuse close contact with children unless ``valid_until`` covers the day;
+    on a match, the station must end the engagement by ``end_by``."""
 
     class Meta:
         unknown = EXCLUDE

@@ -1,6 +1,6 @@
 """Sign-out and 'end all sessions' reach every service within seconds (real broker):
 the gateway publishes the revocation through its outbox, a service's listener refuses
-the tokens (docs/adr/0503-asymmetric-tokens-and-revocation.md)."""
+the tokens (docs/adr/0505-asymmetric-tokens-and-revocation.md)."""
 
 from types import SimpleNamespace
 
