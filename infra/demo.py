@@ -33,31 +33,62 @@ from infra.stack import Stack
 log = logging.getLogger(__name__)
 SEED = 1
 VISITS_AT_START = 400  # the rest of the year's visits stay in visits.json
-# directory entries (services/notifier/rules/directory.yaml) read by the demo accounts
-DEMO_INBOXES = {"fh-201-director": "demo.child_director", "fh-supervisor": "demo.child_supervisor"}
+# directory entries (services/notifier/rules/directory.yaml) read by the demo accounts;
+# planner and service accounts have no inbox (nothing is routed to them)
+DEMO_INBOXES = {"fh-station": "demo.station_admin", "fh-supervisor": "demo.child_supervisor",
+                "fh-201-director": "demo.child_director", "fh-201-patrol": "demo.patrol_member",
+                "fh-police": "demo.police_liaison", "fh-school": "demo.school_liaison"}
+
+
+class DemoError(RuntimeError):
+    """A step ``shouhu up`` cannot do without (the demo users); says what failed."""
 
 
 def seed(stack: Stack, seed_value: int = SEED) -> dict:
-    """Seed the running stack; returns what was seeded and the addresses printed."""
+    """Seed the running stack once (a data folder seeded before is started as it is);
+    every time, give each demo user a new password and print the users and addresses."""
+    token = stack.token()
+    users = _users(stack)  # patrol teams are made of checked people: accounts first
+    marker = stack.data_dir / "demo" / "seeded.json"
+    if marker.exists():
+        first = json.loads(marker.read_text())
+        done = first["seeded"]
+        if first.get("state") != "done":
+            print("  The demo was interrupted while seeding on an earlier run; it is not "
+                  f"seeded twice (remove {stack.data_dir} for a fresh demo).", flush=True)
+        plan_id = first.get("plan_id")
+    else:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"state": "seeding", "seeded": {}}))
+        done, plan_id = _seed_data(stack, token, seed_value)
+        marker.write_text(json.dumps({"state": "done", "seeded": done, "plan_id": plan_id}))
+    links = _links(stack, token, plan_id)
+    done["inboxes"] = _link_inboxes(stack, token)
+    _print(done, links, users)
+    return {"seeded": done, "links": links, "users": users}
+
+
+def _seed_data(stack: Stack, token: str, seed_value: int) -> tuple[dict, str | None]:
     started = time.monotonic()
     today = date.today()
     out = stack.data_dir / "demo"
+    stack.say("generating the demo township …")
     manifest = generate("township", seed_value, out, today)
     owner_only_tree(out)  # ledgers of invented children, but shaped like real ones
-    token = stack.token()
     registry = Client(stack.url("registry"), token)
     hazards = Client(stack.url("hazards"), token)
+    stack.say("importing hazards …")
     done = {"hazards": import_hazards(hazards, out)}
     town = manifest["townships"][0]
+    stack.say("importing the children's ledger …")
     done["children"] = import_ledger(registry, out / town["ledger"])["imported"]
+    stack.say("patrol points, visits, cases, check-ins …")
     done["patrol_points"] = _patrol_points(hazards)
     done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
-    users = _users(stack)  # patrol teams are made of checked people: accounts first
-    links = _links(stack, token, _plan(stack, token, today))
-    done["inboxes"] = _link_inboxes(stack, token)
+    stack.say("planning the summer patrols …")
+    plan_id = _plan(stack, token, today)
     log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
-    _print(done, links, users)
-    return {"seeded": done, "links": links, "users": users}
+    return done, plan_id
 
 
 def _activity(registry: Client, hazards: Client, out: Path, villages: list[str]) -> dict:
@@ -154,14 +185,16 @@ def _links(stack: Stack, token: str, plan_id: str | None) -> dict[str, str]:
 
 
 def _users(stack: Stack) -> list[tuple[str, str, str]]:
-    """Demo accounts, one per role, made by the gateway's own ``shouhu users demo``."""
+    """Demo accounts, one per role, made (or given new passwords) by the gateway's own
+    ``shouhu users demo``; DemoError with its error output if that fails."""
     proc = subprocess.run([sys.executable, "-m", "infra.cli", "users", "demo"],
-                          env=stack.env(), capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        log.info("no demo users (shouhu users demo exited %s)", proc.returncode)
-        return []
-    return [tuple(line.split()[:3]) for line in proc.stdout.splitlines()  # type: ignore[misc]
-            if len(line.split()) >= 3]
+                          env=stack.env(), capture_output=True, text=True, timeout=600)
+    users = [tuple(line.split()[:3]) for line in proc.stdout.splitlines()
+             if len(line.split()) == 3]
+    if proc.returncode != 0 or not users:
+        raise DemoError(f"`shouhu users demo` failed (exit {proc.returncode}):\n"
+                        + "\n".join(proc.stderr.strip().splitlines()[-12:]))
+    return users  # type: ignore[return-value]
 
 
 def _link_inboxes(stack: Stack, token: str) -> int:
@@ -193,6 +226,7 @@ def _print(done: dict, links: dict[str, str], users: list[tuple[str, str, str]])
     for label, url in links.items():
         print(f"  {label + ':':22} {url}", flush=True)
     if users:
-        print("  Demo users (user, role, password; shown once):", flush=True)
+        print("  Demo users (user, role, password; new passwords at every start):",
+              flush=True)
         for user, role, password in users:
             print(f"    {user:28} {role:18} {password}", flush=True)

@@ -26,7 +26,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    DateTime,
     Integer,
     MetaData,
     Select,
@@ -40,6 +39,7 @@ from sqlalchemy import (
 )
 
 from shared.auth.principal import Principal
+from shared.db import UTCDateTime
 from shared.exports import record_cells
 
 _GENESIS = "0" * 64
@@ -51,7 +51,7 @@ def add_audit_table(metadata: MetaData) -> Table:
         metadata,
         Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                autoincrement=True),
-        Column("at", DateTime(timezone=True), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
         Column("user_id", String(64), nullable=False),
         Column("role", String(32), nullable=False),
         Column("action", String(32), nullable=False),  # read, create, update, export…
@@ -76,7 +76,7 @@ class ChainBreak:
 
 
 def _utc(at: datetime) -> datetime:
-    """SQLite hands back naive times and compares text: keep every time in UTC."""
+    """A filter's bound given without an offset is read as UTC."""
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
@@ -143,7 +143,6 @@ def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> lis
         m = dict(r._mapping)
         content = {k: m[k] for k in ("at", "user_id", "role", "action", "object_type",
                                      "object_id", "fields", "purpose", "remote_addr")}
-        content["at"] = _utc(content["at"])
         if m["prev_hash"] != prev:
             breaks.append(ChainBreak(m["seq"], "link to the previous row is broken "
                                                "(a row before it was deleted or altered)"))
@@ -184,7 +183,7 @@ def query(conn: Connection, *, limit: int = 1000, offset: int = 0,
     """Audit rows, newest first, narrowed by ``filters`` (the fields of ``AuditFilter``)."""
     stmt = select(*(AUDIT.c[c] for c in _COLUMNS)).order_by(AUDIT.c.seq.desc())
     stmt = AuditFilter(**filters).apply(stmt).limit(limit).offset(offset)
-    return [{**r._mapping, "at": _utc(r.at)} for r in conn.execute(stmt)]
+    return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
 def count(conn: Connection, **filters: Any) -> int:

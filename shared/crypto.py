@@ -92,7 +92,7 @@ class FieldKeys:
         if not raw:
             if os.environ.get("SHOUHU_ENV") == "production":
                 raise ConfigError("SHOUHU_FIELD_KEYS is required in production")
-            raw = _embedded_key_file(data_dir() / "field.keys")
+            raw = embedded_key_file(data_dir() / "field.keys")
         return cls.parse(raw, os.environ.get("SHOUHU_FIELD_ACTIVE_KID") or None)
 
     def aead(self, kid: str) -> AESGCM:
@@ -103,7 +103,7 @@ class FieldKeys:
         return hmac.new(self.keys[kid], b"shouhu blind index v1", hashlib.sha256).digest()
 
 
-def _embedded_key_file(path: Path) -> str:
+def embedded_key_file(path: Path) -> str:
     """Read the embedded default's key file, creating it atomically the first time."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

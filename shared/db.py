@@ -29,17 +29,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from shared.config import env_float
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """An instant, written in UTC and read back marked UTC on every backend: SQLite
     keeps no offset, so 10:00+08:00 and 02:00Z must be stored alike to compare, sort
-    and be unique as the same instant."""
+    and be unique as the same instant. Every time column of every service uses it
+    (tests/unit/test_time_columns.py); a naive value is refused, never guessed."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)
+        if value is None:
+            return None
+        if value.tzinfo is None:  # a wall time of unknown zone would be stored hours off
+            raise ValueError(f"an instant needs an offset, got naive {value.isoformat()}")
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None,
                              dialect: Dialect) -> datetime | None:
@@ -61,6 +68,16 @@ def owner_only(db_file: Path) -> None:
             f.chmod(0o600)
 
 
+READ_ONLY = "shouhu_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for pages that only read. On SQLite (WAL) their transactions
+    begin deferred: they read a snapshot and never queue behind a writer, however long
+    an import's transactions hold the write lock. Elsewhere it is the engine itself."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite gets WAL and a busy timeout so a
     relay, a consumer and the API can share one file without 'database is locked'."""
@@ -68,7 +85,10 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             owner_only(Path(path))
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+        # A writer waits this long for another's lock (SHOUHU_SQLITE_BUSY_TIMEOUT_S).
+        timeout = env_float("SHOUHU_SQLITE_BUSY_TIMEOUT_S", 30.0)
+        engine = create_engine(url, connect_args={"timeout": timeout,
+                                                  "check_same_thread": False},
                                hide_parameters=True)  # no personal data in error logs
 
         @event.listens_for(engine, "connect")
@@ -83,8 +103,9 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]
             # IMMEDIATE takes the write lock at BEGIN: two writers queue instead of
-            # failing later, and an outbox relay's claim is exclusive.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # failing later, and an outbox relay's claim is exclusive. Readers do not.
+            read_only = conn.get_execution_options().get(READ_ONLY)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,

@@ -10,13 +10,30 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
 
 from shared.auth.flask import init_auth, public
 from shared.auth.hardening import harden
 from shared.auth.tokens import TokenKeys
 from shared.config import env_int
+
+
+class Segment(BaseConverter):
+    """A path parameter: one segment, never ``.`` or ``..``.
+
+    Clients resolve dot segments before sending (``/children/./visits`` arrives as
+    ``/children/visits``), so an id of ``.`` would reach another route; refusing it keeps
+    every id parameter to its own route, and the OpenAPI pattern tells clients so.
+    """
+
+    regex = r"[^/.][^/]*|\.[^/.][^/]*|\.\.[^/]+"
+
+
+def _segment_schema(_converter: BaseConverter) -> dict[str, str]:
+    return {"type": "string", "pattern": f"^(?:{Segment.regex})$"}
+
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -40,7 +57,10 @@ def create_flask(name: str, title: str, keys: TokenKeys,
     )
     app.config.update(extra_config or {})
     trust_proxies(app)
+    app.url_map.converters["default"] = app.url_map.converters["string"] = Segment
     api = Api(app)
+    api.register_converter(Segment, _segment_schema)
+    app.register_error_handler(MethodNotAllowed, http_error)  # with its Allow header
     init_auth(app, keys)
     harden(app)  # CSP, HSTS behind TLS, no-store, body cap, log redaction
 
@@ -83,8 +103,11 @@ def error_response(status: int, code: str, message: str,
 def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     """An HTTP error (``abort``, ``refuse``, a route not found) in the one JSON shape."""
     data = getattr(exc, "data", {}) or {}
-    return error_response(exc.code or 500, exc.name.upper().replace(" ", "_"),
+    resp = error_response(exc.code or 500, exc.name.upper().replace(" ", "_"),
                           exc.description or exc.name, data.get("messages"))
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return resp
 
 
 def register_http_errors(app: Flask) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from services.gateway.config import Settings
 from services.gateway.domain.overlay import OverlayEngine
 from services.gateway.service_layer.projector import Projector
-from shared.db import make_engine, migrate
+from shared.db import make_engine, migrate, reader
 from shared.events import Catalogue, default_catalogue
 from shared.geo import utm_crs
 
@@ -34,6 +34,11 @@ class Gateway:
         """The township's UTM zone, from the centre of the configured region."""
         r = self.settings.common.region
         return utm_crs((r.min_lon + r.max_lon) / 2, (r.min_lat + r.max_lat) / 2)
+
+    @cached_property
+    def reader(self) -> Engine:
+        """For pages that only read: on SQLite they never wait for the worker."""
+        return reader(self.engine)
 
     def make_overlay(self) -> OverlayEngine:
         return OverlayEngine(self.crs, self.settings.max_distance_m,

@@ -1,6 +1,6 @@
 """The event catalogue as an AsyncAPI 2.6 document, for systems that subscribe.
 
-Generated, never edited by hand: ``shouhu events asyncapi > docs/events/asyncapi.yaml``;
+Generated, never edited by hand: ``shouhu asyncapi > docs/events/asyncapi.yaml``;
 a test fails when the committed file is stale.
 """
 

@@ -5,7 +5,9 @@ then in one database transaction record the event id in the inbox and run the
 handler. A redelivered event finds its id in the inbox and changes nothing. Offsets
 are committed after the batch's transactions committed. What cannot be decoded or
 applied goes to ``<group>.dlq`` with headers saying why; the database being away is
-retried with backoff instead, since the event itself is fine.
+retried with backoff instead, since the event itself is fine. A schema problem (a
+missing table) is neither: the consumer stops and its process ends non-zero
+(``shared.messaging.failures``), rather than dead-lettering every event.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from shared.events.catalogue import Catalogue, PayloadError, UnknownEventType
 from shared.events.envelope import CloudEvent, EnvelopeError
+from shared.messaging.failures import is_transient
 from shared.messaging.kafka import consumer as make_consumer
 from shared.messaging.kafka import ensure_topics, producer
 from shared.messaging.tables import INBOX
@@ -148,17 +151,21 @@ class EventConsumer:
                 log.warning("dead-lettering %s: %s", where, type(exc).__name__)
                 self._dead_letter(msg, exc, attempt)
                 return
-            except (OperationalError, DBAPIError) as exc:
-                if not _is_transient(exc):
-                    raise
-                log.warning("database away while applying %s; retry in %.1fs", where, backoff)
             except Exception as exc:  # noqa: BLE001 - the error policy decides
-                if attempt >= self.config.max_attempts:
+                if is_transient(exc):
+                    log.warning("database away while applying %s; retry in %.1fs", where,
+                                backoff)
+                elif isinstance(exc, OperationalError | ProgrammingError):
+                    log.critical("cannot apply %s: the database schema is wrong (%s); "
+                                 "stopping", where, type(exc).__name__)
+                    raise
+                elif attempt >= self.config.max_attempts:
                     log.exception("giving up on %s after %d attempts", where, attempt)
                     self._dead_letter(msg, exc, attempt)
                     return
-                log.warning("error applying %s (%s), attempt %d", where, type(exc).__name__,
-                            attempt)
+                else:
+                    log.warning("error applying %s (%s), attempt %d", where,
+                                type(exc).__name__, attempt)
             if self.stop.wait(backoff):
                 raise _Stopping()
             backoff = min(backoff * 2, 5.0)
@@ -233,6 +240,3 @@ class _Stopping(Exception):
 
 _DEAD_LETTERS = (EnvelopeError, PayloadError, PermanentError)
 
-
-def _is_transient(exc: DBAPIError) -> bool:
-    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)

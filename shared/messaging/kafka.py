@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,15 @@ def consumer(bootstrap: str, group: str, client_id: str) -> KafkaConsumer:
     )
 
 
+# Events are the record of what happened (children, cases, hazards): a topic keeps them
+# forever, so a rebuild or a new subscriber reads the whole history (ADR 0008). Kafka's
+# default would drop them after seven days.
+TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
 def ensure_topics(bootstrap: str, topics: list[str], partitions: int, replication: int) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet, keeping events forever; existing ones
+    are left as they are (``shouhu init`` sets their retention)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     try:
         existing = set(admin.list_topics())
@@ -53,8 +60,18 @@ def ensure_topics(bootstrap: str, topics: list[str], partitions: int, replicatio
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process won
                 admin.create_topics(
-                    [NewTopic(t, partitions, replication) for t in missing], timeout_ms=10_000
-                )
+                    [NewTopic(t, partitions, replication, topic_configs=TOPIC_CONFIG)
+                     for t in missing], timeout_ms=10_000)
             log.info("created topics %s", ", ".join(missing))
+    finally:
+        admin.close()
+
+
+def keep_forever(bootstrap: str, topics: list[str]) -> None:
+    """Set existing topics' retention to forever (topics made before ADR 0006)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs=TOPIC_CONFIG)
+                             for t in topics])
     finally:
         admin.close()

@@ -8,9 +8,10 @@ the retention period); the relay reads them decrypted.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table
 
 from shared.crypto import EncryptedString
+from shared.db import UTCDateTime
 
 
 def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -24,8 +25,8 @@ def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("key", String(120), nullable=False),
         Column("type", String(120), nullable=False),
         Column("payload", EncryptedString("outbox.payload"), nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("sent_at", UTCDateTime, nullable=True),
         Index("ix_outbox_unsent", "sent_at", "seq"),
     )
     inbox = Table(
@@ -33,7 +34,7 @@ def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         metadata,
         Column("consumer_group", String(120), primary_key=True),
         Column("event_id", String(36), primary_key=True),
-        Column("applied_at", DateTime(timezone=True), nullable=False),
+        Column("applied_at", UTCDateTime, nullable=False),
     )
     return outbox, inbox
 

@@ -8,7 +8,8 @@ import json
 import pytest
 import requests
 
-from infra.demo import seed
+from infra.demo import DEMO_INBOXES, seed
+from shared.auth import Role
 from shared.testing.fixtures import eventually
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,8 @@ def test_demo_seeds_every_row_and_hazard(seeded, stack):
     manifest = json.loads((stack.data_dir / "demo" / "manifest.json").read_text())
     assert seeded["seeded"]["children"] == manifest["counts"]["children"]
     assert seeded["seeded"]["hazards"] == manifest["counts"]["hazards"]
-    assert seeded["seeded"]["inboxes"] == 2  # the demo director and supervisor read theirs
+    assert seeded["seeded"]["inboxes"] == len(DEMO_INBOXES)  # every role with an inbox
+    assert {role for _user, role, _password in seeded["users"]} == {r.value for r in Role}
     assert all(url.startswith(stack.url("gateway")) for url in seeded["links"].values())
 
 

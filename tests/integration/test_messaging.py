@@ -122,6 +122,36 @@ def test_redelivered_event_changes_nothing(db, broker, topic_prefix):
     assert _count(engine, applied) == 1
 
 
+def test_the_inbox_is_purged_a_day_after_the_outbox_retention(db, broker, topic_prefix,
+                                                             relays):
+    """An event id matters only while the event can come back: a replay republishes
+    what the outbox keeps (7 days), so the inbox keeps a day more, then lets go."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from shared.messaging.tables import INBOX
+
+    engine, applied = db
+    consumer = _consumer(engine, applied, broker, topic_prefix, "g-purge")
+    events = []
+    with engine.begin() as conn:
+        for i in range(3):
+            events.append(outbox.record(conn, CAT, TYPE, _payload(i), source="/test"))
+    for ev in events:
+        assert consumer.handle(ev.to_json()) == "applied"
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for ev, age in zip(events, (9, 7.5, 1), strict=True):
+            conn.execute(update(INBOX).where(INBOX.c.event_id == ev.id)
+                         .values(applied_at=now - timedelta(days=age)))
+    relays().purge()
+    with engine.connect() as conn:
+        kept = set(conn.execute(select(INBOX.c.event_id)).scalars())
+    assert kept == {events[1].id, events[2].id}
+    assert consumer.handle(events[2].to_json()) == "duplicate"
+
+
 def test_relay_marks_rows_sent_and_replay_republishes(db, relays):
     from datetime import UTC, datetime, timedelta
 

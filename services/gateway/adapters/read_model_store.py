@@ -19,16 +19,18 @@ from services.gateway.adapters.tables import (
     child_homes,
     child_overlay,
     child_visits,
+    directory_gaps,
     findings,
     hazard_exposure,
     hazard_shapes,
-    inbox,
     patrol_points,
+    read_model_version,
 )
 from services.gateway.domain.overlay import ChildOverlay, HazardExposure, Nearest, OverlayDelta
 from services.gateway.domain.read_model import (
     CheckIn,
     ChildHome,
+    DirectoryGap,
     Finding,
     HazardShape,
     PatrolPoint,
@@ -142,6 +144,14 @@ class ReadModelStore:
         q = select(findings).order_by(findings.c.reported_at, findings.c.finding_id)
         return [_record(Finding, r) for r in self.conn.execute(q).all()]
 
+    def add_gap(self, gap: DirectoryGap) -> None:
+        self._upsert(directory_gaps, "gap_id", gap.__dict__)
+
+    def gaps(self, since: datetime) -> list[DirectoryGap]:
+        q = (select(directory_gaps).where(directory_gaps.c.raised_at >= since)
+             .order_by(directory_gaps.c.raised_at.desc(), directory_gaps.c.gap_id))
+        return [_record(DirectoryGap, r) for r in self.conn.execute(q).all()]
+
     # -- overlay results ----------------------------------------------------------
     def apply(self, delta: OverlayDelta) -> None:
         """Persist what the overlay engine recomputed for one event."""
@@ -188,11 +198,16 @@ class ReadModelStore:
     def clear(self) -> None:
         for table in READ_MODEL:
             self.conn.execute(delete(table))
+        self.bump_version()
 
-    def version(self) -> tuple[int, str]:
-        """Changes whenever an event is applied (the inbox gains a row)."""
-        count, last = self.conn.execute(select(func.count(), func.max(inbox.c.applied_at))).one()
-        return count, str(last)
+    def bump_version(self) -> None:
+        """Called with every applied event, in its transaction."""
+        self.conn.execute(update(read_model_version).where(read_model_version.c.id == 1)
+                          .values(version=read_model_version.c.version + 1))
+
+    def version(self) -> int:
+        """Changes whenever an event is applied: one row read, however long the inbox."""
+        return int(self.conn.execute(select(read_model_version.c.version)).scalar_one())
 
     def digest(self) -> str:
         """A hash of every read-model row, in key order: equal digests, equal models."""

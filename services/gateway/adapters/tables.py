@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Integer,
     MetaData,
@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 
 from shared.crypto import EncryptedPoint
+from shared.db import UTCDateTime
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -69,7 +70,7 @@ checkins = Table(
     Column("point_id", String(36), nullable=False, index=True),
     Column("hazard_id", String(36), nullable=False),
     Column("member_id", String(36), nullable=False),
-    Column("checked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("checked_at", UTCDateTime, nullable=False, index=True),
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
     Column("duration_s", Integer, nullable=False),
@@ -86,7 +87,7 @@ findings = Table(
     Column("kind", String(30), nullable=False),
     Column("action", String(20), nullable=False),
     Column("severity", String(10), nullable=False),
-    Column("reported_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reported_at", UTCDateTime, nullable=False, index=True),
 )
 
 child_visits = Table(
@@ -94,7 +95,7 @@ child_visits = Table(
     metadata,
     Column("child_id", String(36), primary_key=True),
     Column("village_code", String(12), nullable=False, index=True),
-    Column("last_visit_at", DateTime(timezone=True), nullable=True),
+    Column("last_visit_at", UTCDateTime, nullable=True),
     Column("next_due", Date, nullable=True),
     Column("overdue_since", Date, nullable=True),
 )
@@ -122,14 +123,32 @@ plans = Table(
     "plans",
     metadata,
     Column("plan_id", String(36), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("body", JSON, nullable=False),
 )
 
+directory_gaps = Table(  # notifier.directory.gap.v1: shown on the dashboard
+    "directory_gaps",
+    metadata,
+    Column("gap_id", String(36), primary_key=True),
+    Column("village_code", String(12), nullable=False),
+    Column("event_type", String(120), nullable=False),
+    Column("rule", String(120), nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False, index=True),
+)
+
+read_model_version = Table(  # one row, bumped with every applied event (0005_gw)
+    "read_model_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
 READ_MODEL = (child_homes, hazard_shapes, patrol_points, checkins, findings, child_visits,
-              child_overlay, hazard_exposure)
+              child_overlay, hazard_exposure, directory_gaps)
 
 outbox, inbox = add_messaging_tables(metadata)

@@ -48,3 +48,17 @@ def replay(bootstrap: str, topics: list[str], on_message: Callable[[bytes | None
                 raise TimeoutError(f"replay still receiving after {timeout_s}s")
     finally:
         kc.close(autocommit=False)
+
+
+def truncated(bootstrap: str, topics: list[str]) -> list[str]:
+    """Partitions ('topic[n]') whose first retained offset is past 0: events dropped."""
+    kc = KafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=30_000)
+    try:
+        kc.topics()
+        parts = [TopicPartition(t, p) for t in topics
+                 for p in sorted(kc.partitions_for_topic(t) or ())]
+        first = kc.beginning_offsets(parts) if parts else {}
+        return [f"{tp.topic}[{tp.partition}]" for tp, offset in sorted(first.items())
+                if offset > 0]
+    finally:
+        kc.close(autocommit=False)

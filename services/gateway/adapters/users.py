@@ -13,7 +13,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import argon2
@@ -22,7 +22,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
-    DateTime,
     Engine,
     ForeignKey,
     Integer,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 from services.gateway.adapters.tables import metadata
 from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User, lock_until
 from shared.auth.principal import Role
+from shared.db import UTCDateTime, reader
 
 users = Table(
     "users", metadata,
@@ -49,9 +49,9 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("failed_logins", Integer, nullable=False),
-    Column("locked_until", DateTime(timezone=True)),
+    Column("locked_until", UTCDateTime),
     Column("tokens_valid_after", Integer, nullable=False),  # epoch s: older tokens revoked
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 background_checks = Table(
@@ -69,9 +69,9 @@ refresh_tokens = Table(
     Column("token_hash", String(64), primary_key=True),
     Column("user_id", String(36), nullable=False, index=True),
     Column("family_id", String(36), nullable=False, index=True),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True)),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
 )
 
 revoked_tokens = Table(
@@ -79,10 +79,6 @@ revoked_tokens = Table(
     Column("jti", String(64), primary_key=True),
     Column("expires_at", Integer, nullable=False),  # epoch s, then the row can go
 )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class Argon2Hasher:
@@ -130,7 +126,7 @@ class UserStore:
             user_id=row.user_id, username=row.username, role=Role(row.role),
             township_code=row.township_code, village_codes=frozenset(json.loads(row.village_codes)),
             active=row.active, password_hash=row.password_hash, failed_logins=row.failed_logins,
-            locked_until=_utc(row.locked_until),
+            locked_until=row.locked_until,
             checks=tuple(BackgroundCheck(c.checked_on, c.result, c.expires_on) for c in checks))
 
     def get(self, user_id: str) -> User | None:
@@ -184,8 +180,7 @@ class UserStore:
         if row is None:
             return None
         return RefreshToken(row.token_hash, row.user_id, row.family_id,
-                            row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC),
-                            _utc(row.used_at), _utc(row.revoked_at))
+                            row.expires_at, row.used_at, row.revoked_at)
 
     def mark_used(self, token_hash: str) -> None:
         self.conn.execute(update(refresh_tokens).where(
@@ -249,8 +244,10 @@ def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
     """The gateway's deny-list: signed-out tokens, tokens of an ended sign-in (its
     refresh family revoked) and tokens older than a user's last 'end all sessions'."""
 
+    reads = reader(engine)  # every request asks: never queue behind a writer
+
     def revoked(claims: Mapping[str, Any]) -> bool:
-        with engine.connect() as conn:
+        with reads.connect() as conn:
             if conn.execute(select(revoked_tokens.c.jti).where(
                     revoked_tokens.c.jti == claims["jti"])).first():
                 return True
@@ -266,6 +263,3 @@ def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
 
     return revoked
 
-
-def today() -> date:
-    return datetime.now(UTC).date()

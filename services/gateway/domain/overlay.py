@@ -26,15 +26,19 @@ import shapely
 from pyproj import CRS, Transformer
 
 from services.gateway.domain.overlay_geojson import projected_geometries
-from services.gateway.domain.overlay_geometry import ShapeIndex, scan
 from services.gateway.domain.overlay_homes import HomeTable
+from services.gateway.domain.overlay_index import (
+    EDGE_TOLERANCE_M,
+    NEAREST_CLASSES,
+    LayeredIndex,
+    ProjectedHazard,
+    SmallIndex,
+)
 from services.gateway.domain.read_model import ChildHome, HazardShape, hazard_class
 
 GRADE_WEIGHT = {"high": 3, "medium": 2, "low": 1}
 # Tenths: toddlers and small children drown near home; teenagers swim further away.
 AGE_WEIGHT_TENTHS = {"0-2": 15, "3-5": 15, "6-11": 12, "12-15": 10, "16-17": 6}
-NEAREST_CLASSES = ("water", "road")
-EDGE_TOLERANCE_M = 0.001
 
 
 @cache
@@ -74,45 +78,6 @@ class OverlayDelta:
 
     children: Mapping[str, ChildOverlay | None] = field(default_factory=dict)
     hazards: Mapping[str, HazardExposure | None] = field(default_factory=dict)
-
-
-@dataclass
-class _Hazard:
-    cls: str
-    geom: shapely.Geometry  # UTM metres
-    zone: shapely.Geometry | None  # UTM metres; None: within the default buffer
-
-
-class _HazardIndex:
-    """Hazard geometries (nearest, default-buffer membership) and zones (membership),
-    numbered in hazard id order, so the lowest number is the smallest id."""
-
-    def __init__(self, hazards: dict[str, _Hazard], max_distance_m: float, buffer_m: float):
-        self.ids = np.array(sorted(hazards), dtype=object)
-        hz = [hazards[h] for h in self.ids]
-        self.max_distance_m = max_distance_m
-        self.group = np.array([NEAREST_CLASSES.index(h.cls) if h.cls in NEAREST_CLASSES
-                               else -1 for h in hz], dtype=np.int64)
-        zoned = np.array([h.zone is not None for h in hz], dtype=bool)
-        self.buffer = np.where(zoned, -np.inf, buffer_m)
-        self.geoms = ShapeIndex(np.array([h.geom for h in hz], dtype=object),
-                                max(max_distance_m, buffer_m))
-        self.zone_of = np.flatnonzero(zoned)  # zone number → hazard number
-        self.zones = ShapeIndex(np.array([h.zone for h in hz if h.zone is not None],
-                                         dtype=object), EDGE_TOLERANCE_M)
-
-    def scan(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                           np.ndarray, np.ndarray]:
-        """Nearest hazard id (None if none) and distance per class × point, then
-        the (point, hazard number) pairs of zone membership."""
-        best, best_d, pt, num = scan(self.geoms, x, y, self.group, self.max_distance_m,
-                                     self.buffer, len(NEAREST_CLASSES))
-        no_group = np.full(len(self.zone_of), -1)
-        _, _, zpt, znum = scan(self.zones, x, y, no_group, 0.0,
-                               np.full(len(self.zone_of), EDGE_TOLERANCE_M), 0)
-        named = np.append(self.ids, [None])[best]  # -1 → None
-        return (named, best_d, np.concatenate([pt, zpt]),
-                np.concatenate([num, self.zone_of[znum]]))
 
 
 class _Rows(Mapping[str, Any]):
@@ -159,19 +124,19 @@ class OverlayEngine:
         self._reset()
 
     def _reset(self) -> None:
-        self._hazards: dict[str, _Hazard] = {}
+        self._hazards: dict[str, ProjectedHazard] = {}
         self._count: dict[str, int] = {}  # hazard_id → children in its zone
         self._weight: dict[str, int] = {}  # hazard_id → sum of their weights
-        self._index: _HazardIndex | None = None
+        self._index: LayeredIndex | None = None
 
     # -- projection ---------------------------------------------------------------
-    def _project_hazards(self, hazards: list[HazardShape]) -> list[_Hazard]:
+    def _project_hazards(self, hazards: list[HazardShape]) -> list[ProjectedHazard]:
         """Project geometries and zones in one go."""
         n = len(hazards)
         projected = projected_geometries([h.geometry for h in hazards]
                                          + [h.zone or None for h in hazards],
                                          self._to_m.transform)
-        return [_Hazard(hazard_class(h.kind), g, z)
+        return [ProjectedHazard(hazard_class(h.kind), g, z)
                 for h, g, z in zip(hazards, projected[:n], projected[n:], strict=True)]
 
     # -- bulk ---------------------------------------------------------------------
@@ -217,26 +182,31 @@ class OverlayEngine:
         return OverlayDelta({child_id: None}, hazards)
 
     def put_hazard(self, hazard: HazardShape) -> OverlayDelta:
+        """A new or changed hazard: only the homes near it, or whose nearest it was,
+        are measured again; the index takes it in without a rebuild."""
+        index = self._hazard_index()
         was_nearest = self._children_nearest_to(hazard.hazard_id)
         self._drop_hazard(hazard.hazard_id)
         hz = self._hazards[hazard.hazard_id] = self._project_hazards([hazard])[0]
-        self._index = None
+        index.put(hazard.hazard_id, hz, self._hazards)
         self._count[hazard.hazard_id] = self._weight[hazard.hazard_id] = 0
         reach = max(self.max_distance_m, self.default_buffer_m, EDGE_TOLERANCE_M) + 1.0
         live = self._homes.live_near(shapely.total_bounds([hz.geom, hz.zone]), reach)
-        alone = _HazardIndex({hazard.hazard_id: hz}, self.max_distance_m,
-                             self.default_buffer_m)
-        named, _, pt, num = alone.scan(self._homes.col["x"][live], self._homes.col["y"][live])
-        self._join(live[pt], num, alone.ids, +1, None)
-        near = live[(named != None).any(axis=0)]  # noqa: E711 - elementwise
+        alone = SmallIndex({hazard.hazard_id: hz}, self.max_distance_m,
+                           self.default_buffer_m)
+        found = alone.scan(self._homes.col["x"][live], self._homes.col["y"][live])
+        self._join(live[found.member_point], found.member_number, found.ids, +1, None)
+        near = live[(found.nearest != None).any(axis=0)]  # noqa: E711 - elementwise
         children = self._recompute(np.union1d(was_nearest, near))
         return OverlayDelta(children, {hazard.hazard_id: self.exposure(hazard.hazard_id)})
 
     def remove_hazard(self, hazard_id: str) -> OverlayDelta:
         if hazard_id not in self._hazards:
             return OverlayDelta()
+        index = self._hazard_index()
         was_nearest = self._children_nearest_to(hazard_id)
         self._drop_hazard(hazard_id)
+        index.remove(hazard_id, self._hazards)
         return OverlayDelta(self._recompute(was_nearest), {hazard_id: None})
 
     # -- reading ------------------------------------------------------------------
@@ -263,25 +233,25 @@ class OverlayEngine:
 
         return ChildOverlay(col["id"][slot], col["village"][slot], near("water"), near("road"))
 
-    def _hazard_index(self) -> _HazardIndex:
+    def _hazard_index(self) -> LayeredIndex:
         if self._index is None:
-            self._index = _HazardIndex(self._hazards, self.max_distance_m,
+            self._index = LayeredIndex(self._hazards, self.max_distance_m,
                                        self.default_buffer_m)
         return self._index
 
-    def _measure(self, slots: np.ndarray, index: _HazardIndex,
+    def _measure(self, slots: np.ndarray, index: LayeredIndex,
                  touched: dict[str, HazardExposure | None] | None) -> None:
         """Nearest hazards of these homes into the table, and their zones joined."""
         col = self._homes.col
-        named, dist, pt, num = index.scan(col["x"][slots], col["y"][slots])
-        self._write_nearest(slots, named, dist)
-        self._join(slots[pt], num, index.ids, +1, touched)
+        found = index.scan(col["x"][slots], col["y"][slots])
+        self._write_nearest(slots, found.nearest, found.distance_m)
+        self._join(slots[found.member_point], found.member_number, found.ids, +1, touched)
 
     def _recompute(self, slots: np.ndarray) -> dict[str, ChildOverlay | None]:
         """Nearest hazards again after a hazard changed (zones of others are unchanged)."""
         col = self._homes.col
-        named, dist, _, _ = self._hazard_index().scan(col["x"][slots], col["y"][slots])
-        self._write_nearest(slots, named, dist)
+        found = self._hazard_index().scan(col["x"][slots], col["y"][slots])
+        self._write_nearest(slots, found.nearest, found.distance_m)
         return {col["id"][s]: self._overlay(s) for s in slots.tolist()}
 
     def _write_nearest(self, slots: np.ndarray, named: np.ndarray, dist: np.ndarray) -> None:
@@ -290,10 +260,10 @@ class OverlayEngine:
             self._homes.col[f"{cls}_m"][slots] = dist[i]
 
     def _leave_zones(self, slot: int, touched: dict[str, HazardExposure | None]) -> None:
-        index = self._hazard_index()
         col = self._homes.col
-        _, _, pt, num = index.scan(col["x"][[slot]], col["y"][[slot]])
-        self._join(np.full(len(pt), slot), num, index.ids, -1, touched)
+        found = self._hazard_index().scan(col["x"][[slot]], col["y"][[slot]])
+        self._join(np.full(len(found.member_point), slot), found.member_number, found.ids,
+                   -1, touched)
 
     def _join(self, slots: np.ndarray, numbers: np.ndarray, ids: np.ndarray, sign: int,
               touched: dict[str, HazardExposure | None] | None) -> None:
@@ -317,6 +287,5 @@ class OverlayEngine:
 
     def _drop_hazard(self, hazard_id: str) -> None:
         self._hazards.pop(hazard_id, None)
-        self._index = None
         self._count.pop(hazard_id, None)
         self._weight.pop(hazard_id, None)

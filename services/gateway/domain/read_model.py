@@ -89,6 +89,18 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class DirectoryGap:
+    """An urgent message the notifier found nobody for in this village."""
+
+    gap_id: str
+    village_code: str
+    event_type: str
+    rule: str
+    recipients: int  # station deliveries made instead; 0: nobody at all
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
 class VisitState:
     """Where a child's home visits stand; ``overdue_since`` is set by overdue events."""
 

@@ -41,17 +41,17 @@ def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("dashboard", __name__, description="The campaign dashboard")
 
     def version() -> Any:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return ReadModelStore(conn).version()
 
     maps = PageCache(version)  # a folium render of a township takes a while: see docs
 
     def figures():  # type: ignore[no-untyped-def]
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return dashboard(ReadModelStore(conn), current_principal())
 
     def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             layers = map_figures(ReadModelStore(conn), principal, gateway.settings,
                                  gateway.crs)
         return render_dashboard_map(layers, gateway.settings.tiles,

@@ -9,8 +9,10 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from services.gateway.entrypoints.dashboard_map import legend
+from shared.clock import township_zone
 
 _ENV = Environment(autoescape=select_autoescape(default=True))
+_ENV.filters["local"] = lambda at: at.astimezone(township_zone()).strftime("%Y-%m-%d %H:%M")
 _PAGE = _ENV.from_string("""<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -21,6 +23,7 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1.5em; }
 th, td { border-bottom: 1px solid #ccc; padding: 3px 6px; text-align: left; }
 .bar { background: #1f78b4; height: 1em; display: inline-block; vertical-align: middle; }
 .bar.warn { background: #e31a1c; }
+.alarm { border: 2px solid #e31a1c; padding: 0 .8em; margin: 1em 0; }
 iframe.map { width: 100%; height: 32em; border: 1px solid #ccc; }
 .legend span { display: inline-block; width: .9em; height: .9em; vertical-align: middle; }
 .legend { margin: .2em 0 1.5em; }
@@ -30,6 +33,15 @@ iframe.map { width: 100%; height: 32em; border: 1px solid #ccc; }
 {% for t in tables %}<a href="/dashboard/{{ t }}.csv">{{ t }}</a> {% endfor %} ·
 {% if lang == "en" %}<a href="?lang=zh">中文</a>{% else %}<a href="?lang=en">English</a>
 {% endif %}</p>
+{% if f.directory_gaps %}<section class="alarm" role="alert">
+<h2>通讯录缺口 Directory gaps</h2>
+<p>以下紧急消息所在村无人负责，已改发镇未保站。请补全通讯录。
+Urgent messages found nobody for their village and went to the station: fill the directory.</p>
+<table><tr><th>村 Village</th><th>规则 Rule</th><th>改发人数 Sent to station</th>
+<th>时间 When</th></tr>
+{% for g in f.directory_gaps %}<tr><td>{{ g.village_code or "—" }}</td><td>{{ g.rule }}</td>
+<td>{{ g.recipients }}</td><td>{{ g.raised_at | local }}</td></tr>{% endfor %}</table>
+</section>{% endif %}
 <h2>{{ "Campaign map" if lang == "en" else "行动地图" }}</h2>
 <iframe class="map" id="dashboard-map" title="{{ "Campaign map" if lang == "en" else "行动地图" }}"
  srcdoc="{{ map_srcdoc }}"></iframe>

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from services.gateway.entrypoints.phone_pages import LOCAL_TZ
+from shared.clock import now, township_zone
 
 AREAS = ("guardianship", "living_conditions", "home_safety", "mental_state")  # registry's
 _WRAPPERS = {"value", "key"}  # marshmallow's levels inside a dict field's messages
@@ -26,7 +26,7 @@ def case_body(child_id: str, form: dict[str, str]) -> dict[str, Any]:
 
 def now_local() -> str:
     """Now, as a ``datetime-local`` field shows it."""
-    return datetime.now(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+    return now().astimezone(township_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def _aware(local: str) -> str:
@@ -36,7 +36,7 @@ def _aware(local: str) -> str:
         at = datetime.fromisoformat(local)
     except ValueError:
         return local
-    return (at if at.tzinfo else at.replace(tzinfo=LOCAL_TZ)).isoformat()
+    return (at if at.tzinfo else at.replace(tzinfo=township_zone())).isoformat()
 
 
 def field_errors(answer: Any, names: Iterable[str]) -> dict[str, str]:

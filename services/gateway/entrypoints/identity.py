@@ -7,7 +7,6 @@ POST /login takes JSON (phones, scripts: tokens in the body) or the login form
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, redirect, request
@@ -49,6 +48,7 @@ from shared.auth.flask import (
 from shared.auth.hardening import behind_tls
 from shared.auth.principal import Role
 from shared.auth.ratelimit import rate_limit
+from shared.clock import township_today
 
 REFRESH_COOKIE = "shouhu_refresh"
 FORM = "application/x-www-form-urlencoded"
@@ -292,7 +292,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """People who may not be assigned: missing, expired or matching checks"""
-            blocked = service.blocked(current_principal(), date.today())
+            blocked = service.blocked(current_principal(), township_today())
             return [user_out(u, status) for u, status in blocked]
 
     return blp

@@ -2,7 +2,8 @@
 
 - ``shouhu users add NAME --role R --township T [--village V …]`` (password from
   ``SHOUHU_NEW_PASSWORD`` or generated and printed once);
-- ``shouhu users demo`` creates one account per role for the demo township;
+- ``shouhu users demo`` makes one account per role for the demo township and prints
+  each with a new password (a rerun resets them);
 - ``shouhu keys new`` prints a fresh field key; ``shouhu keys rotate SERVICE``
   re-encrypts a service's encrypted columns under the active key;
 - ``shouhu keys public`` prints ``SHOUHU_AUTH_PUBLIC_KEYS`` for the services from the
@@ -15,7 +16,11 @@ import argparse
 import importlib
 import os
 import secrets
+import time
+from collections.abc import Callable
 from datetime import date
+from functools import partial
+from typing import TypeVar
 
 from shared.auth.principal import Principal, Role
 
@@ -23,28 +28,55 @@ DEMO_TOWNSHIP = "500110120"
 DEMO_VILLAGE = "500110120201"
 ENCRYPTING_SERVICES = ("registry", "hazards", "notifier", "gateway")
 _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an administrator
+T = TypeVar("T")
 
 
 def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-untyped-def]
                     village: str = DEMO_VILLAGE) -> list[tuple[str, Role, str]]:
-    """One account per role (``demo.<role>``) with a random password and, for roles that
-    meet children, an invented clear background check of today; returns (username, role,
-    password) for the accounts created now (existing ones are kept)."""
-    from services.gateway.domain.identity import NEEDS_CHECK, BackgroundCheck, InvalidUser
+    """One account per role (``demo.<role>``) with a fresh random password; returns
+    (username, role, password) for every role. An account that exists (an earlier run)
+    gets the new password, so a rerun always prints passwords that work; roles that meet
+    children get an invented clear background check; a busy database is waited out
+    (``_retrying``)."""
+    from services.gateway.domain.identity import NEEDS_CHECK, BackgroundCheck
 
-    created = []
+    admin = Principal("cli", Role.STATION_ADMIN, township)
+    existing = {u.username: u.user_id for u in _retrying(partial(service.list_users, admin))}
+    accounts = []
     for role in Role:
         username = f"demo.{role.value}"
         password = secrets.token_urlsafe(12)
         villages = frozenset({village}) if role is Role.CHILD_DIRECTOR else frozenset()
+        if username in existing:
+            _retrying(partial(service.update_user, admin, existing[username],
+                              {"password": password, "active": True}))
+            user_id = existing[username]
+        else:
+            user_id = _retrying(partial(service.create_user, _SYSTEM, username, password,
+                                        role, township, villages)).user_id
+        if role in NEEDS_CHECK and not service.check_status(user_id, date.today()):
+            # an invented clear check: demo patrols and directors may meet children
+            _retrying(partial(service.record_check, _SYSTEM, user_id,
+                              BackgroundCheck(date.today(), "clear")))
+        accounts.append((username, role, password))
+    return accounts
+
+
+def _retrying(call: Callable[[], T], attempts: int = 8) -> T:
+    """``call`` again while the database is busy (SQLite locked by a seeding writer)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from shared.messaging.failures import is_transient
+
+    attempt = 0
+    while True:
+        attempt += 1
         try:
-            user = service.create_user(_SYSTEM, username, password, role, township, villages)
-        except InvalidUser:
-            continue  # already there
-        if role in NEEDS_CHECK:
-            service.record_check(_SYSTEM, user.user_id, BackgroundCheck(date.today(), "clear"))
-        created.append((username, role, password))
-    return created
+            return call()
+        except DBAPIError as exc:
+            if attempt >= attempts or not is_transient(exc):
+                raise
+            time.sleep(0.25 * 2 ** attempt)
 
 
 def _service():  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import (
@@ -17,6 +16,7 @@ from marshmallow import (
 
 from services.gateway.domain.identity import CheckStatus, User, valid_background_check
 from shared.auth.principal import Role
+from shared.clock import township_today
 
 ROLES = [r.value for r in Role]
 CODE9 = validate.Regexp(r"^\d{9}$")
@@ -117,7 +117,7 @@ def user_out(user: User, status: CheckStatus | None = None) -> dict[str, Any]:
     return {"user_id": user.user_id, "username": user.username, "role": user.role.value,
             "township_code": user.township_code, "village_codes": sorted(user.village_codes),
             "active": user.active,
-            "background_check": status or valid_background_check(user, date.today())}
+            "background_check": status or valid_background_check(user, township_today())}
 
 
 class ApprovalIn(_Strict):

@@ -50,13 +50,13 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     blp = Blueprint("map", __name__, description="The patrol map and the overlay")
 
     def version() -> Any:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return ReadModelStore(conn).version()
 
     cache = PageCache(version)
 
     def layers(principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             route = plans.team_route(conn, args["plan"], args["team"]) if args["plan"] else None
             return map_layers(ReadModelStore(conn), principal, gateway.settings,
                               gateway.crs, route)
@@ -105,7 +105,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Hazards by exposure, with the protections each lacks"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return {"hazards": overlay_views.hazard_ranking(ReadModelStore(conn))}
 
     @blp.route("/api/overlay/children")
@@ -115,7 +115,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Nearest water and road hazard per child in the caller's villages"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return {"children": overlay_views.child_nearest(ReadModelStore(conn),
                                                                 current_principal())}
 

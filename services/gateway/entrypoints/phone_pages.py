@@ -13,7 +13,6 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
@@ -38,9 +37,9 @@ from services.gateway.entrypoints.roles import EXACT
 from shared.auth import Principal
 from shared.auth.flask import CSRF_COOKIE, new_csrf_token
 from shared.auth.hardening import behind_tls
+from shared.clock import township_today, township_zone
 from shared.web import http_error
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # China keeps one time: forms and pages speak it
 REFUSALS = {401: "signed_out", 403: "forbidden", 404: "not_found", 502: "unavailable",
             503: "unavailable"}
 
@@ -87,14 +86,14 @@ def page_lang() -> str:
 
 
 def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
+    return township_today()
 
 
 def local_time(iso: str | None) -> str:
     """An ISO time as the person's clock shows it: 2026-07-03 15:30."""
     if not iso:
         return ""
-    return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromisoformat(iso).astimezone(township_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def local_link(link: str) -> str:

@@ -52,7 +52,7 @@ def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("plans", __name__, description="Summer patrol plans")
 
     def team(plan_id: str, team_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             return plans.get_plan(conn, plan_id), plans.get_team(conn, plan_id, team_id)
 
     @blp.route("/api/plans")
@@ -64,14 +64,14 @@ def build(gateway: Gateway) -> Blueprint:
         def post(self, body):  # type: ignore[no-untyped-def]
             """Plan patrols for a date range and publish the plan to the teams"""
             principal = current_principal()
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 members = team_members(conn, principal.township_code, [
                     m["member_id"] for t in body["teams"] for m in t["members"]],
                     body["starts_on"], body["ends_on"])
             uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
             plan_id = plans.create_plan(uow, gateway.crs, plan_request(body, members),
                                         principal.user_id)
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id), 201
 
     @blp.route("/api/plans/<plan_id>")
@@ -81,7 +81,7 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """A plan: teams, shifts and ordered stops"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id)
 
     @blp.route("/api/plans/<plan_id>/coverage")
@@ -91,7 +91,7 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
             """Planned vs checked points, distance walked, high-exposure share (7 days)"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return plans.coverage(conn, plan_id)
 
     @blp.route("/plans/<plan_id>/teams/<team_id>/route.gpx")

@@ -221,9 +221,19 @@ class CoverageRow(Schema):
     high_exposure_checked_7d = fields.Integer()
 
 
+class DirectoryGapRow(Schema):
+    village_code = fields.String(metadata={"description": "'' when the event named no place"})
+    rule = fields.String()
+    event_type = fields.String()
+    recipients = fields.Integer(metadata={"description": "station deliveries made instead"})
+    raised_at = fields.AwareDateTime()
+
+
 class DashboardOut(Schema):
     """Every table a list of flat rows, so each one also exports as CSV."""
 
+    directory_gaps = fields.List(fields.Nested(DirectoryGapRow), metadata={
+        "description": "urgent messages of the last 30 days the directory named nobody for"})
     hazards = fields.List(fields.Nested(HazardRow))
     protections = fields.List(fields.Nested(ProtectionRow))
     findings = fields.List(fields.Nested(FindingsRow))

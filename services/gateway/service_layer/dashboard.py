@@ -16,8 +16,10 @@ from services.gateway.service_layer.map_views import map_layers
 from services.gateway.service_layer.overlay_views import hazard_ranking
 from services.gateway.service_layer.plans import candidates, high_exposure_points
 from shared.auth.principal import Principal
+from shared.clock import business_date
 
-TABLES = ("hazards", "protections", "findings", "overdue", "coverage")
+TABLES = ("directory_gaps", "hazards", "protections", "findings", "overdue", "coverage")
+GAPS_SHOWN_DAYS = 30
 
 
 def dashboard(store: ReadModelStore, principal: Principal,
@@ -25,6 +27,11 @@ def dashboard(store: ReadModelStore, principal: Principal,
     now = now or datetime.now(UTC)
     ranking = hazard_ranking(store)
     return {
+        "directory_gaps": [
+            {"village_code": g.village_code, "rule": g.rule, "event_type": g.event_type,
+             "recipients": g.recipients, "raised_at": g.raised_at}
+            for g in store.gaps(now - timedelta(days=GAPS_SHOWN_DAYS))
+            if principal.sees_village(g.village_code)],
         "hazards": [{k: h[k] for k in ("hazard_id", "kind", "name", "village_code",
                                        "exposure", "children")} | {"lacking": " ".join(
                                            h["lacking"])} for h in ranking],
@@ -33,14 +40,14 @@ def dashboard(store: ReadModelStore, principal: Principal,
                          "exposure": h["exposure"]}
                         for p in PROTECTIONS for h in ranking if p in h["lacking"]],
         "findings": _findings_by_week(store),
-        "overdue": _overdue_by_village(store, principal, now.date()),
+        "overdue": _overdue_by_village(store, principal, business_date(now)),
         "coverage": [_coverage(store, now)],
     }
 
 
 def _findings_by_week(store: ReadModelStore) -> list[dict[str, Any]]:
-    counts = Counter((f"{f.reported_at.isocalendar()[0]}-W{f.reported_at.isocalendar()[1]:02d}",
-                      f.kind) for f in store.findings())
+    weeks = ((business_date(f.reported_at).isocalendar(), f.kind) for f in store.findings())
+    counts = Counter((f"{w[0]}-W{w[1]:02d}", kind) for w, kind in weeks)
     return [{"week": w, "kind": k, "findings": n} for (w, k), n in sorted(counts.items())]
 
 

@@ -21,6 +21,7 @@ from services.gateway.domain.identity import BackgroundCheck, CheckStatus, User
 from services.gateway.domain.planner import Member
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import LEEWAY_S, TokenKeys
+from shared.clock import business_date
 from shared.events import default_catalogue
 from shared.messaging import outbox
 
@@ -49,7 +50,7 @@ class IdentityService:
     def _session(self, store: UserStore, user: User, family_id: str | None = None) -> Session:
         family_id = family_id or str(uuid.uuid4())
         raw = store.new_refresh(user.user_id, self.refresh_ttl, family_id)
-        check = domain.contact_check(user, _now().date())
+        check = domain.contact_check(user, business_date(_now()))
         access = self.keys.issue(user.principal(), sid=family_id,
                                  check_until=check.valid_until if check else None)
         return Session(access, raw, self.keys.ttl_s, user)
@@ -173,7 +174,7 @@ class IdentityService:
                      ) -> CheckStatus:
         """Record a check and tell every service (``gateway.staff_check.recorded.v1``);
         a match ends the person's sessions at once and the station is notified."""
-        today = _now().date()
+        today = business_date(_now())
         with self.engine.begin() as conn:
             store = UserStore(conn)
             self._managed(store, admin, user_id)

@@ -9,7 +9,6 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from services.gateway.config import Settings
 from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
 from services.gateway.domain.read_model import hazard_class
 from shared.auth.principal import Principal
+from shared.clock import township_today
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class PageCache:
     @staticmethod
     def scope(principal: Principal, *extra: Hashable) -> Hashable:
         return (home_view(principal), principal.township_code,
-                tuple(sorted(principal.village_codes)), date.today(), *extra)
+                tuple(sorted(principal.village_codes)), township_today(), *extra)
 
     def get(self, scope: Hashable, make: Callable[[], Any]) -> Any:
         """The page for this scope at the current version; ``make`` must not depend on

@@ -16,6 +16,7 @@ from services.gateway.domain.exceptions import NotFound
 from services.gateway.domain.planner import Candidate, PlanRequest, plan_patrols
 from services.gateway.domain.road_network import barrier_lines, road_lines
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from shared.clock import start_of, township_today
 
 HIGH_EXPOSURE_SHARE = 0.2  # the top fifth of points by exposure counts as "high"
 
@@ -73,7 +74,7 @@ def team_route(conn: Connection, plan_id: str, team_id: str | None,
         raise NotFound("team")
     team = get_team(conn, plan_id, team_id)
     start = list(team["start"])
-    day = (today or date.today()).isoformat()
+    day = (today or township_today()).isoformat()
     upcoming = [sh for sh in team["shifts"] if sh["day"] >= day] or team["shifts"][-1:]
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": f"{team_id}:{sh['day']}",
@@ -90,8 +91,7 @@ def coverage(conn: Connection, plan_id: str, now: datetime | None = None) -> dic
     plan = get_plan(conn, plan_id)
     store = ReadModelStore(conn)
     planned = {s["point_id"] for t in plan["teams"] for sh in t["shifts"] for s in sh["stops"]}
-    since = datetime.combine(date.fromisoformat(plan["starts_on"]), datetime.min.time(),
-                             tzinfo=UTC)
+    since = start_of(date.fromisoformat(plan["starts_on"]))
     done = [c for c in store.checkins(since) if c.point_id in planned]
     high = high_exposure_points(store)
     week = {c.point_id for c in store.checkins(now - timedelta(days=7))}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -21,6 +21,7 @@ from services.gateway.domain.overlay import OverlayEngine
 from services.gateway.domain.read_model import (
     CheckIn,
     ChildHome,
+    DirectoryGap,
     Finding,
     HazardShape,
     PatrolPoint,
@@ -71,6 +72,7 @@ class Projector:
             "hazards.patrol_point.changed.v1": self.point_changed,
             "hazards.patrol.checked_in.v1": self.checked_in,
             "hazards.finding.reported.v1": self.finding_reported,
+            "notifier.directory.gap.v1": self.directory_gap,
         }
         return {t: self._wrap(fn) for t, fn in table.items()}
 
@@ -79,8 +81,10 @@ class Projector:
             # If this transaction rolls back (here or at commit), the in-memory
             # overlay may be ahead of the database: drop it.
             event.listen(conn, "rollback", lambda _conn: self.invalidate())
+            store = ReadModelStore(conn)
             try:
-                fn(ReadModelStore(conn), ev.data)
+                fn(store, ev.data)
+                store.bump_version()
             except Exception:
                 self.invalidate()
                 raise
@@ -109,7 +113,7 @@ class Projector:
     def visit_recorded(self, store: ReadModelStore, d: dict[str, Any]) -> None:
         old = store.visit(d["child_id"])
         visited = _dt(d["visited_at"])
-        if old and old.last_visit_at and _naive(old.last_visit_at) > _naive(visited):
+        if old and old.last_visit_at and old.last_visit_at > visited:
             return  # an older visit arriving late changes nothing
         store.put_visit(VisitState(d["child_id"], d["village_code"], visited,
                                    date.fromisoformat(d["next_due"]), None))
@@ -163,7 +167,7 @@ class Projector:
                                   d.get("village_code", ""), d["kind"], d.get("action", "none"),
                                   d["severity"], _dt(d["reported_at"])))
 
-
-def _naive(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; compare everything as naive UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    # -- notifier -----------------------------------------------------------------
+    def directory_gap(self, store: ReadModelStore, d: dict[str, Any]) -> None:
+        store.add_gap(DirectoryGap(d["gap_id"], d["village_code"], d["event_type"], d["rule"],
+                                   int(d["recipients"]), _dt(d["raised_at"])))

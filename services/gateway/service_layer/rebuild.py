@@ -1,5 +1,13 @@
 """Rebuilding the read model from the topics: clear it, replay every consumed topic
-from the beginning under a fresh consumer group, and report a digest of the result."""
+from the beginning, and report a digest of the result.
+
+The source must be whole: a topic whose first events were dropped (retention) is
+refused. The live worker's inbox is cleared with the model and refilled by the replay,
+so events republished later (``shouhu replay``, an outbox refilling a new broker) are
+applied rather than dropped as seen. Fewer events than the model held before is
+reported (``missing``): the broker did not have them all, e.g. a fresh embedded
+broker the outboxes are still refilling.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,15 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import delete, func, select
+
 from services.gateway.adapters.read_model_store import ReadModelStore
-from services.gateway.adapters.topic_replay import replay
+from services.gateway.adapters.topic_replay import replay, truncated
 from services.gateway.bootstrap import Gateway
 from shared.events.catalogue import PayloadError
 from shared.events.envelope import EnvelopeError
 from shared.messaging.consumer import ConsumerConfig, EventConsumer, PermanentError
+from shared.messaging.tables import INBOX
 
 log = logging.getLogger(__name__)
 
@@ -23,20 +34,33 @@ class RebuildReport:
     messages: int
     skipped: int
     digest: str
+    missing: int = 0  # events the model had applied that the topics no longer gave
 
 
-def rebuild(gateway: Gateway, timeout_s: float = 600.0) -> RebuildReport:
+class IncompleteSource(Exception):
+    """The topics no longer hold every event: a rebuild would lose data."""
+
+
+def rebuild(gateway: Gateway, timeout_s: float = 600.0, force: bool = False) -> RebuildReport:
     """Replay into ``gateway``'s database. Stop the gateway worker first: it keeps the
     overlay's index in memory and must reload it from the rebuilt tables."""
     common = gateway.settings.common
     handlers = gateway.projector.handlers()
     topics = sorted({gateway.catalogue.spec(t).topic for t in handlers})
+    gone = truncated(common.bootstrap_servers, [common.topic_prefix + t for t in topics])
+    if gone and not force:
+        raise IncompleteSource(f"the topics no longer hold their first events ({', '.join(gone)})"
+                               "; a rebuild would lose them")
     group = f"gateway-rebuild-{uuid.uuid4().hex[:8]}"
-    consumer = EventConsumer(ConsumerConfig(common.bootstrap_servers, group, topics,
+    # events are recorded under the live worker's group: it must not apply them again
+    consumer = EventConsumer(ConsumerConfig(common.bootstrap_servers, common.service, topics,
                                             common.topic_prefix), gateway.engine,
                              gateway.catalogue, handlers)
+    mine = INBOX.c.consumer_group == common.service
     with gateway.engine.begin() as conn:
+        before = conn.execute(select(func.count()).select_from(INBOX).where(mine)).scalar() or 0
         ReadModelStore(conn).clear()
+        conn.execute(delete(INBOX).where(mine))
     gateway.projector.invalidate()
     skipped = 0
 
@@ -52,5 +76,6 @@ def rebuild(gateway: Gateway, timeout_s: float = 600.0) -> RebuildReport:
                timeout_s)
     with gateway.engine.connect() as conn:
         digest = ReadModelStore(conn).digest()
-    log.info("rebuilt the gateway read model from %d message(s) as group %s", n, group)
-    return RebuildReport(group, n, skipped, digest)
+        after = conn.execute(select(func.count()).select_from(INBOX).where(mine)).scalar() or 0
+    log.info("rebuilt the gateway read model from %d message(s) as %s", n, group)
+    return RebuildReport(group, n, skipped, digest, max(before - after, 0))

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 )
 
 from shared.crypto import EncryptedPoint
+from shared.db import UTCDateTime
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -51,7 +51,7 @@ hazards = Table(
     Column("responsible_person", String(100), nullable=False, server_default=""),
     Column("last_inspected", Date, nullable=True),
     Column("version", Integer, nullable=False, server_default="1"),
-    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("retired_at", UTCDateTime, nullable=True),
     *_bbox(),
     Index("ix_hazards_bbox", "min_lon", "max_lon", "min_lat", "max_lat"),
 )
@@ -65,7 +65,7 @@ hazard_versions = Table(
     Column("version", Integer, nullable=False),
     Column("action", String(20), nullable=False),  # created | imported | updated | retired
     Column("changed_by", String(64), nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
     Column("changes", Text, nullable=False),
 )
 
@@ -100,7 +100,7 @@ patrol_points = Table(
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("origin_key", String(200), nullable=True, unique=True),  # generated points only
     Column("note", String(500), nullable=False, server_default=""),
-    Column("last_checked_at", DateTime(timezone=True), nullable=True),
+    Column("last_checked_at", UTCDateTime, nullable=True),
 )
 
 checkins = Table(
@@ -111,7 +111,7 @@ checkins = Table(
     Column("point_id", String(36), nullable=False, index=True),
     Column("hazard_id", String(36), nullable=False),
     Column("member_id", String(64), nullable=False),
-    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("checked_at", UTCDateTime, nullable=False),
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
     Column("accuracy_m", Float, nullable=False, server_default="0"),
@@ -137,7 +137,7 @@ findings = Table(
     Column("action", String(20), nullable=False),
     Column("severity", String(10), nullable=False),
     Column("note", String(500), nullable=False, server_default=""),
-    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("reported_at", UTCDateTime, nullable=False),
 )
 
 devices = Table(
@@ -148,8 +148,8 @@ devices = Table(
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
     Column("interval_s", Integer, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=True),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=True),
     Column("silence_reported", Boolean, nullable=False, server_default="0"),
 )
 

@@ -6,9 +6,12 @@ import logging
 import threading
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import DBAPIError
+
 from services.hazards.bootstrap import Hazards, bootstrap
 from services.hazards.service_layer import devices
 from services.hazards.service_layer.registry_events import HANDLERS
+from shared.messaging.failures import is_transient
 from shared.worker import run_worker
 
 log = logging.getLogger(__name__)
@@ -20,18 +23,13 @@ def scan_loop(hazards: Hazards, stop: threading.Event) -> None:
     while not stop.wait(settings.silent_scan_s):
         try:
             devices.scan_silent(hazards.uow(), datetime.now(UTC), settings.silent_factor)
-        except Exception:  # noqa: BLE001 - a failed scan is retried at the next tick
-            log.exception("silent-device scan failed")
+        except DBAPIError as exc:
+            if not is_transient(exc):
+                raise  # a schema problem: the worker stops loudly (shared.worker)
+            log.warning("silent-device scan: database busy or away; next tick")
 
 
 def main() -> None:
     hazards = bootstrap()
-    stop = threading.Event()
-    scanner = threading.Thread(target=scan_loop, args=(hazards, stop), name="silent-scan",
-                               daemon=True)
-    scanner.start()
-    try:
-        run_worker(hazards.settings.common, hazards.engine, hazards.catalogue, HANDLERS)
-    finally:
-        stop.set()
-        scanner.join(timeout=5)
+    run_worker(hazards.settings.common, hazards.engine, hazards.catalogue, HANDLERS,
+               loops={"silent-scan": lambda stop: scan_loop(hazards, stop)})

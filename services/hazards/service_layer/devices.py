@@ -96,19 +96,15 @@ def scan_silent(uow: HazardsUnitOfWork, now: datetime, factor: float) -> list[st
     reported = []
     with uow:
         for d in uow.devices.list():
-            since = _aware(d["last_seen"] or d["registered_at"])
+            since = d["last_seen"] or d["registered_at"]
             if d["silence_reported"] or silent_since(since, d["interval_s"], factor) > now:
                 continue
             if uow.devices.claim_silence(d["id"], d["last_seen"]):
                 uow.publish("hazards.device.silent.v1", {
                     "device_id": d["id"], "hazard_id": d["hazard_id"],
-                    "last_seen": _aware(d["last_seen"]).isoformat() if d["last_seen"] else None,
+                    "last_seen": d["last_seen"].isoformat() if d["last_seen"] else None,
                     "interval_s": d["interval_s"]})
                 reported.append(d["id"])
     if reported:
         log.warning("%d device(s) went silent", len(reported))
     return reported
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite returns naive UTC

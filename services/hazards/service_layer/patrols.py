@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
@@ -113,10 +113,7 @@ def list_points(uow: HazardsUnitOfWork, hazard_id: str | None, due_only: bool,
     with uow:
         points = uow.points.list(hazard_id)
     for p in points:
-        last = p["last_checked_at"]
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=UTC)  # SQLite returns naive UTC
-        p["due"] = Schedule.parse(p["schedule"]).is_due(last, now)
+        p["due"] = Schedule.parse(p["schedule"]).is_due(p["last_checked_at"], now)
     return [p for p in points if p["due"]] if due_only else points
 
 
@@ -170,7 +167,7 @@ def _prepare(ci: CheckIn, datum: str, policy: CheckInPolicy) -> None:
 
 def _publish(uow: HazardsUnitOfWork, ci: CheckIn, point: dict[str, Any]) -> None:
     last = point["last_checked_at"]
-    if last is None or (last if last.tzinfo else last.replace(tzinfo=UTC)) < ci.checked_at:
+    if last is None or last < ci.checked_at:
         uow.points.update(ci.point_id, {"last_checked_at": ci.checked_at})
     uow.publish("hazards.patrol.checked_in.v1", {
         "checkin_id": ci.id, "point_id": ci.point_id, "hazard_id": point["hazard_id"],

@@ -40,10 +40,6 @@ _ADDRESSED = select(deliveries.c.recipient_id, deliveries.c.channel).where(
 _NEW_DELIVERY = insert(deliveries)
 
 
-def aware(dt: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything stored here is UTC."""
-    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
-
 
 class Directory:
     def __init__(self, conn: Connection):

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -22,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from shared.db import UTCDateTime
 from shared.messaging.tables import add_messaging_tables
 
 metadata = MetaData()
@@ -36,7 +36,7 @@ people = Table(
     Column("lang", String(5), nullable=False, default="zh"),
     Column("label", String(120), nullable=False, default=""),
     Column("contacts", Text, nullable=False, default="{}"),  # JSON: channel → address
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_people_role_scope", "role", "scope_code"),
     Index("ix_people_user", "user_id"),
 )
@@ -52,10 +52,10 @@ alerts = Table(
     Column("data", Text, nullable=False),  # the event's data (ids and codes, no names)
     Column("urgent", Boolean, nullable=False),
     Column("level", Integer, nullable=False, default=0),
-    Column("deadline", DateTime(timezone=True), nullable=True),  # escalation timer
-    Column("acked_at", DateTime(timezone=True), nullable=True),
+    Column("deadline", UTCDateTime, nullable=True),  # escalation timer
+    Column("acked_at", UTCDateTime, nullable=True),
     Column("acked_by", String(64), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("event_id", "rule", name="uq_alert_event_rule"),
     Index("ix_alerts_timer", "deadline"),
 )
@@ -73,12 +73,12 @@ deliveries = Table(
     Column("urgent", Boolean, nullable=False),
     Column("state", String(10), nullable=False),
     Column("attempt", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
-    Column("claimed_at", DateTime(timezone=True), nullable=True),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
-    Column("acked_at", DateTime(timezone=True), nullable=True),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("acked_at", UTCDateTime, nullable=True),
     Column("last_error", String(200), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("event_id", "recipient_id", "channel", name="uq_delivery_once"),
     Index("ix_deliveries_recipient", "recipient_id", "channel"),
     Index("ix_deliveries_case", "case_id"),
@@ -95,8 +95,8 @@ attempts = Table(
            autoincrement=True),
     Column("delivery_id", String(36), nullable=False, index=True),
     Column("attempt", Integer, nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
     Column("outcome", String(10), nullable=False),  # sending | sent | retry | failed
     Column("detail", String(200), nullable=False, default=""),  # error class, no addresses
 )
@@ -104,7 +104,7 @@ attempts = Table(
 used_tokens = Table(
     "used_ack_tokens", metadata,
     Column("delivery_id", String(36), primary_key=True),  # one ack link per delivery
-    Column("used_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
 )
 
 hazard_villages = Table(

@@ -7,7 +7,7 @@ the rule's targets at the current level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,9 @@ from services.notifier.domain.directory import Person
 from services.notifier.domain.rules import Rule, RuleSet, Target
 
 Resolver = Callable[[Target, str], list[Person]]  # (target, village_code) → people
+# Where an urgent message goes when the directory names nobody for its place: the
+# township's protection station (its desk and administrators), never nowhere.
+STATION = Target("station", "township")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class PlannedAlert:
     urgent: bool
     deadline: datetime | None
     deliveries: tuple[PlannedDelivery, ...]
+    unrouted: bool = False  # nobody named for the place: sent to the station instead
 
 
 def plan_level(rules: RuleSet, rule: Rule, level: int, data: Mapping[str, Any],
@@ -38,19 +42,28 @@ def plan_level(rules: RuleSet, rule: Rule, level: int, data: Mapping[str, Any],
     """The deliveries one rule makes at one escalation level."""
     urgent = rule.is_urgent(data)
     not_before = now if urgent else (rules.quiet_until(now) or now)
+    planned = _deliveries(rule, rule.targets_at(level), village_code, resolve, not_before)
+    unrouted = urgent and not planned
+    if unrouted:
+        planned = _deliveries(rule, (STATION,), village_code, resolve, not_before)
+    has_next = level < len(rule.escalate)
+    # only urgent items escalate; the rest wait in inboxes and the daily digest
+    deadline = (now + timedelta(seconds=rule.ack_within_s)
+                if rule.ack_within_s and has_next and urgent else None)
+    return PlannedAlert(rule, urgent, deadline, tuple(planned), unrouted)
+
+
+def _deliveries(rule: Rule, targets: Iterable[Target], village_code: str, resolve: Resolver,
+                not_before: datetime) -> list[PlannedDelivery]:
     seen: set[tuple[str, str]] = set()
     planned = []
-    for target in rule.targets_at(level):
+    for target in targets:
         for person in resolve(target, village_code):
             for channel in person.pick_channels(rule.channels):
                 if (person.person_id, channel) not in seen:
                     seen.add((person.person_id, channel))
                     planned.append(PlannedDelivery(person, channel, not_before))
-    has_next = level < len(rule.escalate)
-    # only urgent items escalate; the rest wait in inboxes and the daily digest
-    deadline = (now + timedelta(seconds=rule.ack_within_s)
-                if rule.ack_within_s and has_next and urgent else None)
-    return PlannedAlert(rule, urgent, deadline, tuple(planned))
+    return planned
 
 
 def plan(rules: RuleSet, event_type: str, data: Mapping[str, Any], village_code: str,

@@ -2,13 +2,13 @@
 
 The consumer turns events into stored deliveries (in its own transaction); the
 dispatcher sends them; the timer loop escalates unacknowledged alerts and makes the
-daily digests. SIGTERM stops all four cleanly; SIGKILL loses nothing (ADR 0301).
+daily digests. SIGTERM stops all four cleanly; SIGKILL loses nothing (ADR 0301); one
+of them dying ends the process (``shared.worker.supervise``).
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +23,8 @@ from services.notifier.service_layer.dispatch import Dispatcher
 from services.notifier.service_layer.handlers import CONSUMED, handle_event
 from services.notifier.service_layer.unit_of_work import SOURCE, NotifierUnitOfWork
 from shared.events.envelope import CloudEvent
-from shared.worker import build_consumer, build_relay
+from shared.messaging.failures import is_transient
+from shared.worker import Loop, build_consumer, build_relay, supervise
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ def _loop(name: str, stop: threading.Event, step: Callable[[], int], idle_s: flo
             busy = step()
             backoff = 0.5
         except DBAPIError as exc:
-            log.warning("%s: database error (%s); retrying in %.1fs", name,
+            if not is_transient(exc):
+                raise  # a schema problem: the worker stops loudly (shared.worker)
+            log.warning("%s: database busy or away (%s); retrying in %.1fs", name,
                         type(exc).__name__, backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, 10.0)
@@ -55,8 +58,8 @@ def _dispatch(stop: threading.Event, dispatcher: Dispatcher) -> None:
     dispatcher.close()  # SIGTERM: sends in flight are recorded, not left 'sending'
 
 
-def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]:
-    """The worker's four loops as threads (started by ``main`` or by tests)."""
+def loops(notifier: Notifier, stop: threading.Event) -> dict[str, Loop]:
+    """The worker's four loops, each a function of the stop event."""
     s = notifier.settings
     channels = notifier.configured()
 
@@ -80,24 +83,21 @@ def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]
             timers.send_digests(notifier.uow, rules, _now())
         return 0  # timers run on their own cadence: wait tick_s
 
-    return [
-        threading.Thread(target=relay.run, args=(stop,), name="relay"),
-        threading.Thread(target=consumer.run, name="consumer"),
-        threading.Thread(target=_dispatch, args=(stop, dispatcher), name="dispatcher"),
-        threading.Thread(target=_loop, args=("timers", stop, tick, s.tick_s), name="timers"),
-    ]
+    return {
+        "relay": relay.run,
+        "consumer": lambda _stop: consumer.run(),
+        "dispatcher": lambda stop: _dispatch(stop, dispatcher),
+        "timers": lambda stop: _loop("timers", stop, tick, s.tick_s),
+    }
+
+
+def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]:
+    """The four loops as threads, for tests that start them in-process."""
+    return [threading.Thread(target=loop, args=(stop,), name=name)
+            for name, loop in loops(notifier, stop).items()]
 
 
 def main() -> None:
     notifier = bootstrap()
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    workers = threads(notifier, stop)
-    for t in workers:
-        t.start()
-    log.info("notifier worker running (%d threads)", len(workers))
-    while any(t.is_alive() for t in workers):
-        for t in workers:
-            t.join(timeout=0.5)
-    log.info("notifier worker stopped")
+    supervise("notifier", loops(notifier, stop), stop)

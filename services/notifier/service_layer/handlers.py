@@ -7,6 +7,7 @@ so an event's deliveries are stored exactly when the event is marked applied.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -60,6 +61,19 @@ def announce(uow: NotifierUnitOfWork, what: str, *deliveries: Any) -> None:
         "case_id": d.case_id, "level": d.level} for d in deliveries])
 
 
+def raise_directory_gap(uow: NotifierUnitOfWork, event: CloudEvent, rule: str, village: str,
+                        recipients: int, now: datetime) -> None:
+    """An urgent message found nobody for its place and went to the station: say so
+    loudly (log and ``notifier.directory.gap.v1``, shown on the dashboard)."""
+    log.error("urgent rule %s: the directory names nobody in %s for event %s; sent to "
+              "the station (%d delivery(ies))", rule, village or "an unknown place",
+              event.id, recipients)
+    uow.publish("notifier.directory.gap.v1", {
+        "gap_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{event.id}:{rule}")),
+        "event_id": event.id, "event_type": event.type, "rule": rule,
+        "village_code": village, "recipients": recipients, "raised_at": now.isoformat()})
+
+
 def store_deliveries(uow: NotifierUnitOfWork, alert_id: str, event_id: str, event_type: str,
                      case_id: str, urgent: bool, level: int,
                      planned: tuple[PlannedDelivery, ...], now: datetime) -> list[str]:
@@ -76,7 +90,9 @@ def route_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,
     case_id = str(event.data.get("case_id", ""))
     ids: list[str] = []
     for alert in plan(rules, event.type, event.data, village, resolver(uow), now):
-        if not alert.deliveries:
+        if alert.unrouted:
+            raise_directory_gap(uow, event, alert.rule.name, village, len(alert.deliveries), now)
+        elif not alert.deliveries:
             log.warning("rule %s matched event %s but the directory names nobody",
                         alert.rule.name, event.id)
         alert_id = uow.deliveries.add_alert(

@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.notifier.adapters.repository import aware
 from services.notifier.adapters.templates import Templates
 from services.notifier.domain.directory import Person
 from services.notifier.domain.exceptions import NotFound
 from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
 
-_TIMES = ("created_at", "sent_at", "acked_at", "started_at", "finished_at", "alert_acked_at")
-
 
 def _row(row: Any) -> dict[str, Any]:
-    out = dict(row._mapping)
-    for key in _TIMES:
-        if key in out:
-            out[key] = aware(out[key])
-    return out
+    return dict(row._mapping)
 
 
 def delivery_log(uow: NotifierUnitOfWork, filters: dict[str, str], villages: frozenset[str],

@@ -89,12 +89,9 @@ def _case(row: Row[Any]) -> Case:
     history = [StepRecord(**{**h, "entered_at": _dt(h["entered_at"])}) for h in m["history"]]
     referrals = [Referral(**{**r, "sent_at": _dt(r["sent_at"]),
                              "feedback_at": _dt(r["feedback_at"])}) for r in m["referrals"]]
-    opened = m["opened_at"]
-    if opened.tzinfo is None:
-        opened = opened.replace(tzinfo=UTC)
     return Case(child_id=m["child_id"], village_code=m["village_code"],
                 situation=m["situation"], severity=m["severity"], step=m["step"],
-                owner_id=m["owner_id"], opened_at=opened,
+                owner_id=m["owner_id"], opened_at=m["opened_at"],
                 mandatory_report=m["mandatory_report"], report=dict(m["report"]),
                 checklist_done=list(m["checklist_done"]), history=history,
                 referrals=referrals, outcome=m["outcome"], id=m["id"], version=m["version"])

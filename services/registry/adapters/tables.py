@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -71,7 +70,7 @@ child_revisions = Table(
            autoincrement=True),
     Column("child_id", String(36), nullable=False, index=True),
     Column("version", Integer, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
     Column("actor_id", String(64), nullable=False),
     Column("action", String(32), nullable=False),  # update, merge, review
     Column("before", EncryptedJSON("child_revisions.before"), nullable=False),  # as it was
@@ -101,7 +100,7 @@ overdue_notices = Table(
     metadata,
     Column("child_id", String(36), nullable=False),
     Column("due_date", Date, nullable=False),
-    Column("notified_at", DateTime(timezone=True), nullable=False),
+    Column("notified_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("child_id", "due_date", name="pk_overdue_notices"),
 )
 
@@ -115,7 +114,7 @@ cases = Table(
     Column("severity", String(10), nullable=False),
     Column("step", String(32), nullable=False),
     Column("owner_id", String(64), nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
     Column("mandatory_report", Boolean, nullable=False),
     Column("report", EncryptedJSON("cases.report"), nullable=False),
     Column("checklist_done", JSON, nullable=False),
@@ -140,7 +139,7 @@ work_requests = Table(
     "work_requests",
     metadata,
     Column("name", String(32), primary_key=True),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
 )
 
 # The station's reception and hotline ledgers (DOMAIN.md rule 8).
@@ -149,7 +148,7 @@ ledger_entries = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("ledger", String(16), nullable=False, index=True),  # reception | hotline
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
     Column("village_code", String(12), nullable=False, index=True),
     Column("child_id", String(36), nullable=True),
     Column("contact", EncryptedString("ledger_entries.contact"), nullable=False),

@@ -34,10 +34,10 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
-from services.registry.service_layer.context import today_utc
 from shared.auth.checks import needs_background_check
 from shared.auth.flask import allow, require_village
 from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
+from shared.clock import township_today
 from shared.openapi import SIGNED_IN, errors
 
 
@@ -61,7 +61,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
                                 **body)
             who = actor()
             child = children.register_child(registry.uow(), cmd, who, registry.policy)
-            return child_view(child, who, today_utc()), 201, etag(child.version)
+            return child_view(child, who, township_today()), 201, etag(child.version)
 
         @allow(*READERS)
         @rate_limit(SEARCHES_PER_MINUTE, what="searches")
@@ -72,11 +72,11 @@ def children_blueprint(registry: Registry) -> Blueprint:
             """List children in the caller's villages, filtered and paged (≤ 50 a page)"""
             f = ChildFilter(village=q.get("village"), category=q.get("category"),
                             grade=q.get("grade"),
-                            overdue_on=today_utc() if q["overdue"] else None)
+                            overdue_on=township_today() if q["overdue"] else None)
             who = actor()
             items, total = children.list_children(registry.uow(), f, q["page"],
                                                   q["page_size"], who)
-            return page_of([child_view(c, who, today_utc()) for c in items], total, q)
+            return page_of([child_view(c, who, township_today()) for c in items], total, q)
 
     @blp.route("/<child_id>")
     class ChildById(MethodView):
@@ -88,7 +88,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
             who = actor()
             child = children.get_child(registry.uow(), child_id, who)
             require_village(child.village_code)
-            return child_view(child, who, today_utc()), 200, etag(child.version)
+            return child_view(child, who, township_today()), 200, etag(child.version)
 
         @allow(*STAFF)
         @blp.arguments(ChildFacts)
@@ -102,7 +102,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
             who = actor()
             child = children.update_child(registry.uow(), UpdateChild(child_id, version, changes),
                                           who, registry.policy)
-            return child_view(child, who, today_utc()), 200, etag(child.version)
+            return child_view(child, who, township_today()), 200, etag(child.version)
 
     @blp.route("/<child_id>/visits")
     class ChildVisits(MethodView):
@@ -153,7 +153,7 @@ def visits_blueprint(registry: Registry) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Children due a visit (default: within 7 days), overdue first"""
-            today = today_utc()
+            today = township_today()
             until = q["until"] or today + timedelta(days=7)
             who = actor()
             due = visits.visits_due(registry.uow(), who, until, q["child_director_id"])

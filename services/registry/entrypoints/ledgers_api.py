@@ -24,11 +24,12 @@ from services.registry.entrypoints.schemas import (
     VillageReviewOut,
 )
 from services.registry.service_layer import children, ledger_import, reports
-from services.registry.service_layer.context import Actor, today_utc
+from services.registry.service_layer.context import Actor
 from shared.auth.approvals import require_export_approval
 from shared.auth.flask import allow
 from shared.auth.principal import Role
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
+from shared.clock import township_today
 from shared.openapi import SIGNED_IN, errors
 
 QUARTER = "<quarter>"
@@ -97,7 +98,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
             """A roster by category, as JSON, CSV or XLSX; more than 50 children need an
             approval (X-Export-Approval); each child's export is audited"""
             who = actor()
-            rows = [child_view(c, who, today_utc())
+            rows = [child_view(c, who, township_today())
                     for c in reports.roster(registry.uow(), name, who, _approved(who))]
             if q["format"] == "json":
                 return rows
@@ -154,6 +155,6 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
             """Mark a child's record as reviewed in that quarter (rule 7)"""
             who = actor()
             child = children.mark_reviewed(registry.uow(), child_id, quarter, who)
-            return child_view(child, who, today_utc())
+            return child_view(child, who, township_today())
 
     return blp

@@ -12,15 +12,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from services.registry.bootstrap import SOURCE, Registry, bootstrap
 from services.registry.service_layer import assessment, visits
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import township_today
 from shared.events import Catalogue, CloudEvent
 from shared.messaging.consumer import Handler
+from shared.messaging.failures import is_transient
 from shared.worker import run_worker
 
 log = logging.getLogger(__name__)
@@ -44,38 +47,39 @@ def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
     }
 
 
-def scan_once(registry: Registry) -> None:
-    """One round: archive adults, overdue visits (exactly-once), a full reassessment."""
-    visits.archive_adults(registry.uow())
-    visits.scan_overdue(registry.uow())
+def scan_once(registry: Registry, bands_since: date | None = None) -> date:
+    """One round: archive adults, overdue visits (exactly-once), a full reassessment
+    that also publishes the children whose age band moved since ``bands_since`` (a
+    week back after a start). Returns the township's day it scanned."""
+    today = township_today()
+    visits.archive_adults(registry.uow(), today)
+    visits.scan_overdue(registry.uow(), today)
     uow = registry.uow()
     with uow:
-        assessment.reassess_all(uow, registry.policy)
+        assessment.reassess_all(uow, registry.policy, today,
+                                bands_since or today - timedelta(days=7))
+    return today
 
 
 def run_scanner(registry: Registry, stop: threading.Event, tick_s: float = 1.0) -> None:
     """Serve reassessment requests within a tick; the full scan every scan_interval_s."""
     next_full = 0.0
+    scanned_on: date | None = None
     while not stop.is_set():
         try:
             if time.monotonic() >= next_full:
-                scan_once(registry)
+                scanned_on = scan_once(registry, scanned_on)
                 next_full = time.monotonic() + registry.settings.scan_interval_s
             assessment.reassess_if_requested(registry.uow(), registry.policy)
-        except SQLAlchemyError:
-            log.exception("scan failed; retrying next tick")
+        except DBAPIError as exc:
+            if not is_transient(exc):
+                raise  # a schema problem: the worker stops loudly (shared.worker)
+            log.warning("scan: database busy or away; retrying next tick")
         stop.wait(tick_s)
 
 
 def main() -> None:
     registry = bootstrap()
-    stop = threading.Event()
-    scanner = threading.Thread(target=run_scanner, args=(registry, stop), name="scanner",
-                               daemon=True)
-    scanner.start()
-    try:
-        run_worker(registry.settings.common, registry.engine, registry.catalogue,
-                   handlers=hazard_handlers(registry.catalogue))
-    finally:
-        stop.set()
-        scanner.join(timeout=10)
+    run_worker(registry.settings.common, registry.engine, registry.catalogue,
+               handlers=hazard_handlers(registry.catalogue),
+               loops={"scanner": lambda stop: run_scanner(registry, stop)})

@@ -15,8 +15,9 @@ from services.registry.domain.model import Child, age_band
 from services.registry.domain.risk import Assessment, assess
 from services.registry.domain.visits import earlier_due
 from services.registry.domain.water import WATER_KINDS, WaterIndex
-from services.registry.service_layer.context import Policy, today_utc
+from services.registry.service_layer.context import Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import township_today
 from shared.events.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,14 @@ def assess_many(children: list[Child], index: WaterIndex, policy: Policy, today:
         _apply(child, a, dist, today, None)
 
 
-def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None) -> int:
-    """Reassess every active child; write what changed; return how many grades changed."""
-    today = today or today_utc()
+def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None,
+                 bands_since: date | None = None) -> int:
+    """Reassess every active child; write what changed; return how many grades changed.
+
+    With ``bands_since``, a child whose age band moved since that day (turned 3, 6, 12
+    or 16) is published again too: the map weighs exposure by age band, and nothing
+    else would tell it (docs/adr/0104-age-bands-published-by-the-registry.md)."""
+    today = today or township_today()
     everyone = list(uow.children.iter_for_assessment())
     index = water_index(uow, policy)
     lons = [c.home_lon for c in everyone]
@@ -71,15 +77,17 @@ def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = N
         _apply(child, a, dist, today, child.next_visit_due)
         after = (child.risk_grade, child.risk_score, child.risk_reasons,
                  child.water_distance_m, child.next_visit_due)
-        if after == before:
-            continue
-        changes.append({"cid": child.id, "risk_grade": a.grade, "risk_score": a.score,
-                        "risk_reasons": list(a.reasons),
-                        "water_distance_m": child.water_distance_m,
-                        "next_visit_due": child.next_visit_due})
+        moved = bands_since is not None and (age_band(child.birth_date, bands_since)
+                                             != age_band(child.birth_date, today))
+        if after != before:
+            changes.append({"cid": child.id, "risk_grade": a.grade, "risk_score": a.score,
+                            "risk_reasons": list(a.reasons),
+                            "water_distance_m": child.water_distance_m,
+                            "next_visit_due": child.next_visit_due})
         if a.grade != before[0]:
             regraded += 1
             publish_risk(uow, child, before[0], policy)
+        if a.grade != before[0] or moved:
             publish_child(uow, "registry.child.updated.v1", child, today)
     uow.children.update_assessments(changes)
     log.info("reassessed %d children: %d rows changed, %d grades changed",

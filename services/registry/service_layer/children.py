@@ -12,8 +12,9 @@ from services.registry.domain.exceptions import ChildNotFound, DuplicateChild, I
 from services.registry.domain.model import Child, Guardian, Parents, check_child
 from services.registry.service_layer import assessment, cases, reports
 from services.registry.service_layer.commands import RegisterChild, UpdateChild
-from services.registry.service_layer.context import Actor, Policy, today_utc
+from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import township_today
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def new_child(cmd: RegisterChild, policy: Policy, today: date) -> Child:
 def register_child(uow: RegistryUnitOfWork, cmd: RegisterChild, actor: Actor, policy: Policy,
                    today: date | None = None) -> Child:
     """Register a child, or fold it into the existing record when asked to merge."""
-    today = today or today_utc()
+    today = today or township_today()
     child = new_child(cmd, policy, today)
     actor.check_scope(child.village_code, "village")
     with uow:
@@ -95,7 +96,7 @@ def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, p
 
 def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy: Policy,
                  today: date | None = None) -> Child:
-    today = today or today_utc()
+    today = today or township_today()
     unknown = set(cmd.changes) - EDITABLE
     if unknown:
         raise InvalidChild(sorted(unknown)[0], "cannot be changed here")
@@ -164,7 +165,7 @@ def child_history(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[
 
 def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: Actor) -> Child:
     """Quarterly dynamic monitoring (rule 7): the record was checked this quarter."""
-    if quarter != reports.quarter_of(today_utc()):
+    if quarter != reports.quarter_of(township_today()):
         raise InvalidChild("quarter", "records are reviewed in the current quarter")
     with uow:
         child = _load(uow, child_id, actor)

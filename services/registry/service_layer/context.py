@@ -7,7 +7,6 @@ API reports it) and write the audit row in the same transaction as the change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 
 from services.registry.domain.exceptions import NotFound
 from services.registry.domain.risk import RiskModel
@@ -71,5 +70,3 @@ class Actor:
                           self.purpose, self.remote_addr)
 
 
-def today_utc() -> date:
-    return datetime.now(UTC).date()

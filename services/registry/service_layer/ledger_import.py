@@ -21,8 +21,9 @@ from services.registry.domain.model import Child
 from services.registry.service_layer import assessment, cases
 from services.registry.service_layer.children import new_child
 from services.registry.service_layer.commands import RegisterChild
-from services.registry.service_layer.context import Actor, Policy, today_utc
+from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import township_today
 from shared.messaging import outbox
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class ImportReport:
 
 def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Policy, *,
                   dry_run: bool, clean_rows_only: bool, today: date | None = None) -> ImportReport:
-    today = today or today_utc()
+    today = today or township_today()
     headers, rows = read_table(data)
     missing = missing_headers(headers)
     if missing:

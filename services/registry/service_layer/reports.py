@@ -14,6 +14,7 @@ from services.registry.domain.exceptions import InvalidChild
 from services.registry.domain.model import IN_DIFFICULTY, Child
 from services.registry.service_layer.context import Actor
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.clock import business_date, start_of
 
 ROSTERS = ("left_behind", "in_difficulty", "orphan", "de_facto_unsupported")
 
@@ -26,9 +27,9 @@ def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
     if not re.fullmatch(r"\d{4}Q[1-4]", quarter):
         raise InvalidChild("quarter", "use the form 2026Q3")
     year, q = int(quarter[:4]), int(quarter[5])
-    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
-    end = datetime(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1, tzinfo=UTC)
-    return start, end
+    # the township's quarter: a visit at 00:30 on 1 April Beijing time is in Q2
+    return (start_of(date(year, 3 * q - 2, 1)),
+            start_of(date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)))
 
 
 def _scope(actor: Actor, **kw: Any) -> ChildFilter:
@@ -81,7 +82,7 @@ def quarterly_review(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> lis
             v["by_category"].update(child.categories)
             v["by_grade"][child.risk_grade] += 1
             due = child.next_visit_due
-            v["visits_due"] += due is not None and due < end.date()
+            v["visits_due"] += due is not None and due < business_date(end)
         for v in villages.values():
             v["visits_done"] = uow.visits.count_between(v["village_code"], start, end)
             v["by_category"], v["by_grade"] = dict(v["by_category"]), dict(v["by_grade"])

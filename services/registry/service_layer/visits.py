@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from services.registry.adapters.repository import ChildFilter
@@ -12,8 +12,10 @@ from services.registry.domain.exceptions import ChildNotFound, InvalidChild
 from services.registry.domain.model import Child
 from services.registry.domain.visits import FINDING_AREAS, Visit, next_due
 from services.registry.service_layer.commands import RecordVisit
-from services.registry.service_layer.context import Actor, Policy, today_utc
+from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared import clock
+from shared.clock import business_date, township_today
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ class RecordedVisit(NamedTuple):
 
 def _checked_location(cmd: RecordVisit, policy: Policy) -> tuple[float | None, float | None]:
     """The visit's time, findings and place checked; the place in WGS 84."""
-    if cmd.visited_at > datetime.now(UTC) + timedelta(minutes=10):
+    if cmd.visited_at > clock.now() + timedelta(minutes=10):
         raise InvalidChild("visited_at", "lies in the future")
     unknown = set(cmd.findings) - set(FINDING_AREAS)
     if unknown:
@@ -57,12 +59,13 @@ def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
             raise ChildNotFound(f"no child {cmd.child_id}")
         visit = Visit(child.id, actor.id, cmd.visited_at, lon, lat, dict(cmd.findings),
                       cmd.next_steps)
-        due = next_due(cmd.visited_at.date(), policy.model.visit_days[child.risk_grade])
+        visited_on = business_date(cmd.visited_at)  # the township's day, not UTC's
+        due = next_due(visited_on, policy.model.visit_days[child.risk_grade])
         if not uow.visits.add(visit, child.village_code, due):
             stored = uow.visits.find(child.id, actor.id, cmd.visited_at)
             assert stored is not None, "a visit refused as a copy is stored"
             return RecordedVisit(*stored, created=False)
-        visited = replace(child, last_visited_at=cmd.visited_at.date(), next_visit_due=due)
+        visited = replace(child, last_visited_at=visited_on, next_visit_due=due)
         uow.children.save(visited, child.version, actor.id, "visit")
         actor.audit(uow, "visit", "child", child.id, ["visits", "next_visit_due"])
         uow.publish("registry.visit.recorded.v1", {
@@ -99,7 +102,7 @@ def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date,
 
 def archive_adults(uow: RegistryUnitOfWork, today: date | None = None) -> int:
     """Children who turned 18 leave the registry's active lists (registry.child.archived)."""
-    today = today or today_utc()
+    today = today or township_today()
     leap_day = (today.month, today.day) == (2, 29)
     cutoff = date(today.year - 18, today.month, 28 if leap_day else today.day)
     with uow:
@@ -117,7 +120,7 @@ def scan_overdue(uow: RegistryUnitOfWork, today: date | None = None) -> int:
     The notice row's primary key (child, due date) decides who publishes: a concurrent or
     repeated scan finds the row taken and publishes nothing.
     """
-    today = today or today_utc()
+    today = today or township_today()
     published = 0
     with uow:
         for child in uow.children.iter_all(ChildFilter(overdue_on=today)):

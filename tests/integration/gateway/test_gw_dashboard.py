@@ -9,6 +9,7 @@ import base64
 import hashlib
 import html
 import re
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from gw_helpers import apply, event, gateway, token, township_events
@@ -125,3 +126,22 @@ def test_markup_in_a_hazard_name_stays_text(gw_client):
     assert "<script" not in outside and "<img" not in outside
     assert len(re.findall(r"<script", doc)) == 3  # Leaflet and folium's two, no more
     assert "<img" not in doc and "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in _text(doc)
+
+
+def test_an_urgent_message_that_found_nobody_is_an_alarm_on_the_dashboard(gw_client):
+    gw, client, _ = gw_client
+    beijing = timezone(timedelta(hours=8))
+    raised = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    apply(gw, [event("notifier.directory.gap.v1", {
+        "gap_id": "gap-1", "event_id": "ev-1", "event_type": "hazards.finding.reported.v1",
+        "rule": "children-at-water", "village_code": "500110120209", "recipients": 1,
+        "raised_at": raised.astimezone(beijing).isoformat()})])
+    figures = client.get("/api/dashboard", headers=token()).get_json()
+    [gap] = figures["directory_gaps"]
+    assert gap["village_code"] == "500110120209" and gap["recipients"] == 1
+    assert gap["raised_at"] == raised.isoformat()  # an instant, with its offset
+    _, page, _ = _get(client)
+    assert "通讯录缺口" in page  # shown in township time
+    assert raised.astimezone(beijing).strftime("%Y-%m-%d %H:%M") in page
+    other = token(Role.PLANNER, frozenset({"500110120201"}))  # a planner of one village
+    assert client.get("/api/dashboard", headers=other).get_json()["directory_gaps"] == []

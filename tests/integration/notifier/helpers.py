@@ -103,12 +103,15 @@ rules:
 
 
 def directory(hooks: str, villages: int = 1) -> str:
-    """Police desk, supervisor, and per village a child director and a patrol lead."""
+    """Police desk, supervisor, the station's desk, and per village a child director and
+    a patrol lead."""
     lines = ["people:",
              f"  - {{person_id: police, role: police_station, scope_code: '500110120',"
              f" contacts: {{email: police@test.example, webhook: '{hooks}/hook/police'}}}}",
              "  - {person_id: supervisor, role: child_supervisor, scope_code: '500110120',"
-             " user_id: sup, contacts: {email: supervisor@test.example}}"]
+             " user_id: sup, contacts: {email: supervisor@test.example}}",
+             f"  - {{person_id: station, role: station, scope_code: '500110120',"
+             f" contacts: {{dingtalk: '{hooks}/dingtalk/station'}}}}"]
     for v in range(villages):
         code = f"500110120{v:03d}"
         lines += [f"  - {{person_id: director-{v}, role: child_director, scope_code: '{code}',"

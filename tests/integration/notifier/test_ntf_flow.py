@@ -63,9 +63,14 @@ def test_a_living_alone_case_reaches_police_and_director_by_email_and_webhook(
     assert "儿童独居" in police_mail["Subject"]
 
     client = create_app(notifier).test_client()
-    log = client.get("/deliveries?case_id=case-1",
-                     headers=bearer(Role.STATION_ADMIN)).get_json()
-    got = {(d["recipient_id"], d["channel"]): d for d in log["items"]}
+
+    def logged() -> dict:  # a send is recorded just after the receiver has it
+        log = client.get("/deliveries?case_id=case-1",
+                         headers=bearer(Role.STATION_ADMIN)).get_json()
+        got = {(d["recipient_id"], d["channel"]): d for d in log["items"]}
+        return got if all(d["state"] != "sending" for d in got.values()) else {}
+
+    got = eventually(logged, 10, message="every send recorded")
     assert set(got) == {("police", "email"), ("police", "webhook"), ("police", "inbox"),
                         ("director-0", "email"), ("director-0", "inbox")}
     assert all(d["state"] == "sent" and d["attempts"][0]["outcome"] == "sent"
@@ -143,3 +148,15 @@ def test_an_unreachable_recipient_escalates_at_once(
     assert alert_of(notifier.engine, "case-f").level == 1
     events = published(notifier.engine)
     assert "notifier.delivery.failed.v1" in events and "notifier.delivery.escalated.v1" in events
+
+
+def test_children_at_the_water_where_nobody_is_named_reach_the_station_and_raise_an_alarm(
+        running, smtp_server, receiver, broker, topic_prefix):
+    notifier = running(ack="10m")
+    produce(broker.bootstrap, topic_prefix, [finding("f-gap", village="500110120007")])
+    eventually(lambda: receiver.at("/dingtalk/station"), 60,
+               message="the station told instead of nobody")
+    assert not receiver.at("/dingtalk/0"), "village 000's patrol lead serves another village"
+    eventually(lambda: "notifier.directory.gap.v1" in published(notifier.engine), 10,
+               message="the gap announced for the dashboard")
+    assert {d.recipient_id for d in delivery_rows(notifier.engine)} == {"station"}

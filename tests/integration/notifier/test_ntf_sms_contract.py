@@ -1,8 +1,15 @@
 """The SMS adapter against a recorded contract of Alibaba Cloud's SendSms: a local
-server checks the request (parameters, signature) and replays recorded answers."""
+server checks the request (parameters, signature) and replays recorded answers.
+
+The server verifies signatures with its own implementation of the provider's documented
+algorithm, not the adapter's ``signature()``: a mistake shared by both would pass.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import urllib.parse
@@ -11,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from services.notifier.adapters.channels.sms import AliyunSms, SmsConfig, signature
+from services.notifier.adapters.channels.sms import AliyunSms, SmsConfig
 from services.notifier.domain.exceptions import ChannelError
 from services.notifier.domain.message import Message
 
@@ -20,6 +27,18 @@ SECRET = "test-access-key-secret"
 REQUIRED = {"AccessKeyId", "Action", "Format", "OutId", "PhoneNumbers", "RegionId", "SignName",
             "SignatureMethod", "SignatureNonce", "SignatureVersion", "TemplateCode",
             "TemplateParam", "Timestamp", "Version", "Signature"}
+
+
+def provider_signature(params: dict[str, str], secret: str) -> str:
+    """RPC signature v1 as Alibaba Cloud documents it: RFC 3986 percent-encoding of UTF-8
+    (only ``A-Z a-z 0-9 - _ . ~`` kept), parameters sorted by name, then
+    ``POST&%2F&<encoded query>`` signed with HMAC-SHA1 under ``secret + "&"``."""
+    def enc(text: str) -> str:
+        return urllib.parse.quote(text, safe="~")
+
+    query = "&".join(f"{enc(k)}={enc(v)}" for k, v in sorted(params.items()))
+    mac = hmac.new(f"{secret}&".encode(), f"POST&{enc('/')}&{enc(query)}".encode(), hashlib.sha1)
+    return base64.b64encode(mac.digest()).decode()
 
 
 @pytest.fixture
@@ -32,7 +51,7 @@ def sms_api():
             params = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
             seen.append(dict(params))
             given = params.pop("Signature", "")
-            if given != signature(params, SECRET):
+            if given != provider_signature(params, SECRET):
                 refused = CONTRACT["bad_signature"]
                 status, body = refused["status"], refused["body"]
             else:

@@ -127,3 +127,27 @@ def test_children_who_turn_18_are_archived_once(registry, client, auth):
     [archived] = _types(registry, "registry.child.archived.v1")
     assert archived == {"child_id": child["id"], "village_code": child["village_code"]}
     assert client.get("/children", headers=auth()).json["total"] == 1
+
+
+def test_a_child_whose_age_band_moves_is_published_again_once(registry, client, auth):
+    """No one edits a child on their 12th birthday, yet the map weighs exposure by age
+    band: the daily scan publishes the child again, with the new band, once."""
+    turning = client.post("/children", json=child_body(birth_date="2015-03-01"),
+                          headers=auth()).json
+    client.post("/children", json=child_body(name="小", birth_date="2019-07-01"), headers=auth())
+
+    def updated() -> list[dict]:
+        return [e for e in _types(registry, "registry.child.updated.v1")
+                if e["child_id"] == turning["id"]]
+
+    def scan(day: date, since: date) -> None:
+        with registry.uow() as uow:
+            assessment.reassess_all(uow, registry.policy, day, bands_since=since)
+
+    before = len(updated())
+    scan(date(2027, 2, 28), date(2027, 2, 27))
+    assert len(updated()) == before  # still 11
+    scan(date(2027, 3, 1), date(2027, 2, 28))
+    assert len(updated()) == before + 1 and updated()[-1]["age_band"] == "12-15"
+    scan(date(2027, 3, 1), date(2027, 3, 1))  # another round the same day
+    assert len(updated()) == before + 1

@@ -10,6 +10,14 @@ its upstream service is not running here, which is honest. Every service documen
 status it answers (``shared.openapi.errors``): flask-smorest's catch-all ``default``
 counts for none.
 Ignored authentication is covered for every route by the authorisation matrix.
+
+CI runs derandomized: the same requests every run, so a red build means the code changed.
+The long random run is a separate command (``docs/operations.md``)::
+
+    SHOUHU_FUZZ_SEED=random SHOUHU_FUZZ_EXAMPLES=1000 \\
+        .venv/bin/python -m pytest tests/integration/security/test_schemathesis.py
+
+(``SHOUHU_FUZZ_SEED=<integer>`` replays the run a failure printed.)
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import os
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,6 +38,7 @@ from shared.auth.principal import Role
 from tests.integration.security.conftest import SERVICES, token
 
 EXAMPLES = int(os.environ.get("SHOUHU_FUZZ_EXAMPLES", "100"))
+SEED = os.environ.get("SHOUHU_FUZZ_SEED", "")  # '' derandomized, 'random' or an integer
 UPSTREAM_DOWN = {502, 503, 504}  # the gateway forwarding to a service not running here
 
 
@@ -67,8 +76,8 @@ def _documents_success(operation) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not SEED, database=None,
+                suppress_health_check=list(HealthCheck), print_blob=True)
 
 
 def _fuzzer(operation, headers, checks):  # type: ignore[no-untyped-def]
@@ -77,7 +86,7 @@ def _fuzzer(operation, headers, checks):  # type: ignore[no-untyped-def]
     def fuzz(case):  # type: ignore[no-untyped-def]
         case.call_and_validate(headers=headers, checks=checks)
 
-    return fuzz
+    return seed(int(SEED))(fuzz) if SEED.isdigit() else fuzz
 
 
 @pytest.mark.slow

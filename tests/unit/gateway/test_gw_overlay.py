@@ -146,3 +146,28 @@ def test_a_home_inside_two_overlapping_ponds_gets_the_smaller_id_in_bulk_and_per
         assert engine.child("c").water == Nearest(min(ids), 0.0)
         engine.put_child(home)
         assert engine.child("c").water == Nearest(min(ids), 0.0)
+
+
+def test_hazards_replaced_after_a_bulk_load_equal_brute_force_across_index_rebuilds(
+        monkeypatch):
+    """A county import changes thousands of hazards after the load: the index takes each
+    in without a rebuild (a recent layer; the old shape retired) and rebuilds now and
+    then. Whatever the layers, the answers equal one index over everything."""
+    import services.gateway.domain.overlay_index as layers
+    monkeypatch.setattr(layers, "MIN_RECENT", 6)
+    rng = random.Random(5)
+    hs, zs = homes(300, rng), hazards(60, rng)
+    engine = OverlayEngine(CRS48, max_distance_m=400, default_buffer_m=80)
+    engine.load(hs, zs)
+    fresh = {z.hazard_id: z for z in zs}
+    builds = []
+    for i, z in enumerate(hazards(60, random.Random(6))[:45]):  # same ids, new places
+        if i % 9 == 8:
+            engine.remove_hazard(z.hazard_id)
+            fresh.pop(z.hazard_id)
+        else:
+            engine.put_hazard(z)
+            fresh[z.hazard_id] = z
+        builds.append(id(engine._index.base))  # type: ignore[union-attr]
+    assert 2 <= len(set(builds)) < 45  # rebuilt now and then, not per event
+    assert _state(engine, hs) == brute_force(hs, list(fresh.values()), CRS48, 400, 80)

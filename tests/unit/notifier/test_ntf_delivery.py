@@ -61,6 +61,32 @@ def test_non_urgent_items_wait_for_the_end_of_quiet_hours():
     assert all(d.not_before == night for d in urgent.deliveries)
 
 
+def test_an_urgent_finding_in_a_village_nobody_serves_goes_to_the_station():
+    """A village without a patrol lead or a child director still has children at the
+    water: the message goes to the township station, and the alert says it was unrouted."""
+    station = Person("st", "station", "500110120", {"email": "st@b"})
+    people = [*PEOPLE, station]
+
+    def resolve_with_station(target, village):  # type: ignore[no-untyped-def]
+        scope = village[: {"village": 12, "township": 9, "district": 6}[target.level]]
+        return [p for p in people if p.role == target.role and p.scope_code == scope]
+
+    finding = {"finding_id": "f1", "hazard_id": "h1", "kind": "children_at_water",
+               "severity": "urgent", "village_code": "500110120209"}
+    [alert] = plan(RULES, "hazards.finding.reported.v1", finding, "500110120209",
+                   resolve_with_station, NOON)
+    assert alert.urgent and alert.unrouted
+    assert {d.person.person_id for d in alert.deliveries} == {"st"}
+    [served] = plan(RULES, "hazards.finding.reported.v1", finding, VILLAGE,
+                    resolve_with_station, NOON)  # the director serves village 201
+    assert not served.unrouted and {d.person.person_id for d in served.deliveries} == {"d"}
+    overdue = {"child_id": "c1", "village_code": "500110120209", "due_date": "2026-06-30",
+               "child_director_id": "u", "risk_grade": "low"}
+    [routine] = plan(RULES, "registry.visit.overdue.v1", overdue, "500110120209",
+                     resolve_with_station, NOON)
+    assert not routine.urgent and not routine.unrouted and not routine.deliveries
+
+
 def test_fallback_follows_the_recipients_channel_order_and_ends_in_the_inbox():
     assert POLICE.next_channel({"email"}) == "webhook"
     assert POLICE.next_channel({"email", "webhook"}) == "inbox"
