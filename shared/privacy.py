@@ -25,11 +25,15 @@ REDACTED_PHONE = "[PHONE]"
 
 
 def mask_id_number(value: str | None) -> str | None:
-    """``500110201605011234`` → ``500***********1234``: region hint and check digits only."""
+    """``500110201605011234`` → ``500110************``: the region code only.
+
+    Birth date, sequence and check character are hidden together: a birth date (or an
+    age) sent beside the mask leaves about a thousand candidates, never one number.
+    """
     if not value:
         return value
-    keep = 3 if len(value) > 8 else 1
-    return value[:keep] + "*" * (len(value) - keep - 4) + value[-4:]
+    keep = 6 if len(value) > 8 else 0
+    return value[:keep] + "*" * (len(value) - keep)
 
 
 def mask_phone(value: str | None) -> str | None:

@@ -27,6 +27,7 @@ class Principal:
     role: Role
     township_code: str = ""  # 9-digit township division code; "" = whole district
     village_codes: frozenset[str] = field(default_factory=frozenset)  # empty = all in scope
+    unit: str = ""  # a liaison's own unit, e.g. its school's name (shared.access relations)
 
     def sees_village(self, village_code: str) -> bool:
         """Object scope: may this principal see records of that village?"""

@@ -140,6 +140,7 @@ class TokenKeys:
             "iss": ISSUER, "typ": "access",
             "sub": principal.user_id, "role": principal.role.value,
             "twp": principal.township_code, "vil": sorted(principal.village_codes),
+            **({"unit": principal.unit} if principal.unit else {}),
             "iat": now, "exp": now + (ttl_s or self.ttl_s), "jti": uuid.uuid4().hex,
             "sid": sid or uuid.uuid4().hex,
             "chk": check_until.isoformat() if check_until else "",
@@ -161,4 +162,5 @@ class TokenKeys:
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     return Principal(user_id=claims["sub"], role=Role(claims["role"]),
                      township_code=claims.get("twp", ""),
-                     village_codes=frozenset(claims.get("vil", [])))
+                     village_codes=frozenset(claims.get("vil", [])),
+                     unit=str(claims.get("unit", "")))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
 )
 
+from shared.audit import add_audit_table
 from shared.crypto import EncryptedPoint
 from shared.db import UTCDateTime
 from shared.messaging.tables import add_messaging_tables
@@ -152,3 +153,4 @@ READ_MODEL = (child_homes, hazard_shapes, patrol_points, checkins, findings, chi
               child_overlay, hazard_exposure, directory_gaps)
 
 outbox, inbox = add_messaging_tables(metadata)
+audit_log = add_audit_table(metadata)  # exact-home reads (service_layer/home_audit.py)

@@ -46,6 +46,7 @@ users = Table(
     Column("role", String(32), nullable=False),
     Column("township_code", String(9), nullable=False),
     Column("village_codes", Text, nullable=False),  # JSON list
+    Column("unit", String(200), nullable=False, server_default=""),  # a liaison's school
     Column("active", Boolean, nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("failed_logins", Integer, nullable=False),
@@ -117,7 +118,7 @@ class UserStore:
             user_id=user.user_id, username=user.username, role=user.role.value,
             township_code=user.township_code, village_codes=json.dumps(sorted(user.village_codes)),
             active=user.active, password_hash=user.password_hash, failed_logins=0,
-            tokens_valid_after=0, created_at=datetime.now(UTC)))
+            tokens_valid_after=0, created_at=datetime.now(UTC), unit=user.unit))
 
     def _user(self, row: Any) -> User:
         checks = self.conn.execute(select(background_checks).where(
@@ -126,7 +127,7 @@ class UserStore:
             user_id=row.user_id, username=row.username, role=Role(row.role),
             township_code=row.township_code, village_codes=frozenset(json.loads(row.village_codes)),
             active=row.active, password_hash=row.password_hash, failed_logins=row.failed_logins,
-            locked_until=row.locked_until,
+            locked_until=row.locked_until, unit=row.unit,
             checks=tuple(BackgroundCheck(c.checked_on, c.result, c.expires_on) for c in checks))
 
     def get(self, user_id: str) -> User | None:

@@ -115,9 +115,11 @@ class User:
     failed_logins: int = 0
     locked_until: datetime | None = None
     checks: tuple[BackgroundCheck, ...] = field(default_factory=tuple)
+    unit: str = ""  # a liaison's own unit, e.g. its school (shared/access.py relations)
 
     def principal(self) -> Principal:
-        return Principal(self.user_id, self.role, self.township_code, self.village_codes)
+        return Principal(self.user_id, self.role, self.township_code, self.village_codes,
+                         self.unit)
 
 
 REASONS_ZH = {"missing": "无从业查询记录", "expired": "从业查询已过期",

@@ -21,9 +21,10 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from services.gateway.domain.read_model import ChildHome
-from shared.auth.principal import Principal, Role
+from shared.access import roles
+from shared.auth.principal import Principal
 
-EXACT_ROLES = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR})
+EXACT_ROLES = frozenset(roles("home", "read"))  # the access policy's exact-home readers
 
 
 class HomeView(StrEnum):

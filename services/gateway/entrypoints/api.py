@@ -21,6 +21,7 @@ from services.gateway.entrypoints import (
 from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
 from services.gateway.entrypoints.phone_pages import install_page_refusals
+from shared.audit_api import audit_blueprint
 from shared.web import create_flask, register_http_errors
 
 IDENTITY = "services.gateway.entrypoints.identity"
@@ -43,6 +44,8 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
+    # the trail of exact-home reads; a map read is no one child's, so none is "in caseload"
+    api.register_blueprint(audit_blueprint(gateway.engine, lambda: lambda _user, _obj: False))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present
         importlib.import_module(IDENTITY).register_identity(app, api, gateway)
     return app

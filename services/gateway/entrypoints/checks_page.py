@@ -21,11 +21,11 @@ from services.gateway.entrypoints.phone_pages import page_lang, render_page, see
 from services.gateway.entrypoints.response_schemas import HTML, LOCATION, TEXT, page_errors
 from services.gateway.entrypoints.schemas import PageForm, PageQuery
 from services.gateway.service_layer.identity import IdentityService
+from shared.access import roles
 from shared.auth.flask import allow, current_principal
-from shared.auth.principal import Role
 
-RECORDERS = (Role.STATION_ADMIN,)
-READERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+RECORDERS = roles("background_check", "write")
+READERS = roles("background_check", "read")
 
 
 def _page(service: IdentityService, status: int = 200, message: str = "",

@@ -34,6 +34,7 @@ from services.gateway.entrypoints.identity_schemas import (
 )
 from services.gateway.entrypoints.response_schemas import HTML, SIGNED_IN, TEXT, errors
 from services.gateway.service_layer.identity import IdentityService, Session
+from shared.access import roles
 from shared.auth.approvals import APPROVERS, issue_approval
 from shared.auth.flask import (
     COOKIE,
@@ -46,16 +47,16 @@ from shared.auth.flask import (
     set_revocation_check,
 )
 from shared.auth.hardening import behind_tls
-from shared.auth.principal import Role
 from shared.auth.ratelimit import rate_limit
 from shared.clock import township_today
 
 REFRESH_COOKIE = "shouhu_refresh"
 FORM = "application/x-www-form-urlencoded"
 REFUSED = "Wrong user name or password (a form gets the sign-in page again, with why)"
-EVERYONE = tuple(Role)
-ADMIN = (Role.STATION_ADMIN,)
-CHECK_READERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
+# Role groups from the one access policy (shared/access.py).
+EVERYONE = roles("account", "use")
+ADMIN = roles("users", "manage")
+CHECK_READERS = roles("background_check", "read")
 LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>守护 · 登录</title>
 <style>body{{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}}
@@ -276,11 +277,14 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*APPROVERS)
         @blp.arguments(ApprovalIn)
         @blp.response(201, ApprovalOut)
-        @errors(blp, *SIGNED_IN)
+        @errors(blp, *SIGNED_IN, 404)
         def post(self, body):  # type: ignore[no-untyped-def]
-            """Approve another user's bulk export of more than 50 children (1 hour)"""
+            """Approve another user's bulk export of more than 50 children: one export,
+            once, within an hour (404: no such user in the approver's township)"""
+            approver = current_principal()
+            service.get_user(approver, body["requester_id"])
             try:
-                token = issue_approval(service.keys, current_principal(), **body)
+                token = issue_approval(service.keys, approver, **body)
             except PermissionError as exc:
                 abort(403, message=str(exc))
             return {"approval": token, "expires_in": 3600}

@@ -26,6 +26,7 @@ from shared.auth.principal import Principal, Role
 
 DEMO_TOWNSHIP = "500110120"
 DEMO_VILLAGE = "500110120201"
+DEMO_SCHOOL = "扶欢镇中心小学"  # the demo school liaison's school (infra/demogen/geography.py)
 ENCRYPTING_SERVICES = ("registry", "hazards", "notifier", "gateway")
 _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an administrator
 T = TypeVar("T")
@@ -52,8 +53,9 @@ def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-u
                               {"password": password, "active": True}))
             user_id = existing[username]
         else:
+            unit = DEMO_SCHOOL if role is Role.SCHOOL_LIAISON else ""
             user_id = _retrying(partial(service.create_user, _SYSTEM, username, password,
-                                        role, township, villages)).user_id
+                                        role, township, villages, unit)).user_id
         if role in NEEDS_CHECK and not service.check_status(user_id, date.today()):
             # an invented clear check: demo patrols and directors may meet children
             _retrying(partial(service.record_check, _SYSTEM, user_id,
@@ -90,7 +92,7 @@ def _service():  # type: ignore[no-untyped-def]
 def cmd_users_add(args: argparse.Namespace) -> None:
     password = os.environ.get("SHOUHU_NEW_PASSWORD") or secrets.token_urlsafe(12)
     user = _service().create_user(_SYSTEM, args.username, password, Role(args.role),
-                                  args.township, frozenset(args.village))
+                                  args.township, frozenset(args.village), args.unit)
     print(f"created {user.username} ({user.role}) id={user.user_id}")
     if not os.environ.get("SHOUHU_NEW_PASSWORD"):
         print(f"password (shown once): {password}")
@@ -133,6 +135,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--township", default="")
     add.add_argument("--village", action="append", default=[])
+    add.add_argument("--unit", default="", help="a school liaison's school")
     add.set_defaults(func=cmd_users_add)
     demo = users.add_parser("demo", help="one account per role for the demo township")
     demo.add_argument("--township", default=DEMO_TOWNSHIP)

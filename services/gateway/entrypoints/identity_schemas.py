@@ -15,6 +15,8 @@ from marshmallow import (
 )
 
 from services.gateway.domain.identity import CheckStatus, User, valid_background_check
+from shared.access import EXPORTS
+from shared.auth.approvals import MAX_APPROVED_ROWS
 from shared.auth.principal import Role
 from shared.clock import township_today
 
@@ -59,6 +61,7 @@ class UserOut(Schema):
     role = fields.String()
     township_code = fields.String()
     village_codes = fields.List(fields.String())
+    unit = fields.String()
     active = fields.Boolean()
     background_check = fields.Nested(CheckStatusOut)
 
@@ -77,6 +80,8 @@ class UserIn(_Strict):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     township_code = fields.String(load_default="", validate=CODE9)
     village_codes = fields.List(fields.String(validate=CODE12), load_default=list)
+    unit = fields.String(load_default="", validate=validate.Length(max=200), metadata={
+        "description": "a school liaison's school, as children's records name it"})
 
     @post_load
     def _typed(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -88,6 +93,7 @@ class UserIn(_Strict):
 class UserPatch(_Strict):
     role = fields.String(validate=validate.OneOf(ROLES))
     village_codes = fields.List(fields.String(validate=CODE12))
+    unit = fields.String(validate=validate.Length(max=200))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(1, 200), load_only=True)
 
@@ -116,14 +122,16 @@ def user_out(user: User, status: CheckStatus | None = None) -> dict[str, Any]:
     """A user as the API shows it: never the password hash or lockout counters."""
     return {"user_id": user.user_id, "username": user.username, "role": user.role.value,
             "township_code": user.township_code, "village_codes": sorted(user.village_codes),
-            "active": user.active,
+            "unit": user.unit, "active": user.active,
             "background_check": status or valid_background_check(user, township_today())}
 
 
 class ApprovalIn(_Strict):
     requester_id = fields.String(required=True, validate=validate.Length(1, 64))
     purpose = fields.String(required=True, validate=validate.Length(3, 200))
-    max_rows = fields.Integer(required=True, validate=validate.Range(1, 100_000))
+    max_rows = fields.Integer(required=True, validate=validate.Range(1, MAX_APPROVED_ROWS))
+    export = fields.String(required=True, validate=validate.OneOf(EXPORTS),
+                           metadata={"description": "the one export it covers"})
 
 
 class ApprovalOut(Schema):

@@ -28,6 +28,11 @@ from services.gateway.entrypoints.response_schemas import (
 from services.gateway.entrypoints.roles import CHECKERS, EXACT, PEOPLE
 from services.gateway.entrypoints.schemas import CheckInBatch, MapQuery
 from services.gateway.service_layer import overlay_views, plans
+from services.gateway.service_layer.home_audit import (
+    MAP_HOME_FIELDS,
+    NEAREST_FIELDS,
+    audit_exact_homes,
+)
 from services.gateway.service_layer.map_views import PageCache, map_layers
 from shared.auth import Principal
 from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, current_principal, new_csrf_token
@@ -55,6 +60,10 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
 
     cache = PageCache(version)
 
+    def audited(principal: Principal, view: str, fields: tuple[str, ...]) -> None:
+        audit_exact_homes(gateway.engine, principal, view, fields, request.remote_addr or "",
+                          request.headers.get("X-Purpose", "")[:200])
+
     def layers(principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
         with gateway.reader.connect() as conn:
             route = plans.team_route(conn, args["plan"], args["team"]) if args["plan"] else None
@@ -76,6 +85,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
                 lambda: render_map(layers(principal, args), gateway.settings.tiles,
                                    gateway.settings.tianditu_key, args["lang"], checkins,
                                    pages))
+            audited(principal, "map_homes", MAP_HOME_FIELDS)
             first_visit = request.cookies.get(ASSETS_COOKIE) != ASSETS.version
             resp = Response(page.document(url_for("static", filename="").rstrip("/"),
                                           first_visit),
@@ -96,7 +106,10 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, args):  # type: ignore[no-untyped-def]
             """Homes (exact or aggregated by role), hazards, zones, points, route"""
-            return layers(current_principal(), args)
+            principal = current_principal()
+            answer = layers(principal, args)
+            audited(principal, "map_homes", MAP_HOME_FIELDS)
+            return answer
 
     @blp.route("/api/overlay/hazards")
     class HazardRanking(MethodView):
@@ -115,9 +128,11 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self):  # type: ignore[no-untyped-def]
             """Nearest water and road hazard per child in the caller's villages"""
+            principal = current_principal()
             with gateway.reader.connect() as conn:
-                return {"children": overlay_views.child_nearest(ReadModelStore(conn),
-                                                                current_principal())}
+                nearest = overlay_views.child_nearest(ReadModelStore(conn), principal)
+            audited(principal, "child_nearest", NEAREST_FIELDS)
+            return {"children": nearest}
 
     @blp.route("/api/checkins")
     class CheckIns(MethodView):

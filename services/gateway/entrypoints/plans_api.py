@@ -21,16 +21,18 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
     page_errors,
 )
-from services.gateway.entrypoints.roles import PLANNERS
 from services.gateway.entrypoints.schemas import PlanIn
 from services.gateway.service_layer import plans
 from services.gateway.service_layer.identity import team_members
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from shared.access import roles
 from shared.auth.flask import allow, current_principal
-from shared.auth.principal import Role
 from shared.geo import to_wgs84
 
-TEAM_READERS = (*PLANNERS, Role.PATROL_MEMBER)
+# Role groups from the one access policy (shared/access.py).
+PLAN_WRITERS = roles("plan", "write")
+PLAN_READERS = roles("plan", "read")
+TEAM_READERS = roles("plan", "follow")
 
 
 def plan_request(body: dict[str, Any], members: dict[str, Member]) -> PlanRequest:
@@ -57,7 +59,7 @@ def build(gateway: Gateway) -> Blueprint:
 
     @blp.route("/api/plans")
     class Plans(MethodView):
-        @allow(*PLANNERS)
+        @allow(*PLAN_WRITERS)
         @blp.arguments(PlanIn)
         @blp.response(201, PlanOut)
         @errors(blp, *SIGNED_IN)
@@ -76,7 +78,7 @@ def build(gateway: Gateway) -> Blueprint:
 
     @blp.route("/api/plans/<plan_id>")
     class PlanById(MethodView):
-        @allow(*PLANNERS)
+        @allow(*PLAN_READERS)
         @blp.response(200, PlanOut)
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]
@@ -86,7 +88,7 @@ def build(gateway: Gateway) -> Blueprint:
 
     @blp.route("/api/plans/<plan_id>/coverage")
     class Coverage(MethodView):
-        @allow(*PLANNERS)
+        @allow(*PLAN_READERS)
         @blp.response(200, CoverageOut)
         @errors(blp, *SIGNED_IN, 404)
         def get(self, plan_id):  # type: ignore[no-untyped-def]

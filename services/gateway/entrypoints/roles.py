@@ -1,9 +1,10 @@
-"""Who may call what, by role group (every view names one of these in @allow)."""
+"""Who may call what, by role group (every view names one of these in @allow); the
+groups are read from the one access policy, shared/access.py."""
 
-from shared.auth.principal import Role
+from shared.access import PEOPLE, roles
 
-PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
-EXACT = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
-CASE_READERS = (*EXACT, Role.POLICE_LIAISON)  # as the registry's GET /cases/<id>
-PLANNERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.PLANNER)
-CHECKERS = (Role.PATROL_MEMBER, Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
+__all__ = ["CASE_READERS", "CHECKERS", "EXACT", "PEOPLE", "PLANNERS"]
+EXACT = roles("home", "read")  # exact homes and children's pages
+CASE_READERS = roles("case", "read")  # as the registry's GET /cases/<id>
+PLANNERS = roles("dashboard", "read")
+CHECKERS = roles("patrol", "check_in")

@@ -110,8 +110,10 @@ class IdentityService:
                 self._announce(conn, claims["sub"], family_id)
 
     def create_user(self, admin: Principal, username: str, password: str, role: Role,
-                    township_code: str, village_codes: frozenset[str]) -> User:
-        user = User(str(uuid.uuid4()), username, role, township_code, village_codes)
+                    township_code: str, village_codes: frozenset[str],
+                    unit: str = "") -> User:
+        user = User(str(uuid.uuid4()), username, role, township_code, village_codes,
+                    unit=unit)
         domain.check_new_user(admin, user)
         domain.check_password(password, username)
         user = replace(user, password_hash=self.hasher.hash(password))
@@ -155,7 +157,7 @@ class IdentityService:
                 domain.check_password(changes["password"], user.username)
                 changes["password_hash"] = self.hasher.hash(changes.pop("password"))
             candidate = replace(user, **{k: v for k, v in changes.items()
-                                         if k in ("role", "village_codes", "active")})
+                                         if k in ("role", "village_codes", "active", "unit")})
             domain.check_new_user(admin, candidate)
             store.update(user_id, **changes)
             self._end_all(conn, store, user_id)

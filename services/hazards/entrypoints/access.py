@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from services.hazards.bootstrap import Hazards
 from services.hazards.service_layer.handlers import Context
+from shared.access import roles
 from shared.auth.flask import current_principal
 from shared.auth.principal import Principal, Role
 
-READERS = tuple(Role)  # hazards are public facts (Classification.PUBLIC)
-EDITORS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR, Role.PLANNER)
-PATROLLERS = (Role.PATROL_MEMBER, Role.STATION_ADMIN, Role.CHILD_SUPERVISOR,
-              Role.CHILD_DIRECTOR)
-DEVICE_ADMINS = (Role.STATION_ADMIN,)
+# Role groups from the one access policy (shared/access.py).
+READERS = roles("hazard", "read")  # hazards are public facts (Classification.PUBLIC)
+EDITORS = roles("hazard", "write")
+PATROLLERS = roles("patrol", "check_in")
+DEVICE_ADMINS = roles("device", "manage")
 
 
 def in_scope(principal: Principal, village_code: str) -> bool:

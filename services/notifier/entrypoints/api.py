@@ -14,18 +14,17 @@ from services.notifier.entrypoints import ack_page
 from services.notifier.entrypoints import schemas as s
 from services.notifier.entrypoints.errors import register as register_errors
 from services.notifier.service_layer import handlers, queries
+from shared.access import PEOPLE, roles
 from shared.auth.flask import allow, current_principal
-from shared.auth.principal import Role
 from shared.events.catalogue import PayloadError, UnknownEventType
 from shared.openapi import SIGNED_IN, errors
 from shared.web import create_flask
 
-ADMIN = (Role.STATION_ADMIN,)
-STAFF = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
-# the township's delivery log: station staff, and directors for their villages only;
-# liaisons see their own inbox, never who else was told what
-LOG_READERS = (*STAFF, Role.CHILD_DIRECTOR)
-PEOPLE = tuple(r for r in Role if r is not Role.SERVICE)
+# Role groups from the one access policy (shared/access.py).
+ADMIN = roles("directory", "manage")
+RULE_ADMINS = roles("rules", "manage")
+STAFF = roles("rules", "read")
+LOG_READERS = roles("delivery_log", "read")  # the liaisons' work needs no delivery log
 
 
 def _now() -> datetime:
@@ -57,7 +56,7 @@ def _rules(notifier: Notifier) -> Blueprint:
 
     @blp.route("/reload")
     class Reload(MethodView):
-        @allow(*ADMIN)
+        @allow(*RULE_ADMINS)
         @blp.response(200, s.RulesStatusOut)
         @errors(blp, *SIGNED_IN)
         def post(self):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from services.registry.adapters.tables import (
     cases,
     ledger_entries,
     overdue_notices,
+    used_approvals,
     visits,
     water_hazards,
     work_requests,
@@ -73,15 +74,28 @@ class CaseRepository:
               **filters: str) -> tuple[list[Case], int]:
         """One page of the cases in these villages (or the township), newest first, and
         how many there are; empty filters are ignored."""
-        conds: list[Any] = []
-        if villages:
-            conds.append(cases.c.village_code.in_(sorted(villages)))
-        elif township:
-            conds.append(cases.c.village_code.startswith(township))
-        conds += [cases.c[name] == value for name, value in filters.items() if value]
+        conds = _place(villages, township) + [
+            cases.c[name] == value for name, value in filters.items() if value]
         rows, total = fetch_page(self.conn, cases, conds,
                                  (cases.c.opened_at.desc(), cases.c.id), page, page_size)
         return [_case(r) for r in rows], total
+
+    def referred(self, unit: str, villages: frozenset[str] | None, township: str,
+                 child_id: str = "") -> list[Case]:
+        """The cases in scope ever referred to ``unit``, newest first. Referrals are
+        encrypted, so they are read here and filtered in memory."""
+        conds: list[Any] = _place(villages, township)
+        if child_id:
+            conds.append(cases.c.child_id == child_id)
+        rows = self.conn.execute(select(cases).where(*conds)
+                                 .order_by(cases.c.opened_at.desc(), cases.c.id))
+        return [c for c in map(_case, rows) if c.referred_to(unit)]
+
+
+def _place(villages: frozenset[str] | None, township: str) -> list[Any]:
+    if villages:
+        return [cases.c.village_code.in_(sorted(villages))]
+    return [cases.c.village_code.startswith(township)] if township else []
 
 
 def _case(row: Row[Any]) -> Case:
@@ -216,3 +230,15 @@ class LedgerRepository:
         elif township:
             q = q.where(ledger_entries.c.village_code.startswith(township))
         return [dict(r._mapping) for r in self.conn.execute(q.order_by(ledger_entries.c.at))]
+
+
+class ApprovalRepository:
+    """Spent bulk-export approvals (shared/auth/approvals.py)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def spend(self, approval_id: str, requester_id: str) -> bool:
+        """Mark the approval used; False if it already was (two exports at once: one wins)."""
+        return _insert_new(self.conn, used_approvals, ("approval_id",), dict(
+            approval_id=approval_id, requester_id=requester_id, used_at=datetime.now(UTC)))

@@ -74,6 +74,8 @@ class ChildFilter:
     unreviewed_quarter: str | None = None
     born_on_or_before: date | None = None
     include_archived: bool = False
+    ids: frozenset[str] | None = None  # a relation's children (shared.access); None = all
+    school: str | None = None  # pupils of this school only
 
 
 class ChildRepository:
@@ -219,6 +221,10 @@ def _conditions(f: ChildFilter) -> list[Any]:
         conds.append(children.c.reviewed_quarter != f.unreviewed_quarter)
     if f.born_on_or_before:
         conds.append(children.c.birth_date <= f.born_on_or_before)
+    if f.ids is not None:
+        conds.append(children.c.id.in_(sorted(f.ids)))
+    if f.school is not None:
+        conds.append(children.c.school == f.school)
     return conds
 
 

@@ -157,5 +157,13 @@ ledger_entries = Table(
     Column("outcome", EncryptedString("ledger_entries.outcome"), nullable=False),
 )
 
+# Bulk-export approvals already spent: each approves one export, once.
+used_approvals = Table(
+    "used_approvals", metadata,
+    Column("approval_id", String(64), primary_key=True),
+    Column("requester_id", String(64), nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
+)
+
 outbox, inbox = add_messaging_tables(metadata)
 audit_log = add_audit_table(metadata)

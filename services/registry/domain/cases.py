@@ -91,6 +91,10 @@ class Case:
     def checklist(self) -> tuple[str, ...]:
         return CHECKLISTS[self.situation]
 
+    def referred_to(self, unit: str) -> bool:
+        """Was this case ever referred to ``unit``? (A liaison's relation to it.)"""
+        return any(r.unit == unit for r in self.referrals)
+
     def open_referrals(self) -> list[Referral]:
         return [r for r in self.referrals if r.open]
 

@@ -23,10 +23,13 @@ class ChildNotFound(NotFound):
 
 
 class DuplicateChild(RegistryError):
-    """The child is already registered; ``existing_id`` points to that record."""
+    """The child is already registered; ``existing_id`` points to that record, or is
+    empty when the record lies outside the caller's scope (it is never named then)."""
 
     def __init__(self, existing_id: str, matched_on: str):
-        super().__init__(f"already registered as {existing_id} (same {matched_on})")
+        where = (f"as {existing_id}" if existing_id else
+                 "in a village outside your scope; ask the township station to check it")
+        super().__init__(f"already registered {where} (same {matched_on})")
         self.existing_id = existing_id
         self.matched_on = matched_on
 
@@ -51,6 +54,10 @@ class TransitionRefused(RegistryError):
 
 class ApprovalRequired(RegistryError):
     """This step may only be closed by a supervisor (child_supervisor or station_admin)."""
+
+
+class ApprovalSpent(RegistryError):
+    """This bulk-export approval was used already: each covers one export, once."""
 
 
 class InvalidImport(RegistryError):

@@ -43,15 +43,3 @@ def validate_id_number(number: str, birth_date: date, gender: str) -> str | None
         return f"belongs to a {id_gender} person, the record says {gender}"
     return None
 
-
-def mask_id_number(number: str | None) -> str | None:
-    """Keep the region and the last character only: 500110********123X style."""
-    if not number:
-        return number
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return phone
-    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:]

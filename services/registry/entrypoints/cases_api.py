@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from services.registry.bootstrap import Registry
 from services.registry.domain.cases import Case
-from services.registry.entrypoints.common import STAFF, actor, etag, page_of
+from services.registry.entrypoints.common import actor, etag, page_of
 from services.registry.entrypoints.schemas import (
     CaseIn,
     CaseListQuery,
@@ -27,19 +27,27 @@ from services.registry.service_layer.commands import (
     ReferCase,
     TransitionCase,
 )
+from services.registry.service_layer.context import Actor
+from shared.access import UNIT_OF_ROLE, roles, shape
 from shared.auth.flask import allow, require_village
-from shared.auth.principal import Role
 from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
 from shared.openapi import SIGNED_IN, errors
 
-CASE_READERS = (*STAFF, Role.POLICE_LIAISON)
+CASE_READERS = roles("case", "read")
+OPENERS = roles("case", "open")
+MOVERS = roles("case", "move")
+ANSWERERS = roles("case", "feedback")
 
 
-def case_view(case: Case) -> dict:
+def case_view(case: Case, who: Actor) -> dict:
+    """The case as this caller may see it: the policy's fields; a liaison sees only the
+    referrals to its own unit."""
+    unit = UNIT_OF_ROLE.get(who.principal.role)
     view = asdict(case)
     view["checklist"] = list(case.checklist)
-    view["referrals"] = [{**asdict(r), "open": r.open} for r in case.referrals]
-    return view
+    view["referrals"] = [{**asdict(r), "open": r.open} for r in case.referrals
+                         if unit is None or r.unit == unit]
+    return shape(who.principal.role, "case", view)
 
 
 def cases_blueprint(registry: Registry) -> Blueprint:
@@ -48,7 +56,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
 
     @blp.route("")
     class Cases(MethodView):
-        @allow(*STAFF)
+        @allow(*OPENERS)
         @blp.arguments(CaseIn)
         @blp.response(201, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409)
@@ -58,9 +66,10 @@ def cases_blueprint(registry: Registry) -> Blueprint:
             While the child has an open case of that situation, 409 naming it
             (`errors.case_id`): a resent form notifies no one twice.
             """
-            case = cases.open_case(registry.uow(), OpenCase(**body), actor())
+            who = actor()
+            case = cases.open_case(registry.uow(), OpenCase(**body), who)
             require_village(case.village_code)
-            return case_view(case), 201, etag(case.version)
+            return case_view(case, who), 201, etag(case.version)
 
         @allow(*CASE_READERS)
         @rate_limit(SEARCHES_PER_MINUTE, what="searches")
@@ -69,9 +78,10 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @errors(blp, *SIGNED_IN, 429)
         def get(self, q):  # type: ignore[no-untyped-def]
             """Cases in the caller's villages, newest first, paged (≤ 50 a page)"""
-            items, total = cases.list_cases(registry.uow(), actor(), q["page"], q["page_size"],
+            who = actor()
+            items, total = cases.list_cases(registry.uow(), who, q["page"], q["page_size"],
                                             step=q["step"], child_id=q["child_id"])
-            return page_of([case_view(c) for c in items], total, q)
+            return page_of([case_view(c, who) for c in items], total, q)
 
     @blp.route("/<case_id>")
     class CaseById(MethodView):
@@ -80,25 +90,26 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self, case_id):  # type: ignore[no-untyped-def]
             """Read one case with its steps, checklist and referrals"""
-            case = cases.get_case(registry.uow(), case_id, actor())
+            who = actor()
+            case = cases.get_case(registry.uow(), case_id, who)
             require_village(case.village_code)
-            return case_view(case), 200, etag(case.version)
+            return case_view(case, who), 200, etag(case.version)
 
     @blp.route("/<case_id>/transitions")
     class Transitions(MethodView):
-        @allow(*STAFF)
+        @allow(*MOVERS)
         @blp.arguments(TransitionIn)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
         def post(self, body, case_id):  # type: ignore[no-untyped-def]
             """Move a case to another step (closing steps need a supervisor)"""
-            case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body),
-                                         actor())
-            return case_view(case), 200, etag(case.version)
+            who = actor()
+            case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body), who)
+            return case_view(case, who), 200, etag(case.version)
 
     @blp.route("/<case_id>/referrals")
     class Referrals(MethodView):
-        @allow(*STAFF)
+        @allow(*MOVERS)
         @blp.arguments(ReferralIn)
         @blp.response(201, ReferralOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
@@ -109,13 +120,13 @@ def cases_blueprint(registry: Registry) -> Blueprint:
 
     @blp.route("/<case_id>/referrals/<referral_id>/feedback")
     class Feedback(MethodView):
-        @allow(*STAFF, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON)
+        @allow(*ANSWERERS)
         @blp.arguments(FeedbackIn)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
         def post(self, body, case_id, referral_id):  # type: ignore[no-untyped-def]
-            """The receiving unit reports back on a referral"""
-            cmd = RecordReferralFeedback(case_id, referral_id, body["feedback"])
-            return case_view(cases.record_feedback(registry.uow(), cmd, actor()))
+            """The receiving unit reports back on a referral (a liaison: its unit's only)"""
+            cmd, who = RecordReferralFeedback(case_id, referral_id, body["feedback"]), actor()
+            return case_view(cases.record_feedback(registry.uow(), cmd, who), who)
 
     return blp

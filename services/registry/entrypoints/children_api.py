@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from flask.views import MethodView
@@ -9,6 +10,7 @@ from flask_smorest import Blueprint, abort
 
 from services.registry.adapters.repository import ChildFilter
 from services.registry.bootstrap import Registry
+from services.registry.domain.exceptions import DuplicateChild
 from services.registry.entrypoints.common import (
     READERS,
     STAFF,
@@ -35,32 +37,52 @@ from services.registry.entrypoints.schemas import (
 from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
 from shared.auth.checks import needs_background_check
-from shared.auth.flask import allow, require_village
-from shared.auth.ratelimit import SEARCHES_PER_MINUTE, rate_limit
+from shared.auth.flask import allow, refuse, require_village
+from shared.auth.ratelimit import SEARCHES_PER_MINUTE, RateLimiter, caller_key, rate_limit
 from shared.clock import township_today
 from shared.openapi import SIGNED_IN, errors
+
+# Per person. ID numbers are guessable (about 1,000 per birth date): a duplicate answer
+# is the probe, so few of those are given; plain registrations only as many as searches.
+REGISTRATIONS_PER_MINUTE = SEARCHES_PER_MINUTE
+DUPLICATE_ANSWERS_PER_HOUR = 20
+
+
+def _limit_duplicate_answers(limiter: RateLimiter) -> None:
+    """Past the limit a 409 becomes a 429: the answer to a probe is withheld."""
+    wait = limiter.hit(caller_key())
+    if wait:
+        refuse(429, f"too many already-registered answers: at most "
+                    f"{DUPLICATE_ANSWERS_PER_HOUR} an hour; retry in {math.ceil(wait)} s")
 
 
 def children_blueprint(registry: Registry) -> Blueprint:
     blp = Blueprint("children", __name__, url_prefix="/children",
                     description="Children, their homes, guardians, grades and visits")
+    duplicates = RateLimiter(DUPLICATE_ANSWERS_PER_HOUR, 3600)
 
     @blp.route("")
     class Children(MethodView):
         @allow(*STAFF)
+        @rate_limit(REGISTRATIONS_PER_MINUTE, what="registrations")
         @blp.arguments(RegisterQuery, location="query")
         @blp.arguments(ChildIn)
         @blp.response(201, ChildOut)
-        @errors(blp, *SIGNED_IN, 404, 409, 412)
+        @errors(blp, *SIGNED_IN, 404, 409, 412, 429)
         def post(self, query, body):  # type: ignore[no-untyped-def]
-            """Register a child (409 with the existing id if already registered)"""
+            """Register a child (409 if already registered, naming the record only when
+            the caller may open it)"""
             require_village(body["village_code"])
             home = body.pop("home")
             cmd = RegisterChild(home_lon=home["lon"], home_lat=home["lat"],
                                 home_datum=home["datum"], on_duplicate=query["on_duplicate"],
                                 **body)
             who = actor()
-            child = children.register_child(registry.uow(), cmd, who, registry.policy)
+            try:
+                child = children.register_child(registry.uow(), cmd, who, registry.policy)
+            except DuplicateChild:
+                _limit_duplicate_answers(duplicates)
+                raise
             return child_view(child, who, township_today()), 201, etag(child.version)
 
         @allow(*READERS)

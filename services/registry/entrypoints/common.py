@@ -8,15 +8,13 @@ from typing import Any
 
 from flask import request
 
-from services.registry.domain.identity import mask_id_number, mask_phone
 from services.registry.domain.model import Child, age_band
 from services.registry.service_layer.context import Actor
+from shared.access import roles, shape
 from shared.auth.flask import current_principal
-from shared.auth.principal import Role
 
-STAFF = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR)
-READERS = (*STAFF, Role.POLICE_LIAISON, Role.SCHOOL_LIAISON, Role.PLANNER)
-APPROVERS = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+STAFF = roles("child", "write")
+READERS = roles("child", "read")
 
 
 def actor() -> Actor:
@@ -41,14 +39,9 @@ def page_of(items: list[dict[str, Any]], total: int, q: dict[str, Any]) -> dict[
 
 
 def child_view(child: Child, who: Actor, today: date) -> dict[str, Any]:
-    """The child as this caller may see it: identifiers masked for roles that need none."""
+    """The child as this caller may see it: the policy's fields, masked where it says."""
     view = asdict(child)
     view.update(age=child.age(today), age_band=age_band(child.birth_date, today),
                 living_alone=child.living_alone(today),
                 home={"lon": child.home_lon, "lat": child.home_lat})
-    if not who.sees_identifiers:
-        view["id_number"] = mask_id_number(child.id_number)
-        view["phone"] = mask_phone(child.phone)
-        for g in view["guardians"]:
-            g["phone"] = mask_phone(g["phone"])
-    return view
+    return shape(who.principal.role, "child", view)

@@ -9,6 +9,7 @@ from flask import Flask
 
 from services.registry.domain.exceptions import (
     ApprovalRequired,
+    ApprovalSpent,
     DuplicateCase,
     DuplicateChild,
     InvalidChild,
@@ -28,6 +29,7 @@ STATUS: dict[type[RegistryError], int] = {
     StaleVersion: 412,
     TransitionRefused: 409,
     ApprovalRequired: 403,
+    ApprovalSpent: 403,
     InvalidImport: 400,
 }
 
@@ -40,7 +42,9 @@ def register_errors(app: Flask) -> None:
         if isinstance(exc, InvalidChild):
             errors = {"json": {exc.field: [exc.message]}}
         elif isinstance(exc, DuplicateChild):
-            errors = {"existing_id": exc.existing_id, "matched_on": exc.matched_on}
+            errors = {"matched_on": exc.matched_on}
+            if exc.existing_id:
+                errors["existing_id"] = exc.existing_id
         elif isinstance(exc, DuplicateCase):
             errors = {"case_id": exc.case_id}
         return error_response(status, HTTPStatus(status).phrase, str(exc), errors)

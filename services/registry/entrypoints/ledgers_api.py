@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Response
@@ -11,7 +10,7 @@ from flask_smorest import Blueprint
 
 from services.registry.adapters.ledger_files import write_csv, write_xlsx
 from services.registry.bootstrap import Registry
-from services.registry.entrypoints.common import READERS, STAFF, actor, child_view
+from services.registry.entrypoints.common import STAFF, actor, child_view
 from services.registry.entrypoints.schemas import (
     ChildOut,
     ExportQuery,
@@ -25,19 +24,20 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import children, ledger_import, reports
 from services.registry.service_layer.context import Actor
+from services.registry.service_layer.reports import Authorise
+from shared.access import ROSTERS, roles
 from shared.auth.approvals import require_export_approval
 from shared.auth.flask import allow
-from shared.auth.principal import Role
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 from shared.clock import township_today
 from shared.openapi import SIGNED_IN, errors
 
 QUARTER = "<quarter>"
 LEDGERS = "<any(reception, hotline):ledger>"
-ROSTER = "<any(left_behind, in_difficulty, orphan, de_facto_unsupported):name>"
+ROSTER = f"<any({', '.join(ROSTERS)}):name>"
 ROSTER_COLUMNS = ("id", "name", "gender", "birth_date", "village_code", "village_name",
                   "address", "school", "categories", "risk_grade", "next_visit_due")
-OFFICE = (Role.STATION_ADMIN, Role.CHILD_SUPERVISOR)
+COUNT_READERS = roles("counts", "read")  # village reviews: numbers, no child
 FILE = {"type": "string", "format": "binary"}  # format=csv or xlsx: the export, whole
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,16 +53,17 @@ def _export(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str) ->
                     headers={"Content-Disposition": f"attachment; filename={title}.csv"})
 
 
-def _approved(who: Actor) -> Callable[[int], Actor]:
+def _approved(who: Actor, export: str) -> Authorise:
     """The check of an export of n children: more than 50 need a supervisor's approval
-    for this caller (403 without); the approval goes into the export's audit rows."""
+    for this caller and export (403 without); it goes into the export's audit rows."""
 
-    def authorise(n_rows: int) -> Actor:
-        approval = require_export_approval(n_rows, who.principal)
+    def authorise(n_rows: int) -> tuple[Actor, str]:
+        approval = require_export_approval(n_rows, who.principal, export)
         if approval is None:
-            return who
+            return who, ""
         note = f"approved by {approval.approver_id}: {approval.purpose}"
-        return replace(who, purpose=" | ".join(filter(None, (note, who.purpose)))[:200])
+        purpose = " | ".join(filter(None, (note, who.purpose)))[:200]
+        return replace(who, purpose=purpose), approval.approval_id
 
     return authorise
 
@@ -99,7 +100,8 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
             approval (X-Export-Approval); each child's export is audited"""
             who = actor()
             rows = [child_view(c, who, township_today())
-                    for c in reports.roster(registry.uow(), name, who, _approved(who))]
+                    for c in reports.roster(registry.uow(), name, who,
+                                            _approved(who, f"roster:{name}"))]
             if q["format"] == "json":
                 return rows
             return _export(rows, ROSTER_COLUMNS, q["format"], f"roster-{name}")
@@ -130,7 +132,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
 
     @blp.route(f"/reviews/{QUARTER}")
     class Review(MethodView):
-        @allow(*READERS)
+        @allow(*COUNT_READERS)
         @blp.response(200, VillageReviewOut(many=True))
         @errors(blp, *SIGNED_IN, 422)
         def get(self, quarter):  # type: ignore[no-untyped-def]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from services.registry.domain import cases as domain
 from services.registry.domain.cases import DUTY_HOLDERS, REPORT_TIMES, Case
 from services.registry.domain.exceptions import (
+    ApprovalRequired,
     ChildNotFound,
     DuplicateCase,
     NotFound,
     TransitionRefused,
 )
 from services.registry.domain.model import Child
+from services.registry.service_layer import scope
 from services.registry.service_layer.commands import (
     OpenCase,
     RecordReferralFeedback,
@@ -49,15 +52,23 @@ def _add_unless_open(uow: RegistryUnitOfWork, case: Case) -> Case | None:
     return None
 
 
-def open_living_alone_case(uow: RegistryUnitOfWork, child: Child, actor_id: str,
+AUTOMATIC = "automatic: mandatory report, child under 16 living alone"
+CASE_CREATED = ["situation", "severity", "report"]
+
+
+def open_living_alone_case(uow: RegistryUnitOfWork, child: Child, actor: Actor,
                            today: date) -> Case | None:
     """A child under 16 living alone is a mandatory-report case (rules 1 and 6), once:
-    None when the child does not live alone or already has such a case open."""
+    None when the child does not live alone or already has such a case open. The case
+    is audited as created by the person whose write revealed it, purpose "automatic"."""
     if not child.living_alone(today):
         return None
-    case = domain.open_case(child.id, child.village_code, "living_alone", actor_id, _now(),
-                            report={"reporter": actor_id, "duty_holder": "village_committee"})
-    return None if _add_unless_open(uow, case) else case
+    case = domain.open_case(child.id, child.village_code, "living_alone", actor.id, _now(),
+                            report={"reporter": actor.id, "duty_holder": "village_committee"})
+    if _add_unless_open(uow, case):
+        return None
+    replace(actor, purpose=AUTOMATIC).audit(uow, "create", "case", case.id, CASE_CREATED)
+    return case
 
 
 def _check_report(report: dict[str, str]) -> dict[str, str]:
@@ -84,13 +95,13 @@ def open_case(uow: RegistryUnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
         existing = _add_unless_open(uow, case)
         if existing is not None:
             raise DuplicateCase(child.id, case.situation, existing.id)
-        actor.audit(uow, "create", "case", case.id, ["situation", "severity", "report"])
+        actor.audit(uow, "create", "case", case.id, CASE_CREATED)
     return case
 
 
 def _load(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
     case = uow.cases.get(case_id)
-    if case is None or not actor.principal.sees_village(case.village_code):
+    if case is None or not scope.may_open_case(uow, actor, case):
         raise NotFound(f"no case {case_id}")
     return case
 
@@ -98,7 +109,7 @@ def _load(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
 def get_case(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
     with uow:
         case = _load(uow, case_id, actor)
-        actor.audit(uow, "read", "case", case.id, ["situation", "history", "report"])
+        actor.audit(uow, "read", "case", case.id, actor.fields("case"))
     return case
 
 
@@ -106,16 +117,33 @@ def list_cases(uow: RegistryUnitOfWork, actor: Actor, page: int, page_size: int,
                step: str = "", child_id: str = "") -> tuple[list[Case], int]:
     """One page of cases in the caller's scope; each case shown is an audited read."""
     with uow:
-        found, total = uow.cases.query(actor.principal.village_codes or None,
-                                       actor.principal.township_code, page, page_size,
-                                       step=step, child_id=child_id)
+        related = scope.related_cases(uow, actor)
+        if related is None:
+            found, total = uow.cases.query(actor.principal.village_codes or None,
+                                           actor.principal.township_code, page, page_size,
+                                           step=step, child_id=child_id)
+        else:
+            related = [c for c in related if (not step or c.step == step)
+                       and (not child_id or c.child_id == child_id)]
+            found = related[(page - 1) * page_size:page * page_size]
+            total = len(related)
         for case in found:
-            actor.audit(uow, "read", "case", case.id, ["situation", "step"])
+            actor.audit(uow, "read", "case", case.id, actor.fields("case"))
     return found, total
 
 
 def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
-    """Tick checklist items, add report times, then move the case one step."""
+    """Tick checklist items, add report times, then move the case one step. A refused
+    attempt is audited too, in its own transaction (the attempt's is rolled back)."""
+    try:
+        return _transition(uow, cmd, actor)
+    except (TransitionRefused, ApprovalRequired):
+        with uow:
+            actor.audit(uow, "transition_refused", "case", cmd.case_id, ["step"])
+        raise
+
+
+def _transition(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
     with uow:
         case = _load(uow, cmd.case_id, actor)
         version, from_step = case.version, case.step
@@ -158,8 +186,8 @@ def record_feedback(uow: RegistryUnitOfWork, cmd: RecordReferralFeedback, actor:
     with uow:
         case = _load(uow, cmd.case_id, actor)
         referral = next((r for r in case.referrals if r.id == cmd.referral_id), None)
-        if referral is None:
-            raise NotFound(f"no referral {cmd.referral_id}")
+        if referral is None or actor.referral_unit not in ("", referral.unit):
+            raise NotFound(f"no referral {cmd.referral_id}")  # a liaison answers its own
         if not referral.open:
             raise TransitionRefused("the unit already reported back")
         version = case.version

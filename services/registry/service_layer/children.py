@@ -10,7 +10,7 @@ from typing import Any
 from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, DuplicateChild, InvalidChild
 from services.registry.domain.model import Child, Guardian, Parents, check_child
-from services.registry.service_layer import assessment, cases, reports
+from services.registry.service_layer import assessment, cases, reports, scope
 from services.registry.service_layer.commands import RegisterChild, UpdateChild
 from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -65,17 +65,25 @@ def register_child(uow: RegistryUnitOfWork, cmd: RegisterChild, actor: Actor, po
     with uow:
         dup = uow.children.find_duplicate(child)
         if dup is not None:
-            existing, matched_on = dup
-            if cmd.on_duplicate != "merge":
-                raise DuplicateChild(existing.id, matched_on)
+            existing, matched_on = _named_duplicate(uow, dup, actor)
+            if cmd.on_duplicate != "merge" or existing is None:
+                raise DuplicateChild(existing.id if existing else "", matched_on)
             return _merge(uow, existing, child, actor, policy, today)
         assessment.assess_new(uow, child, policy, today)
         uow.children.add(child)
         actor.audit(uow, "create", "child", child.id, sorted(EDITABLE))
         assessment.publish_child(uow, "registry.child.registered.v1", child, today)
         assessment.publish_risk(uow, child, None, policy)
-        cases.open_living_alone_case(uow, child, actor.id, today)
+        cases.open_living_alone_case(uow, child, actor, today)
     return child
+
+
+def _named_duplicate(uow: RegistryUnitOfWork, dup: tuple[Child, str],
+                     actor: Actor) -> tuple[Child | None, str]:
+    """The duplicate found, or None in its place when the caller may not open it: a
+    409 never names, and a merge never reads or writes, a record outside its scope."""
+    existing, matched_on = dup
+    return (existing if scope.may_open_child(uow, actor, existing) else None), matched_on
 
 
 def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, policy: Policy,
@@ -107,7 +115,8 @@ def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy
         actor.check_scope(changed.village_code, "village")
         dup = uow.children.find_duplicate(changed)
         if dup is not None:
-            raise DuplicateChild(dup[0].id, dup[1])
+            named, matched_on = _named_duplicate(uow, dup, actor)
+            raise DuplicateChild(named.id if named else "", matched_on)
         changed.version = cmd.expected_version
         return _store(uow, existing, changed, actor, policy, today, "update")
 
@@ -123,13 +132,13 @@ def _store(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, p
     assessment.publish_child(uow, "registry.child.updated.v1", saved, today)
     if saved.risk_grade != previous:
         assessment.publish_risk(uow, saved, previous, policy)
-    cases.open_living_alone_case(uow, saved, actor.id, today)
+    cases.open_living_alone_case(uow, saved, actor, today)
     return saved
 
 
 def _load(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
     child = uow.children.get(child_id)
-    if child is None or not actor.principal.sees_village(child.village_code):
+    if child is None or not scope.may_open_child(uow, actor, child):
         raise ChildNotFound(f"no child {child_id}")
     return child
 
@@ -138,19 +147,17 @@ def get_child(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
     """Read one child; the read is audited."""
     with uow:
         child = _load(uow, child_id, actor)
-        actor.audit(uow, "read", "child", child.id, _read_fields(actor))
+        actor.audit(uow, "read", "child", child.id, actor.fields("child"))
     return child
 
 
 def list_children(uow: RegistryUnitOfWork, f: ChildFilter, page: int, page_size: int,
                   actor: Actor) -> tuple[list[Child], int]:
     """One page of children in the caller's scope; each child shown is an audited read."""
-    scoped = ChildFilter(**{**asdict(f), "villages": actor.principal.village_codes or None,
-                            "township": actor.principal.township_code})
     with uow:
-        items, total = uow.children.query(scoped, page, page_size)
+        items, total = uow.children.query(scope.child_filter(uow, actor, f), page, page_size)
         for child in items:
-            actor.audit(uow, "read", "child", child.id, _read_fields(actor))
+            actor.audit(uow, "read", "child", child.id, actor.fields("child"))
     return items, total
 
 
@@ -173,11 +180,6 @@ def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: A
         saved = uow.children.save(reviewed, child.version, actor.id, "review")
         actor.audit(uow, "review", "child", child.id, ["reviewed_quarter"])
     return saved
-
-
-def _read_fields(actor: Actor) -> list[str]:
-    base = ["name", "birth_date", "home", "guardians", "categories", "risk_grade"]
-    return base + (["id_number", "phone"] if actor.sees_identifiers else [])
 
 
 def _name_of(village_code: str, policy: Policy) -> str:

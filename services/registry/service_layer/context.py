@@ -12,12 +12,11 @@ from services.registry.domain.exceptions import NotFound
 from services.registry.domain.risk import RiskModel
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import audit
+from shared.access import UNIT_OF_ROLE, Relation, relation, visible_fields
 from shared.auth.principal import Principal, Role
 from shared.config import Region
 
 APPROVERS = frozenset({Role.CHILD_SUPERVISOR, Role.STATION_ADMIN})
-SEES_IDENTIFIERS = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR,
-                              Role.POLICE_LIAISON})
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,17 @@ class Actor:
         return self.principal.role in APPROVERS
 
     @property
-    def sees_identifiers(self) -> bool:
-        """ID and phone numbers in clear: only roles whose work needs them."""
-        return self.principal.role in SEES_IDENTIFIERS
+    def referral_unit(self) -> str:
+        """The unit a liaison answers for, as referrals name it ("" for other roles)."""
+        return UNIT_OF_ROLE.get(self.principal.role, "")
+
+    def relation(self, resource: str) -> Relation | None:
+        """What relates a record to this caller (shared.access); None: no access."""
+        return relation(self.principal.role, resource)
+
+    def fields(self, resource: str) -> list[str]:
+        """The fields of a record this caller is sent: what a read's audit row lists."""
+        return list(visible_fields(self.principal.role, resource))
 
     def check_scope(self, village_code: str, what: str) -> None:
         if not self.principal.sees_village(village_code):

@@ -136,4 +136,4 @@ def _store(uow: RegistryUnitOfWork, children: list[Child], actor: Actor, policy:
                            [assessment.risk_event(c, None, policy) for c in batch],
                            source=uow.source)
         for child in batch:
-            cases.open_living_alone_case(uow, child, actor.id, today)
+            cases.open_living_alone_case(uow, child, actor, today)

@@ -10,13 +10,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.registry.adapters.repository import ChildFilter
-from services.registry.domain.exceptions import InvalidChild
+from services.registry.domain.exceptions import ApprovalSpent, InvalidChild
 from services.registry.domain.model import IN_DIFFICULTY, Child
 from services.registry.service_layer.context import Actor
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import business_date, start_of
-
-ROSTERS = ("left_behind", "in_difficulty", "orphan", "de_facto_unsupported")
 
 
 def quarter_of(day: date) -> str:
@@ -37,20 +35,26 @@ def _scope(actor: Actor, **kw: Any) -> ChildFilter:
                        township=actor.principal.township_code, **kw)
 
 
+Authorise = Callable[[int], tuple[Actor, str]]  # n rows → (actor to audit as, approval)
+
+
 def roster(uow: RegistryUnitOfWork, name: str, actor: Actor,
-           authorise: Callable[[int], Actor]) -> list[Child]:
+           authorise: Authorise) -> list[Child]:
     """The station's roster (rule 8); in_difficulty gathers every difficulty category.
 
     ``authorise(n)`` refuses an export of n children the caller may not take away (a bulk
     export needs a supervisor's approval) and returns the actor to audit it as, its
-    purpose naming the approval; nothing is audited when it refuses.
+    purpose naming the approval, and the approval's id ("" for none), spent here in the
+    export's transaction; nothing is audited when it refuses.
     """
     wanted = set(IN_DIFFICULTY) if name == "in_difficulty" else {name}
     with uow:
         found = [c for c in uow.children.iter_all(_scope(actor))
                  if wanted & set(c.categories)]
-        authorise(len(found)).audit_many(uow, "export", "child", [c.id for c in found],
-                                         ["roster:" + name])
+        who, approval_id = authorise(len(found))
+        if approval_id and not uow.approvals.spend(approval_id, who.id):
+            raise ApprovalSpent("this export approval was used already; ask for a new one")
+        who.audit_many(uow, "export", "child", [c.id for c in found], ["roster:" + name])
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from services.registry.adapters.case_repository import (
+    ApprovalRepository,
     CaseRepository,
     LedgerRepository,
     VisitRepository,
@@ -20,6 +21,7 @@ class RegistryUnitOfWork(SqlUnitOfWork):
     visits: VisitRepository
     water: WaterRepository
     ledgers: LedgerRepository
+    approvals: ApprovalRepository
 
     def _bind(self, conn: Connection) -> None:
         self.children = ChildRepository(conn)
@@ -27,3 +29,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.visits = VisitRepository(conn)
         self.water = WaterRepository(conn)
         self.ledgers = LedgerRepository(conn)
+        self.approvals = ApprovalRepository(conn)

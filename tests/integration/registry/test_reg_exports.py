@@ -16,8 +16,10 @@ SUPERVISOR = Principal("sup-1", Role.CHILD_SUPERVISOR, "500110120")
 ROSTER = "/rosters/in_difficulty"
 
 
-def _approval(requester: str, max_rows: int) -> dict[str, str]:
-    return {HEADER: issue_approval(KEYS, SUPERVISOR, requester, "县民政局季度报送", max_rows)}
+def _approval(requester: str, max_rows: int,
+              export: str = "roster:in_difficulty") -> dict[str, str]:
+    return {HEADER: issue_approval(KEYS, SUPERVISOR, requester, "县民政局季度报送", max_rows,
+                                   export)}
 
 
 def _exports(client, auth):  # type: ignore[no-untyped-def]
@@ -34,18 +36,29 @@ def test_a_roster_of_more_than_50_children_needs_an_approval_for_its_requester(c
         for fmt in ("json", "csv"):
             resp = client.get(f"{ROSTER}?format={fmt}", headers={**auth(), **wrong})
             assert resp.status_code == 403, (fmt, resp.json)
-    forged = {HEADER: issue_approval(KEYS, SUPERVISOR, "u-admin", "x", 100)[:-4] + "AAAA"}
+    other_roster = _approval("u-admin", 100, "roster:orphan")
+    assert client.get(ROSTER, headers={**auth(), **other_roster}).status_code == 403
+    forged = {HEADER: _approval("u-admin", 100)[HEADER][:-4] + "AAAA"}
     assert client.get(ROSTER, headers={**auth(), **forged}).status_code == 403
     assert _exports(client, auth)["total"] == 0  # nothing refused was audited as exported
 
     approved = {**auth(), **_approval("u-admin", 60), "X-Purpose": "quarterly report"}
     assert len(client.get(ROSTER, headers=approved).json) == 51
-    text = client.get(f"{ROSTER}?format=csv", headers=approved).data.decode("utf-8-sig")
+    again = client.get(f"{ROSTER}?format=csv", headers=approved)  # single use
+    assert again.status_code == 403 and "used already" in again.json["message"]
+    fresh = {**approved, **_approval("u-admin", 60)}
+    text = client.get(f"{ROSTER}?format=csv", headers=fresh).data.decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(text)))) == 51
     rows = _exports(client, auth)
     assert rows["total"] == 102
     assert {r["purpose"] for r in rows["items"]} == {
         "approved by sup-1: 县民政局季度报送 | quarterly report"}
+
+
+def test_an_approval_is_capped_and_names_one_known_export():
+    for export, rows in (("roster:orphan", 10_001), ("everything", 60)):
+        with pytest.raises(ValueError):
+            issue_approval(KEYS, SUPERVISOR, "u-admin", "x", rows, export)
 
 
 def test_fifty_children_are_a_roster_anyone_on_staff_may_take(client, auth):

@@ -4,7 +4,10 @@
    ``PUBLIC_ENDPOINTS``: a new endpoint without a rule fails here.
 2. For every ruled endpoint × method: anonymous → 401; every role outside the rule →
    403 (decided before the body is even read); every role inside it → neither.
-3. Object scope: a child director of another village gets 404 for a child.
+3. Every rule is a role group of the one access policy (shared/access.py).
+4. Object scope: a child director of another village gets 404 for a child.
+5. For every role, the fields of a related child and case sent (one and in lists) are
+   exactly that role's row of the policy, masked where it says, or the role gets 403.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ import uuid
 
 import pytest
 
+from shared.access import POLICY, masked_fields, may, roles, visible_fields
 from shared.auth.flask import PUBLIC_ENDPOINTS, RULE_ATTR
-from shared.auth.principal import Role
+from shared.auth.principal import Principal, Role
 from tests.integration.security.conftest import (
+    KEYS,
     OTHER_VILLAGE,
     OWN_VILLAGE,
     SERVICES,
+    TOWNSHIP,
     token,
 )
 
@@ -110,22 +116,72 @@ def test_child_of_another_village_is_absent_for_a_director(service_apps):
     assert client.get(f"/children/{uuid.uuid4()}", headers=own).status_code == 404
 
 
-def test_identifiers_are_clear_only_for_roles_that_need_them(service_apps):
+def test_every_rule_is_a_group_of_the_access_policy(service_apps):
+    """No view keeps a hand-made role list: each rule is some resource × action of
+    shared/access.py, so the policy (and docs/security.md, made from it) is the rule."""
+    groups = {frozenset(roles(resource, action)) for resource, grants in POLICY.items()
+              for action in set().union(*(g.actions for g in grants.values()))}
+    stray = [f"{svc}: {method} {path} {sorted(rule)}"
+             for svc, app in service_apps.items()
+             for _endpoint, method, path, rule in routes(app)
+             if rule is not None and "*" not in rule and frozenset(rule) not in groups]
+    assert not stray, "rules that are no group of the access policy:\n" + "\n".join(stray)
+
+
+SCHOOL = "矩阵小学"
+ID_NUMBER, PHONE = "500110201605011229", "13912345678"
+
+
+def _bearer(role: Role) -> dict[str, str]:
+    villages = frozenset({OWN_VILLAGE}) if role is Role.CHILD_DIRECTOR else frozenset()
+    return {"Authorization": "Bearer " + KEYS.issue(
+        Principal(f"fields-{role.value}", role, TOWNSHIP, villages, SCHOOL))}
+
+
+@pytest.fixture(scope="module")
+def related_records(service_apps):
+    """A pupil of the liaison's school with a case referred to the police and schools."""
     client = service_apps["registry"].test_client()
-    admin = {"Authorization": f"Bearer {token(Role.STATION_ADMIN, frozenset())}"}
-    id_number, phone = "500110201605011229", "13912345678"
-    created = client.post("/children", headers=admin, json={
+    admin = _bearer(Role.STATION_ADMIN)
+    child = client.post("/children", headers=admin, json={
         "name": "字段测试", "gender": "female", "birth_date": "2016-05-01",
         "village_code": OWN_VILLAGE, "home": {"lon": 106.651, "lat": 28.951},
-        "id_number": id_number, "phone": phone})
-    assert created.status_code == 201, created.json
-    seen = {}
-    for role in (Role.CHILD_DIRECTOR, Role.PLANNER, Role.SCHOOL_LIAISON):
-        resp = client.get(f"/children/{created.json['id']}",
-                          headers={"Authorization": f"Bearer {token(role)}"})
-        assert resp.status_code == 200, (role, resp.json)
-        seen[role] = (resp.json["id_number"], resp.json["phone"])
-    assert seen[Role.CHILD_DIRECTOR] == (id_number, phone)
-    for role in (Role.PLANNER, Role.SCHOOL_LIAISON):
-        assert id_number not in str(seen[role]) and phone not in str(seen[role])
-        assert seen[role][0].endswith(id_number[-4:]) and "*" in seen[role][0]
+        "id_number": ID_NUMBER, "phone": PHONE, "school": SCHOOL,
+        "guardians": [{"name": "监护人", "relation": "grandmother", "phone": "13800001111"}]})
+    assert child.status_code == 201, child.json
+    case = client.post("/cases", headers=admin, json={
+        "child_id": child.json["id"], "situation": "domestic_violence"}).json
+    for unit in ("police", "school"):
+        client.post(f"/cases/{case['id']}/referrals", headers=admin, json={"unit": unit})
+    return child.json["id"], case["id"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_fields_sent_are_the_policys_for_every_role(service_apps, related_records, role):
+    """Every role reads the related child and case, one by one and in lists: the
+    fields sent are exactly its row of the policy, masked ones masked, or it is 403."""
+    client = service_apps["registry"].test_client()
+    child_id, case_id = related_records
+    for resource, one, many in (("child", f"/children/{child_id}", "/children"),
+                                ("case", f"/cases/{case_id}", "/cases")):
+        fields = set(visible_fields(role, resource))
+        got, listed = (client.get(url, headers=_bearer(role)) for url in (one, many))
+        if not fields:
+            assert (got.status_code, listed.status_code) == (403, 403), (role, resource)
+            continue
+        assert got.status_code == 200, (role, resource, got.json)
+        assert set(got.json) == fields, (role, resource)
+        items = listed.json["items"]
+        assert {i["id"] for i in items} >= {got.json["id"]}, (role, resource)
+        assert all(set(i) == fields for i in items), (role, resource)
+        text = str(got.json)
+        if "id_number" in masked_fields(role, resource):
+            assert ID_NUMBER[6:] not in text and PHONE not in text, role
+
+
+@pytest.mark.parametrize("role", [r for r in Role if may(r, "cells", "read")])
+def test_the_map_shows_exact_homes_only_to_the_policys_home_readers(service_apps, role):
+    layers = service_apps["gateway"].test_client().get("/api/map/layers",
+                                                       headers=_bearer(role))
+    assert layers.status_code == 200, (role, layers.json)
+    assert layers.json["view"] == ("exact" if may(role, "home", "read") else "cells"), role

@@ -160,12 +160,19 @@ def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
 
     from shared.auth.approvals import HEADER, require_export_approval
 
-    requester = Principal("planner-9", Role.PLANNER, TOWNSHIP)
+    planner_id = _add_user(client, "planner.nine", "planner", ())["user_id"]
+    requester = Principal(planner_id, Role.PLANNER, TOWNSHIP)
     supervisor = {"Authorization": "Bearer " + KEYS.issue(
         Principal("sup-1", Role.CHILD_SUPERVISOR, TOWNSHIP))}
-    body = {"requester_id": "planner-9", "purpose": "summer campaign roster", "max_rows": 80}
+    body = {"requester_id": planner_id, "purpose": "summer campaign roster", "max_rows": 80,
+            "export": "roster:left_behind"}
     assert client.post("/api/users/export-approvals", headers={
         "Authorization": f"Bearer {KEYS.issue(requester)}"}, json=body).status_code == 403
+    for wrong in ({"requester_id": "nobody-by-that-id"}, {"max_rows": 10_001},
+                  {"export": "roster:everything"}):
+        refused = client.post("/api/users/export-approvals", headers=supervisor,
+                              json={**body, **wrong})
+        assert refused.status_code in (404, 422), (wrong, refused.json)
     approval = client.post("/api/users/export-approvals", headers=supervisor, json=body)
     assert approval.status_code == 201
 
@@ -174,7 +181,7 @@ def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
 
     def attempt(n, token=None, who=requester):
         with app.test_request_context(headers={HEADER: token} if token else {}):
-            return require_export_approval(n, who)
+            return require_export_approval(n, who, "roster:left_behind")
 
     assert attempt(50) is None  # small exports need nobody
     with pytest.raises(Exception, match="403"):
@@ -184,3 +191,16 @@ def test_bulk_export_needs_another_supervisors_approval_for_enough_rows(client):
         attempt(81, approval.json["approval"])  # more than approved
     with pytest.raises(Exception, match="403"):
         attempt(60, approval.json["approval"], Principal("other", Role.PLANNER, TOWNSHIP))
+
+
+def test_a_school_liaisons_account_names_its_school_and_its_token_carries_it(client):
+    resp = client.post("/api/users", headers=_admin(), json={
+        "username": "teacher.a", "password": PASSWORD, "role": "school_liaison",
+        "township_code": TOWNSHIP, "unit": "扶欢镇中心小学"})
+    assert resp.status_code == 201 and resp.json["unit"] == "扶欢镇中心小学"
+    token = _login(client, "teacher.a").json["access_token"]
+    assert KEYS.verify(token).unit == "扶欢镇中心小学"  # the registry's pupil relation
+    moved = client.patch(f"/api/users/{resp.json['user_id']}", headers=_admin(),
+                         json={"unit": "扶欢镇中学"})
+    assert moved.status_code == 200 and moved.json["unit"] == "扶欢镇中学"
+    assert KEYS.verify(_login(client, "teacher.a").json["access_token"]).unit == "扶欢镇中学"

@@ -7,8 +7,6 @@ import pytest
 from services.registry.domain.exceptions import InvalidChild
 from services.registry.domain.identity import (
     check_character,
-    mask_id_number,
-    mask_phone,
     validate_id_number,
 )
 from services.registry.domain.model import Child, Guardian, Parents, age_band, check_child
@@ -58,11 +56,6 @@ def test_id_number_must_agree_with_birth_date_and_gender():
     with pytest.raises(InvalidChild) as err:
         check_child(child(id_number=number), TODAY)
     assert err.value.field == "id_number"
-
-
-def test_masking_keeps_only_region_and_tail():
-    assert mask_id_number("500110201605010026") == "500110********0026"
-    assert mask_phone("13800001234") == "138****1234"
 
 
 @pytest.mark.parametrize(("born", "band"), [

@@ -18,11 +18,23 @@ ID_NUMBER = "50011020160501123X"
 
 
 def test_masks_keep_only_what_identifies_nobody():
-    assert mask_id_number(ID_NUMBER) == "500***********123X"
+    assert mask_id_number(ID_NUMBER) == "500110************"
     assert mask_phone("138-1234-5678") == "138****5678"
     assert mask_name("王小明") == "王**" and mask_name("王") == "王*"
     assert mask_id_number(None) is None and mask_phone("") == ""
     assert coarse_location(106.65432, 28.95678) == (106.65, 28.96)
+
+
+def test_a_mask_with_the_birth_date_beside_it_leaves_hundreds_of_numbers():
+    """The attack of issue 13: region from the mask, birth date from the record, then
+    try every sequence; the check character no longer narrows it to one."""
+    from services.registry.domain.identity import check_character
+
+    mask, born = mask_id_number(ID_NUMBER), "20160501"
+    assert mask is not None and born not in mask and ID_NUMBER[-4:] not in mask
+    candidates = {f"{mask[:6]}{born}{seq:03d}" for seq in range(1000)}
+    numbers = {c + check_character(c) for c in candidates}
+    assert len(numbers) == 1000  # every sequence stays possible
 
 
 @pytest.mark.parametrize("text,expected", [
