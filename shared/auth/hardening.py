@@ -1,8 +1,7 @@
 """Web hardening every service gets from ``shared.web.create_flask``.
 
-- Content-Security-Policy (``SHOUHU_CSP`` overrides it): the default lets the folium /
-  Leaflet map load its scripts and styles from the CDNs folium uses and tiles from any
-  HTTPS host; set ``SHOUHU_CSP`` to ``default-src 'self' …`` when Leaflet is vendored.
+- Content-Security-Policy (``SHOUHU_CSP`` overrides it): nothing inline, nothing from
+  another site; a page allows its own inline stylesheet by hash (``csp_with_styles``).
 - HSTS only when the request came over TLS (directly or per ``X-Forwarded-Proto``
   from the reverse proxy): sending it over plain HTTP would be meaningless.
 - ``Cache-Control: no-store`` on answers to signed-in callers: shared phones must not
@@ -15,6 +14,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,14 +25,14 @@ from flask import Flask, Response, abort, current_app, g, request
 from shared.config import env_int
 from shared.privacy import install_redaction
 
-_CDNS = ("https://cdn.jsdelivr.net https://code.jquery.com https://cdnjs.cloudflare.com "
-         "https://netdna.bootstrapcdn.com https://maxcdn.bootstrapcdn.com")
+# Nothing inline and nothing from elsewhere: a page with its own inline stylesheet
+# allows it by hash (``csp_with_styles``); the maps and the dashboard send their own
+# policy naming their scripts by hash (map_api, dashboard_api). ``SHOUHU_CSP`` overrides.
 DEFAULT_CSP = "; ".join([
     "default-src 'self'",
-    f"script-src 'self' 'unsafe-inline' {_CDNS}",  # folium writes the map as inline JS
-    f"style-src 'self' 'unsafe-inline' {_CDNS}",
-    f"font-src 'self' data: {_CDNS}",
-    "img-src 'self' data: blob: https:",  # map tiles
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
@@ -41,6 +42,15 @@ DEFAULT_CSP = "; ".join([
 HSTS = "max-age=31536000; includeSubDomains"
 BODY_ATTR = "_shouhu_max_body"
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def csp_with_styles(*stylesheets: str) -> str:
+    """The default policy, allowing exactly these inline stylesheets (by SHA-256),
+    never ``'unsafe-inline'``."""
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest())
+                      .decode() + "'" for css in stylesheets)
+    return os.environ.get("SHOUHU_CSP") or DEFAULT_CSP.replace(
+        "style-src 'self'", f"style-src 'self' {hashes}")
 
 
 def body_limit(max_bytes: int) -> Callable[[F], F]:

@@ -46,7 +46,7 @@ from shared.auth.flask import (
     public,
     set_revocation_check,
 )
-from shared.auth.hardening import behind_tls
+from shared.auth.hardening import behind_tls, csp_with_styles
 from shared.auth.ratelimit import rate_limit
 from shared.clock import township_today
 
@@ -57,10 +57,11 @@ REFUSED = "Wrong user name or password (a form gets the sign-in page again, with
 EVERYONE = roles("account", "use")
 ADMIN = roles("users", "manage")
 CHECK_READERS = roles("background_check", "read")
+LOGIN_CSS = ("body{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}"
+             "input,button{width:100%;font-size:1.1rem;margin:.3rem 0;padding:.5rem}")
 LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>守护 · 登录</title>
-<style>body{{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}}
-input,button{{width:100%;font-size:1.1rem;margin:.3rem 0;padding:.5rem}}</style></head>
+<style>{css}</style></head>
 <body><h1>守护 Shouhu</h1><p>{message}</p>
 <form method="post" action="/login"><input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
@@ -83,9 +84,10 @@ def _safe_next(target: str | None) -> str:
 
 def _login_page(message: str = "", status: int = 200) -> Response:
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
-    html = LOGIN_PAGE.format(message=escape(message), csrf=escape(csrf),
+    html = LOGIN_PAGE.format(message=escape(message), csrf=escape(csrf), css=LOGIN_CSS,
                              next=escape(_safe_next(request.args.get("next"))))
-    resp = Response(html, status=status, mimetype="text/html")
+    resp = Response(html, status=status, mimetype="text/html",
+                    headers={"Content-Security-Policy": csp_with_styles(LOGIN_CSS)})
     resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
     return resp
 

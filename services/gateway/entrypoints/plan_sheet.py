@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
 _ENV = Environment(autoescape=select_autoescape(default=True))
-_SHEET = _ENV.from_string("""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>巡查表 Patrol sheet · {{ team.team_id }}</title>
-<style>
+SHEET_CSS = Markup("""
 body { font: 14px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; margin: 1em; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1em; }
 th, td { border: 1px solid #444; padding: 4px 6px; text-align: left; }
 td.sign { width: 7em; }
 @media print { @page { size: A4; margin: 12mm; } section { page-break-inside: avoid; }
   a { display: none; } }
-</style></head><body>
+""")  # allowed by its hash (plans_api), never by 'unsafe-inline'
+
+_SHEET = _ENV.from_string("""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>巡查表 Patrol sheet · {{ team.team_id }}</title>
+<style>{{ css }}</style></head><body>
 <h1>巡查表 Patrol sheet — {{ team.team_id }}</h1>
 <p>计划 Plan {{ plan_id }} · {{ starts_on }} – {{ ends_on }} ·
 队员 Members: {{ team.members | join(", ") }} ·
@@ -36,6 +39,6 @@ distances straight line × detour factor{% endif %}</p>
 
 
 def render_sheet(plan: dict[str, Any], team: dict[str, Any]) -> str:
-    return _SHEET.render(plan_id=plan["plan_id"], starts_on=plan["starts_on"],
+    return _SHEET.render(css=SHEET_CSS, plan_id=plan["plan_id"], starts_on=plan["starts_on"],
                          ends_on=plan["ends_on"], team=team,
                          metric=plan.get("metric", "straight_line"))

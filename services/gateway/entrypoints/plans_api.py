@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from services.gateway.adapters.plan_exports import team_csv, team_gpx
 from services.gateway.bootstrap import Gateway
 from services.gateway.domain.planner import Member, PlanRequest, Team, Window
-from services.gateway.entrypoints.plan_sheet import render_sheet
+from services.gateway.entrypoints.plan_sheet import SHEET_CSS, render_sheet
 from services.gateway.entrypoints.response_schemas import (
     HTML,
     SIGNED_IN,
@@ -27,6 +27,7 @@ from services.gateway.service_layer.identity import team_members
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from shared.access import roles
 from shared.auth.flask import allow, current_principal
+from shared.auth.hardening import csp_with_styles
 from shared.geo import to_wgs84
 
 # Role groups from the one access policy (shared/access.py).
@@ -122,6 +123,7 @@ def build(gateway: Gateway) -> Blueprint:
         @page_errors(blp, json=(*SIGNED_IN, 404))
         def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
             """A team's printable patrol sheet (HTML with a print stylesheet)"""
-            return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html")
+            return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html",
+                            headers={"Content-Security-Policy": csp_with_styles(SHEET_CSS)})
 
     return blp

@@ -154,7 +154,10 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     assert "<rtept" in gpx and "pt-0" in gpx
     csv = client.get(base + "/route.csv", headers=patrol).get_data(as_text=True)
     assert csv.splitlines()[0].startswith("day,shift_start") and len(csv.splitlines()) > 1
-    sheet = client.get(base + "/sheet", headers=patrol).get_data(as_text=True)
+    page = client.get(base + "/sheet", headers=patrol)
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'sha256-" in page.headers["Content-Security-Policy"]
+    sheet = page.get_data(as_text=True)
     assert "@media print" in sheet and "pt-0" in sheet
     assert ("distances by road" in sheet) == (plan["metric"] == "road_network")
     layers = client.get(f"/api/map/layers?plan={plan['plan_id']}&team=A",

@@ -133,3 +133,23 @@ def test_sign_in_backoff_reveals_no_names_and_a_stranger_locks_only_themself(
     for name in ("patrol.a", "nobody.else"):
         spread = [_attempt(gateway, name, f"10.1.{i}.1") for i in range(21)]
         assert spread[:20] == [401] * 20 and spread[20] == 429, name
+
+
+def _inline_styles_allowed_by_hash(resp) -> bool:  # type: ignore[no-untyped-def]
+    import base64
+    import hashlib
+    import re
+
+    csp = resp.headers["Content-Security-Policy"]
+    styles = re.findall(r"<style>(.*?)</style>", resp.get_data(as_text=True), re.S)
+    return bool(styles) and "'unsafe-inline'" not in csp and "cdn" not in csp and all(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+        in csp for css in styles)
+
+
+def test_the_sign_in_page_allows_its_own_style_by_hash_and_nothing_inline(identity_gateway):
+    page = identity_gateway.get("/login")
+    assert _inline_styles_allowed_by_hash(page)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    api = identity_gateway.get("/api/users/me")  # JSON answers get the strict default
+    assert "'unsafe-inline'" not in api.headers["Content-Security-Policy"]

@@ -103,11 +103,12 @@ def test_limiter_window_slides():
     assert limiter.hit("a") == 0
 
 
-def test_security_headers_csp_for_the_map_and_hsts_only_behind_tls():
+def test_security_headers_strict_csp_and_hsts_only_behind_tls():
     client = _app().test_client()
     plain = client.get("/healthz")
     csp = plain.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "https://cdn.jsdelivr.net" in csp
+    assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp
+    assert "'unsafe-inline'" not in csp and "https:" not in csp  # nothing inline or foreign
     assert "Strict-Transport-Security" not in plain.headers
     tls = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert tls.headers["Strict-Transport-Security"].startswith("max-age=")
