@@ -44,6 +44,7 @@ from shared.auth.flask import (
     current_principal,
     new_csrf_token,
     public,
+    session_csrf,
     set_revocation_check,
 )
 from shared.auth.hardening import behind_tls, csp_with_styles
@@ -99,6 +100,9 @@ def _session_cookies(session: Session, target: str):  # type: ignore[no-untyped-
                     secure=tls, samesite="Lax")
     resp.set_cookie(REFRESH_COOKIE, session.refresh_token, httponly=True, secure=tls,
                     samesite="Strict", path="/auth")
+    # from now on forms and scripts send the sign-in's own CSRF token
+    resp.set_cookie(CSRF_COOKIE, session_csrf({"sid": session.session_id}), secure=tls,
+                    samesite="Strict")
     return resp
 
 

@@ -32,6 +32,7 @@ class Session:
     refresh_token: str
     expires_in: int
     user: User
+    session_id: str = ""  # the sign-in (refresh family) its tokens name as ``sid``
 
 
 @dataclass
@@ -53,7 +54,7 @@ class IdentityService:
         check = domain.contact_check(user, business_date(_now()))
         access = self.keys.issue(user.principal(), sid=family_id,
                                  check_until=check.valid_until if check else None)
-        return Session(access, raw, self.keys.ttl_s, user)
+        return Session(access, raw, self.keys.ttl_s, user, family_id)
 
     def _announce(self, conn: Connection, user_id: str, session_id: str = "",
                   not_before: int | None = None) -> None:

@@ -36,5 +36,6 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(413)
     def _too_large(_exc):  # type: ignore[no-untyped-def]
         limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        size = f"{limit // 2 ** 20} MB" if limit % 2 ** 20 == 0 else f"{limit // 1024} KiB"
         return error_response(413, "PAYLOAD_TOO_LARGE",
-                              f"the body exceeds this route's limit of {limit // 1024} KiB")
+                              f"the body exceeds this route's limit of {size}")

@@ -16,6 +16,7 @@ from shared.auth.flask import (
     allow,
     current_principal,
     public,
+    session_csrf,
     set_revocation_check,
 )
 from shared.auth.ratelimit import RateLimiter, rate_limit
@@ -62,14 +63,21 @@ def test_tokens_verify_across_rotation_and_refuse_forgeries():
             KEYS.verify(bad)
 
 
-def test_cookie_writes_need_the_csrf_token_and_bearer_writes_do_not():
+def test_cookie_writes_need_the_sign_ins_own_csrf_token_and_bearer_writes_do_not():
     client = _app().test_client()
-    client.set_cookie(COOKIE, KEYS.issue(ADMIN))
+    token = KEYS.issue(ADMIN, sid="sign-in-1")
+    client.set_cookie(COOKIE, token)
     assert client.get("/things").json == {"who": "u1"}
     assert client.post("/things").status_code == 403
+    # a cookie planted by a neighbouring site, sent back as the header: not this sign-in's
     client.set_cookie(CSRF_COOKIE, "tok")
-    assert client.post("/things", headers={CSRF_HEADER: "other"}).status_code == 403
-    assert client.post("/things", headers={CSRF_HEADER: "tok"}).status_code == 200
+    assert client.post("/things", headers={CSRF_HEADER: "tok"}).status_code == 403
+    bound = session_csrf({"sid": "sign-in-1"})
+    assert bound != session_csrf({"sid": "sign-in-2"})
+    assert client.post("/things", headers={CSRF_HEADER: bound}).status_code == 200
+    other = _app().test_client()  # another sign-in of the same person: its own token
+    other.set_cookie(COOKIE, KEYS.issue(ADMIN, sid="sign-in-2"))
+    assert other.post("/things", headers={CSRF_HEADER: bound}).status_code == 403
     bearer = {"Authorization": f"Bearer {KEYS.issue(ADMIN)}"}
     assert _app().test_client().post("/things", headers=bearer).status_code == 200
 
