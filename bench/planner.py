@@ -1,16 +1,21 @@
-"""Patrol planning at the demo township's scale: straight lines vs road-network distances.
+"""Patrol planning at county scale over a road network, and the routing solver comparison.
 
-    .venv/bin/python bench/planner.py [--repeat 3] [--days 62]
+    .venv/bin/python bench/planner.py [--repeat 3] [--days 62] [--links 8000] [--points 500]
+                                      [--gls-s 0.2]
 
-Data: the demo township (infra/demogen, seed 1, the scale `shouhu up` seeds): ~500 patrol
-points, one at each hazard, invented exposures; three teams at the seat over the summer
-holiday, as the demo's own plan. Contenders, timed in the same run (median of --repeat):
-- baseline: straight lines × detour factor (no road loaded);
-- the demo's roads (county road and village roads, ``roads.geojson``), as an OSM
-  ``highway=*`` import would bring them;
-- only the road hazards drawn as lines (the no-barrier stretches): what the gateway's read
-  model holds after ``shouhu up``, which does not import ``roads.geojson``.
-Also timed apart: building the network and the point-to-point matrix.
+Data (generated, seed 1): a perturbed street grid of about ``--links`` links (5 % of
+streets missing, 10 % one-way, bends in every link) around 106.65°E 28.95°N, with
+``--points`` patrol points 5–60 m off random links and invented exposures; three teams
+at three corners, ``--days`` days of holiday shifts (13:00–16:00), motorbike (one-way
+binds), as a county plan would be.
+
+Timed in the same run (median of --repeat):
+- baseline: the same plan over straight lines × detour (no road network loaded);
+- the plan over the road network (graph, exact shortest paths, routing, tracks).
+Solver comparison on the same plans: for every shift the plan makes, the same stops are
+routed again by OR-Tools (routing library: path cheapest arc, then its local search to a
+local optimum; and with guided local search for ``--gls-s`` seconds a shift) and the
+tour minutes compared with the planner's insertion + 2-opt tour.
 """
 
 from __future__ import annotations
@@ -23,59 +28,75 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-import shapely
+from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from infra.demogen import places  # noqa: E402
-from infra.demogen.generate import SCALES, origins  # noqa: E402
-from infra.demogen.township import generate  # noqa: E402
+from services.gateway.domain.plan_legs import Legs  # noqa: E402
 from services.gateway.domain.planner import (  # noqa: E402
     Candidate,
     Member,
     PlanRequest,
     Team,
+    Window,
     plan_patrols,
 )
-from services.gateway.domain.road_network import (  # noqa: E402
-    ACCESS_M,
-    BARRIER_KINDS,
-    RoadNetwork,
-    straight_m,
-)
+from services.gateway.domain.road_graph import Link  # noqa: E402
 from shared.geo import utm_crs  # noqa: E402
 
-DETOUR = 1.3
+ORIGIN = (106.65, 28.95)
+STEP_M = 250.0
 
 
-def township():
-    """Patrol points (one per hazard), the demo's roads, its road hazards drawn as lines,
-    its rivers, streams and canals (barriers to off-road walks)."""
-    town, origin = places.townships("township")[0], origins(1)[0]
-    scale = SCALES["township"]
-    data = generate(np.random.default_rng([1, 0]), town, origin, scale.homes, scale.hazards,
-                    date(2026, 6, 1))
-    rng = np.random.default_rng(2)
-    where = shapely.get_coordinates(shapely.point_on_surface(data.hazards.geometry.to_numpy()))
-    points = [Candidate(f"pt-{i}", f"hz-{i}", float(x), float(y), int(rng.integers(0, 400)))
-              for i, (x, y) in enumerate(where)]
-    roads = [shapely.get_coordinates(g).tolist() for g in data.roads.geometry]
-    lines = [(k, shapely.get_coordinates(g).tolist()) for g, k in
-             zip(data.hazards.geometry, data.hazards.kind, strict=True)
-             if g.geom_type == "LineString"]
-    stretches = [c for k, c in lines if k.startswith("road")]
-    return origin, points, roads, stretches, [c for k, c in lines if k in BARRIER_KINDS]
+def network(n_links: int, n_points: int, rng: np.random.Generator):
+    """Links (lon/lat and attributes), candidates, team starts."""
+    crs = utm_crs(*ORIGIN)
+    to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    x0, y0 = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(*ORIGIN)
+    side = int(np.ceil(np.sqrt(n_links / 2 / 0.95))) + 1
+    links, attrs, segs = [], [], []
+    for i in range(side):
+        for j in range(side):
+            for di, dj in ((1, 0), (0, 1)):
+                if i + di >= side or j + dj >= side or rng.random() < 0.05:
+                    continue
+                a = np.array([i * STEP_M, j * STEP_M])
+                b = np.array([(i + di) * STEP_M, (j + dj) * STEP_M])
+                bend = (a + b) / 2 + rng.normal(0, 15, 2) * np.array([dj, di])
+                xy = np.array([a, bend, b])
+                links.append([tuple(p) for p in zip(*to_ll.transform(x0 + xy[:, 0],
+                                                                     y0 + xy[:, 1]),
+                                                    strict=True)])
+                attrs.append(Link(np.zeros((0, 2)), f"L{len(attrs)}",
+                                  "yes" if rng.random() < 0.1 else "no",
+                                  rng.choice(["residential", "tertiary", "track"])))
+                segs.append((a, b))
+    cands = []
+    for k in rng.choice(len(segs), n_points, replace=False):
+        a, b = segs[k]
+        p = a + (b - a) * rng.uniform(0.1, 0.9) + rng.normal(0, 1, 2) * rng.uniform(5, 60)
+        cands.append(Candidate(f"p{k}", f"h{k}", *to_ll.transform(x0 + p[0], y0 + p[1]),
+                               int(rng.integers(0, 400)), kind="pond"))
+    far = (side - 1) * STEP_M
+    starts = [to_ll.transform(x0 + x, y0 + y) for x, y in ((0, 0), (far, 0), (0, far))]
+    return links, attrs, cands, starts, crs
 
 
-def request(origin: tuple[float, float], days: int) -> PlanRequest:
-    teams = tuple(Team(f"team-{k}", (Member(f"m{k}", date(2026, 3, 1), "clear"),), origin)
-                  for k in (1, 2, 3))
+def request(starts, days: int) -> PlanRequest:
+    teams = tuple(Team(f"team-{k}", (Member(f"m{k}", date(2026, 3, 1), "clear"),), s)
+                  for k, s in enumerate(starts, 1))
     start = date(2026, 7, 1)
-    end = start + timedelta(days=days - 1)
-    return PlanRequest(start, end, teams, holidays=((start, end),))
+    return PlanRequest(start, start + timedelta(days=days - 1), teams, travel_mode="motorbike",
+                       holidays=((start, start + timedelta(days=days)),),
+                       weekend_window=Window(time_(13), time_(16)))
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
+def time_(h: int):
+    from datetime import time
+    return time(h, 0)
+
+
+def timed(fn, repeat: int):
     times, out = [], None
     for _ in range(repeat):
         t = time.perf_counter()
@@ -84,42 +105,91 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+def ortools_tour(minutes: np.ndarray, gls_s: float) -> list[int]:
+    """OR-Tools' routing library on one shift's stops (node 0 the start)."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+    scale = 1000
+    cost = np.rint(minutes * scale).astype(np.int64)
+    manager = pywrapcp.RoutingIndexManager(len(minutes), 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    cb = routing.RegisterTransitCallback(
+        lambda i, j: int(cost[manager.IndexToNode(i), manager.IndexToNode(j)]))
+    routing.SetArcCostEvaluatorOfAllVehicles(cb)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    if gls_s > 0:
+        params.local_search_metaheuristic = \
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(int(gls_s * 1000))
+    sol = routing.SolveWithParameters(params)
+    tour, index = [], routing.Start(0)
+    while not routing.IsEnd(index):
+        index = sol.Value(routing.NextVar(index))
+        if not routing.IsEnd(index):
+            tour.append(manager.IndexToNode(index))
+    return tour
+
+
+def length(minutes: np.ndarray, tour: list[int]) -> float:
+    path = [0, *tour, 0]
+    return float(sum(minutes[a, b] for a, b in zip(path, path[1:], strict=False)))
+
+
+def compare(plan, req, links, attrs, cands, starts, crs, gls_s: float) -> None:
+    """Every shift's stops re-routed by OR-Tools; tour minutes side by side."""
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    ll = list(starts) + [(c.lon, c.lat) for c in cands]
+    xy = np.column_stack(tr.transform([p[0] for p in ll], [p[1] for p in ll]))
+    metric = [Link(np.column_stack(tr.transform(*np.array(r).T)), a.link_id, a.oneway,
+                   a.road_class) for r, a in zip(links, attrs, strict=True)]
+    legs = Legs(xy, metric, req.travel_mode, req.detour_factor)
+    index = {c.point_id: len(starts) + i for i, c in enumerate(cands)}
+    ours = local = gls = 0.0
+    t_local = t_gls = 0.0
+    shifts = 0
+    for k, team in enumerate(plan.teams):
+        for sh in team.shifts:
+            if len(sh.stops) < 3:
+                continue
+            nodes = [k, *[index[s.point_id] for s in sh.stops]]
+            m = legs.minutes[np.ix_(nodes, nodes)]
+            ours += length(m, list(range(1, len(nodes))))
+            t = time.perf_counter()
+            local += length(m, ortools_tour(m, 0))
+            t_local += time.perf_counter() - t
+            t = time.perf_counter()
+            gls += length(m, ortools_tour(m, gls_s))
+            t_gls += time.perf_counter() - t
+            shifts += 1
+    print(f"solver comparison over {shifts} shifts (travel minutes, same stops):")
+    print(f"  insertion + 2-opt (ours)       {ours:9.1f} min")
+    print(f"  OR-Tools, local optimum        {local:9.1f} min ({local / ours - 1:+.2%}), "
+          f"{t_local:.2f} s")
+    print(f"  OR-Tools, GLS {gls_s:.1f} s a shift     {gls:9.1f} min ({gls / ours - 1:+.2%}), "
+          f"{t_gls:.2f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--days", type=int, default=62)
+    ap.add_argument("--links", type=int, default=8000)
+    ap.add_argument("--points", type=int, default=500)
+    ap.add_argument("--gls-s", type=float, default=0.2)
     args = ap.parse_args()
-    origin, points, roads, stretches, water = township()
-    crs = utm_crs(*origin)
-    req = request(origin, args.days)
-    print(f"{len(points)} patrol points, 3 teams, {args.days} shifts each; "
-          f"{len(roads)} roads ({sum(map(len, roads))} vertices), "
-          f"{len(stretches)} road hazards drawn as lines, {len(water)} water barrier lines")
-    from pyproj import Transformer
-    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    xy = np.column_stack(tr.transform(*np.array([[origin[0], origin[1]]] * 3
-                                                + [[c.lon, c.lat] for c in points]).T))
-    water_xy = [np.column_stack(tr.transform(*np.array(r).T)) for r in water]
-    for label, lines in (("demo roads", roads), ("road hazards only", stretches)):
-        lines_xy = [np.column_stack(tr.transform(*np.array(r).T)) for r in lines]
-        t_net, net = timed(lambda lines_xy=lines_xy: RoadNetwork(lines_xy, water_xy),
-                           args.repeat)
-        t_mat, d = timed(lambda net=net: net.distances(xy, DETOUR, ACCESS_M), args.repeat)
-        base = straight_m(xy) * DETOUR
-        ratio = d[base > 0] / base[base > 0]
-        q = np.percentile(ratio, [10, 50, 90])
-        print(f"{label}: network {t_net * 1000:.0f} ms ({len(net.pieces)} pieces), "
-              f"matrix {len(xy)}² {t_mat * 1000:.0f} ms; pairs changed from the straight "
-              f"line × {DETOUR}: {np.mean(np.abs(ratio - 1) > 1e-9):.0%}; distance / "
-              f"(straight line × {DETOUR}) p10 {q[0]:.2f}, median {q[1]:.2f}, p90 {q[2]:.2f}")
-    for label, lines in (("straight lines (baseline)", []), ("demo roads", roads),
-                         ("road hazards only", stretches)):
-        t, plan = timed(lambda lines=lines: plan_patrols(req, points, crs, lines, water),
-                        args.repeat)
-        km = sum(s.distance_m for team in plan.teams for s in team.shifts) / 1000
+    links, attrs, cands, starts, crs = network(args.links, args.points,
+                                               np.random.default_rng(1))
+    req = request(starts, args.days)
+    print(f"{len(links)} links, {len(cands)} points, 3 teams, {args.days} days, motorbike")
+    for label, roads in (("straight lines (baseline)", ()), ("road network", links)):
+        t, plan = timed(lambda roads=roads: plan_patrols(
+            req, cands, crs, roads, attrs if roads else ()), args.repeat)
         stops = sum(len(s.stops) for team in plan.teams for s in team.shifts)
-        print(f"plan_patrols, {label:26s} {t:6.2f} s  metric={plan.metric:13s} "
-              f"{stops} stops, {km:.0f} km planned")
+        km = sum(s.distance_m for team in plan.teams for s in team.shifts) / 1000
+        print(f"plan_patrols, {label:26s} {t:6.2f} s  metric={plan.metric:13s} {stops} stops, "
+              f"{km:.0f} km, road share {plan.road_share:.1%}, {len(plan.unmet)} points "
+              f"below frequency, {len(plan.off_road)} off the network")
+    compare(plan, req, links, attrs, cands, starts, crs, args.gls_s)
 
 
 if __name__ == "__main__":

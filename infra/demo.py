@@ -85,6 +85,7 @@ def _seed_data(stack: Stack, token: str, seed_value: int) -> tuple[dict, str | N
     stack.say("patrol points, visits, cases, check-ins …")
     done["patrol_points"] = _patrol_points(hazards)
     done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
+    done["road_links"] = _road_network(stack, token, out / "roads.geojson")  # issue 15
     stack.say("planning the summer patrols …")
     plan_id = _plan(stack, token, today)
     log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
@@ -140,6 +141,19 @@ def summer_holiday(today: date) -> tuple[date, date]:
     """The coming (or current) summer holiday: 1 July – 31 August."""
     year = today.year if today <= date(today.year, 8, 31) else today.year + 1
     return date(year, 7, 1), date(year, 8, 31)
+
+
+def _road_network(stack: Stack, token: str, path: Path) -> int:
+    """Import the demo's own roads as the gateway's road network layer, so the demo plan
+    routes along them (docs/gateway.md); 0 when the gateway refuses them."""
+    with path.open("rb") as fh:
+        resp = requests.post(stack.url("gateway") + "/api/road-network", timeout=120,
+                             files={"file": ("roads.geojson", fh, "application/geo+json")},
+                             headers={"Authorization": f"Bearer {token}"})
+    if not resp.ok:
+        log.warning("no road network (%s): %s", resp.status_code, resp.text[:200])
+        return 0
+    return int(resp.json()["accepted"])
 
 
 def _plan(stack: Stack, token: str, today: date) -> str | None:

@@ -99,6 +99,8 @@ POLICY: dict[str, dict[Role, Grant]] = {
     "dashboard": {r: _g("read") for r in (*OFFICE, R.PLANNER)},
     "plan": {**{r: _g("read write follow") for r in (*OFFICE, R.PLANNER)},
              R.PATROL_MEMBER: _g("follow")},  # follow: a team's own route and sheet
+    "road_network": {**{r: _g("read write") for r in OFFICE},  # the layer plans follow
+                     R.PLANNER: _g("read")},
     "hazard": {**{r: _g("read") for r in Role},
                **{r: _g("read write") for r in (*STAFF, R.PLANNER)}},
     "patrol": {r: _g("check_in") for r in (R.PATROL_MEMBER, *STAFF)},

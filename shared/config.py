@@ -7,8 +7,9 @@ what is its own; nothing here reads the environment at import time.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -49,15 +50,24 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Region:
-    """The bounding box a township's coordinates must fall in (WGS 84 degrees)."""
+    """Where a township's coordinates must fall (WGS 84 degrees): its boundary with a
+    margin when ``SHOUHU_REGION_BOUNDARY`` names a boundary file, else a bounding box.
+    ``setting`` names what to change, for refusals."""
 
     min_lon: float
     min_lat: float
     max_lon: float
     max_lat: float
+    boundary: Any = field(default=None, compare=False)  # shapely geometry, margin included
+    setting: str = "SHOUHU_REGION_BBOX"
 
     @classmethod
     def from_env(cls) -> Region:
+        path = os.environ.get("SHOUHU_REGION_BOUNDARY", "")
+        if path:
+            from shared.geo import region_from_boundary
+
+            return region_from_boundary(Path(path), env_float("SHOUHU_REGION_MARGIN_M", 2000.0))
         raw = os.environ.get("SHOUHU_REGION_BBOX", "105.5,28.5,107.5,30.5")
         try:
             min_lon, min_lat, max_lon, max_lat = (float(p) for p in raw.split(","))
@@ -68,7 +78,12 @@ class Region:
         return cls(min_lon, min_lat, max_lon, max_lat)
 
     def contains(self, lon: float, lat: float) -> bool:
-        return self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+        inside = self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+        if not inside or self.boundary is None:
+            return inside
+        import shapely
+
+        return bool(shapely.intersects_xy(self.boundary, lon, lat))
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from pathlib import Path
 
 from pyproj import CRS
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 
-from shared.config import Region
+from shared.config import ConfigError, Region
 
 WGS84 = "EPSG:4326"
 
@@ -95,7 +96,31 @@ def check_in_region(lon: float, lat: float, region: Region, what: str = "point")
     raise CoordinateError(
         f"{what} ({lon}, {lat}) lies outside the configured region "
         f"[{region.min_lon}, {region.min_lat}, {region.max_lon}, {region.max_lat}]"
+        f" (setting {region.setting})"
     )
+
+
+def region_from_boundary(path: Path, margin_m: float) -> Region:
+    """The region of a township's or county's boundary file (any CRS GDAL reads; all its
+    polygons together) widened by ``margin_m`` metres in the local UTM zone; refusals name
+    ``SHOUHU_REGION_BOUNDARY`` and the margin."""
+    import geopandas as gpd
+    import shapely
+
+    setting = f"SHOUHU_REGION_BOUNDARY={path}, SHOUHU_REGION_MARGIN_M={margin_m:g}"
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # GDAL says why it cannot read the file
+        raise ConfigError(f"SHOUHU_REGION_BOUNDARY={str(path)!r}: cannot read it: {exc}") from exc
+    if frame.crs is None or frame.empty:
+        raise ConfigError(f"SHOUHU_REGION_BOUNDARY={str(path)!r} must hold polygons with a CRS")
+    shape = frame.to_crs(WGS84).union_all()
+    centre = shape.centroid
+    crs = utm_crs(centre.x, centre.y)
+    widened = gpd.GeoSeries([shape], crs=WGS84).to_crs(crs).buffer(margin_m).to_crs(WGS84)[0]
+    shapely.prepare(widened)
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in widened.bounds)
+    return Region(min_lon, min_lat, max_lon, max_lat, boundary=widened, setting=setting)
 
 
 def utm_crs(lon: float, lat: float) -> CRS:

@@ -26,6 +26,7 @@ def test_demo_seeds_every_row_and_hazard(seeded, stack):
     assert seeded["seeded"]["hazards"] == manifest["counts"]["hazards"]
     assert seeded["seeded"]["inboxes"] == len(DEMO_INBOXES)  # every role with an inbox
     assert {role for _user, role, _password in seeded["users"]} == {r.value for r in Role}
+    assert seeded["seeded"]["road_links"] > 0  # the demo's roads are the road network
     assert all(url.startswith(stack.url("gateway")) for url in seeded["links"].values())
 
 

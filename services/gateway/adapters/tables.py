@@ -1,9 +1,9 @@
 """The gateway's read model tables, built from events (plus outbox, inbox and plans).
 
 Everything in ``READ_MODEL`` is derived from events only and can be rebuilt from the
-topics; ``plans`` is the gateway's own data and survives a rebuild. Children's home
-locations are encrypted per field (shared/crypto.py, ADR 0500) and used decrypted, in
-memory only.
+topics; ``plans`` and ``road_networks`` are the gateway's own data and survive a rebuild.
+Children's home locations are encrypted per field (shared/crypto.py, ADR 0500) and used
+decrypted, in memory only.
 """
 
 from __future__ import annotations
@@ -129,6 +129,17 @@ plans = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("body", JSON, nullable=False),
+)
+
+road_networks = Table(  # the road network layer: every import a new version (ADR 0405)
+    "road_networks",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("imported_by", String(64), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("report", JSON, nullable=False),
+    Column("links", JSON, nullable=False),
 )
 
 directory_gaps = Table(  # notifier.directory.gap.v1: shown on the dashboard

@@ -20,3 +20,7 @@ class InvalidPlan(GatewayError):
 
 class UpstreamUnavailable(GatewayError):
     """The owning service of a forwarded write did not answer; the phone retries."""
+
+
+class InvalidRoads(InvalidPlan):
+    """A road network file that cannot be imported; ``field`` names what is wrong."""

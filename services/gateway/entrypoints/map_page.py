@@ -187,8 +187,11 @@ def _flatten(c: Any) -> list[tuple[float, float]]:
 
 
 def _bounds(layers: dict[str, Any]) -> list[tuple[float, float]] | None:
-    """South-west and north-east corners of everything drawn; None on an empty map."""
-    pts = _coords(layers)
+    """South-west and north-east corners of the team's route when one is shown (the
+    phone opens on the day's walk), else of everything drawn; None on an empty map."""
+    route = (layers.get("route") or {}).get("features") or []
+    pts = [(lat, lon) for f in route for lon, lat in _flatten(f["geometry"]["coordinates"])] \
+        or _coords(layers)
     if not pts:
         return None
     lats, lons = zip(*pts, strict=True)

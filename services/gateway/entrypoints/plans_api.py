@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.gateway.adapters.plan_exports import team_csv, team_gpx
 from services.gateway.bootstrap import Gateway
+from services.gateway.domain.plan_coverage import Frequency
 from services.gateway.domain.planner import Member, PlanRequest, Team, Window
+from services.gateway.entrypoints.plan_exports import team_csv, team_gpx
 from services.gateway.entrypoints.plan_sheet import SHEET_CSS, render_sheet
 from services.gateway.entrypoints.response_schemas import (
     HTML,
@@ -42,13 +44,25 @@ def plan_request(body: dict[str, Any], members: dict[str, Member]) -> PlanReques
     teams = tuple(Team(t["team_id"], tuple(members[m["member_id"]] for m in t["members"]),
                        to_wgs84(t["start"]["lon"], t["start"]["lat"], body["datum"]))
                   for t in body["teams"])
-    windows: dict[str, Any] = {k: Window(body[k]["start"], body[k]["end"])
-               for k in ("weekday_window", "weekend_window") if body[k]}
+    windows = {k: Window(body[k]["start"], body[k]["end"]) if body[k] else
+               getattr(PlanRequest, k) for k in ("weekday_window", "weekend_window")}
     return PlanRequest(
         starts_on=body["starts_on"], ends_on=body["ends_on"], teams=teams,
         shift_hours=body["shift_hours"], travel_mode=body["travel_mode"],
         detour_factor=body["detour_factor"], dwell_min=body["dwell_min"],
-        holidays=tuple((h["start"], h["end"]) for h in body["holidays"]), **windows)
+        holidays=tuple((h["start"], h["end"]) for h in body["holidays"]),
+        weekday_window=windows["weekday_window"], weekend_window=windows["weekend_window"],
+        frequency=frequency(body["frequency"]))
+
+
+def frequency(body: dict[str, Any]) -> Frequency:
+    """The request's visit frequencies over the defaults, class by class."""
+    base = Frequency()
+    changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                               for k, v in body.items()}
+    for k in ("in_season", "off_season"):
+        changes[k] = tuple({**dict(getattr(base, k)), **body.get(k, {})}.items())
+    return replace(base, **changes)
 
 
 def build(gateway: Gateway) -> Blueprint:

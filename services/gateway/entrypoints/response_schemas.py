@@ -143,10 +143,20 @@ class VisitOut(Schema):
 class Stop(Schema):
     point_id = fields.String()
     hazard_id = fields.String()
+    name = fields.String(metadata={"description": "the hazard's name"})
+    kind = fields.String()
+    village_code = fields.String()
+    lacking = fields.List(fields.String(), metadata={"description": "protections missing or "
+                                                     "damaged: what to check"})
+    merged = fields.List(fields.String(), metadata={"description": "other points of the same "
+                                                    "water body checked at this stop"})
     lon = fields.Float()
     lat = fields.Float()
     exposure_tenths = fields.Integer()
     arrive_min = fields.Float(metadata={"description": "minutes after the shift starts"})
+    leg_m = fields.Float(metadata={"description": "metres from the previous stop"})
+    leg_by_road = fields.Boolean(metadata={"description": "false: a straight line × detour, "
+                                           "no road joins the two"})
 
 
 class Shift(Schema):
@@ -155,7 +165,11 @@ class Shift(Schema):
     end = fields.String(metadata={"description": "HH:MM"})
     stops = fields.List(fields.Nested(Stop))
     distance_m = fields.Float()
+    road_m = fields.Float(metadata={"description": "of distance_m, along roads"})
     duration_min = fields.Float()
+    track = fields.List(fields.List(fields.Float()), metadata={
+        "description": "[lon, lat] along the roads, from the start back to it"})
+    return_by_road = fields.Boolean()
 
 
 class TeamPlanOut(Schema):
@@ -166,12 +180,30 @@ class TeamPlanOut(Schema):
     shifts = fields.List(fields.Nested(Shift))
 
 
+class UnmetOut(Schema):
+    point_id = fields.String()
+    team_id = fields.String()
+    required_days = fields.Integer(metadata={"description": "at most this many days between "
+                                             "visits (exposure class, season, floor)"})
+    longest_gap_days = fields.Integer()
+    reason = fields.String(metadata={"description": "capacity: … or too_far: …"})
+
+
 class PlanOut(Schema):
     plan_id = fields.String()
     starts_on = fields.String(metadata={"format": "date"})
     ends_on = fields.String(metadata={"format": "date"})
-    metric = fields.String(metadata={"description": "road_network when roads were loaded, "
-                                                    "else straight_line (× detour factor)"})
+    metric = fields.String(metadata={"description": "road_network when a road network layer "
+                                     "was used, else straight_line (× detour factor)"})
+    road_network_version = fields.Integer(allow_none=True)
+    frequency = fields.Dict(metadata={"description": "the visit frequencies planned for: "
+                                      "[class, days] per season, season months, floor, merge"})
+    road_share = fields.Float(metadata={"description": "share of the planned distance "
+                                        "travelled along roads"})
+    unmet = fields.List(fields.Nested(UnmetOut), metadata={
+        "description": "points not visited as often as required, and why"})
+    off_road = fields.List(fields.List(fields.String()), metadata={
+        "description": "[point, why]: points whose legs are straight lines"})
     teams = fields.List(fields.Nested(TeamPlanOut))
     excluded = fields.List(fields.List(fields.String()),
                            metadata={"description": "[team, member, reason]"})

@@ -83,6 +83,29 @@ class DateRange(Schema):
     end = fields.Date(required=True)
 
 
+_DAYS = fields.Integer(validate=validate.Range(1, 366))
+
+
+class ClassDays(Schema):
+    """Days allowed between visits per exposure class."""
+
+    high = _DAYS
+    medium = _DAYS
+    none = _DAYS
+
+
+class FrequencyIn(Schema):
+    in_season = fields.Nested(ClassDays, metadata={"description": "default high 2, medium 7, "
+                                                   "none 14"})
+    off_season = fields.Nested(ClassDays, metadata={"description": "default 7, 14, 31"})
+    season_months = fields.List(fields.Integer(validate=validate.Range(1, 12)),
+                                metadata={"description": "default June–August"})
+    floor_days = fields.Integer(validate=validate.Range(1, 366), metadata={
+        "description": "every point at least once in this many days (default 31)"})
+    merge_m = fields.Float(validate=validate.Range(0, 1000), metadata={
+        "description": "points of one hazard closer than this are one stop (default 100)"})
+
+
 class PlanIn(Schema):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
@@ -97,6 +120,8 @@ class PlanIn(Schema):
     weekday_window = fields.Nested(WindowIn, load_default=None)
     weekend_window = fields.Nested(WindowIn, load_default=None)
     holidays = fields.List(fields.Nested(DateRange), load_default=list)
+    frequency = fields.Nested(FrequencyIn, load_default=dict, metadata={
+        "description": "how often each point must be visited (docs/gateway.md)"})
 
 
 class DueQuery(PageQuery):

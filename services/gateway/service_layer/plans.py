@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from pyproj import CRS
 from sqlalchemy import Connection
 
@@ -14,7 +15,8 @@ from services.gateway.adapters.plan_repository import PlanRepository
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.domain.exceptions import NotFound
 from services.gateway.domain.planner import Candidate, PlanRequest, plan_patrols
-from services.gateway.domain.road_network import barrier_lines, road_lines
+from services.gateway.domain.road_graph import Link
+from services.gateway.service_layer.roads import links_for_planning
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from shared.clock import start_of, township_today
 
@@ -22,10 +24,17 @@ HIGH_EXPOSURE_SHARE = 0.2  # the top fifth of points by exposure counts as "high
 
 
 def candidates(store: ReadModelStore) -> list[Candidate]:
-    """Active patrol points with the exposure of their hazard."""
+    """Active patrol points with the exposure, name, kind, village and missing
+    protections of their hazard (what the field sheet shows)."""
     exposure = {e.hazard_id: e.weight_tenths for e in store.exposures()}
-    return [Candidate(p.point_id, p.hazard_id, p.lon, p.lat, exposure.get(p.hazard_id, 0))
-            for p in store.points()]
+    hazards = {h.hazard_id: h for h in store.hazards()}
+    out = []
+    for p in store.points():
+        h = hazards.get(p.hazard_id)
+        out.append(Candidate(p.point_id, p.hazard_id, p.lon, p.lat, exposure.get(p.hazard_id, 0),
+                             h.name if h else "", h.kind if h else "",
+                             h.village_code if h else "", tuple(h.lacking) if h else ()))
+    return out
 
 
 def high_exposure_points(store: ReadModelStore) -> set[str]:
@@ -37,13 +46,15 @@ def high_exposure_points(store: ReadModelStore) -> set[str]:
 
 def create_plan(uow: GatewayUnitOfWork, crs: CRS, req: PlanRequest, created_by: str) -> str:
     """Plan, store and publish (``gateway.plan.published.v1``) in one transaction.
-    Routes follow the road hazards drawn as lines, if any (the plan's ``metric``)."""
+    Routes follow the newest road network version, if any (the plan's ``metric``)."""
     with uow:
-        hazards = uow.store.hazards()
-        plan = plan_patrols(req, candidates(uow.store), crs, road_lines(hazards),
-                            barrier_lines(hazards))
+        version, links = links_for_planning(uow.roads)
+        plan = plan_patrols(req, candidates(uow.store), crs, [k.coords for k in links],
+                            [Link(np.zeros((0, 2)), k.link_id, k.oneway, k.road_class, k.layer)
+                             for k in links])
         plan_id = str(uuid.uuid4())
-        body = {"plan_id": plan_id, **_jsonable(asdict(plan))}
+        body = {"plan_id": plan_id, "road_network_version": version,
+                "frequency": _jsonable(asdict(req.frequency)), **_jsonable(asdict(plan))}
         uow.plans.add(plan_id, created_by, req.starts_on, req.ends_on, body)
         uow.publish("gateway.plan.published.v1", {
             "plan_id": plan_id, "starts_on": req.starts_on.isoformat(),
@@ -69,18 +80,22 @@ def get_team(conn: Connection, plan_id: str, team_id: str) -> dict[str, Any]:
 
 def team_route(conn: Connection, plan_id: str, team_id: str | None,
                today: date | None = None) -> dict[str, Any]:
-    """Today's (or the next) shift of a team as GeoJSON: start → stops → start."""
+    """Today's (or the next) shift of a team as GeoJSON: from the start along the roads
+    (the plan's track) past every stop and back to the start."""
     if team_id is None:
         raise NotFound("team")
     team = get_team(conn, plan_id, team_id)
     start = list(team["start"])
     day = (today or township_today()).isoformat()
-    upcoming = [sh for sh in team["shifts"] if sh["day"] >= day] or team["shifts"][-1:]
+    upcoming = [sh for sh in team["shifts"] if sh["day"] >= day and sh["stops"]] \
+        or team["shifts"][-1:]
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": f"{team_id}:{sh['day']}",
          "geometry": {"type": "LineString", "coordinates":
-                      [start, *[[s["lon"], s["lat"]] for s in sh["stops"]], start]},
-         "properties": {"day": sh["day"], "stops": [s["point_id"] for s in sh["stops"]]}}
+                      [list(p) for p in sh.get("track") or []]
+                      or [start, *[[s["lon"], s["lat"]] for s in sh["stops"]], start]},
+         "properties": {"day": sh["day"], "stops": [s["point_id"] for s in sh["stops"]],
+                        "names": [s.get("name") or s.get("kind", "") for s in sh["stops"]]}}
         for sh in upcoming[:1]]}
 
 

@@ -6,13 +6,16 @@ from sqlalchemy import Connection
 
 from services.gateway.adapters.plan_repository import PlanRepository
 from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.adapters.road_repository import RoadRepository
 from shared.unit_of_work import SqlUnitOfWork
 
 
 class GatewayUnitOfWork(SqlUnitOfWork):
     store: ReadModelStore
     plans: PlanRepository
+    roads: RoadRepository
 
     def _bind(self, conn: Connection) -> None:
         self.store = ReadModelStore(conn)
         self.plans = PlanRepository(conn)
+        self.roads = RoadRepository(conn)

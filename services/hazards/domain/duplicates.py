@@ -1,4 +1,9 @@
-"""Duplicate hazards: same kind and at least 90% overlap, measured in metres."""
+"""Duplicate hazards: the same kind and the same geometry end to end, in metres.
+
+A feature is only a duplicate when every part of it lies near the other and every part of
+the other lies near it (Hausdorff distance): a short road link lying along a longer one,
+or a small pond inside a reservoir, is a different feature and is kept.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ import shapely
 
 from shared.geo import WGS84, utm_crs
 
-OVERLAP = 0.9  # share of the smaller feature covered by the other
-TOLERANCE_M = 5.0  # lines within this distance count as overlapping; points as the same
+OVERLAP = 0.9  # polygons: share of the larger one's area the two have in common
+TOLERANCE_M = 5.0  # lines and points: no vertex or stretch farther than this from the other
 
 
 def find_duplicates(geoms: gpd.GeoSeries, kinds: np.ndarray) -> dict[int, int]:
@@ -23,8 +28,9 @@ def find_duplicates(geoms: gpd.GeoSeries, kinds: np.ndarray) -> dict[int, int]:
 
     Returns
     -------
-    ``{later position: earlier position}``. Polygons overlap by area, lines by the length
-    of the shorter within ``TOLERANCE_M`` metres of the other, points by distance.
+    ``{later position: earlier position}``. Polygons match when they share ``OVERLAP`` of
+    the larger one's area; lines and points when their Hausdorff distance is at most
+    ``TOLERANCE_M`` metres (end to end: a link sharing only a stretch with another is kept).
     """
     if len(geoms) < 2:
         return {}
@@ -44,16 +50,11 @@ def find_duplicates(geoms: gpd.GeoSeries, kinds: np.ndarray) -> dict[int, int]:
     poly = (dim_a == 2) & (dim_b == 2)
     if poly.any():
         inter = shapely.area(shapely.intersection(a[poly], b[poly]))
-        smaller = np.minimum(shapely.area(a[poly]), shapely.area(b[poly]))
-        same[poly] = inter >= OVERLAP * np.maximum(smaller, 1e-9)
-    line = (dim_a == 1) & (dim_b == 1)
-    if line.any():
-        la, lb = shapely.length(a[line]), shapely.length(b[line])
-        short = np.where(la <= lb, a[line], b[line])
-        long_ = np.where(la <= lb, b[line], a[line])
-        covered = shapely.length(shapely.intersection(short, shapely.buffer(long_, TOLERANCE_M)))
-        same[line] = covered >= OVERLAP * np.maximum(np.minimum(la, lb), 1e-9)
-    same |= (dim_a == 0) & (dim_b == 0)  # already within TOLERANCE_M by the query
+        larger = np.maximum(shapely.area(a[poly]), shapely.area(b[poly]))
+        same[poly] = inter >= OVERLAP * np.maximum(larger, 1e-9)
+    other = (dim_a == dim_b) & (dim_a < 2)
+    if other.any():
+        same[other] = shapely.hausdorff_distance(a[other], b[other]) <= TOLERANCE_M
     out: dict[int, int] = {}
     for later, earlier in zip(left[same].tolist(), right[same].tolist(), strict=True):
         out[later] = min(earlier, out.get(later, earlier))

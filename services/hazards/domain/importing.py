@@ -156,7 +156,9 @@ def _attributes(raw: pd.DataFrame, columns: dict[str, np.ndarray], i: int,
     if kind is None:
         kind = osm_kind(_tags(raw, i)) or default_kind
     if kind is None:
-        raise _NoKind(f"no hazard kind (kind={_text(cols['kind'])!r}, no OSM tags match)")
+        raise _NoKind(f"no hazard kind (kind={_text(cols['kind'])!r}, no OSM tags match): "
+                      "give each feature a 'kind' (or '类型') column, or send kind=<kind> "
+                      "with the upload for the whole file, e.g. kind=pond")
     village = _text(cols["village_code"])
     if village and not _VILLAGE.match(village):
         raise ValueError(f"village_code {village!r} is not a 12-digit village code")
@@ -214,7 +216,7 @@ def prepare_import(raw: gpd.GeoDataFrame, *, region: Region, datum: Datum = Datu
     valid = shapely.is_valid(geoms)
     rows: list[dict[str, Any]] = []
     read_fixes = _column(frame, "_repair").to_numpy(object)
-    skipped = 0
+    skipped = roads = 0
     labels = [str(x) for x in frame.index]
     columns = {name: _column(frame, name).to_numpy(object) for name in ALIASES}
     for i, label in enumerate(labels):
@@ -236,6 +238,7 @@ def prepare_import(raw: gpd.GeoDataFrame, *, region: Region, datum: Datum = Datu
         except _NoKind as exc:
             if osm:
                 skipped += 1
+                roads += bool(_tags(frame, i).get("highway"))
                 continue
             report.refused.append({"feature": label, "reason": str(exc)})
             continue
@@ -243,8 +246,13 @@ def prepare_import(raw: gpd.GeoDataFrame, *, region: Region, datum: Datum = Datu
             report.refused.append({"feature": label, "reason": str(exc)})
             continue
         rows.append({"feature": label, **attrs, "geometry": geom})
-    if skipped:
-        report.warnings.append(f"{skipped} OpenStreetMap features are not hazards; skipped")
+    if skipped - roads:
+        report.warnings.append(f"{skipped - roads} OpenStreetMap features are not hazards; "
+                               "skipped")
+    if roads:
+        report.warnings.append(f"{roads} OpenStreetMap roads skipped: roads are not hazards; "
+                               "import them as the road network (gateway POST "
+                               "/api/road-network); enter real road dangers with their kind")
     plan = gpd.GeoDataFrame(pd.DataFrame(rows, columns=PLAN_COLUMNS), geometry="geometry",
                             crs=WGS84)
     plan = _drop_duplicates(plan, existing, report)

@@ -24,9 +24,6 @@ _WATERWAY = {"river": "river", "stream": "stream", "brook": "stream", "ditch": "
 _WATER = {"pond": "pond", "reservoir": "reservoir", "river": "river", "lake": "pond",
           "canal": "canal", "ditch": "ditch", "stream": "stream", "basin": "pond",
           "fishpond": "pond", "oxbow": "pond"}
-# Paths and tracks are not road-traffic hazards; every other highway=* is a rural road.
-_NOT_ROADS = {"footway", "path", "steps", "cycleway", "bridleway", "corridor", "proposed",
-              "construction", "platform", "elevator", "bus_stop", "street_lamp"}
 
 
 def osm_kind(tags: Mapping[str, str]) -> str | None:
@@ -41,12 +38,9 @@ def osm_kind(tags: Mapping[str, str]) -> str | None:
         return _WATER.get(tags.get("water", ""), "pond")
     if tags.get("natural") == "cliff":
         return "cliff"
-    highway = tags.get("highway")
-    if highway == "crossing":
+    if tags.get("highway") == "crossing":
         return "road_crossing"
-    if highway and highway not in _NOT_ROADS:
-        return "road_no_barrier"
-    return None
+    return None  # a road is the gateway's road network, not a hazard (ADR 0405)
 
 
 def normalise_kind(value: object) -> str | None:

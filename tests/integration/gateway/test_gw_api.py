@@ -151,21 +151,33 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     base = f"/plans/{plan['plan_id']}/teams/A"
     patrol = token(Role.PATROL_MEMBER)
     gpx = client.get(base + "/route.gpx", headers=patrol).get_data(as_text=True)
-    assert "<rtept" in gpx and "pt-0" in gpx
+    assert "<rtept" in gpx and "<trkpt" in gpx and "测试塘" in gpx and "pt-" not in gpx
     csv = client.get(base + "/route.csv", headers=patrol).get_data(as_text=True)
-    assert csv.splitlines()[0].startswith("day,shift_start") and len(csv.splitlines()) > 1
+    assert csv.splitlines()[0].startswith("\ufeff日期 day,") and "测试塘" in csv
     page = client.get(base + "/sheet", headers=patrol)
     assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
     assert "style-src 'self' 'sha256-" in page.headers["Content-Security-Policy"]
     sheet = page.get_data(as_text=True)
-    assert "@media print" in sheet and "pt-0" in sheet
-    assert ("distances by road" in sheet) == (plan["metric"] == "road_network")
+    assert "@media print" in sheet and "测试塘" in sheet and "pt-0" not in sheet
+    assert "<svg" in sheet and "签字" in sheet
     layers = client.get(f"/api/map/layers?plan={plan['plan_id']}&team=A",
                         headers=patrol).get_json()
     assert layers["route"]["features"][0]["geometry"]["type"] == "LineString"
     cov = client.get(f"/api/plans/{plan['plan_id']}/coverage", headers=token()).get_json()
     assert cov["planned_points"] >= 1 and cov["checked_points"] == 0
     assert client.get(base.replace("/A", "/Z") + "/route.csv", headers=patrol).status_code == 404
+
+
+def test_a_plan_takes_its_visit_frequencies_from_the_request(client_and_hazards):
+    client, _, _ = client_and_hazards
+    _patrol_members(client)
+    body = _plan_body(frequency={"in_season": {"none": 2}, "floor_days": 3})
+    plan = client.post("/api/plans", headers=token(), json=body).get_json()
+    assert plan["frequency"]["floor_days"] == 3
+    assert dict(plan["frequency"]["in_season"]) == {"high": 2, "medium": 7, "none": 2}
+    bad = client.post("/api/plans", headers=token(), json=_plan_body(
+        frequency={"in_season": {"high": 0}}))
+    assert bad.status_code == 422 and "frequency" in bad.get_json()["errors"]["json"]
 
 
 def test_a_plan_refuses_members_without_a_valid_check_from_the_identity_store(

@@ -190,8 +190,9 @@ def test_openstreetmap_xml_and_pbf(tmp_path: Path, suffix: str):
     _osm_nodes(writer)
     writer.close()
     plan = _plan(path.read_bytes(), path.name)
-    assert sorted(plan.hazards["kind"]) == ["reservoir", "road_no_barrier"]
+    assert sorted(plan.hazards["kind"]) == ["reservoir"]
     assert plan.report.refused == []  # the building is skipped, not refused
+    assert any("road network" in w for w in plan.report.warnings), "a road is not a hazard"
 
 
 def test_hostile_archives_are_refused():

@@ -25,7 +25,7 @@ REGION = Region(105.5, 28.5, 107.5, 30.5)
     ({"natural": "water", "water": "pond"}, "pond"), ({"natural": "water"}, "pond"),
     ({"landuse": "reservoir"}, "reservoir"), ({"waterway": "drain"}, "ditch"),
     ({"waterway": "canal"}, "canal"), ({"highway": "crossing"}, "road_crossing"),
-    ({"highway": "residential"}, "road_no_barrier"), ({"highway": "footway"}, None),
+    ({"highway": "residential"}, None), ({"highway": "footway"}, None),
     ({"building": "yes"}, None), ({"leisure": "swimming_area"}, "swimming_spot"),
 ])
 def test_osm_tags_map_to_kinds(tags, kind):

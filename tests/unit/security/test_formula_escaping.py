@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import Point
 
-from services.gateway.adapters.plan_exports import team_csv
+from services.gateway.entrypoints.plan_exports import team_csv
 from services.hazards.adapters.exports import export
 from services.registry.adapters.ledger_files import write_csv, write_xlsx
 from shared.audit import to_csv
@@ -44,7 +44,7 @@ def test_hazards_gateway_plan_and_audit_exports():
     body, _, _ = export(frame, "csv")
     assert "'" + ATTACK in _csv_cells(body.decode("utf-8-sig"))
     team = {"shifts": [{"day": "2026-07-01", "start": "16:00", "end": "19:00", "stops": [
-        {"point_id": ATTACK, "hazard_id": "h1", "lon": 106.6, "lat": 28.9, "arrive_min": 5,
-         "exposure_tenths": 10}]}]}
+        {"point_id": "p1", "hazard_id": "h1", "name": ATTACK, "lon": 106.6, "lat": 28.9,
+         "arrive_min": 5, "exposure_tenths": 10}]}]}
     assert "'" + ATTACK in _csv_cells(team_csv(team))
     assert "'" + ATTACK in _csv_cells(to_csv([{"purpose": ATTACK}]))
