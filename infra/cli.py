@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from shared.config import data_dir
@@ -120,6 +119,8 @@ def _print_running(stack, no_demo: bool) -> None:  # type: ignore[no-untyped-def
 def cmd_status(args: argparse.Namespace) -> None:
     from infra.status import print_status
 
+    # the table is the answer: kafka-python's connection chatter (some 25 INFO lines) is not
+    logging.getLogger("kafka").setLevel(logging.WARNING)
     print_status(args.bootstrap or _broker_of(data_dir()))
 
 
@@ -132,21 +133,14 @@ def _broker_of(data: Path) -> str:
 
 
 def cmd_replay(args: argparse.Namespace) -> None:
+    from shared.clock import typed_instant
     from shared.db import make_engine
     from shared.messaging.relay import mark_for_replay
 
     settings = importlib.import_module(f"services.{args.service}.config").Settings.from_env()
     n = mark_for_replay(make_engine(settings.common.database_url),
-                        _instant(args.since), _instant(args.until))
+                        typed_instant(args.since), typed_instant(args.until))
     print(f"{n} event(s) of {args.service} marked for republishing by its relay")
-
-
-def _instant(text: str) -> datetime:
-    """A time typed on the command line; without an offset it is the township's time."""
-    from shared.clock import township_zone
-
-    at = datetime.fromisoformat(text)
-    return at if at.tzinfo else at.replace(tzinfo=township_zone())
 
 
 def cmd_asyncapi(_args: argparse.Namespace) -> None:

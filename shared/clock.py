@@ -53,3 +53,10 @@ def township_today() -> date:
 def start_of(day: date) -> datetime:
     """The instant the township's ``day`` begins, in UTC."""
     return datetime.combine(day, time.min, township_zone()).astimezone(UTC)
+
+
+def typed_instant(text: str) -> datetime:
+    """A time a person typed (command line, form); without an offset it is the
+    township's wall time, never the machine's."""
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=township_zone())

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Delete, Table, bindparam, delete, func, insert, select, update
 
 from services.gateway.adapters.tables import (
     READ_MODEL,
@@ -37,6 +38,16 @@ from services.gateway.domain.read_model import (
     VisitState,
 )
 
+_CHUNK = 500  # keys per DELETE … IN (…): under every backend's parameter limit
+# Statements built once: an import applies thousands of events, each a few statements.
+_BUMP = (update(read_model_version).where(read_model_version.c.id == 1)
+         .values(version=read_model_version.c.version + 1))
+
+
+@cache
+def _delete_by(column: Any) -> Delete:
+    return delete(column.table).where(column.in_(bindparam("keys", expanding=True)))
+
 
 def _record(cls, row) -> Any:  # type: ignore[no-untyped-def]
     return cls(**{k: v for k, v in row._mapping.items() if k in cls.__dataclass_fields__})
@@ -59,8 +70,12 @@ class ReadModelStore:
         self.conn = conn
 
     def _upsert(self, table: Table, key: str, values: dict[str, Any]) -> None:
-        self.conn.execute(delete(table).where(table.c[key] == values[key]))
-        self.conn.execute(insert(table).values(**values))
+        self._delete_keys(table.c[key], [values[key]])
+        self.conn.execute(insert(table), values)  # parameters, not .values(): compiled once
+
+    def _delete_keys(self, column: Any, keys: list[str]) -> None:
+        for at in range(0, len(keys), _CHUNK):
+            self.conn.execute(_delete_by(column), {"keys": keys[at:at + _CHUNK]})
 
     # -- children -----------------------------------------------------------------
     def put_child(self, home: ChildHome) -> None:
@@ -153,28 +168,30 @@ class ReadModelStore:
         return [_record(DirectoryGap, r) for r in self.conn.execute(q).all()]
 
     # -- overlay results ----------------------------------------------------------
-    def apply(self, delta: OverlayDelta) -> None:
-        """Persist what the overlay engine recomputed for one event."""
-        for cid, ov in delta.children.items():
-            self.conn.execute(delete(child_overlay).where(child_overlay.c.child_id == cid))
-            if ov is not None:
-                self.conn.execute(insert(child_overlay).values(
-                    child_id=cid, village_code=ov.village_code,
-                    water_hazard_id=ov.water.hazard_id if ov.water else None,
-                    water_m=ov.water.distance_m if ov.water else None,
-                    road_hazard_id=ov.road.hazard_id if ov.road else None,
-                    road_m=ov.road.distance_m if ov.road else None))
-        for hid, ex in delta.hazards.items():
-            self.conn.execute(delete(hazard_exposure).where(hazard_exposure.c.hazard_id == hid))
-            if ex is not None:
-                self.conn.execute(insert(hazard_exposure).values(
-                    hazard_id=hid, children=ex.children, weight_tenths=ex.weight_tenths))
+    def apply(self, delta: OverlayDelta, *, replace: bool = False) -> None:
+        """Persist what the overlay engine recomputed for one event, in a few statements
+        (a hazard event touches hundreds of rows during a county import)."""
+        if not replace:
+            self._delete_keys(child_overlay.c.child_id, list(delta.children))
+            self._delete_keys(hazard_exposure.c.hazard_id, list(delta.hazards))
+        children = [{"child_id": cid, "village_code": ov.village_code,
+                     "water_hazard_id": ov.water.hazard_id if ov.water else None,
+                     "water_m": ov.water.distance_m if ov.water else None,
+                     "road_hazard_id": ov.road.hazard_id if ov.road else None,
+                     "road_m": ov.road.distance_m if ov.road else None}
+                    for cid, ov in delta.children.items() if ov is not None]
+        hazards = [{"hazard_id": hid, "children": ex.children, "weight_tenths": ex.weight_tenths}
+                   for hid, ex in delta.hazards.items() if ex is not None]
+        if children:
+            self.conn.execute(insert(child_overlay), children)
+        if hazards:
+            self.conn.execute(insert(hazard_exposure), hazards)
 
     def replace_overlay(self, delta: OverlayDelta) -> None:
         """Make the overlay rows exactly ``delta`` (after a full computation)."""
         self.conn.execute(delete(child_overlay))
         self.conn.execute(delete(hazard_exposure))
-        self.apply(delta)
+        self.apply(delta, replace=True)
 
     def overlays(self) -> list[ChildOverlay]:
         rows = self.conn.execute(select(child_overlay).order_by(child_overlay.c.child_id)).all()
@@ -202,8 +219,7 @@ class ReadModelStore:
 
     def bump_version(self) -> None:
         """Called with every applied event, in its transaction."""
-        self.conn.execute(update(read_model_version).where(read_model_version.c.id == 1)
-                          .values(version=read_model_version.c.version + 1))
+        self.conn.execute(_BUMP)
 
     def version(self) -> int:
         """Changes whenever an event is applied: one row read, however long the inbox."""

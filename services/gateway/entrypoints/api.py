@@ -17,6 +17,7 @@ from services.gateway.entrypoints import (
     inbox_page,
     map_api,
     plans_api,
+    pwa,
     roads_api,
 )
 from services.gateway.entrypoints.compression import install_gzip
@@ -46,6 +47,7 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(roads_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
+    api.register_blueprint(pwa.build())
     # the trail of exact-home reads; a map read is no one child's, so none is "in caseload"
     api.register_blueprint(audit_blueprint(gateway.engine, lambda: lambda _user, _obj: False))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present

@@ -47,7 +47,7 @@ from services.gateway.entrypoints.schemas import (
 from shared.auth.flask import allow, current_principal
 from shared.events.registry import SITUATIONS
 
-SHOWN = 100  # children listed at most: a township's supervisor could be due thousands
+SHOWN = 50  # children a page (the registry's largest page: more would be a bulk export)
 UPSTREAM = (401, 403, 404, 502, 503)  # the pages a registry refusal or absence gives
 
 
@@ -113,11 +113,13 @@ def build(registry: Any) -> Blueprint:
         def get(self, args):  # type: ignore[no-untyped-def]
             """Children in your villages due a home visit (HTML), overdue first"""
             until = (local_today() + timedelta(days=args["days"])).isoformat()
-            due = accepted(registry.get("/visits/due", caller_token(), {"until": until}),
-                           "registry")
-            return render_page("visits_due.html", "visits_title", f"/visits?days={args['days']}",
-                               current="visits", children=due[:SHOWN], total=len(due),
-                               days=args["days"])
+            due = accepted(registry.get("/visits/due", caller_token(), {
+                "until": until, "page": args["page"], "page_size": SHOWN}), "registry")
+            pages = max(1, -(-due["total"] // SHOWN))
+            return render_page("visits_due.html", "visits_title",
+                               f"/visits?days={args['days']}&page={args['page']}",
+                               current="visits", children=due["items"], total=due["total"],
+                               days=args["days"], page=args["page"], pages=pages)
 
     @blp.route("/children/<uuid:child_id>")
     class ChildPage(MethodView):

@@ -127,6 +127,8 @@ class PlanIn(Schema):
 class DueQuery(PageQuery):
     days = fields.Integer(load_default=7, validate=validate.OneOf((7, 30, 90)),
                           metadata={"description": "children due within this many days"})
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000),
+                          metadata={"description": "which page of the list (50 a page)"})
 
 
 class ChildQuery(PageQuery):

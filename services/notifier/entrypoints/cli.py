@@ -19,7 +19,8 @@ def register(subparsers: Any) -> None:
     test = sub.add_parser("rules-test", help="which notifications would this event produce?")
     test.add_argument("event", type=Path, help="a CloudEvent JSON file or {type, data}")
     test.add_argument("--rules", type=Path, help="rules file (default: the configured one)")
-    test.add_argument("--at", help="evaluate at this ISO time (default: now)")
+    test.add_argument("--at", help="evaluate at this ISO time; without an offset the "
+                      "township's time (default: now)")
     test.set_defaults(func=cmd_rules_test)
 
 
@@ -40,13 +41,14 @@ def cmd_rules_test(args: argparse.Namespace) -> None:
     from services.notifier.adapters.rules_file import parse_text
     from services.notifier.bootstrap import bootstrap
     from services.notifier.service_layer.handlers import ROUTED, preview
+    from shared.clock import typed_instant
 
     notifier = bootstrap()
     doc = json.loads(args.event.read_text())
     rules = (parse_text(args.rules.read_text(), args.rules.name, set(ROUTED)) if args.rules
              else notifier.rules.current())
     data = notifier.catalogue.validate(doc["type"], doc["data"])
-    at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    at = typed_instant(args.at) if args.at else datetime.now(UTC)
     with notifier.uow() as uow:
         plans = preview(uow, rules, doc["type"], data, at)
     print(json.dumps(plans, ensure_ascii=False, indent=2, default=str))

@@ -185,7 +185,7 @@ class RevisionOut(Schema):
     action = fields.String()
 
 
-class DueQuery(In):
+class DueQuery(PageQuery):
     until = fields.Date(load_default=None)
     child_director_id = fields.String(load_default="")
 
@@ -198,6 +198,10 @@ class DueOut(Schema):
     next_visit_due = fields.Date()
     child_director_id = fields.String()
     overdue = fields.Boolean()
+
+
+class DuePage(Page):
+    items = fields.List(fields.Nested(DueOut))
 
 
 class ReportIn(In):

@@ -56,7 +56,7 @@ def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Po
     candidates = [c for c in (_child(n, cells, actor, policy, today, report)
                               for n, cells in rows) if c is not None]
     with uow:
-        fresh = _deduplicate(uow, candidates, report)
+        fresh = _deduplicate(uow, candidates, report, actor)
         if dry_run or (report.errors and not clean_rows_only):
             return report
         _store(uow, [c for _, c in fresh], actor, policy, today)
@@ -95,8 +95,9 @@ def _same_facts(a: Child, b: Child) -> bool:
 
 
 def _deduplicate(uow: RegistryUnitOfWork, candidates: list[tuple[int, Child]],
-                 report: ImportReport) -> list[tuple[int, Child]]:
-    """Drop rows already in the registry (unchanged) or earlier in the file (error)."""
+                 report: ImportReport, actor: Actor) -> list[tuple[int, Child]]:
+    """Drop rows already in the registry (unchanged) or earlier in the file (error).
+    A record outside the importer's villages is never named (as POST /children)."""
     existing = uow.children.identity_keys(c.village_code for _, c in candidates)
     seen: dict[Any, int] = {}
     fresh = []
@@ -116,8 +117,11 @@ def _deduplicate(uow: RegistryUnitOfWork, candidates: list[tuple[int, Child]],
         if stored is not None and _same_facts(stored, child):
             report.unchanged += 1
         else:
+            where = (f"as {match}" if stored is not None
+                     and actor.principal.sees_village(stored.village_code)
+                     else "in a village outside your scope; ask the township station")
             report.error(number, "身份证号" if child.id_number else "姓名",
-                         f"already registered as {match} with other facts; edit that record")
+                         f"already registered {where} with other facts; edit that record")
     return fresh
 
 

@@ -8,10 +8,13 @@ unlimited registrations; and cases audited when opened automatically or refused 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from reg_helpers import KEYS, OTHER_VILLAGE, VILLAGE, child_body
 from sqlalchemy import select
+from test_reg_import import HEADERS, good
 
 from services.registry.entrypoints.children_api import REGISTRATIONS_PER_MINUTE
 from shared.access import POLICE_CASE, POLICE_CHILD, SCHOOL_CASE, SCHOOL_CHILD
@@ -69,6 +72,18 @@ def test_no_merge_or_409_reaches_another_villages_child(client):
     kept = client.get(f"/children/{other['id']}", headers=ADMIN).json
     assert kept["address"] == "龙泉村三组" and kept["phone"] == "13912345678"
     assert kept["version"] == other["version"]
+
+
+def test_a_ledger_import_never_names_another_villages_child(client):
+    other = register(client, id_number=ID_NUMBER, village_code=OTHER_VILLAGE)
+    buf = io.StringIO()
+    csv.writer(buf).writerows([HEADERS, good("别村儿童", "2016-05-01", 身份证号=ID_NUMBER)])
+    report = client.post("/children/import?dry_run=true", headers=DIRECTOR, data={
+        "file": (io.BytesIO(buf.getvalue().encode("utf-8-sig")), "l.csv")},
+        content_type="multipart/form-data")
+    assert report.status_code == 200, report.json
+    assert [e["field"] for e in report.json["errors"]] == ["身份证号"]
+    assert other["id"] not in str(report.json) and "outside your scope" in str(report.json)
 
 
 def test_a_duplicate_in_scope_is_named(client):

@@ -94,7 +94,9 @@ def _fuzzer(operation, headers, checks):  # type: ignore[no-untyped-def]
 def test_openapi_fuzz(service_apps, service):
     """Every operation of the service's OpenAPI, ``EXAMPLES`` generated requests each."""
     schema = schemathesis.openapi.from_wsgi("/openapi.json", service_apps[service])
-    admin = {"Authorization": f"Bearer {token(Role.STATION_ADMIN, frozenset())}"}
+    # identity: the checks read bodies as sent; the gateway's gzip has its own test
+    admin = {"Authorization": f"Bearer {token(Role.STATION_ADMIN, frozenset())}",
+             "Accept-Encoding": "identity"}
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
