@@ -1,7 +1,7 @@
 """The child director's phone pages: children due a visit, a child's page with the
-visit form, the case form, and a case. Everything is read from and written to the
-registry with the caller's own token, so the registry decides and scopes (another
-village's child is "not found") and the gateway keeps no names."""
+visit form and the case form (a case's own page is ``case_pages``). Everything is read
+from and written to the registry with the caller's own token, so the registry decides
+and scopes (another village's child is "not found") and the gateway keeps no names."""
 
 from __future__ import annotations
 
@@ -35,16 +35,15 @@ from services.gateway.entrypoints.response_schemas import (
     TEXT,
     page_errors,
 )
-from services.gateway.entrypoints.roles import CASE_READERS, EXACT
+from services.gateway.entrypoints.roles import EXACT
 from services.gateway.entrypoints.schemas import (
     CaseForm,
-    CaseQuery,
     ChildQuery,
     DueQuery,
     PageQuery,
     VisitForm,
 )
-from shared.auth.flask import allow, current_principal
+from shared.auth.flask import allow
 from shared.events.registry import SITUATIONS
 
 SHOWN = 50  # children a page (the registry's largest page: more would be a bulk export)
@@ -179,22 +178,8 @@ def build(registry: Any) -> Blueprint:
             if errors:
                 return case_form(child_id, form, 422, errors)
             said = "already_open" if case.get("already_open") else "opened"
-            return see_other("director.CasePage", case_id=case["id"], lang=args["lang"],
+            return see_other("cases.CasePage", case_id=case["id"], lang=args["lang"],
                              **{said: 1})
-
-    @blp.route("/cases/<uuid:case_id>")
-    class CasePage(MethodView):
-        @allow(*CASE_READERS)
-        @blp.arguments(CaseQuery, location="query")
-        @blp.response(200, TEXT, content_type=HTML)
-        @page_errors(blp, *UPSTREAM)
-        def get(self, args, case_id):  # type: ignore[no-untyped-def]
-            """A case (HTML): situation, step and what emergency handling must do"""
-            case = accepted(registry.get(f"/cases/{case_id}", caller_token()), "registry")
-            said = next((k for k in ("opened", "already_open") if args[k]), "")
-            return render_page("case.html", "case_title", f"/cases/{case_id}", case=case,
-                               message=LABELS[args["lang"]][said] if said else "",
-                               child_page=current_principal().role in EXACT)
 
     return blp
 

@@ -121,4 +121,76 @@ EN: dict[str, Any] = {
     "tasks": {},  # the codes read as English once their underscores are spaces
 }
 
+ZH["flow"] = {  # moving a case through the five steps, asking for and giving approval
+    "progress": "处置进度", "history": "处置记录", "next": "下一步", "send": "提交",
+    "needs_approval": "（需督导审批）", "approved_by": "督导已批准",
+    "waiting": "等待督导审批：转入“{step}”", "returned": "督导退回：{note}",
+    "decide": "审批", "approve": "批准", "return": "退回", "outcome": "结案结果",
+    "decision_note": "说明（退回时必填）", "ticked": "已完成的应急处置事项",
+    "done": {"moved": "已转入下一步。", "asked": "已提交审批，督导会在收件箱收到。",
+             "approved": "已批准，个案已转入下一步。", "returned": "已退回给儿童主任。"},
+    "refusals": {"checklist": "应急处置事项尚未全部完成，请勾选已完成的事项。",
+                 "outcome": "结案需填写结果。", "note": "退回需填写说明。",
+                 "referrals": "还有转介未收到反馈，暂不能结案。",
+                 "waiting": "该个案正在等待督导审批。", "": "未能执行。"},
+    "awaiting_title": "待审批个案", "none_awaiting": "没有待审批的个案。",
+}
+EN["flow"] = {
+    "progress": "Progress", "history": "Record of steps", "next": "Next step", "send": "Send",
+    "needs_approval": " (needs a supervisor's approval)", "approved_by": "approved",
+    "waiting": "Waiting for a supervisor to approve: on to {step}",
+    "returned": "Returned by the supervisor: {note}",
+    "decide": "Approve or return", "approve": "Approve", "return": "Return",
+    "outcome": "Outcome (to close)", "decision_note": "Note (needed to return)",
+    "ticked": "Emergency handling done",
+    "done": {"moved": "The case moved on.",
+             "asked": "Sent for approval; the supervisor finds it in the inbox.",
+             "approved": "Approved; the case moved on.",
+             "returned": "Returned to the child director."},
+    "refusals": {"checklist": "Emergency handling is not done: tick what was done.",
+                 "outcome": "Closing needs an outcome.", "note": "Returning needs a note.",
+                 "referrals": "A referral awaits the unit's feedback: not yet closed.",
+                 "waiting": "The case is waiting for a supervisor's decision.",
+                 "": "Not done."},
+    "awaiting_title": "Cases awaiting approval", "none_awaiting": "No case awaits approval.",
+}
+ZH["fix_title"], ZH["fix_list_title"], ZH["fixes"] = "隐患整改", "整改任务", "整改"
+EN["fix_title"], EN["fix_list_title"], EN["fixes"] = "Fix task", "Fix tasks", "Fixes"
+ZH["fix"] = {  # 隐患整改: a fix task's page
+    "title": "隐患整改", "hazard": "危险点", "none": "没有任务。",
+    "groups": {"assigned": "待整改", "reported_fixed": "已上报，待巡查确认"},
+    "protection": "防护", "problem": "问题",
+    "due": "期限", "status": "状态", "photo": "整改照片", "note": "说明",
+    "report": "上报已整改", "confirm": "确认已整改", "not_fixed": "仍未整改",
+    "assign": "派给村委会",
+    "statuses": {"assigned": "待整改", "reported_fixed": "已上报，待巡查确认",
+                 "confirmed": "已确认整改", "overdue": "已逾期"},
+    "done": {"assigned": "已派给村委会。", "reported": "已上报，等待巡查确认。",
+             "confirmed": "已确认，危险点的防护已更新。", "reopened": "已退回村委会继续整改。",
+             "already": "该防护已有整改任务，就是这一个。"},
+    "refusals": {"photo": "请附上整改后的照片。", "note": "请说明仍存在的问题。",
+                 "due_on": "期限已过，请选择今天或以后的日期。",
+                 "protection": "该防护完好，无需整改。", "status": "任务状态已变化，请刷新。",
+                 "": "未能执行。"},
+}
+EN["fix"] = {
+    "title": "Fix task", "hazard": "Hazard", "none": "None.",
+    "groups": {"assigned": "To fix", "reported_fixed": "Reported fixed: to confirm on patrol"},
+    "protection": "Protection", "problem": "Problem",
+    "due": "Due", "status": "Status", "photo": "Photo of the fix", "note": "Note",
+    "report": "Report it fixed", "confirm": "Confirm the fix", "not_fixed": "Still not fixed",
+    "assign": "Assign to the village committee",
+    "statuses": {"assigned": "to fix", "reported_fixed": "reported fixed, awaiting the patrol",
+                 "confirmed": "confirmed fixed", "overdue": "overdue"},
+    "done": {"assigned": "Assigned to the village committee.",
+             "reported": "Reported; the patrol will confirm it.",
+             "confirmed": "Confirmed; the hazard's protections are updated.",
+             "reopened": "Back to the village committee.",
+             "already": "This protection already has a fix task: this one."},
+    "refusals": {"photo": "Attach a photo of the fix.", "note": "Say what is still wrong.",
+                 "due_on": "The due date has passed: choose today or later.",
+                 "protection": "That protection is in place: nothing to fix.",
+                 "status": "The task changed meanwhile: reload it.", "": "Not done."},
+}
+
 LABELS = {"zh": ZH, "en": EN}

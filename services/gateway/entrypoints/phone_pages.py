@@ -71,7 +71,7 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
     as far as the home view does (EXACT), so the cached map page may carry it too."""
     pages = [("/map", "map")]
     if principal.role in EXACT:
-        pages.append(("/visits", "visits"))
+        pages += [("/visits", "visits"), ("/fix-tasks", "fixes")]
     return [*pages, ("/inbox", "inbox")]
 
 
