@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, abort, request, url_for
@@ -31,6 +31,7 @@ from services.gateway.entrypoints.schemas import PageQuery
 from services.gateway.service_layer import campaign_charts
 from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figures
 from services.gateway.service_layer.map_views import PageCache
+from shared import clock
 from shared.auth import Principal
 from shared.auth.flask import CSRF_COOKIE, allow, csrf_token, current_principal
 from shared.auth.hardening import behind_tls
@@ -58,9 +59,9 @@ def build(gateway: Gateway) -> Blueprint:
             return dashboard(ReadModelStore(conn), current_principal())
 
     def charts(lang: str) -> list[tuple[str, Markup]]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             series = campaign_charts.charts(ReadModelStore(conn), current_principal(),
-                                            datetime.now(UTC))
+                                            clock.now())
         return render_charts(series, lang)
 
     def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:

@@ -25,6 +25,11 @@ from services.notifier.adapters.tables import (
 )
 from services.notifier.domain.delivery import State
 from services.notifier.domain.directory import Person
+from services.notifier.domain.ports import (
+    DeliveriesRepository,
+    DirectoryRepository,
+    PlacesRepository,
+)
 
 # Built once: the consumer and the dispatcher run these for every event and round,
 # and building a statement costs more than running it (docs/performance.md).
@@ -41,7 +46,7 @@ _NEW_DELIVERY = insert(deliveries)
 
 
 
-class Directory:
+class Directory(DirectoryRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -84,7 +89,7 @@ class Directory:
             delete(people).where(people.c.person_id == person_id)).rowcount)
 
 
-class Deliveries:
+class Deliveries(DeliveriesRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -211,7 +216,7 @@ class Deliveries:
             .order_by(deliveries.c.created_at.desc()).limit(limit)))
 
 
-class Places:
+class Places(PlacesRepository):
     """What the notifier remembers about places and open work (no personal data)."""
 
     def __init__(self, conn: Connection):
