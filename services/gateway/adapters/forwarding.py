@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import requests
+from flask import has_request_context, request
 
 from services.gateway.domain.exceptions import UpstreamUnavailable
 
@@ -51,11 +52,13 @@ class Forwarder:
 
     def _send(self, method: str, path: str, token: str, headers: dict[str, str] | None = None,
               timeout_s: float | None = None, **kw: Any) -> requests.Response:
+        sent = {"Authorization": f"Bearer {token}", **(headers or {})}
+        if has_request_context() and request.remote_addr:
+            # the person's address for the service's audit (it trusts the gateway's hop)
+            sent["X-Forwarded-For"] = request.remote_addr
         try:
             return requests.request(method, f"{self.base_url}{path}",
-                                    timeout=timeout_s or self.timeout_s,
-                                    headers={"Authorization": f"Bearer {token}",
-                                             **(headers or {})}, **kw)
+                                    timeout=timeout_s or self.timeout_s, headers=sent, **kw)
         except requests.RequestException as exc:
             log.warning("%s service unreachable: %s", self.service, type(exc).__name__)
             raise UpstreamUnavailable(self.service) from exc

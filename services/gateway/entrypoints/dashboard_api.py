@@ -33,8 +33,9 @@ from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figu
 from services.gateway.service_layer.map_views import PageCache
 from shared import clock
 from shared.auth import Principal
-from shared.auth.flask import CSRF_COOKIE, allow, current_principal, new_csrf_token
+from shared.auth.flask import CSRF_COOKIE, allow, csrf_token, current_principal
 from shared.auth.hardening import behind_tls
+from shared.exports import record_cells
 
 FIX_DAYS = 14  # the due date the dashboard's assign form offers: two weeks on
 # The page itself has no script; the map's iframe inherits this policy, and its inline
@@ -82,14 +83,14 @@ def build(gateway: Gateway) -> Blueprint:
             static_url = url_for("static", filename="").rstrip("/")
             frame = maps.get(maps.scope(principal, lang),
                              lambda: render_map(principal, lang, static_url))
-            csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+            csrf = csrf_token()  # the sign-in's own
             assign = Assign(csrf, (local_today() + timedelta(days=FIX_DAYS)).isoformat()) \
                 if principal.role in FIX_ASSIGNERS else None
             resp = Response(render_dashboard(figures(), frame.srcdoc, lang, charts(lang), assign),
                             mimetype="text/html",
                             headers={"Content-Security-Policy": CSP.format(
                                 hashes=frame.csp_hashes)})
-            if not request.cookies.get(CSRF_COOKIE):
+            if request.cookies.get(CSRF_COOKIE) != csrf:
                 resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
             return resp
 
@@ -116,7 +117,7 @@ def build(gateway: Gateway) -> Blueprint:
             if rows:
                 out = csv.DictWriter(buf, fieldnames=list(rows[0]))
                 out.writeheader()
-                out.writerows(rows)
+                out.writerows(record_cells(r) for r in rows)
             return Response(buf.getvalue(), mimetype="text/csv", headers={
                 "Content-Disposition": f"attachment; filename={table}.csv"})
 

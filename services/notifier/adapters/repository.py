@@ -171,6 +171,10 @@ class Deliveries(DeliveriesRepository):
             deliveries.c.delivery_id == delivery_id, deliveries.c.acked_at.is_(None))
             .values(acked_at=now))
 
+    def token_used(self, delivery_id: str) -> bool:
+        return self.conn.execute(select(used_tokens.c.delivery_id).where(
+            used_tokens.c.delivery_id == delivery_id)).first() is not None
+
     def use_token(self, delivery_id: str, now: datetime) -> bool:
         """Spend a delivery's ack link; False if it was used before."""
         if self.conn.execute(select(used_tokens.c.delivery_id).where(

@@ -87,6 +87,10 @@ class DeliveriesRepository(abc.ABC):
     def mark_acked(self, delivery_id: str, now: datetime) -> None: ...
 
     @abc.abstractmethod
+    def token_used(self, delivery_id: str) -> bool:
+        """Was this delivery's ack link spent already (the confirmation page asks)?"""
+
+    @abc.abstractmethod
     def use_token(self, delivery_id: str, now: datetime) -> bool:
         """Spend a delivery's ack link; False if it was used before."""
 

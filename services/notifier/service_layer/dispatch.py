@@ -146,7 +146,8 @@ class Dispatcher:
             message = self.templates.render(
                 delivery_id=c.delivery_id, event_id=c.event_id, event_type=c.event_type,
                 data=c.data, urgent=c.urgent, lang=person.lang if person else "zh",
-                level=c.level, ack_token=ack.make_token(c.delivery_id, self.config.ack_secret))
+                level=c.level,
+                ack_token=ack.make_token(c.delivery_id, self.config.ack_secret, self.clock()))
             channel.send(message, address)
             return None
         except ChannelError as exc:

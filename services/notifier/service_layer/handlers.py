@@ -27,7 +27,7 @@ ROUTED = ("registry.case.opened.v1", "registry.case.referred.v1",
           "registry.case.approval_requested.v1", "registry.case.approval_decided.v1",
           "registry.visit.overdue.v1", "hazards.finding.reported.v1", "hazards.device.silent.v1",
           "hazards.fix_task.assigned.v1", "hazards.fix_task.reported_fixed.v1",
-          "hazards.fix_task.overdue.v1")
+          "hazards.fix_task.overdue.v1", "gateway.staff_check.recorded.v1")
 TRACKED = ("registry.case.closed.v1", "registry.visit.recorded.v1",
            "hazards.hazard.created.v1", "hazards.hazard.updated.v1")
 CONSUMED = ROUTED + TRACKED
@@ -48,7 +48,10 @@ def resolver(uow: UnitOfWork) -> Resolver:
 
 
 def village_of(uow: UnitOfWork, data: Mapping[str, Any]) -> str:
-    """The event's village; device and some finding events only name their hazard."""
+    """The event's village; device and some finding events only name their hazard, and
+    a township-wide person's check only the township (reaching township-level roles)."""
+    if not data.get("village_code") and data.get("township_code"):
+        return str(data["township_code"]).ljust(12, "0")
     return data.get("village_code") or uow.places.hazard_village(data.get("hazard_id", ""))
 
 
@@ -162,11 +165,21 @@ def acknowledge(uow: UnitOfWork, delivery_id: str, now: datetime) -> dict[str, A
     return {"delivery_id": delivery_id, "acknowledged": True, "first": first}
 
 
-def ack_by_token(uow: UnitOfWork, token: str, secret: str,
-                 now: datetime) -> dict[str, Any]:
-    delivery_id = ack.read_token(token, secret)
+def check_ack_link(uow: UnitOfWork, token: str, secret: str, now: datetime) -> str:
+    """The delivery a link may still acknowledge (genuine, unexpired, unused); changes
+    nothing, for the confirmation page a GET shows."""
+    delivery_id = ack.read_token(token, secret, now)
     if uow.deliveries.get(delivery_id) is None:
         raise AckRefused("this acknowledgement link is not valid")
+    if uow.deliveries.token_used(delivery_id):
+        raise AckRefused("this acknowledgement link was already used")
+    return delivery_id
+
+
+def ack_by_token(uow: UnitOfWork, token: str, secret: str,
+                 now: datetime) -> dict[str, Any]:
+    """The confirmation page's button: acknowledge and spend the link."""
+    delivery_id = check_ack_link(uow, token, secret, now)
     if not uow.deliveries.use_token(delivery_id, now):
         raise AckRefused("this acknowledgement link was already used")
     return acknowledge(uow, delivery_id, now)

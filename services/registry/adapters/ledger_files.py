@@ -15,6 +15,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from services.registry.domain.exceptions import InvalidImport
 from services.registry.domain.ledger_layout import Sheet
+from shared.exports import row_cells
 
 XLSX_MAGIC = b"PK\x03\x04"
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB 18030 is a superset of GBK
@@ -75,7 +76,7 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows(row_cells(r) for r in rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -91,7 +92,7 @@ def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[An
         ws = wb.create_sheet(title[:31])
         ws.append(list(headers))
         for r in rows:
-            ws.append(list(r))
+            ws.append(row_cells(r))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -142,6 +142,9 @@ class FakeDeliveries(DeliveriesRepository):
         row = self.rows[delivery_id]
         row.acked_at = row.acked_at or now
 
+    def token_used(self, delivery_id: str) -> bool:
+        return delivery_id in self.used_tokens
+
     def use_token(self, delivery_id: str, now: datetime) -> bool:
         if delivery_id in self.used_tokens:
             return False

@@ -203,17 +203,23 @@ def test_acknowledging_an_unknown_delivery_is_not_found():
         handlers.acknowledge(FakeUnitOfWork(), "nope", NOW)
 
 
-def test_an_ack_link_works_once_and_a_forged_one_never():
+def test_an_ack_link_works_once_and_a_forged_or_expired_one_never():
     uow = handled(case_opened())
     delivery_id = one_delivery(uow, "director", "email")
-    token = ack.make_token(delivery_id, "s3cret")
+    token = ack.make_token(delivery_id, "s3cret", NOW)
+    assert handlers.check_ack_link(uow, token, "s3cret", NOW) == delivery_id  # the page
     assert handlers.ack_by_token(uow, token, "s3cret", NOW)["acknowledged"] is True
+    with pytest.raises(AckRefused, match="already used"):
+        handlers.check_ack_link(uow, token, "s3cret", NOW)
     with pytest.raises(AckRefused, match="already used"):
         handlers.ack_by_token(uow, token, "s3cret", NOW)
     with pytest.raises(AckRefused, match="not valid"):
-        handlers.ack_by_token(uow, ack.make_token(delivery_id, "other"), "s3cret", NOW)
+        handlers.ack_by_token(uow, ack.make_token(delivery_id, "other", NOW), "s3cret", NOW)
     with pytest.raises(AckRefused, match="not valid"):  # genuine link, delivery gone
-        handlers.ack_by_token(uow, ack.make_token("gone", "s3cret"), "s3cret", NOW)
+        handlers.ack_by_token(uow, ack.make_token("gone", "s3cret", NOW), "s3cret", NOW)
+    late = NOW + timedelta(seconds=ack.LINK_TTL_S + 1)
+    with pytest.raises(AckRefused, match="expired"):
+        handlers.ack_by_token(uow, ack.make_token(delivery_id, "s3cret", NOW), "s3cret", late)
 
 
 def test_only_the_recipients_own_login_acknowledges_from_the_inbox():
