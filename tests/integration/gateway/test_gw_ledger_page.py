@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from html import unescape
 
 import messy_ledger
@@ -18,10 +19,11 @@ from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.adapters.uploads import UploadStore
 from services.gateway.entrypoints.api import create_app
 from shared.auth import Principal, Role
-from shared.auth.flask import COOKIE, CSRF_COOKIE
+from shared.auth.flask import COOKIE, CSRF_COOKIE, session_csrf
 from shared.clock import township_today
 
-CSRF = "csrf-test-token"
+SIGN_IN = "clerk-sign-in"  # the browsers' session: forms carry its own CSRF token
+CSRF = session_csrf({"sid": SIGN_IN})
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
@@ -40,7 +42,8 @@ def stack(tmp_path):
 
 def clerk(app, user="clerk-1", role=Role.STATION_ADMIN):
     client = app.test_client()
-    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP)))
+    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP), sid=SIGN_IN,
+                                         check_until=date.max))
     client.set_cookie(CSRF_COOKIE, CSRF)
     return client
 
