@@ -21,7 +21,7 @@ PLUGINS = (*(f"services.{s}.entrypoints.cli" for s in SERVICES), "infra.demo_cli
            "services.gateway.entrypoints.identity_cli")
 
 
-def _bootstrap(service: str):  # type: ignore[no-untyped-def]
+def _bootstrap(service: str):
     return importlib.import_module(f"services.{service}.bootstrap")
 
 
@@ -105,7 +105,7 @@ def _say(message: str) -> None:
     print(f"  {time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
-def _print_running(stack, no_demo: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_running(stack, no_demo: bool) -> None:
     gw = stack.url("gateway")
     apis = "  ".join(f"{s} {stack.url(s)}/openapi.json" for s in stack.ports)
     print(f"\nShouhu is running. Sign in at {gw}/login — the phone map is {gw}/map"

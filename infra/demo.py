@@ -203,12 +203,12 @@ def _users(stack: Stack) -> list[tuple[str, str, str]]:
     ``shouhu users demo``; DemoError with its error output if that fails."""
     proc = subprocess.run([sys.executable, "-m", "infra.cli", "users", "demo"],
                           env=stack.env(), capture_output=True, text=True, timeout=600)
-    users = [tuple(line.split()[:3]) for line in proc.stdout.splitlines()
-             if len(line.split()) == 3]
+    users = [(parts[0], parts[1], parts[2]) for parts in map(str.split, proc.stdout.splitlines())
+             if len(parts) == 3]
     if proc.returncode != 0 or not users:
         raise DemoError(f"`shouhu users demo` failed (exit {proc.returncode}):\n"
                         + "\n".join(proc.stderr.strip().splitlines()[-12:]))
-    return users  # type: ignore[return-value]
+    return users
 
 
 def _link_inboxes(stack: Stack, token: str) -> int:

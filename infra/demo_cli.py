@@ -19,7 +19,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
           f"in {time.monotonic() - started:.1f} s")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="demo data").add_subparsers(required=True)
     gen = demo.add_parser("generate", help="write a deterministic demo data set")
     gen.add_argument("--scale", choices=("township", "county", "province"), default="township")

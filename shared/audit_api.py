@@ -131,7 +131,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @blp.arguments(AuditPageQuery, **QUERY)
         @blp.response(200, AuditPage)
         @errors(blp, *SIGNED_IN)
-        def get(self, q):  # type: ignore[no-untyped-def]
+        def get(self, q):
             """Audit rows, newest first, by user, object, action and time"""
             page, size = q.pop("page"), q.pop("page_size")
             with engine.connect() as conn:
@@ -147,7 +147,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @blp.arguments(AuditQuery, **QUERY)
         @blp.response(200, CSV, content_type="text/csv")
         @errors(blp, *SIGNED_IN, 429)
-        def get(self, q):  # type: ignore[no-untyped-def]
+        def get(self, q):
             """The filtered audit rows as CSV (at most 100,000); the export is audited"""
             with engine.begin() as conn:
                 rows = audit.query(conn, limit=MAX_EXPORT_ROWS, **q)
@@ -165,7 +165,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @blp.arguments(VerifyQuery, **QUERY)
         @blp.response(200, VerifyOut)
         @errors(blp, *SIGNED_IN)
-        def get(self, q):  # type: ignore[no-untyped-def]
+        def get(self, q):
             """Check the hash chain; every altered, inserted or deleted row is named"""
             anchor = (q["anchor_seq"], q["anchor_hash"]) if q else None
             with engine.connect() as conn:
@@ -180,7 +180,7 @@ def audit_blueprint(engine: Engine, make_caseload: Callable[[], Caseload]) -> Bl
         @blp.arguments(UnusualQuery, **QUERY)
         @blp.response(200, UnusualReaderOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self, q):  # type: ignore[no-untyped-def]
+        def get(self, q):
             """People who read more than `threshold` children outside their caseload"""
             since = q["since"] or datetime.now(UTC) - timedelta(days=30)
             caseload = make_caseload()

@@ -92,7 +92,7 @@ def make_engine(url: str) -> Engine:
                                hide_parameters=True)  # no personal data in error logs
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see below
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -101,7 +101,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):  # type: ignore[no-untyped-def]
+        def _begin(conn):
             # IMMEDIATE takes the write lock at BEGIN: two writers queue instead of
             # failing later, and an outbox relay's claim is exclusive. Readers do not.
             read_only = conn.get_execution_options().get(READ_ONLY)

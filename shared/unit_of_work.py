@@ -7,7 +7,7 @@ Service layers subclass it to add their repositories. Events recorded with
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
@@ -26,7 +26,7 @@ class SqlUnitOfWork:
 
     @classmethod
     def on_connection(cls, conn: Connection, catalogue: Catalogue, source: str,
-                      **kwargs: Any) -> SqlUnitOfWork:
+                      **kwargs: Any) -> Self:
         """A unit of work that joins a transaction someone else opened (a consumer's)."""
         uow = cls(conn.engine, catalogue, source, **kwargs)
         uow.conn = conn
@@ -37,7 +37,7 @@ class SqlUnitOfWork:
     def _bind(self, conn: Connection) -> None:
         """Subclasses build their repositories on ``conn`` here."""
 
-    def __enter__(self) -> SqlUnitOfWork:
+    def __enter__(self) -> Self:
         if self.conn is None:
             self._cm = self.engine.begin()
             self.conn = self._cm.__enter__()

@@ -83,7 +83,7 @@ def _streams(rng: np.random.Generator, river: np.ndarray) -> list[np.ndarray]:
     return sorted(out, key=len, reverse=True)
 
 
-def _reservoir(rng: np.random.Generator, stream: np.ndarray):  # type: ignore[no-untyped-def]
+def _reservoir(rng: np.random.Generator, stream: np.ndarray):
     """A reservoir on the upper stream, its dam across the outlet, canals from the dam."""
     tail = stream[-12:]
     direction = (tail[-1] - tail[0]) / max(np.linalg.norm(tail[-1] - tail[0]), 1e-9)

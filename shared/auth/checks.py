@@ -40,4 +40,4 @@ def needs_background_check(fn: F) -> F:
                         "valid background check: you may not do work in contact with children")
         return fn(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # the view's own signature

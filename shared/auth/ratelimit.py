@@ -71,6 +71,6 @@ def rate_limit(limit: int, window_s: float = 60.0, key: Callable[[], str] = call
                             f"retry in {math.ceil(wait)} s")
             return fn(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # the view's own signature
 
     return deco

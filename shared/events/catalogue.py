@@ -64,7 +64,7 @@ class Catalogue:
             self._by_type[spec.type] = spec
         self._schemas = threading.local()  # event type → this thread's schema instance
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(sorted(self._by_type.values(), key=lambda s: s.type))
 
     def spec(self, event_type: str) -> EventSpec:

@@ -36,7 +36,7 @@ class GeoJSONGeometry(fields.Dict):
         super().__init__(**kwargs)
         self.max_vertices = max_vertices
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if value.get("type") not in self._TYPES or "coordinates" not in value:
             raise self.make_error("invalid")

@@ -51,7 +51,7 @@ def _delete_by(column: Any) -> Delete:
     return delete(column.table).where(column.in_(bindparam("keys", expanding=True)))
 
 
-def _record(cls, row) -> Any:  # type: ignore[no-untyped-def]
+def _record(cls, row) -> Any:
     return cls(**{k: v for k, v in row._mapping.items() if k in cls.__dataclass_fields__})
 
 
@@ -61,7 +61,7 @@ def _home_row(home: ChildHome) -> dict[str, Any]:
     return row
 
 
-def _home(row) -> ChildHome:  # type: ignore[no-untyped-def]
+def _home(row) -> ChildHome:
     m = dict(row._mapping)
     m["lon"], m["lat"] = m.pop("home")
     return ChildHome(**m)
@@ -118,7 +118,7 @@ class ReadModelStore:
         return self._hazard(row) if row else None
 
     @staticmethod
-    def _hazard(row) -> HazardShape:  # type: ignore[no-untyped-def]
+    def _hazard(row) -> HazardShape:
         m = dict(row._mapping)
         m["protections"] = m["protections"] or {}
         return HazardShape(**m)

@@ -241,7 +241,7 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
+def revocation_check(engine: Engine):
     """The gateway's deny-list: signed-out tokens, tokens of an ended sign-in (its
     refresh family revoked) and tokens older than a user's last 'end all sessions'."""
 

@@ -40,7 +40,7 @@ def projected_geometries(objs: Sequence[dict[str, Any] | None], project: Project
                 project(c[:, 0], c[:, 1])))
             continue
         depth, geometry_type = _NESTING[kind]
-        items: list[Any] = [objs[i]["coordinates"] for i in where]  # type: ignore[index]
+        items: list[Any] = [objs[i]["coordinates"] for i in where]  # type: ignore[index]  # a GeoJSON dict here
         offsets = []
         for _ in range(depth):
             offsets.append(np.cumsum([0] + [len(item) for item in items]))

@@ -78,7 +78,7 @@ def build(registry: Any) -> Blueprint:
         @blp.arguments(CaseQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args, case_id):  # type: ignore[no-untyped-def]
+        def get(self, args, case_id):
             """A case (HTML): its steps, what emergency handling must do, the next step
             or the request waiting for approval, and the record of steps"""
             t = LABELS[args["lang"]]
@@ -94,7 +94,7 @@ def build(registry: Any) -> Blueprint:
         @blp.response(303, description="Moved or asked: on to the case's page with `done`",
                       headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 409)
-        def post(self, form, args, case_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, case_id):
             """Move the case one step from its page, or ask a supervisor to approve it"""
             case = read(str(case_id))
             path, body, done = step_request(case, form,
@@ -110,7 +110,7 @@ def build(registry: Any) -> Blueprint:
         @blp.response(303, description="Decided: on to the case's page with `done`",
                       headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 409)
-        def post(self, form, args, case_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, case_id):
             """Approve the request waiting on the case (it moves) or return it with a note"""
             answer = registry.post(f"/cases/{case_id}/approval-requests/decision",
                                    caller_token(), {"decision": form["decision"],

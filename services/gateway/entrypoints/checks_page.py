@@ -51,7 +51,7 @@ def build(service: IdentityService) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """The township's people who need a background check, blocked first (HTML)"""
             saved = request.args.get("saved") == "1"
             return _page(service, message=_label("check_saved") if saved else "")
@@ -63,7 +63,7 @@ def build(service: IdentityService) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(303, description="Recorded: on to the page", headers=LOCATION)
         @page_errors(blp, 404, 422)
-        def post(self, form, args, user_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, user_id):
             """Record a background check from the page's form (then back to the page)"""
             fields = {k: v for k, v in request.form.items()
                       if k in ("checked_on", "result", "expires_on") and v}

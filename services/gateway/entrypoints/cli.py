@@ -23,7 +23,7 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
               "`shouhu replay <service>`).", file=sys.stderr)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     gw = sub.add_parser("gateway", help="gateway maintenance").add_subparsers(required=True)
     rb = gw.add_parser("rebuild", help="replay all topics into a fresh read model "
                                        "(stop the gateway worker first)")

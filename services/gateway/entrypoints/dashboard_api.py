@@ -54,7 +54,7 @@ def build(gateway: Gateway) -> Blueprint:
 
     maps = PageCache(version)  # a folium render of a township takes a while: see docs
 
-    def figures():  # type: ignore[no-untyped-def]
+    def figures():
         with gateway.reader.connect() as conn:
             return dashboard(ReadModelStore(conn), current_principal())
 
@@ -77,7 +77,7 @@ def build(gateway: Gateway) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """The campaign dashboard (HTML) with its map, as the caller's role may see it"""
             principal, lang = current_principal(), args["lang"]
             static_url = url_for("static", filename="").rstrip("/")
@@ -99,7 +99,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*PLANNERS)
         @blp.response(200, DashboardOut)
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """Every dashboard table as JSON"""
             return figures()
 
@@ -108,7 +108,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*PLANNERS)
         @blp.response(200, TEXT, content_type="text/csv")
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, table):  # type: ignore[no-untyped-def]
+        def get(self, table):
             """One dashboard table as CSV (hazards, protections, findings, overdue, coverage)"""
             if table not in TABLES:
                 abort(404, description=f"no table {table}")

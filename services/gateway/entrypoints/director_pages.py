@@ -109,7 +109,7 @@ def build(registry: Any) -> Blueprint:
         @blp.arguments(DueQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Children in your villages due a home visit (HTML), overdue first"""
             until = (local_today() + timedelta(days=args["days"])).isoformat()
             due = accepted(registry.get("/visits/due", caller_token(), {
@@ -126,7 +126,7 @@ def build(registry: Any) -> Blueprint:
         @blp.arguments(ChildQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args, child_id):  # type: ignore[no-untyped-def]
+        def get(self, args, child_id):
             """A child's page (HTML): who, when last visited, the home visit form; with
             ``recorded``, the confirmation of the visit just recorded"""
             if args["recorded"]:
@@ -141,7 +141,7 @@ def build(registry: Any) -> Blueprint:
         @blp.response(303, description="Recorded: on to the child's page with "
                       "`recorded=1` (its confirmation)", headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 422)
-        def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, child_id):
             """Record a home visit from the form (forwarded to the registry as the JSON
             write is): on to its confirmation, or the form with what it refused"""
             child_id = str(child_id)
@@ -157,7 +157,7 @@ def build(registry: Any) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args, child_id):  # type: ignore[no-untyped-def]
+        def get(self, args, child_id):
             """The form to open a case for this child (HTML)"""
             return case_form(str(child_id), {"situation": "", "severity": "", "note": ""})
 
@@ -170,7 +170,7 @@ def build(registry: Any) -> Blueprint:
                       "the child's open case of that situation, if there is one, with "
                       "`already_open=1`", headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 422)
-        def post(self, form, args, child_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, child_id):
             """Open a case from the form (forwarded to the registry's POST /cases): on to
             the case, or the form with what the registry refused"""
             child_id = str(child_id)

@@ -10,14 +10,14 @@ from shared.web import error_response
 
 def register_errors(app: Flask) -> None:
     @app.errorhandler(NotFound)
-    def _not_found(exc: NotFound):  # type: ignore[no-untyped-def]
+    def _not_found(exc: NotFound):
         return error_response(404, "NOT_FOUND", str(exc) or "not found")
 
     @app.errorhandler(InvalidPlan)
-    def _invalid(exc: InvalidPlan):  # type: ignore[no-untyped-def]
+    def _invalid(exc: InvalidPlan):
         return error_response(422, "UNPROCESSABLE_ENTITY", exc.message,
                               {"json": {exc.field: [exc.message]}})
 
     @app.errorhandler(UpstreamUnavailable)
-    def _upstream(exc: UpstreamUnavailable):  # type: ignore[no-untyped-def]
+    def _upstream(exc: UpstreamUnavailable):
         return error_response(503, "SERVICE_UNAVAILABLE", f"{exc} service unavailable; retry")

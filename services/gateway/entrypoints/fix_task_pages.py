@@ -95,7 +95,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Open fix tasks in your villages (HTML): to fix, and to confirm on patrol"""
             lang = args["lang"]
             groups = []
@@ -122,7 +122,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.response(303, description="Assigned (or already assigned): on to the task",
                       headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 409)
-        def post(self, form, args):  # type: ignore[no-untyped-def]
+        def post(self, form, args):
             """Assign a missing or damaged protection to the village committee"""
             lang = args["lang"]
             status, body = hazards.post("/fix-tasks", caller_token(), {
@@ -144,7 +144,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.arguments(FixTaskQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args, task_id):  # type: ignore[no-untyped-def]
+        def get(self, args, task_id):
             """A fix task (HTML): what, where, by when, its photo, and the next step"""
             done = args["done"]
             return page(str(task_id), args["lang"],
@@ -158,7 +158,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(303, description="Reported: on to the task", headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 409)
-        def post(self, form, files, args, task_id):  # type: ignore[no-untyped-def]
+        def post(self, form, files, args, task_id):
             """The village reports the fix with a photo from the phone"""
             photo = files.get("photo")
             sent = {"photo": (photo.filename or "photo.jpg", photo.read(),
@@ -175,7 +175,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.response(303, description="Confirmed or sent back: on to the task",
                       headers=LOCATION)
         @page_errors(blp, *UPSTREAM, 409)
-        def post(self, form, args, task_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, task_id):
             """A patrol confirms the fix, or says it is still not fixed"""
             fixed = form["fixed"] == "true"
             answer = hazards.post(f"/fix-tasks/{task_id}/confirmation", caller_token(),
@@ -190,7 +190,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
         @blp.alt_response(200, schema=TEXT, content_type="image/png", success=True)
         @blp.alt_response(200, schema=TEXT, content_type="image/webp", success=True)
         @page_errors(blp, *UPSTREAM)
-        def get(self, task_id):  # type: ignore[no-untyped-def]
+        def get(self, task_id):
             """The photo of the reported fix (EXIF removed by the hazards service)"""
             status, data, content_type = hazards.content(f"/fix-tasks/{task_id}/photo",
                                                          caller_token())

@@ -107,7 +107,7 @@ def _login_page(message: str = "", status: int = 200) -> Response:
     return resp
 
 
-def _session_cookies(session: Session, target: str):  # type: ignore[no-untyped-def]
+def _session_cookies(session: Session, target: str):
     resp = redirect(_safe_next(target), code=303)
     tls = behind_tls()
     resp.set_cookie(COOKIE, session.access_token, max_age=session.expires_in, httponly=True,
@@ -126,7 +126,7 @@ def _tokens(session: Session) -> dict[str, object]:
             "user": user_out(session.user)}
 
 
-def register_identity(app: Flask, api: Api, gateway) -> IdentityService:  # type: ignore[no-untyped-def]
+def register_identity(app: Flask, api: Api, gateway) -> IdentityService:
     """Add the identity routes and the token deny-list to the gateway app."""
     from services.gateway.adapters.users import revocation_check
 
@@ -145,7 +145,7 @@ def _register_errors(app: Flask) -> None:
                 domain.AccountLocked: 429, domain.UnknownUser: 404, domain.OutOfScope: 403}
 
     @app.errorhandler(domain.IdentityError)
-    def _identity_error(exc: domain.IdentityError):  # type: ignore[no-untyped-def]
+    def _identity_error(exc: domain.IdentityError):
         status = statuses.get(type(exc), 401 if isinstance(exc, domain.InvalidRefreshToken)
                               else 422)
         errors = {"json": {exc.field: [exc.message]}} if isinstance(
@@ -163,7 +163,7 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
     class Login(MethodView):
         @public
         @blp.response(200, TEXT, content_type=HTML)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """The sign-in page (HTML)"""
             return _login_page()
 
@@ -177,7 +177,7 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
         @blp.alt_response(401, schema=ErrorSchema, description=REFUSED)
         @blp.alt_response(401, schema=TEXT, content_type=HTML, description=REFUSED)
         @errors(blp, 403, 422, 429)
-        def post(self):  # type: ignore[no-untyped-def]
+        def post(self):
             """Sign in with user name and password (JSON → tokens; form → cookies)"""
             if request.is_json:
                 try:
@@ -202,9 +202,9 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
         @blp.arguments(RefreshIn)
         @blp.response(200, TokenOut)
         @errors(blp, 401, 429)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Exchange a refresh token (body or cookie) for a new pair; each works once"""
-            raw = body.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
+            raw = body.get("refresh_token") or request.cookies.get(REFRESH_COOKIE, "")
             if not raw:
                 abort(401, message="no refresh token")
             return _tokens(service.refresh(raw))
@@ -214,7 +214,7 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
         @allow(*EVERYONE)
         @blp.response(204)
         @errors(blp, 401)
-        def post(self):  # type: ignore[no-untyped-def]
+        def post(self):
             """Sign out: this access token and its refresh tokens stop working"""
             service.logout(g.claims, request.cookies.get(REFRESH_COOKIE))
             resp = Response(status=204)
@@ -234,7 +234,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*ADMIN)
         @blp.response(200, UserOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """Users of the administrator's township"""
             return [user_out(u) for u in service.list_users(current_principal())]
 
@@ -242,7 +242,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @blp.arguments(UserIn)
         @blp.response(201, UserOut)
         @errors(blp, *SIGNED_IN)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Create a user (password hashed with argon2id)"""
             return user_out(service.create_user(current_principal(), **body))
 
@@ -251,7 +251,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*EVERYONE)
         @blp.response(200, UserOut)
         @errors(blp, 401)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """Who am I: role and scope of the signed-in user"""
             return user_out(service.me(current_principal()))
 
@@ -260,7 +260,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*ADMIN)
         @blp.response(200, UserOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, user_id):  # type: ignore[no-untyped-def]
+        def get(self, user_id):
             """One user"""
             return user_out(service.get_user(current_principal(), user_id))
 
@@ -268,7 +268,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @blp.arguments(UserPatch)
         @blp.response(200, UserOut)
         @errors(blp, *SIGNED_IN, 404)
-        def patch(self, body, user_id):  # type: ignore[no-untyped-def]
+        def patch(self, body, user_id):
             """Change role, villages, activity or password (ends the user's sessions)"""
             return user_out(service.update_user(current_principal(), user_id, body))
 
@@ -277,7 +277,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*ADMIN)
         @blp.response(204)
         @errors(blp, *SIGNED_IN, 404)
-        def delete(self, user_id):  # type: ignore[no-untyped-def]
+        def delete(self, user_id):
             """End every session of a user (lost phone, staff leaving)"""
             service.end_sessions(current_principal(), user_id)
 
@@ -287,7 +287,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @blp.arguments(CheckIn)
         @blp.response(201, CheckStatusOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, body, user_id):  # type: ignore[no-untyped-def]
+        def post(self, body, user_id):
             """Record a background check (date, result, expiry)"""
             check = domain.BackgroundCheck(**body)
             return service.record_check(current_principal(), user_id, check)
@@ -298,7 +298,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @blp.arguments(ApprovalIn)
         @blp.response(201, ApprovalOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Approve another user's bulk export of more than 50 children: one export,
             once, within an hour (404: no such user in the approver's township)"""
             approver = current_principal()
@@ -314,7 +314,7 @@ def _users_blueprint(service: IdentityService) -> Blueprint:
         @allow(*CHECK_READERS)
         @blp.response(200, UserOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """People who may not be assigned: missing, expired or matching checks"""
             blocked = service.blocked(current_principal(), township_today())
             return [user_out(u, status) for u, status in blocked]

@@ -32,7 +32,7 @@ _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an ad
 T = TypeVar("T")
 
 
-def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-untyped-def]
+def seed_demo_users(service, township: str = DEMO_TOWNSHIP,
                     village: str = DEMO_VILLAGE) -> list[tuple[str, Role, str]]:
     """One account per role (``demo.<role>``) with a fresh random password; returns
     (username, role, password) for every role. An account that exists (an earlier run)
@@ -81,7 +81,7 @@ def _retrying(call: Callable[[], T], attempts: int = 8) -> T:
             time.sleep(0.25 * 2 ** attempt)
 
 
-def _service():  # type: ignore[no-untyped-def]
+def _service():
     from services.gateway.bootstrap import bootstrap
     from services.gateway.service_layer.identity import IdentityService
 
@@ -128,7 +128,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> None:
               f"{counts or 'no encrypted columns'}")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     users = sub.add_parser("users", help="gateway accounts").add_subparsers(required=True)
     add = users.add_parser("add", help="create an account")
     add.add_argument("username")

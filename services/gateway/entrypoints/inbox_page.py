@@ -38,7 +38,7 @@ def build(notifier: Any) -> Blueprint:
         @blp.arguments(PageQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, 401, 403, 502, 503)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Your notifications (HTML), newest first, each with its acknowledge button"""
             items = accepted(notifier.get("/inbox", caller_token()), "notifier")
             return render_page("inbox.html", "inbox_title", "/inbox", current="inbox",
@@ -53,7 +53,7 @@ def build(notifier: Any) -> Blueprint:
         @blp.response(303, description="Acknowledged: on to the inbox, the item marked",
                       headers=LOCATION)
         @page_errors(blp, 401, 403, 404, 502, 503)
-        def post(self, form, args, delivery_id):  # type: ignore[no-untyped-def]
+        def post(self, form, args, delivery_id):
             """Acknowledge one of your notifications (the inbox page's button): on to
             the inbox, the item marked"""
             accepted(notifier.post(f"/inbox/{delivery_id}/ack", caller_token(), {}),

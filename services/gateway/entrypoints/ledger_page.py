@@ -81,7 +81,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
             _, body, _ = registry_import(token, "/children/import", dry_run="true")
             report = json.loads(body)
             uploads.write_json(owner(), token, part, report)
-        return report  # type: ignore[no-any-return]
+        return report
 
     def form_page(status: int = 200, message: str = "") -> Response:
         return render_page("ledger.html", "ledger_title", "/ledger", status=status,
@@ -98,7 +98,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         @blp.arguments(LedgerQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Import a ledger (HTML): choose the file"""
             return form_page()
 
@@ -107,7 +107,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         @blp.arguments(LedgerQuery, location="query")
         @blp.response(303, description="Kept: on to its preview", headers=LOCATION)
         @page_errors(blp, 400, 413)
-        def post(self, form, args):  # type: ignore[no-untyped-def]
+        def post(self, form, args):
             """Upload a ledger (XLSX or CSV) from the form: kept for an hour, on to its
             preview"""
             upload = request.files.get("file")
@@ -117,7 +117,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
                 return form_page(413 if data else 400,
                                  LEDGER[page_lang()][key].format(mb=MAX_BYTES // 2**20))
             token = uploads.put(owner(), data, {"datum": form["datum"],
-                                                "name": (upload.filename or "")[-80:]})
+                                                "name": (upload and upload.filename or "")[-80:]})
             return see_other("ledger.Preview", token=token, lang=args["lang"])
 
     @blp.route("/ledger/<token>")
@@ -126,7 +126,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         @blp.arguments(LedgerQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args, token):  # type: ignore[no-untyped-def]
+        def get(self, args, token):
             """A ledger's preview (HTML): what each row would become, nothing stored;
             ``outcome`` shows only accepted, flagged or refused rows"""
             done = uploads.read_json(owner(), token, "result")
@@ -148,7 +148,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         @blp.response(303, description="Imported: on to the preview, which shows the "
                       "result", headers=LOCATION)
         @page_errors(blp, *UPSTREAM)
-        def post(self, form, args, token):  # type: ignore[no-untyped-def]
+        def post(self, form, args, token):
             """Import the accepted and flagged rows of a kept ledger (or nothing while a
             row is refused, with ``all_or_nothing``); on to its page with the result"""
             _, body, _ = registry_import(
@@ -168,7 +168,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
         @blp.arguments(LedgerQuery, location="query")
         @blp.response(200, TEXT, content_type=XLSX)
         @page_errors(blp, *UPSTREAM)
-        def get(self, args, token):  # type: ignore[no-untyped-def]
+        def get(self, args, token):
             """The error workbook: the refused rows with their columns and the reason,
             to fix in Excel and upload again"""
             _, body, kind = registry_import(token, "/children/import/errors")

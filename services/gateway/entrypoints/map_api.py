@@ -78,7 +78,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @blp.arguments(MapQuery, location="query")
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, json=(*REFUSED_BEFORE_PAGE, 404))
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """The phone map page (HTML), as the caller's role may see it"""
             principal, checkins = current_principal(), url_for("map.CheckIns")
             pages = page_links(principal, args["lang"])  # as the scope's home view decides
@@ -109,7 +109,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @blp.arguments(MapQuery, location="query")
         @blp.response(200, MapLayersOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Homes (exact or aggregated by role), hazards, zones, points, route"""
             principal = current_principal()
             answer = layers(principal, args)
@@ -121,7 +121,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @allow(*PEOPLE)
         @blp.response(200, HazardRankingOut)
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """Hazards by exposure, with the protections each lacks"""
             with gateway.reader.connect() as conn:
                 return {"hazards": overlay_views.hazard_ranking(ReadModelStore(conn))}
@@ -131,7 +131,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @allow(*EXACT)
         @blp.response(200, ChildNearestOut)
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """Nearest water and road hazard per child in the caller's villages"""
             principal = current_principal()
             with gateway.reader.connect() as conn:
@@ -145,7 +145,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @blp.arguments(CheckInBatch)
         @blp.alt_response(200, schema=CheckInResults, success=True)
         @errors(blp, *SIGNED_IN, 503)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Forward check-ins to the hazards service with the caller's own token"""
             status, payload = hazards.post(
                 "/checkins", caller_token(),
@@ -160,7 +160,7 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @blp.alt_response(200, schema=VisitOut, success=True,
                           description="A resend: the visit the registry already holds")
         @errors(blp, *SIGNED_IN, 404, 422, 503)
-        def post(self, child_id):  # type: ignore[no-untyped-def]
+        def post(self, child_id):
             """Forward a home visit to the registry with the caller's own token (201, or
             200 for a resend of a visit already recorded)"""
             status, payload = registry.post(f"/children/{child_id}/visits", caller_token(),

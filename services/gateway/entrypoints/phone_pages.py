@@ -171,7 +171,7 @@ def install_page_refusals(app: Flask) -> None:
     @app.errorhandler(401)
     def _signed_out(exc: HTTPException) -> AnyResponse:
         if not (_is_page() and _from_browser()):
-            return http_error(exc)  # type: ignore[no-any-return]
+            return http_error(exc)
         if request.method in ("GET", "HEAD"):
             query = request.query_string.decode()
             here = request.path + (f"?{query}" if query else "")
@@ -181,7 +181,7 @@ def install_page_refusals(app: Flask) -> None:
     @app.errorhandler(403)
     def _forbidden(exc: HTTPException) -> AnyResponse:
         if not (_is_page() and _from_browser()):
-            return http_error(exc)  # type: ignore[no-any-return]
+            return http_error(exc)
         return _refusal(403, "gateway")
 
 

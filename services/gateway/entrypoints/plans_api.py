@@ -78,7 +78,7 @@ def build(gateway: Gateway) -> Blueprint:
         @blp.arguments(PlanIn)
         @blp.response(201, PlanOut)
         @errors(blp, *SIGNED_IN)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Plan patrols for a date range and publish the plan to the teams"""
             principal = current_principal()
             with gateway.reader.connect() as conn:
@@ -96,7 +96,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*PLAN_READERS)
         @blp.response(200, PlanOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, plan_id):  # type: ignore[no-untyped-def]
+        def get(self, plan_id):
             """A plan: teams, shifts and ordered stops"""
             with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id)
@@ -106,7 +106,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*PLAN_READERS)
         @blp.response(200, CoverageOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, plan_id):  # type: ignore[no-untyped-def]
+        def get(self, plan_id):
             """Planned vs checked points, distance walked, high-exposure share (7 days)"""
             with gateway.reader.connect() as conn:
                 return plans.coverage(conn, plan_id)
@@ -116,7 +116,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*TEAM_READERS)
         @blp.response(200, TEXT, content_type="application/gpx+xml")
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
+        def get(self, plan_id, team_id):
             """A team's routes as GPX"""
             return Response(team_gpx(plan_id, team(plan_id, team_id)[1]),
                             mimetype="application/gpx+xml")
@@ -126,7 +126,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*TEAM_READERS)
         @blp.response(200, TEXT, content_type="text/csv")
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
+        def get(self, plan_id, team_id):
             """A team's stops as CSV"""
             return Response(team_csv(team(plan_id, team_id)[1]), mimetype="text/csv")
 
@@ -135,7 +135,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*TEAM_READERS)
         @blp.response(200, TEXT, content_type=HTML)
         @page_errors(blp, json=(*SIGNED_IN, 404))
-        def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
+        def get(self, plan_id, team_id):
             """A team's printable patrol sheet (HTML with a print stylesheet)"""
             return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html",
                             headers={"Content-Security-Policy": csp_with_styles(SHEET_CSS)})

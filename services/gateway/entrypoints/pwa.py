@@ -31,7 +31,7 @@ def build() -> Blueprint:
     class Favicon(MethodView):
         @public
         @blp.response(200, TEXT, content_type=ICO)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """The site's icon (browsers ask for it on every page)"""
             return send_from_directory(STATIC, "favicon.ico", max_age=86400, mimetype=ICO)
 
@@ -39,7 +39,7 @@ def build() -> Blueprint:
     class Manifest(MethodView):
         @public
         @blp.response(200, {"type": "object"}, content_type="application/manifest+json")
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """The web app manifest: the map installs as an app on a phone's home screen"""
             icons = [{"src": url_for("static", filename=i), "sizes": size,
                       "type": "image/png", "purpose": "any"} for i, size in ICONS.items()]
@@ -50,7 +50,7 @@ def build() -> Blueprint:
     class ServiceWorker(MethodView):
         @public
         @blp.response(200, TEXT, content_type="text/javascript")
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """The service worker: the map's shell, its last page and tiles, offline"""
             static = url_for("static", filename="").rstrip("/")
             shell = [*ASSETS.urls(static).values(), *(f"{static}/{i}" for i in ICONS),

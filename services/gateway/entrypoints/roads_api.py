@@ -26,7 +26,7 @@ def build(gateway: Gateway) -> Blueprint:
         @blp.arguments(RoadFile, location="files")
         @blp.response(201, RoadNetworkOut)
         @errors(blp, *SIGNED_IN)
-        def post(self, args, files):  # type: ignore[no-untyped-def]
+        def post(self, args, files):
             """Import roads (OSM PBF/XML, GeoJSON, GeoPackage, zipped Shapefile) as a new
             version; all or nothing, joins and connected pieces reported"""
             upload = files["file"]
@@ -39,7 +39,7 @@ def build(gateway: Gateway) -> Blueprint:
         @allow(*ROAD_READERS)
         @blp.response(200, RoadNetworkOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """The road network version plans use now, with its import report"""
             with gateway.reader.connect() as conn:
                 return roads.current(conn)

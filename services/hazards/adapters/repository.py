@@ -32,7 +32,7 @@ class HazardFilter:
     village_code: str | None = None
     missing: str | None = None  # a protection name, or "any"
 
-    def apply(self, query: Select, table: Any) -> Select:  # type: ignore[type-arg]
+    def apply(self, query: Select, table: Any) -> Select:
         if self.bbox is not None:
             minx, miny, maxx, maxy = self.bbox
             query = query.where(table.c.max_lon >= minx, table.c.min_lon <= maxx,

@@ -32,7 +32,7 @@ def context(hazards: Hazards) -> Context:
                    user_id=principal.user_id, in_scope=lambda v: in_scope(principal, v))
 
 
-def may_act_as(principal: Principal):  # type: ignore[no-untyped-def]
+def may_act_as(principal: Principal):
     """Patrol members check in as themselves; staff may record for their team."""
     if principal.role is Role.PATROL_MEMBER:
         return lambda member_id: member_id == principal.user_id

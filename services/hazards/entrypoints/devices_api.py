@@ -61,7 +61,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(DeviceIn)
         @blp.response(201, DeviceOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Register a device at a hazard (its secret must be configured)"""
             lon, lat = to_wgs84(body["location"]["lon"], body["location"]["lat"],
                                 body["location"]["datum"])
@@ -72,7 +72,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*DEVICE_ADMINS)
         @blp.response(200, DeviceOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """Registered devices with their last heartbeat"""
             with hazards.uow() as uow:
                 return uow.devices.list()
@@ -85,7 +85,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(AlarmIn)
         @blp.response(201, AlarmOut)
         @errors(blp, 401, 404)
-        def post(self, body, device_id):  # type: ignore[no-untyped-def]
+        def post(self, body, device_id):
             """A camera or fence alarm: becomes an urgent finding at the nearest hazard"""
             now = datetime.now(UTC)
             rules.check_fresh(body["sent_at"], now, skew)
@@ -104,7 +104,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(HeartbeatIn)
         @blp.response(204)
         @errors(blp, 401, 404)
-        def post(self, body, device_id):  # type: ignore[no-untyped-def]
+        def post(self, body, device_id):
             """A device says it is alive"""
             now = datetime.now(UTC)
             rules.check_fresh(body["sent_at"], now, skew)

@@ -20,7 +20,7 @@ from shared.web import error_response
 
 def register_errors(app: Flask) -> None:
     @app.errorhandler(HazardsError)
-    def _domain(exc: HazardsError):  # type: ignore[no-untyped-def]
+    def _domain(exc: HazardsError):
         if isinstance(exc, InvalidHazard | InvalidCheckIn):
             return error_response(422, "UNPROCESSABLE_ENTITY", str(exc),
                                   {"json": {exc.field: [exc.message]}})
@@ -40,7 +40,7 @@ def register_errors(app: Flask) -> None:
         return error_response(400, "BAD_REQUEST", str(exc))
 
     @app.errorhandler(413)
-    def _too_large(_exc):  # type: ignore[no-untyped-def]
+    def _too_large(_exc):
         limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
         size = f"{limit // 2 ** 20} MB" if limit % 2 ** 20 == 0 else f"{limit // 1024} KiB"
         return error_response(413, "PAYLOAD_TOO_LARGE",

@@ -21,7 +21,7 @@ class FixTaskIn(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
     @validates_schema
-    def _target(self, data, **_kw):  # type: ignore[no-untyped-def]
+    def _target(self, data, **_kw):
         if not data["finding_id"] and not (data["hazard_id"] and data["protection"]):
             raise ValidationError("name hazard_id and protection, or a finding_id",
                                   "hazard_id")

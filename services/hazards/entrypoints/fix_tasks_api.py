@@ -42,7 +42,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(FixTaskIn)
         @blp.response(201, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404, 409)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Assign a missing or damaged protection (or a finding) to the village
             committee with a due date; 409 naming the open task if it has one"""
             return fix_tasks.assign(hazards.uow(), fix_tasks.AssignFix(**body),
@@ -52,7 +52,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(FixTaskQuery, location="query")
         @blp.response(200, FixTaskPage)
         @errors(blp, *SIGNED_IN)
-        def get(self, q):  # type: ignore[no-untyped-def]
+        def get(self, q):
             """Fix tasks in the caller's villages, soonest due first, paged"""
             villages = current_principal().village_codes or None
             items, total = fix_tasks.list_tasks(hazards.uow(), villages, q["status"],
@@ -65,7 +65,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*FIX_READERS)
         @blp.response(200, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, task_id):  # type: ignore[no-untyped-def]
+        def get(self, task_id):
             """One fix task"""
             return fix_tasks.get_task(hazards.uow(), task_id, context(hazards))
 
@@ -76,7 +76,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(FixedPhoto, location="files")
         @blp.response(200, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404, 409, 413)
-        def post(self, form, files, task_id):  # type: ignore[no-untyped-def]
+        def post(self, form, files, task_id):
             """The village reports the fix, with a photo (multipart; EXIF removed)"""
             photo = files["photo"].read() if files.get("photo") else None
             return fix_tasks.report_fixed(hazards.uow(), task_id, form["note"], photo,
@@ -89,7 +89,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(ConfirmIn)
         @blp.response(200, FixTaskOut)
         @errors(blp, *SIGNED_IN, 404, 409)
-        def post(self, body, task_id):  # type: ignore[no-untyped-def]
+        def post(self, body, task_id):
             """A patrol confirms the fix (the hazard's protection becomes present) or
             finds it still broken (the task is with the village again)"""
             return fix_tasks.confirm(hazards.uow(), task_id, body["fixed"], body["note"],
@@ -102,7 +102,7 @@ def fix_tasks_blueprint(hazards: Hazards) -> Blueprint:
         @blp.alt_response(200, schema=FILE, content_type="image/png", success=True)
         @blp.alt_response(200, schema=FILE, content_type="image/webp", success=True)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, task_id):  # type: ignore[no-untyped-def]
+        def get(self, task_id):
             """The photo of the reported fix"""
             data, content_type = fix_tasks.photo(hazards.uow(), task_id, context(hazards))
             return Response(data, mimetype=content_type)

@@ -34,19 +34,20 @@ from shared.geo import Datum
 from shared.openapi import SIGNED_IN, errors
 
 
-def _filter(args: dict) -> HazardFilter:  # type: ignore[type-arg]
-    bbox = tuple(float(p) for p in args["bbox"].split(",")) if args.get("bbox") else None
+def _filter(args: dict) -> HazardFilter:
+    box = [float(p) for p in args["bbox"].split(",")] if args.get("bbox") else []
+    bbox = (box[0], box[1], box[2], box[3]) if box else None  # the schema checked four numbers
     kinds = tuple(args["kind"].split(",")) if args.get("kind") else ()
-    return HazardFilter(bbox=bbox, kinds=kinds, village_code=args.get("village"),  # type: ignore[arg-type]
+    return HazardFilter(bbox=bbox, kinds=kinds, village_code=args.get("village"),
                         missing=args.get("missing"))
 
 
-def _import_args(query: dict) -> dict:  # type: ignore[type-arg]
+def _import_args(query: dict) -> dict:
     """Options may also come as form fields, checked as the query is (422)."""
     return {**query, **parser.parse(ImportArgs(), location="form")} if request.form else query
 
 
-def _changes(body: dict) -> dict:  # type: ignore[type-arg]
+def _changes(body: dict) -> dict:
     if "geometry" in body:
         body["geometry"] = shape(body["geometry"])
     return body
@@ -62,7 +63,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(HazardIn)
         @blp.response(201, HazardOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Add a hazard (publishes hazard.created and zone.changed)"""
             hazard = Hazard(**_changes(body))
             return handlers.add_hazard(hazards.uow(), hazard, context(hazards))
@@ -71,7 +72,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(HazardQuery, location="query")
         @blp.response(200, FeatureCollection)
         @errors(blp, *SIGNED_IN)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """List hazards as an RFC 7946 FeatureCollection, filtered"""
             with hazards.uow() as uow:
                 frame = uow.hazards.frame(_filter(args))
@@ -82,7 +83,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*READERS)
         @blp.response(200, HazardOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, hazard_id):  # type: ignore[no-untyped-def]
+        def get(self, hazard_id):
             """Read one hazard"""
             return handlers.get_hazard(hazards.uow(), hazard_id)
 
@@ -90,7 +91,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(HazardPatch)
         @blp.response(200, HazardOut)
         @errors(blp, *SIGNED_IN, 404)
-        def patch(self, body, hazard_id):  # type: ignore[no-untyped-def]
+        def patch(self, body, hazard_id):
             """Change a hazard's attributes, protections or outline (versioned)"""
             return handlers.update_hazard(hazards.uow(), hazard_id, _changes(body),
                                           context(hazards))
@@ -98,7 +99,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*EDITORS)
         @blp.response(204)
         @errors(blp, *SIGNED_IN, 404)
-        def delete(self, hazard_id):  # type: ignore[no-untyped-def]
+        def delete(self, hazard_id):
             """Retire a hazard (filled in, fenced off for good)"""
             handlers.retire_hazard(hazards.uow(), hazard_id, context(hazards))
 
@@ -107,7 +108,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*READERS)
         @blp.response(200, VersionOut(many=True))
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, hazard_id):  # type: ignore[no-untyped-def]
+        def get(self, hazard_id):
             """Who changed what, when"""
             handlers.get_hazard(hazards.uow(), hazard_id)
             with hazards.uow() as uow:
@@ -121,7 +122,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(UploadFile, location="files")
         @blp.response(200, ImportReportOut)
         @errors(blp, *SIGNED_IN, 404, 413)
-        def post(self, args, files):  # type: ignore[no-untyped-def]
+        def post(self, args, files):
             """Import GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, CSV or OSM data.
 
             Options may come as query or form fields. The report lists every repaired,
@@ -148,7 +149,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
                           success=True)
         @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
         @errors(blp, *SIGNED_IN, 429)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Export hazards as GeoJSON (RFC 7946), GeoPackage, KML or CSV"""
             with hazards.uow() as uow:
                 frame = uow.hazards.frame(_filter(args))
@@ -169,7 +170,7 @@ def zones_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(HazardQuery, location="query")
         @blp.response(200, FeatureCollection)
         @errors(blp, *SIGNED_IN)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Hazard zones as an RFC 7946 FeatureCollection"""
             with hazards.uow() as uow:
                 frame = uow.zones.frame(_filter(args))

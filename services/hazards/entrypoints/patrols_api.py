@@ -28,7 +28,7 @@ from shared.geo import to_wgs84
 from shared.openapi import SIGNED_IN, errors
 
 
-def _checkin(item: dict) -> tuple[CheckIn, str]:  # type: ignore[type-arg]
+def _checkin(item: dict) -> tuple[CheckIn, str]:
     loc = item.pop("location")
     findings = [Finding(**f) for f in item.pop("findings")]
     track = [(p[0], p[1]) for p in item.pop("track")]
@@ -47,7 +47,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(PointQuery, location="query")
         @blp.response(200, PointOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Active patrol points, optionally only those due a check now"""
             return patrols.list_points(hazards.uow(), args.get("hazard_id"), args["due"],
                                        datetime.now(UTC))
@@ -56,7 +56,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(PointIn)
         @blp.response(201, PointOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Add a patrol point by hand"""
             lon, lat = to_wgs84(body["location"]["lon"], body["location"]["lat"],
                                 body["location"]["datum"])
@@ -69,7 +69,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @blp.arguments(PointPatch)
         @blp.response(200, PointOut)
         @errors(blp, *SIGNED_IN, 404)
-        def patch(self, body, point_id):  # type: ignore[no-untyped-def]
+        def patch(self, body, point_id):
             """Change a point's schedule, position, note, or deactivate it"""
             if "location" in body:
                 loc = body.pop("location")
@@ -81,7 +81,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @allow(*EDITORS)
         @blp.response(200, GenerateOut)
         @errors(blp, *SIGNED_IN)
-        def post(self):  # type: ignore[no-untyped-def]
+        def post(self):
             """Regenerate points at home clusters, crossings and swimming spots"""
             return patrols.regenerate_points(hazards.uow(), settings.cluster_m,
                                              settings.patrol_max_distance_m)
@@ -96,7 +96,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @checkins.arguments(CheckInBatch)
         @checkins.response(200, CheckInResults)
         @errors(checkins, *SIGNED_IN)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Record a batch of queued check-ins; each result is created, duplicate or refused"""
             policy = patrols.CheckInPolicy(settings.common.region,
                                            settings.checkin_max_distance_m,
@@ -111,7 +111,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         @checkins.arguments(PhotoUpload, location="files")
         @checkins.response(201, CheckInResults)
         @errors(checkins, *SIGNED_IN, 404, 413)
-        def post(self, files, client_id):  # type: ignore[no-untyped-def]
+        def post(self, files, client_id):
             """Attach a photo (JPEG/PNG/WEBP, size-limited; EXIF and location removed)"""
             checkin_id = patrols.attach_photo(hazards.uow(), client_id, files["photo"].read(),
                                               settings.photo_max_bytes,

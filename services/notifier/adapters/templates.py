@@ -17,7 +17,7 @@ _LABELLED = ("urgent", "situation", "unit", "kind", "risk_grade", "to_step", "de
              "protection")
 
 
-class _Context(dict):  # type: ignore[type-arg]
+class _Context(dict):
     def __missing__(self, key: str) -> str:
         return ""
 

@@ -49,7 +49,7 @@ def build(notifier: Notifier, now: Callable[[], datetime]) -> Blueprint:
         @public
         @blp.doc(responses={"200": {"description": "The confirmation page", **HTML},
                             "410": {"description": "Forged, expired or used link", **HTML}})
-        def get(self, token):  # type: ignore[no-untyped-def]
+        def get(self, token):
             """The confirmation page of a message's link (changes nothing; so neither do
             mail scanners that open it)"""
             try:
@@ -62,7 +62,7 @@ def build(notifier: Notifier, now: Callable[[], datetime]) -> Blueprint:
         @public
         @blp.doc(responses={"200": {"description": "Acknowledged", **HTML},
                             "410": {"description": "Forged, expired or used link", **HTML}})
-        def post(self, token):  # type: ignore[no-untyped-def]
+        def post(self, token):
             """Acknowledge by the page's button (single use)"""
             try:
                 with notifier.uow() as uow:

@@ -49,7 +49,7 @@ def _rules(notifier: Notifier) -> Blueprint:
         @allow(*STAFF)
         @blp.response(200, s.RulesStatusOut)
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """The rules in force and the last refused edit"""
             notifier.rules.current()
             return notifier.rules.status()
@@ -59,7 +59,7 @@ def _rules(notifier: Notifier) -> Blueprint:
         @allow(*RULE_ADMINS)
         @blp.response(200, s.RulesStatusOut)
         @errors(blp, *SIGNED_IN)
-        def post(self):  # type: ignore[no-untyped-def]
+        def post(self):
             """Reload the rules file now (a malformed file is refused, old rules stay)"""
             return notifier.rules.reload()
 
@@ -69,7 +69,7 @@ def _rules(notifier: Notifier) -> Blueprint:
         @blp.arguments(s.EventIn)
         @blp.response(200, s.PlannedAlertOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Which notifications would this event produce? (nothing is sent)"""
             try:
                 data = notifier.catalogue.validate(body["type"], body["data"])
@@ -91,7 +91,7 @@ def _directory(notifier: Notifier) -> Blueprint:
         @allow(*ADMIN)
         @blp.response(200, s.PersonOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """List the directory"""
             with notifier.uow() as uow:
                 return uow.directory.everyone()
@@ -102,7 +102,7 @@ def _directory(notifier: Notifier) -> Blueprint:
         @blp.arguments(s.PersonIn)
         @blp.response(200, s.PersonOut)
         @errors(blp, *SIGNED_IN)
-        def put(self, body, person_id):  # type: ignore[no-untyped-def]
+        def put(self, body, person_id):
             """Create or replace a directory entry"""
             with notifier.uow() as uow:
                 return queries.put_person(uow, Person(person_id=person_id, **body))
@@ -110,7 +110,7 @@ def _directory(notifier: Notifier) -> Blueprint:
         @allow(*ADMIN)
         @blp.response(204)
         @errors(blp, *SIGNED_IN, 404)
-        def delete(self, person_id):  # type: ignore[no-untyped-def]
+        def delete(self, person_id):
             """Remove a directory entry"""
             with notifier.uow() as uow:
                 queries.delete_person(uow, person_id)
@@ -127,7 +127,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
         @blp.arguments(s.DeliveryQuery, location="query")
         @blp.response(200, s.DeliveryPage)
         @errors(blp, *SIGNED_IN)
-        def get(self, args):  # type: ignore[no-untyped-def]
+        def get(self, args):
             """Who was told what, when, and did they act (by event, person, case, channel)"""
             page, size = args.pop("page"), args.pop("page_size")
             me = current_principal()
@@ -140,7 +140,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
         @allow(*PEOPLE)
         @blp.response(200, s.InboxItemOut(many=True))
         @errors(blp, *SIGNED_IN)
-        def get(self):  # type: ignore[no-untyped-def]
+        def get(self):
             """My in-app notifications, newest first"""
             with notifier.uow() as uow:
                 return queries.inbox(uow, notifier.templates, current_principal().user_id)
@@ -150,7 +150,7 @@ def _deliveries(notifier: Notifier) -> Blueprint:
         @allow(*PEOPLE)
         @blp.response(200, s.AckOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, delivery_id):  # type: ignore[no-untyped-def]
+        def post(self, delivery_id):
             """Acknowledge one of my notifications"""
             with notifier.uow() as uow:
                 return handlers.ack_from_inbox(uow, delivery_id, current_principal().user_id,

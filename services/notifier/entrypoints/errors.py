@@ -19,7 +19,7 @@ STATUS = {NotFound: (404, "NOT_FOUND"), AckRefused: (410, "GONE"),
 
 def register(app: Flask) -> None:
     @app.errorhandler(NotifierError)
-    def _domain(exc: NotifierError):  # type: ignore[no-untyped-def]
+    def _domain(exc: NotifierError):
         status, code = next((v for k, v in STATUS.items() if isinstance(exc, k)),
                             (500, "INTERNAL_SERVER_ERROR"))
         errors = {"json": {exc.field: [exc.message]}} if isinstance(exc, InvalidPerson) else None

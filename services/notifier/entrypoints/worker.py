@@ -66,7 +66,7 @@ def loops(notifier: Notifier, stop: threading.Event) -> dict[str, Loop]:
     def apply(conn: Connection, event: CloudEvent) -> None:
         uow = NotifierUnitOfWork.on_connection(conn, notifier.catalogue, SOURCE,
                                                channels=channels)
-        handle_event(uow, notifier.rules.current(), event, _now())  # type: ignore[arg-type]
+        handle_event(uow, notifier.rules.current(), event, _now())
 
     relay = build_relay(s.common, notifier.engine, notifier.catalogue)
     consumer = build_consumer(s.common, notifier.engine, notifier.catalogue,

@@ -168,7 +168,7 @@ class VisitRepository:
             child_id=child_id, due_date=due_date, notified_at=datetime.now(UTC)))
 
 
-def _dialect(conn: Connection):  # type: ignore[no-untyped-def]
+def _dialect(conn: Connection):
     return {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
 
 

@@ -116,7 +116,7 @@ class Child:
         return present[0] if present else None
 
     def with_changes(self, **changes: object) -> Child:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]  # fields named at run time
 
 
 def check_child(child: Child, today: date) -> Child:

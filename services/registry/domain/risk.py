@@ -89,12 +89,13 @@ def factors(child: Child, water_distance_m: float | None, today: date,
 
 def _water_factors(distance_m: float | None, in_zone: bool, model: RiskModel) -> list[str]:
     """At most one water factor: near beats inside a hazard's zone beats far."""
-    known = distance_m is not None and distance_m == distance_m  # NaN: no hazard known
-    if known and distance_m <= model.near_water_m:  # type: ignore[operator]
+    if distance_m is not None and distance_m != distance_m:  # NaN: no hazard known
+        distance_m = None
+    if distance_m is not None and distance_m <= model.near_water_m:
         return ["water_within_near_m"]
     if in_zone:
         return ["in_hazard_zone"]
-    if known and distance_m <= model.far_water_m:  # type: ignore[operator]
+    if distance_m is not None and distance_m <= model.far_water_m:
         return ["water_within_far_m"]
     return []
 

@@ -68,7 +68,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(CaseIn)
         @blp.response(201, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409)
-        def post(self, body):  # type: ignore[no-untyped-def]
+        def post(self, body):
             """Open a case (mandatory-report situations start at 'report')
 
             While the child has an open case of that situation, 409 naming it
@@ -84,7 +84,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(CaseListQuery, location="query")
         @blp.response(200, CasePage)
         @errors(blp, *SIGNED_IN, 429)
-        def get(self, q):  # type: ignore[no-untyped-def]
+        def get(self, q):
             """Cases in the caller's villages, newest first, paged (≤ 50 a page)"""
             who = actor()
             items, total = cases.list_cases(registry.uow(), who, q["page"], q["page_size"],
@@ -97,7 +97,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @allow(*CASE_READERS)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404)
-        def get(self, case_id):  # type: ignore[no-untyped-def]
+        def get(self, case_id):
             """Read one case with its steps, checklist and referrals"""
             who = actor()
             case = cases.get_case(registry.uow(), case_id, who)
@@ -110,7 +110,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(TransitionIn)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
-        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+        def post(self, body, case_id):
             """Move a case to another step (closing steps need a supervisor)"""
             who = actor()
             case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body), who)
@@ -122,7 +122,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(ApprovalRequestIn)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
-        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+        def post(self, body, case_id):
             """Ask a supervisor to approve a step (the supervisors' inbox is told)"""
             who = actor()
             case = cases.request_approval(registry.uow(), RequestApproval(case_id, **body), who)
@@ -134,7 +134,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(ApprovalDecisionIn)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
-        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+        def post(self, body, case_id):
             """Approve the waiting request (the case moves) or return it with a note"""
             cmd, who = DecideApproval(case_id, body["decision"] == "approve", body["note"]), actor()
             case = cases.decide_approval(registry.uow(), cmd, who)
@@ -146,7 +146,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(ReferralIn)
         @blp.response(201, ReferralOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
-        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+        def post(self, body, case_id):
             """Refer a case to another unit; it stays open until the unit reports back"""
             referral = cases.refer_case(registry.uow(), ReferCase(case_id, **body), actor())
             return {**asdict(referral), "open": referral.open}
@@ -157,7 +157,7 @@ def cases_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(FeedbackIn)
         @blp.response(200, CaseOut)
         @errors(blp, *SIGNED_IN, 404, 409, 412)
-        def post(self, body, case_id, referral_id):  # type: ignore[no-untyped-def]
+        def post(self, body, case_id, referral_id):
             """The receiving unit reports back on a referral (a liaison: its unit's only)"""
             cmd, who = RecordReferralFeedback(case_id, referral_id, body["feedback"]), actor()
             return case_view(cases.record_feedback(registry.uow(), cmd, who), who)

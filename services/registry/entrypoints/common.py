@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import request
+from flask_smorest import abort
 
 from services.registry.domain.model import Child, age_band
 from services.registry.service_layer.context import Actor
@@ -27,10 +28,13 @@ def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
 
-def if_match_version() -> int | None:
-    """The version named by If-Match ('"3"' or 'W/"3"'), or None if absent/unreadable."""
+def if_match_version() -> int:
+    """The version named by If-Match ('"3"' or 'W/"3"'); 428 when absent or unreadable,
+    so a change never lands on a record its sender did not read."""
     raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    return int(raw) if raw.isdigit() else None
+    if not raw.isdigit():
+        abort(428, message="send If-Match with the ETag you last read")
+    return int(raw)
 
 
 def page_of(items: list[dict[str, Any]], total: int, q: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ STATUS: dict[type[RegistryError], int] = {
 
 def register_errors(app: Flask) -> None:
     @app.errorhandler(RegistryError)
-    def _domain(exc: RegistryError):  # type: ignore[no-untyped-def]
+    def _domain(exc: RegistryError):
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         errors: dict[str, Any] | None = None
         if isinstance(exc, InvalidChild):

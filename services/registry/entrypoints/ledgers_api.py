@@ -91,7 +91,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(ImportFile, location="files")
         @blp.response(200, ImportOut)
         @errors(blp, *SIGNED_IN, 400, 413)
-        def post(self, q, files):  # type: ignore[no-untyped-def]
+        def post(self, q, files):
             """Import a ledger (XLSX, every sheet, or CSV in UTF-8/GBK): each row accepted,
             flagged or refused, in Chinese (English with Accept-Language: en); dry run
             unless dry_run=false"""
@@ -104,7 +104,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(ImportFile, location="files")
         @blp.response(200, schema=FILE, content_type=XLSX)
         @errors(blp, *SIGNED_IN, 400, 413)
-        def post(self, q, files):  # type: ignore[no-untyped-def]
+        def post(self, q, files):
             """The error workbook of a ledger (always a dry run): its refused rows with
             their original columns, row number and reason, to fix and import again"""
             report = _import(registry, {**q, "dry_run": True}, files)
@@ -121,7 +121,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
         @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
         @errors(blp, *SIGNED_IN, 429)
-        def get(self, q, name):  # type: ignore[no-untyped-def]
+        def get(self, q, name):
             """A roster by category, as JSON, CSV or XLSX; more than 50 children need an
             approval (X-Export-Approval); each child's export is audited"""
             who = actor()
@@ -138,7 +138,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.arguments(LedgerEntryIn)
         @blp.response(201, LedgerEntryOut)
         @errors(blp, *SIGNED_IN, 404)
-        def post(self, body, ledger):  # type: ignore[no-untyped-def]
+        def post(self, body, ledger):
             """Write a reception visit or a hotline call into its ledger"""
             return reports.add_ledger_entry(registry.uow(), ledger, body, actor())
 
@@ -149,7 +149,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.alt_response(200, schema=FILE, content_type="text/csv", success=True)
         @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
         @errors(blp, *SIGNED_IN, 429)
-        def get(self, q, ledger):  # type: ignore[no-untyped-def]
+        def get(self, q, ledger):
             """The reception or hotline ledger, as JSON, CSV or XLSX"""
             rows = reports.ledger_entries(registry.uow(), ledger, actor())
             if q["format"] == "json":
@@ -161,7 +161,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @allow(*COUNT_READERS)
         @blp.response(200, VillageReviewOut(many=True))
         @errors(blp, *SIGNED_IN, 422)
-        def get(self, quarter):  # type: ignore[no-untyped-def]
+        def get(self, quarter):
             """Quarterly summary per village: categories, grades, reviews, visits"""
             return reports.quarterly_review(registry.uow(), quarter, actor())
 
@@ -170,7 +170,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.response(200, UnreviewedOut(many=True))
         @errors(blp, *SIGNED_IN, 422)
-        def get(self, quarter):  # type: ignore[no-untyped-def]
+        def get(self, quarter):
             """Children whose record was not reviewed in that quarter (a work list)"""
             return reports.unreviewed(registry.uow(), quarter, actor())
 
@@ -179,7 +179,7 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @allow(*STAFF)
         @blp.response(200, ChildOut)
         @errors(blp, *SIGNED_IN, 404, 412, 422)
-        def post(self, quarter, child_id):  # type: ignore[no-untyped-def]
+        def post(self, quarter, child_id):
             """Mark a child's record as reviewed in that quarter (rule 7)"""
             who = actor()
             child = children.mark_reviewed(registry.uow(), child_id, quarter, who)

@@ -35,7 +35,7 @@ def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
     def bind(fn: Callable[[RegistryUnitOfWork, CloudEvent], None]) -> Handler:
         def handle(conn: Connection, event: CloudEvent) -> None:
             uow = RegistryUnitOfWork.on_connection(conn, catalogue, SOURCE)
-            fn(uow, event)  # type: ignore[arg-type]
+            fn(uow, event)
 
         return handle
 

@@ -50,7 +50,7 @@ def upgrade() -> None:
         _encrypt_rows(conn, table, KEYS[table], columns)
 
 
-def _encrypt_rows(conn, table, key, columns):  # type: ignore[no-untyped-def]
+def _encrypt_rows(conn, table, key, columns):
     names = ", ".join(f'"{c}"' for c in columns)
     rows = conn.execute(sa.text(f'SELECT "{key}", {names} FROM {table}')).fetchall()
     for row in rows:
