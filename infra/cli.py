@@ -119,6 +119,8 @@ def _print_running(stack, no_demo: bool) -> None:  # type: ignore[no-untyped-def
 def cmd_status(args: argparse.Namespace) -> None:
     from infra.status import print_status
 
+    # the table is the answer: kafka-python's connection chatter (some 25 INFO lines) is not
+    logging.getLogger("kafka").setLevel(logging.WARNING)
     print_status(args.bootstrap or _broker_of(data_dir()))
 
 

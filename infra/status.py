@@ -102,7 +102,7 @@ def _alive(pid: int | None) -> bool:
 
 
 def print_status(bootstrap: str, env: Mapping[str, str] | None = None) -> None:
-    logging.getLogger("kafka").setLevel(logging.ERROR)  # status prints, it does not chat
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)  # status prints its own lines
     env = dict(os.environ if env is None else env)
     data = Path(env.get("SHOUHU_DATA_DIR", "data")).resolve()
     state_file = data / "stack.json"

@@ -40,7 +40,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SIZES = {"phone": (360, 740, 2, True), "desktop": (1366, 900, 1, False)}  # w, h, dpr, mobile
 OUT = Path(__file__).resolve().parents[1] / "docs" / "guide" / "img"
-IGNORED_URLS = ("/favicon.ico",)  # browsers ask for it on their own; the gateway has none
 OFFLINE = "ERR_INTERNET_DISCONNECTED"  # console noise of the offline shot, expected
 MAP_READY = "return !!window.shouhuMap && !!document.querySelector('.leaflet-container')"
 PAGE_READY = "return document.readyState === 'complete'"
@@ -64,6 +63,8 @@ SHOTS = [
     Shot("patrol-map", PLAN_MAP, "patrol_member", action="zoom_route"),
     Shot("patrol-layers", PLAN_MAP, "patrol_member", action="open_layers"),
     Shot("patrol-checkin", PLAN_MAP, "patrol_member", action="open_checkin"),
+    Shot("patrol-list", "/map", "patrol_member", action="open_list"),
+    Shot("patrol-legend", "/map", "patrol_member", action="open_legend"),
     Shot("patrol-offline", PLAN_MAP, "patrol_member", action="offline_checkin"),
     Shot("patrol-map-en", PLAN_MAP.replace("?", "?lang=en&"), "patrol_member",
          action="zoom_route"),
@@ -85,7 +86,6 @@ class PageFailed(Exception):
 
 # -- actions: what to do on a page before the picture ----------------------------------
 _CFG = "JSON.parse(document.getElementById('shouhu-config').textContent)"
-_POINTS = f"window.shouhuMap.overlays[{_CFG}.labels.points]"
 
 
 def _click_css(driver: webdriver.Chrome, css: str) -> None:
@@ -115,14 +115,39 @@ def zoom_homes(driver: webdriver.Chrome) -> None:
     _zoom_to(driver, "homes")
 
 
+def _first_point(driver: webdriver.Chrome) -> list[float]:
+    """Zoom to the first patrol point (points stand alone from zoom 16); its lat, lon."""
+    return driver.execute_script(
+        "var ms = window.shouhuMap.markers, p = ms[Object.keys(ms)[0]];"
+        "window.shouhuMap.map.setView(p.getLatLng(), 17, {animate: false});"
+        "return [p.getLatLng().lat, p.getLatLng().lng];")
+
+
 def open_checkin(driver: webdriver.Chrome) -> None:
-    """The check-in form of a patrol point, reporting children at the water."""
+    """The check-in form of a patrol point (its name, village, what to check),
+    reporting children at the water."""
+    _first_point(driver)
     driver.execute_script(
-        f"var p = {_POINTS}.getLayers()[0];"
-        "window.shouhuMap.map.setView(p.getLatLng(), 16, {animate: false}); p.openPopup();")
+        "var ms = window.shouhuMap.markers; ms[Object.keys(ms)[0]].openPopup();")
     _click_css(driver, ".checkin-form input[value=children_at_water]")
     driver.execute_script(
         "document.querySelector('.checkin-form select').value = 'reminded'")
+
+
+def open_list(driver: webdriver.Chrome) -> None:
+    """The points nearest the phone, standing beside the first one."""
+    lat, lon = _first_point(driver)
+    driver.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"]})
+    driver.execute_cdp_cmd("Emulation.setGeolocationOverride",
+                           {"latitude": lat + 0.0003, "longitude": lon, "accuracy": 10})
+    _click_css(driver, "#list-points")
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#point-list li")
+                                    and "?" not in d.find_element(By.ID, "point-list").text)
+    time.sleep(1.5)  # the position arrives and the list is sorted from it
+
+
+def open_legend(driver: webdriver.Chrome) -> None:
+    _click_css(driver, "#legend-toggle")
 
 
 def offline_checkin(driver: webdriver.Chrome) -> None:
@@ -170,6 +195,7 @@ def open_case_form(driver: webdriver.Chrome) -> None:
 ACTIONS: dict[str, Callable[[webdriver.Chrome], None]] = {
     "zoom_route": zoom_route, "zoom_homes": zoom_homes, "open_layers": open_layers,
     "open_checkin": open_checkin, "offline_checkin": offline_checkin,
+    "open_list": open_list, "open_legend": open_legend,
     "fill_visit": fill_visit, "open_case_form": open_case_form}
 
 
@@ -196,11 +222,11 @@ def problems(driver: webdriver.Chrome, tolerate: str = "") -> list[str]:
         if msg["method"] != "Network.responseReceived":
             continue
         resp = msg["params"]["response"]
-        if resp["status"] >= 400 and not urlsplit(resp["url"]).path.endswith(IGNORED_URLS):
+        if resp["status"] >= 400:
             found.append(f"HTTP {resp['status']} {urlsplit(resp['url']).path}")
     for entry in driver.get_log("browser"):
         text = entry["message"]
-        if entry["level"] == "SEVERE" and "favicon.ico" not in text and not (
+        if entry["level"] == "SEVERE" and not (
                 tolerate and tolerate in text):
             found.append(f"console: {text[:300]}")
     return found

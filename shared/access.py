@@ -40,7 +40,8 @@ CHILD_FIELDS = ("id", "name", "gender", "birth_date", "age", "age_band", "id_num
                 "next_visit_due", "last_visited_at", "reviewed_quarter", "version")
 CASE_FIELDS = ("id", "child_id", "village_code", "situation", "severity", "step",
                "owner_id", "opened_at", "mandatory_report", "report", "checklist",
-               "checklist_done", "history", "referrals", "outcome", "version")
+               "checklist_done", "history", "referrals", "approvals", "awaiting_approval",
+               "moves", "outcome", "version")
 # A police officer finds and admonishes a family: who, where they live, how to reach them.
 POLICE_CHILD = ("id", "name", "gender", "birth_date", "age", "id_number", "village_code",
                 "village_name", "address", "phone", "guardians", "parents", "living_alone",
@@ -86,8 +87,9 @@ POLICY: dict[str, dict[Role, Grant]] = {
         R.POLICE_LIAISON: _g("read", Relation.REFERRED, POLICE_CHILD),
         R.SCHOOL_LIAISON: _g("read", Relation.PUPIL, SCHOOL_CHILD, IDENTIFIERS),
     },
-    "case": {
-        **{r: _g("read open move feedback", fields=CASE_FIELDS) for r in STAFF},
+    "case": {  # ask: for a supervisor's approval of a step; approve: give or return it
+        **{r: _g("read open move ask feedback", fields=CASE_FIELDS) for r in STAFF},
+        **{r: _g("read open move ask approve feedback", fields=CASE_FIELDS) for r in OFFICE},
         R.POLICE_LIAISON: _g("read feedback", Relation.REFERRED, POLICE_CASE),
         R.SCHOOL_LIAISON: _g("read feedback", Relation.REFERRED, SCHOOL_CASE),
     },
@@ -97,13 +99,18 @@ POLICY: dict[str, dict[Role, Grant]] = {
     "counts": {r: _g("read") for r in (*STAFF, R.PLANNER)},  # village reviews, no child
     "cells": {r: _g("read") for r in PEOPLE},  # homes as counts in map cells
     "dashboard": {r: _g("read") for r in (*OFFICE, R.PLANNER)},
-    "plan": {**{r: _g("read write follow") for r in (*OFFICE, R.PLANNER)},
+    "plan": {**{r: _g("read write follow") for r in OFFICE},
+             R.PLANNER: _g("read follow"),  # planners change nothing
              R.PATROL_MEMBER: _g("follow")},  # follow: a team's own route and sheet
     "road_network": {**{r: _g("read write") for r in OFFICE},  # the layer plans follow
                      R.PLANNER: _g("read")},
     "hazard": {**{r: _g("read") for r in Role},
                **{r: _g("read write") for r in (*STAFF, R.PLANNER)}},
     "patrol": {r: _g("check_in") for r in (R.PATROL_MEMBER, *STAFF)},
+    # 隐患整改: the station assigns, the village reports it fixed, a patrol confirms
+    "fix_task": {R.PLANNER: _g("read"), R.PATROL_MEMBER: _g("read confirm"),
+                 R.CHILD_DIRECTOR: _g("read report confirm"),
+                 **{r: _g("read assign report confirm") for r in OFFICE}},
     "device": {R.STATION_ADMIN: _g("manage")},
     "rules": {**{r: _g("read test") for r in OFFICE},  # notification rules
               R.STATION_ADMIN: _g("read test manage")},

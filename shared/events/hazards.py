@@ -91,13 +91,50 @@ class DeviceSilent(_Event):
     interval_s = fields.Integer(required=True)
 
 
+PROTECTIONS = ("barrier", "warning_sign", "rescue_equipment")
+
+
+class FixTaskAssigned(_Event):
+    """A missing or damaged protection became a fix task for the village committee."""
+
+    task_id = fields.String(required=True)
+    hazard_id = fields.String(required=True)
+    village_code = fields.String(required=True)
+    protection = fields.String(required=True, validate=validate.OneOf(PROTECTIONS))
+    problem = fields.String(required=True, validate=validate.OneOf(("missing", "damaged")))
+    due_on = fields.Date(required=True)
+    assigned_to = fields.String(required=True)
+    finding_id = fields.String(load_default="")
+
+
+class FixTaskChanged(_Event):
+    """A fix task was reported fixed, confirmed by a patrol, or found still broken."""
+
+    task_id = fields.String(required=True)
+    hazard_id = fields.String(required=True)
+    village_code = fields.String(required=True)
+    protection = fields.String(required=True, validate=validate.OneOf(PROTECTIONS))
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("assigned", "reported_fixed", "confirmed")))
+    due_on = fields.Date(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class FixTaskOverdue(_Event):
+    task_id = fields.String(required=True)
+    hazard_id = fields.String(required=True)
+    village_code = fields.String(required=True)
+    protection = fields.String(required=True, validate=validate.OneOf(PROTECTIONS))
+    due_on = fields.Date(required=True)
+
+
 def _spec(type_: str, topic: str, key: str, schema: type[Schema], summary: str,
           cls: Classification = Classification.PUBLIC) -> EventSpec:
     return EventSpec(type=type_, topic=topic, key=key, schema=schema, classification=cls,
                      summary=summary)
 
 
-_H, _P, _D = "hazards.hazards", "hazards.patrols", "hazards.devices"
+_H, _P, _D, _F = "hazards.hazards", "hazards.patrols", "hazards.devices", "hazards.fix_tasks"
 EVENTS = [
     _spec("hazards.hazard.created.v1", _H, "hazard_id", HazardCreated,
           "A water, road or terrain hazard was added to the inventory."),
@@ -116,4 +153,17 @@ EVENTS = [
           Classification.INTERNAL),
     _spec("hazards.device.silent.v1", _D, "device_id", DeviceSilent,
           "A camera or sensor missed its heartbeats.", Classification.INTERNAL),
+    _spec("hazards.fix_task.assigned.v1", _F, "task_id", FixTaskAssigned,
+          "A missing or damaged protection became a fix task (隐患整改) for the village "
+          "committee, due on a date.", Classification.INTERNAL),
+    _spec("hazards.fix_task.reported_fixed.v1", _F, "task_id", FixTaskChanged,
+          "The village reported the fix, with a photo; the next patrol confirms it.",
+          Classification.INTERNAL),
+    _spec("hazards.fix_task.confirmed.v1", _F, "task_id", FixTaskChanged,
+          "A patrol saw the fix: status confirmed (the hazard's protection is updated, "
+          "hazards.hazard.updated.v1 follows) or assigned again (still broken).",
+          Classification.INTERNAL),
+    _spec("hazards.fix_task.overdue.v1", _F, "task_id", FixTaskOverdue,
+          "A fix task is still with the village after its due date (once per due date).",
+          Classification.INTERNAL),
 ]

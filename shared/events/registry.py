@@ -89,6 +89,29 @@ class CaseTransitioned(_Event):
     owner_id = fields.String(required=True)
 
 
+class CaseApprovalRequested(_Event):
+    """A director asks the township's supervisors to approve a step of a case."""
+
+    case_id = fields.String(required=True)
+    request_id = fields.String(required=True)
+    village_code = fields.String(required=True, validate=VILLAGE_CODE)
+    from_step = fields.String(required=True, validate=validate.OneOf(CASE_STEPS))
+    to_step = fields.String(required=True, validate=validate.OneOf(CASE_STEPS))
+    requested_by = fields.String(required=True)
+
+
+class CaseApprovalDecided(_Event):
+    """A supervisor approved (the case moved) or returned (with a note) a request."""
+
+    case_id = fields.String(required=True)
+    request_id = fields.String(required=True)
+    village_code = fields.String(required=True, validate=VILLAGE_CODE)
+    to_step = fields.String(required=True, validate=validate.OneOf(CASE_STEPS))
+    decision = fields.String(required=True, validate=validate.OneOf(("approved", "returned")))
+    requested_by = fields.String(required=True)
+    decided_by = fields.String(required=True)
+
+
 class CaseReferred(_Event):
     case_id = fields.String(required=True)
     referral_id = fields.String(required=True)
@@ -129,6 +152,12 @@ EVENTS = [
           "has at most one open case per situation."),
     _spec("registry.case.transitioned.v1", _K, "case_id", CaseTransitioned,
           Classification.PERSONAL, "A case moved to another step of the five-step response."),
+    _spec("registry.case.approval_requested.v1", _K, "case_id", CaseApprovalRequested,
+          Classification.PERSONAL, "A director asks a supervisor to approve a step (leaving "
+          "assessment or assistance, or closing); one request waits at a time."),
+    _spec("registry.case.approval_decided.v1", _K, "case_id", CaseApprovalDecided,
+          Classification.PERSONAL, "A supervisor approved a request (a transitioned event "
+          "follows) or returned it to the director with a note (kept in the registry)."),
     _spec("registry.case.referred.v1", _K, "case_id", CaseReferred,
           Classification.PERSONAL, "A case was referred to another unit."),
     _spec("registry.case.closed.v1", _K, "case_id", CaseClosed, Classification.PERSONAL,

@@ -164,7 +164,8 @@ class OutboxRelay:
             res = conn.execute(
                 delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)
             )
-            conn.execute(delete(INBOX).where(INBOX.c.applied_at < cutoff - timedelta(days=1)))
+            conn.execute(delete(INBOX).where(INBOX.c.applied_at < cutoff - timedelta(days=1),
+                                             INBOX.c.consumer_group != BROKERS_FILLED))
         return res.rowcount or 0
 
     def run(self, stop: threading.Event, idle_s: float = 0.05) -> None:

@@ -69,12 +69,20 @@ def test_the_dashboard_map_draws_its_layers_with_no_console_errors(base_url, des
     desktop.get(base_url + "/dashboard?lang=en")
     desktop.switch_to.frame(desktop.find_element(By.ID, "dashboard-map"))
     try:
-        labels = eventually(lambda: [e.text.strip() for e in desktop.find_elements(
-            By.CSS_SELECTOR, ".leaflet-control-layers-overlays label")], 15,
+        labels = eventually(lambda: [
+            e.get_attribute("textContent").strip() for e in desktop.find_elements(
+                By.CSS_SELECTOR, ".leaflet-control-layers-overlays label")], 15,
             message="the layer control is drawn")
         assert labels == LAYERS
+        box = desktop.find_element(By.CSS_SELECTOR, ".leaflet-control-layers")
+        whole = desktop.find_element(By.CSS_SELECTOR, ".folium-map")
+        assert box.size["width"] * box.size["height"] < 0.02 * (
+            whole.size["width"] * whole.size["height"]), "the layer box opens on a click"
+        ticks = desktop.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-overlays input")
+        shown = dict(zip(labels, (t.is_selected() for t in ticks), strict=True))
+        assert not shown[LABELS["en"]["cells"]], "children's cells do not bury the hazards"
         drawn = desktop.find_elements(By.CSS_SELECTOR, ".leaflet-overlay-pane path")
-        assert len(drawn) > 10, "hazards, points and cells drawn as vectors"
+        assert len(drawn) > 10, "hazards and points drawn as vectors"
         assert "child-" not in desktop.page_source
     finally:
         desktop.switch_to.default_content()

@@ -129,7 +129,8 @@ def test_an_offline_checkin_is_queued_then_delivered_once(services, phone):
     phone.get(served.url + "/map?lang=en")
     eventually(lambda: _js(phone, "return !!window.shouhuMap"), 15, message="map script ran")
     _network(phone, offline=True)
-    _js(phone, "window.shouhuMap.overlays['Patrol points'].getLayers()[0].openPopup()")
+    _js(phone, "var m = window.shouhuMap.markers['pt-0'];"
+               "window.shouhuMap.map.setView(m.getLatLng(), 17, {animate: false}); m.openPopup();")
     for css in (".checkin-form input[value=sign_missing]", ".checkin-button"):
         # the popup may still be panning into view: click through the DOM
         phone.execute_script("arguments[0].click()",

@@ -31,13 +31,26 @@ class Forwarder:
         """Return the service's status and JSON body as they are."""
         return self._call("GET", path, token, params=params)
 
-    def _call(self, method: str, path: str, token: str, **kw: Any) -> tuple[int, Any]:
+    def upload(self, path: str, token: str, fields: dict[str, str],
+               files: dict[str, tuple[str, bytes, str]]) -> tuple[int, Any]:
+        """POST a form with files (multipart), as a phone's photo goes on."""
+        return self._call("POST", path, token, data=fields, files=files)
+
+    def content(self, path: str, token: str) -> tuple[int, bytes, str]:
+        """The service's status, body bytes and content type (a photo)."""
+        resp = self._send("GET", path, token)
+        return resp.status_code, resp.content, resp.headers.get("Content-Type", "")
+
+    def _send(self, method: str, path: str, token: str, **kw: Any) -> requests.Response:
         try:
-            resp = requests.request(method, f"{self.base_url}{path}", timeout=self.timeout_s,
+            return requests.request(method, f"{self.base_url}{path}", timeout=self.timeout_s,
                                     headers={"Authorization": f"Bearer {token}"}, **kw)
         except requests.RequestException as exc:
             log.warning("%s service unreachable: %s", self.service, type(exc).__name__)
             raise UpstreamUnavailable(self.service) from exc
+
+    def _call(self, method: str, path: str, token: str, **kw: Any) -> tuple[int, Any]:
+        resp = self._send(method, path, token, **kw)
         try:
             return resp.status_code, resp.json()
         except ValueError:

@@ -22,6 +22,7 @@ from services.gateway.adapters.tables import (
     child_visits,
     directory_gaps,
     findings,
+    fix_tasks,
     hazard_exposure,
     hazard_shapes,
     patrol_points,
@@ -33,6 +34,7 @@ from services.gateway.domain.read_model import (
     ChildHome,
     DirectoryGap,
     Finding,
+    FixTaskState,
     HazardShape,
     PatrolPoint,
     VisitState,
@@ -158,6 +160,17 @@ class ReadModelStore:
     def findings(self) -> list[Finding]:
         q = select(findings).order_by(findings.c.reported_at, findings.c.finding_id)
         return [_record(Finding, r) for r in self.conn.execute(q).all()]
+
+    def fix_task(self, task_id: str) -> FixTaskState | None:
+        row = self.conn.execute(select(fix_tasks).where(fix_tasks.c.task_id == task_id)).first()
+        return _record(FixTaskState, row) if row else None
+
+    def put_fix_task(self, task: FixTaskState) -> None:
+        self._upsert(fix_tasks, "task_id", task.__dict__)
+
+    def fix_tasks(self) -> list[FixTaskState]:
+        q = select(fix_tasks).order_by(fix_tasks.c.due_on, fix_tasks.c.task_id)
+        return [_record(FixTaskState, r) for r in self.conn.execute(q).all()]
 
     def add_gap(self, gap: DirectoryGap) -> None:
         self._upsert(directory_gaps, "gap_id", gap.__dict__)

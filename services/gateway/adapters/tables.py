@@ -120,6 +120,19 @@ hazard_exposure = Table(
     Column("weight_tenths", Integer, nullable=False, index=True),
 )
 
+# 隐患整改 as the hazards service announces them (hazards.fix_task.*).
+fix_tasks = Table(
+    "fix_tasks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("hazard_id", String(36), nullable=False, index=True),
+    Column("village_code", String(12), nullable=False, index=True),
+    Column("protection", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("overdue", Boolean, nullable=False, server_default="0"),
+)
+
 plans = Table(
     "plans",
     metadata,
@@ -161,7 +174,7 @@ read_model_version = Table(  # one row, bumped with every applied event (0005_gw
 )
 
 READ_MODEL = (child_homes, hazard_shapes, patrol_points, checkins, findings, child_visits,
-              child_overlay, hazard_exposure, directory_gaps)
+              child_overlay, hazard_exposure, directory_gaps, fix_tasks)
 
 outbox, inbox = add_messaging_tables(metadata)
 audit_log = add_audit_table(metadata)  # exact-home reads (service_layer/home_audit.py)

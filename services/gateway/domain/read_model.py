@@ -89,6 +89,23 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class FixTaskState:
+    """A fix task (隐患整改) as far as the dashboard needs it."""
+
+    task_id: str
+    hazard_id: str
+    village_code: str
+    protection: str
+    status: str  # assigned, reported_fixed, confirmed
+    due_on: date
+    overdue: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.status != "confirmed"
+
+
+@dataclass(frozen=True)
 class DirectoryGap:
     """An urgent message the notifier found nobody for in this village."""
 

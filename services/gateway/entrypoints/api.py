@@ -12,11 +12,14 @@ from flask import Flask
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints import (
+    case_pages,
     dashboard_api,
     director_pages,
+    fix_task_pages,
     inbox_page,
     map_api,
     plans_api,
+    pwa,
     roads_api,
 )
 from services.gateway.entrypoints.compression import install_gzip
@@ -42,10 +45,13 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     notifier = notifier or Forwarder("notifier", gateway.settings.notifier_url)
     api.register_blueprint(map_api.build(gateway, hazards, registry))
     api.register_blueprint(director_pages.build(registry))
+    api.register_blueprint(case_pages.build(registry))
+    api.register_blueprint(fix_task_pages.build(gateway, hazards))
     api.register_blueprint(inbox_page.build(notifier))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(roads_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))
+    api.register_blueprint(pwa.build())
     # the trail of exact-home reads; a map read is no one child's, so none is "in caseload"
     api.register_blueprint(audit_blueprint(gateway.engine, lambda: lambda _user, _obj: False))
     if importlib.util.find_spec(IDENTITY) is not None:  # login and sessions, when present

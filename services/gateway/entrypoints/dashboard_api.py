@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Response, abort, url_for
+from flask import Response, abort, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from markupsafe import Markup
 
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
+from services.gateway.entrypoints.dashboard_charts import render_charts
 from services.gateway.entrypoints.dashboard_map import MapFrame, render_dashboard_map
-from services.gateway.entrypoints.dashboard_page import render_dashboard
+from services.gateway.entrypoints.dashboard_page import Assign, render_dashboard
+from services.gateway.entrypoints.phone_pages import local_today
 from services.gateway.entrypoints.response_schemas import (
     HTML,
     SIGNED_IN,
@@ -22,13 +26,16 @@ from services.gateway.entrypoints.response_schemas import (
     errors,
     page_errors,
 )
-from services.gateway.entrypoints.roles import PLANNERS
+from services.gateway.entrypoints.roles import FIX_ASSIGNERS, PLANNERS
 from services.gateway.entrypoints.schemas import PageQuery
+from services.gateway.service_layer import campaign_charts
 from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figures
 from services.gateway.service_layer.map_views import PageCache
 from shared.auth import Principal
-from shared.auth.flask import allow, current_principal
+from shared.auth.flask import CSRF_COOKIE, allow, current_principal, new_csrf_token
+from shared.auth.hardening import behind_tls
 
+FIX_DAYS = 14  # the due date the dashboard's assign form offers: two weeks on
 # The page itself has no script; the map's iframe inherits this policy, and its inline
 # scripts are allowed by their hashes (see dashboard_map), Leaflet as 'self'.
 CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
@@ -49,6 +56,12 @@ def build(gateway: Gateway) -> Blueprint:
         with gateway.reader.connect() as conn:
             return dashboard(ReadModelStore(conn), current_principal())
 
+    def charts(lang: str) -> list[tuple[str, Markup]]:
+        with gateway.engine.connect() as conn:
+            series = campaign_charts.charts(ReadModelStore(conn), current_principal(),
+                                            datetime.now(UTC))
+        return render_charts(series, lang)
+
     def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:
         with gateway.reader.connect() as conn:
             layers = map_figures(ReadModelStore(conn), principal, gateway.settings,
@@ -68,10 +81,16 @@ def build(gateway: Gateway) -> Blueprint:
             static_url = url_for("static", filename="").rstrip("/")
             frame = maps.get(maps.scope(principal, lang),
                              lambda: render_map(principal, lang, static_url))
-            return Response(render_dashboard(figures(), frame.srcdoc, lang),
+            csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+            assign = Assign(csrf, (local_today() + timedelta(days=FIX_DAYS)).isoformat()) \
+                if principal.role in FIX_ASSIGNERS else None
+            resp = Response(render_dashboard(figures(), frame.srcdoc, lang, charts(lang), assign),
                             mimetype="text/html",
                             headers={"Content-Security-Policy": CSP.format(
                                 hashes=frame.csp_hashes)})
+            if not request.cookies.get(CSRF_COOKIE):
+                resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
+            return resp
 
     @blp.route("/api/dashboard")
     class Figures(MethodView):

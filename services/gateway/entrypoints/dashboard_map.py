@@ -22,6 +22,7 @@ import folium
 from markupsafe import Markup, escape
 
 from services.gateway.domain.privacy import Cell
+from services.gateway.entrypoints.campaign_labels import KINDS, PROTECTIONS
 from services.gateway.entrypoints.map_page import OSM, TIANDITU
 
 TOP, FIX_FIRST = 10, 50  # the most exposed marked; those lacking protection, as the table
@@ -33,16 +34,17 @@ LABELS = {
            "points": "巡查点",
            "cells": "儿童（按网格计数）", "exposure": "暴露度", "missing": "缺少",
            "children": "名儿童", "checked": "7 天内已巡查", "unchecked": "7 天内未巡查",
-           "low": "低", "high": "高", "cells_note": "每格计数，不显示住址",
-           "barrier": "护栏", "warning_sign": "警示牌", "rescue_equipment": "救生设备"},
+           "low": "低", "high": "高",
+           "cells_note": "每格计数，不显示住址（默认关闭，可在图层中打开）",
+           **PROTECTIONS["zh"], **KINDS["zh"]},
     "en": {"hazards": "Hazards by exposure", "top": f"Top {TOP} by exposure",
            "lacking": f"Lacking protection: fix first (top {FIX_FIRST})", "zones": "Danger zones",
            "points": "Patrol points", "cells": "Children (count per cell)",
            "exposure": "exposure", "missing": "missing", "children": "children",
            "checked": "checked in the last 7 days", "unchecked": "not checked in 7 days",
-           "low": "low", "high": "high", "cells_note": "counts per cell, no homes",
-           "barrier": "barrier", "warning_sign": "warning sign",
-           "rescue_equipment": "rescue equipment"},
+           "low": "low", "high": "high",
+           "cells_note": "counts per cell, no homes (off at first; turn on in the layers)",
+           **PROTECTIONS["en"], **KINDS["en"]},
 }
 Item = tuple[dict[str, Any], dict[str, Any]]  # (geometry and tooltip, style)
 _INLINE = re.compile(r"<script>(.*?)</script>", re.S)
@@ -74,13 +76,14 @@ def render_dashboard_map(figures: dict[str, Any], tiles: str, tianditu_key: str,
     lacking = [h for h in ranked if h["properties"]["lacking"]][:FIX_FIRST]
     for layer in (  # drawn in this order: the cells under the hazards
             _layer([_zone(z, t) for z in figures["zones"]["features"]], t["zones"], show=False),
-            _layer([_cell(c, t) for c in figures["cells"]], t["cells"]),
+            # thousands of cells would bury the hazards: off until asked for
+            _layer([_cell(c, t) for c in figures["cells"]], t["cells"], show=False),
             _layer([_hazard(h, top, t) for h in hazards], t["hazards"]),
             _layer([_lacking(h, t) for h in lacking], t["lacking"]),
             _layer([_top(h, rank, top, t) for rank, h in enumerate(ranked[:TOP], 1)], t["top"]),
             _layer([_point(p, t) for p in figures["points"]["features"]], t["points"])):
         layer.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # a box, not a third of the map
     bounds = _bounds(hazards + figures["points"]["features"])
     if bounds:
         fmap.fit_bounds(bounds)
@@ -137,7 +140,8 @@ def _colour(exposure: float, top: float) -> str:
 
 def _hazard_tip(h: dict[str, Any], t: dict[str, str]) -> str:
     p = h["properties"]
-    tip = (f"<b>{html.escape(p['name'] or str(h['id']))}</b><br>{html.escape(p['kind'])}"
+    kind = t.get(p["kind"], p["kind"])
+    tip = (f"<b>{html.escape(p['name'] or str(h['id']))}</b><br>{html.escape(kind)}"
            f" · {t['exposure']} {p['exposure']:g}")
     if p["lacking"]:
         tip += f"<br>{t['missing']}: " + ", ".join(t.get(x, html.escape(x)) for x in p["lacking"])

@@ -1,7 +1,7 @@
 """The child director's phone pages: children due a visit, a child's page with the
-visit form, the case form, and a case. Everything is read from and written to the
-registry with the caller's own token, so the registry decides and scopes (another
-village's child is "not found") and the gateway keeps no names."""
+visit form and the case form (a case's own page is ``case_pages``). Everything is read
+from and written to the registry with the caller's own token, so the registry decides
+and scopes (another village's child is "not found") and the gateway keeps no names."""
 
 from __future__ import annotations
 
@@ -35,19 +35,18 @@ from services.gateway.entrypoints.response_schemas import (
     TEXT,
     page_errors,
 )
-from services.gateway.entrypoints.roles import CASE_READERS, EXACT
+from services.gateway.entrypoints.roles import EXACT
 from services.gateway.entrypoints.schemas import (
     CaseForm,
-    CaseQuery,
     ChildQuery,
     DueQuery,
     PageQuery,
     VisitForm,
 )
-from shared.auth.flask import allow, current_principal
+from shared.auth.flask import allow
 from shared.events.registry import SITUATIONS
 
-SHOWN = 100  # children listed at most: a township's supervisor could be due thousands
+SHOWN = 50  # children a page (the registry's largest page: more would be a bulk export)
 UPSTREAM = (401, 403, 404, 502, 503)  # the pages a registry refusal or absence gives
 
 
@@ -113,11 +112,13 @@ def build(registry: Any) -> Blueprint:
         def get(self, args):  # type: ignore[no-untyped-def]
             """Children in your villages due a home visit (HTML), overdue first"""
             until = (local_today() + timedelta(days=args["days"])).isoformat()
-            due = accepted(registry.get("/visits/due", caller_token(), {"until": until}),
-                           "registry")
-            return render_page("visits_due.html", "visits_title", f"/visits?days={args['days']}",
-                               current="visits", children=due[:SHOWN], total=len(due),
-                               days=args["days"])
+            due = accepted(registry.get("/visits/due", caller_token(), {
+                "until": until, "page": args["page"], "page_size": SHOWN}), "registry")
+            pages = max(1, -(-due["total"] // SHOWN))
+            return render_page("visits_due.html", "visits_title",
+                               f"/visits?days={args['days']}&page={args['page']}",
+                               current="visits", children=due["items"], total=due["total"],
+                               days=args["days"], page=args["page"], pages=pages)
 
     @blp.route("/children/<uuid:child_id>")
     class ChildPage(MethodView):
@@ -177,22 +178,8 @@ def build(registry: Any) -> Blueprint:
             if errors:
                 return case_form(child_id, form, 422, errors)
             said = "already_open" if case.get("already_open") else "opened"
-            return see_other("director.CasePage", case_id=case["id"], lang=args["lang"],
+            return see_other("cases.CasePage", case_id=case["id"], lang=args["lang"],
                              **{said: 1})
-
-    @blp.route("/cases/<uuid:case_id>")
-    class CasePage(MethodView):
-        @allow(*CASE_READERS)
-        @blp.arguments(CaseQuery, location="query")
-        @blp.response(200, TEXT, content_type=HTML)
-        @page_errors(blp, *UPSTREAM)
-        def get(self, args, case_id):  # type: ignore[no-untyped-def]
-            """A case (HTML): situation, step and what emergency handling must do"""
-            case = accepted(registry.get(f"/cases/{case_id}", caller_token()), "registry")
-            said = next((k for k in ("opened", "already_open") if args[k]), "")
-            return render_page("case.html", "case_title", f"/cases/{case_id}", case=case,
-                               message=LABELS[args["lang"]][said] if said else "",
-                               child_page=current_principal().role in EXACT)
 
     return blp
 

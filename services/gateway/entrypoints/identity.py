@@ -29,6 +29,7 @@ from services.gateway.entrypoints.identity_schemas import (
     UserPatch,
     user_out,
 )
+from services.gateway.entrypoints.map_page import CHROME
 from services.gateway.entrypoints.response_schemas import HTML, SIGNED_IN, TEXT, errors
 from services.gateway.service_layer.identity import IdentityService, Session
 from shared.access import roles
@@ -45,7 +46,7 @@ from shared.auth.flask import (
 )
 from shared.auth.hardening import behind_tls
 from shared.auth.ratelimit import rate_limit
-from shared.clock import township_today
+from shared.clock import township_today, township_zone
 
 REFRESH_COOKIE = "shouhu_refresh"
 FORM = "application/x-www-form-urlencoded"
@@ -55,10 +56,13 @@ EVERYONE = roles("account", "use")
 ADMIN = roles("users", "manage")
 CHECK_READERS = roles("background_check", "read")
 LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>守护 · 登录</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">{chrome}
+<title>守护 · 登录</title>
 <style>body{{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}}
-input,button{{width:100%;font-size:1.1rem;margin:.3rem 0;padding:.5rem}}</style></head>
-<body><h1>守护 Shouhu</h1><p>{message}</p>
+label{{display:block;margin-top:.8rem}}
+input,button{{box-sizing:border-box;width:100%;min-height:44px;font-size:1.1rem;margin:.3rem 0;
+padding:.5rem}}.error{{color:#b00020}}</style></head>
+<body><h1>守护 Shouhu</h1><p class="error" role="alert">{message}</p>
 <form method="post" action="/login"><input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
 <label>用户名 User name<input name="username" autocomplete="username" required></label>
@@ -73,9 +77,18 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _refusal(exc: domain.IdentityError) -> str:
+    """Why a sign-in failed, Chinese first (the clock is China's)."""
+    if isinstance(exc, domain.AccountLocked):
+        until = exc.until.astimezone(township_zone()).strftime("%H:%M")
+        return (f"尝试次数过多，账户已锁定至 {until}（北京时间）。"
+                f"Too many tries: locked until {until} (China time).")
+    return "用户名或密码错误。Wrong user name or password."
+
+
 def _login_page(message: str = "", status: int = 200) -> Response:
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
-    html = LOGIN_PAGE.format(message=escape(message), csrf=escape(csrf),
+    html = LOGIN_PAGE.format(message=escape(message), csrf=escape(csrf), chrome=CHROME,
                              next=escape(_safe_next(request.args.get("next"))))
     resp = Response(html, status=status, mimetype="text/html")
     resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
@@ -161,7 +174,7 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
                 session = service.login(request.form.get("username", ""),
                                         request.form.get("password", ""))
             except (domain.InvalidCredentials, domain.AccountLocked) as exc:
-                return _login_page(str(exc), 401)
+                return _login_page(_refusal(exc), 401)
             return _session_cookies(session, request.form.get("next", "/map"))
 
     @blp.route("/auth/refresh")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, request, url_for
@@ -10,6 +11,7 @@ from flask_smorest import Blueprint
 
 from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import Gateway
+from services.gateway.domain.privacy import HomeView, home_view
 from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE, render_map
 from services.gateway.entrypoints.phone_pages import page_links
 from services.gateway.entrypoints.response_schemas import (
@@ -84,12 +86,15 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
                 cache.scope(principal, args["lang"], args["plan"], args["team"]),
                 lambda: render_map(layers(principal, args), gateway.settings.tiles,
                                    gateway.settings.tianditu_key, args["lang"], checkins,
-                                   pages))
+                                   pages, principal.village_codes))
             audited(principal, "map_homes", MAP_HOME_FIELDS)
             first_visit = request.cookies.get(ASSETS_COOKIE) != ASSETS.version
+            served_at = datetime.now(UTC).isoformat(timespec="seconds")
             resp = Response(page.document(url_for("static", filename="").rstrip("/"),
-                                          first_visit),
+                                          first_visit, served_at),
                             mimetype="text/html", headers={"Content-Security-Policy": CSP})
+            if home_view(principal) is HomeView.CELLS:  # no exact homes: the phone may
+                resp.headers["X-Shouhu-Offline"] = "keep"  # keep it for a start offline
             if first_visit:  # the page fetches the assets into the phone's cache
                 resp.set_cookie(ASSETS_COOKIE, ASSETS.version, max_age=86400, httponly=True,
                                 secure=behind_tls(), samesite="Strict")

@@ -17,26 +17,21 @@ from typing import Any, cast
 
 import numpy as np
 
+from services.gateway.entrypoints.map_labels import LABELS
 from shared.auth.flask import CSRF_COOKIE, CSRF_HEADER
+from shared.clock import township_zone
 
 STATIC = Path(__file__).with_name("static")
 STYLES = ("leaflet/leaflet.css", "phone_map.css")
 SCRIPTS = ("leaflet/leaflet.js", "phone_map.js")
 STYLE = {"water": "#1f78b4", "road": "#e31a1c", "terrain": "#6a3d9a"}
-LABELS = {
-    "zh": {"hazards": "危险点", "zones": "危险区域", "points": "巡查点", "route": "路线",
-           "homes": "儿童住所", "cells": "儿童分布（聚合）", "title": "守护 · 巡查地图",
-           "child": "走访 · 开个案"},
-    "en": {"hazards": "Hazards", "zones": "Danger zones", "points": "Patrol points",
-           "route": "Route", "homes": "Children's homes", "cells": "Children (aggregated)",
-           "title": "Shouhu · patrol map", "child": "Visit · open a case"},
-}
 TIANDITU = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
             "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
             "&TILECOL={x}&tk=")
 Q = 1_000_000  # steps of 1e-6 degrees: the precision the layers are rounded to
 OSM = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
        "attribution": "&copy; OpenStreetMap contributors"}
+OSM_CREDIT = {"zh": "&copy; OpenStreetMap 贡献者", "en": OSM["attribution"]}
 
 
 class Assets:
@@ -81,6 +76,11 @@ class Assets:
 
 ASSETS = Assets(STATIC)
 ASSETS_COOKIE = "shouhu_assets"
+SERVICE_WORKER = "/sw.js"  # at the root, so its scope covers /map (entrypoints/pwa.py)
+# every page's head: the icon (no favicon.ico 404) and the installable app's manifest
+CHROME = ('<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">'
+          '<link rel="manifest" href="/manifest.webmanifest">'
+          '<meta name="theme-color" content="#1f78b4">')
 
 
 @dataclass(frozen=True)
@@ -93,40 +93,51 @@ class MapPage:
     body: str
     zones: str
 
-    def document(self, static_url: str, first_visit: bool) -> str:
+    def document(self, static_url: str, first_visit: bool, served_at: str) -> str:
+        """``served_at`` (an instant, per request, outside the cached part): how old the
+        data is, as the phone says when it shows this page again without signal."""
         head, scripts = (ASSETS.inline if first_visit else ASSETS.links)(static_url)
-        return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
+        lang = "zh-CN" if self.lang == "zh" else "en"
+        return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f"<title>{html.escape(self.title)}</title>{head}</head>"
+                f'<meta name="shouhu-served-at" content="{html.escape(served_at)}">'
+                f"{CHROME}<title>{html.escape(self.title)}</title>{head}</head>"
                 f"<body>{self.body}{scripts}{self.zones}</body></html>")
 
 
-def _tiles(tiles: str, tianditu_key: str) -> dict[str, str] | None:
+def _tiles(tiles: str, tianditu_key: str, lang: str) -> dict[str, str] | None:
     """The configured base layer; with 'none' the vector layers stand alone."""
     if tiles == "none":
         return None
-    if tiles == "openstreetmap":
-        return OSM
+    if tiles == "openstreetmap":  # the licence's credit, in the page's language
+        return {**OSM, "attribution": OSM_CREDIT[lang]}
     if tiles == "tianditu":
         return {"url": TIANDITU + tianditu_key, "subdomains": "01234567", "attribution": "天地图"}
     return {"url": tiles, "attribution": "tiles"}
 
 
 def render_map(layers: dict[str, Any], tiles: str, tianditu_key: str, lang: str,
-               checkin_url: str, pages: Sequence[tuple[str, str]] = ()) -> MapPage:
+               checkin_url: str, pages: Sequence[tuple[str, str]] = (),
+               villages: frozenset[str] = frozenset()) -> MapPage:
     """The page for a 360 px phone screen, less Leaflet and our script and styles.
     ``pages`` (address, label) are the caller's other pages, linked in the toolbar;
-    with exact homes, a home's popup links to the child's page (visit, case)."""
+    with exact homes, a home's popup links to the child's page (visit, case). The map
+    opens fitted to the team's route when it shows one, else to the caller's
+    ``villages`` (their hazards and points), else to everything drawn."""
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
     packed = {k: _pack(v) if isinstance(v, dict) else v for k, v in layers.items()}
-    config = {"lang": lang, "labels": t, "style": STYLE, "tiles": _tiles(tiles, tianditu_key),
-              "bounds": _bounds(layers), "checkin_url": checkin_url, "q": Q,
+    fit = None if layers.get("route") else _village_bounds(layers, villages)
+    config = {"lang": lang, "labels": t, "style": STYLE,
+              "tiles": _tiles(tiles, tianditu_key, lang), "bounds": _bounds(layers), "fit": fit,
+              "checkin_url": checkin_url, "q": Q,
               "csrf_cookie": CSRF_COOKIE, "csrf_header": CSRF_HEADER,
-              "child_url": f"/children/{{id}}?lang={lang}",
+              "child_url": f"/children/{{id}}?lang={lang}", "sw": SERVICE_WORKER,
+              "zone": township_zone().key,
               "layers": {k: v for k, v in packed.items() if k != "zones"}}
     return MapPage(lang, t["title"],
                    f'{_toolbar(lang, pages)}<div id="shouhu-map" class="shouhu-map"></div>'
+                   '<div id="point-list" class="point-list" hidden></div>'
                    + _json_element("shouhu-config", config),
                    _json_element("shouhu-zones", packed["zones"]))
 
@@ -164,7 +175,8 @@ def _toolbar(lang: str, pages: Sequence[tuple[str, str]]) -> str:
                     for href, label in pages)
     return (
         '<div id="shouhu-bar" class="shouhu-bar">'
-        '<button id="locate-me" type="button" data-i18n="locate">定位</button>'
+        f'<button id="locate-me" type="button">{LABELS[lang]["locate"]}</button>'
+        f'<button id="list-points" type="button">{LABELS[lang]["list"]}</button>'
         '<span id="sync-badge" class="sync-badge" data-state="synced">✓</span>'
         f'{links}<a id="lang-switch" href="?lang={other}">'
         f'{"English" if other == "en" else "中文"}</a></div>')
@@ -184,6 +196,17 @@ def _flatten(c: Any) -> list[tuple[float, float]]:
     if isinstance(c[0], int | float):
         return [(c[0], c[1])]
     return [p for x in c for p in _flatten(x)]
+
+
+def _village_bounds(layers: dict[str, Any], villages: frozenset[str]
+                    ) -> list[tuple[float, float]] | None:
+    """The caller's villages: their hazards and patrol points (None: no villages)."""
+    if not villages:
+        return None
+    mine = {k: {"features": [f for f in layers[k]["features"]
+                             if f["properties"].get("village_code") in villages]}
+            for k in ("hazards", "points")}
+    return _bounds({**mine, "homes": {"features": []}, "home_cells": {"features": []}})
 
 
 def _bounds(layers: dict[str, Any]) -> list[tuple[float, float]] | None:

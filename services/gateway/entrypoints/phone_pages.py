@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as AnyResponse
 
 from services.gateway.domain.exceptions import UpstreamUnavailable
-from services.gateway.entrypoints.map_page import STATIC
+from services.gateway.entrypoints.map_page import CHROME, STATIC
 from services.gateway.entrypoints.phone_labels import LABELS
 from services.gateway.entrypoints.response_schemas import HTML, PAGE_ATTR
 from services.gateway.entrypoints.roles import EXACT
@@ -62,7 +62,7 @@ def _style() -> tuple[Markup, str]:
 
 
 def csp() -> str:
-    return (f"default-src 'none'; style-src {_style()[1]}; img-src 'self'; "
+    return (f"default-src 'none'; style-src {_style()[1]}; img-src 'self'; manifest-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
@@ -71,7 +71,7 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
     as far as the home view does (EXACT), so the cached map page may carry it too."""
     pages = [("/map", "map")]
     if principal.role in EXACT:
-        pages.append(("/visits", "visits"))
+        pages += [("/visits", "visits"), ("/fix-tasks", "fixes")]
     return [*pages, ("/inbox", "inbox")]
 
 
@@ -114,7 +114,7 @@ def render_page(template: str, title_key: str, here: str, *, status: int = 200,
     t, principal = LABELS[lang], g.get("principal")  # none on the signed-out page
     html = render_template(
         template, lang=lang, other=other, t=t, title=t[title_key].format(**title_args or {}),
-        css=css, csrf=csrf,
+        css=css, csrf=csrf, chrome=Markup(CHROME),
         nav=nav(principal) if principal else [], current=current, local_time=local_time,
         switch=f"{here}{'&' if '?' in here else '?'}lang={other}", **context)
     resp = Response(html, status=status, mimetype="text/html",

@@ -221,16 +221,33 @@ class CoverageOut(Schema):
 class HazardRow(_HazardFigures):
     """A ranked hazard flattened for CSV."""
 
+    village_name = fields.String()
     lacking = fields.String(metadata={"description": "space-separated protections"})
 
 
 class ProtectionRow(Schema):
+    """A missing or damaged protection; rows ranked by the hazard's exposure."""
+
     protection = fields.String()
     hazard_id = fields.String()
     kind = fields.String()
     name = fields.String()
+    village_code = fields.String()
+    village_name = fields.String()
     state = fields.String()
     exposure = fields.Float()
+    children = fields.Integer()
+    task_id = fields.String(metadata={"description": "the open fix task, if any"})
+    task_status = fields.String(metadata={
+        "description": "'' (none), assigned, reported_fixed or overdue"})
+    task_due = fields.String(metadata={"description": "its due date, YYYY-MM-DD"})
+
+
+class FixTasksRow(Schema):
+    village_code = fields.String()
+    village_name = fields.String()
+    open = fields.Integer()
+    overdue = fields.Integer()
 
 
 class FindingsRow(Schema):
@@ -241,6 +258,7 @@ class FindingsRow(Schema):
 
 class OverdueRow(Schema):
     village_code = fields.String()
+    village_name = fields.String()
     overdue_visits = fields.Integer()
 
 
@@ -271,3 +289,4 @@ class DashboardOut(Schema):
     findings = fields.List(fields.Nested(FindingsRow))
     overdue = fields.List(fields.Nested(OverdueRow))
     coverage = fields.List(fields.Nested(CoverageRow))
+    fix_tasks = fields.List(fields.Nested(FixTasksRow))

@@ -129,6 +129,8 @@ class PlanIn(Schema):
 class DueQuery(PageQuery):
     days = fields.Integer(load_default=7, validate=validate.OneOf((7, 30, 90)),
                           metadata={"description": "children due within this many days"})
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000),
+                          metadata={"description": "which page of the list (50 a page)"})
 
 
 class ChildQuery(PageQuery):
@@ -144,6 +146,9 @@ class CaseQuery(PageQuery):
     already_open = fields.Boolean(load_default=False, metadata={
         "description": "the case form found this case open for the same situation: the "
                        "page says so"})
+    done = fields.String(load_default="", validate=validate.OneOf(
+        ("", "moved", "asked", "approved", "returned")), metadata={
+        "description": "what the step or approval form just did: the page says so"})
 
 
 class PageForm(Schema):
@@ -168,6 +173,44 @@ class VisitForm(PageForm):
     home_safety = _typed()
     mental_state = _typed()
     next_steps = _typed()
+
+
+class StepForm(PageForm):
+    to_step = _typed("the step to go to (one the case page offers)")
+    note = _typed()
+    outcome = _typed("to close: the outcome")
+    checklist_done = fields.List(fields.String(), load_default=list, metadata={
+        "description": "emergency handling items done (checkboxes)"})
+
+
+class DecisionForm(PageForm):
+    decision = _typed("approve or return")
+    note = _typed("why, when returning")
+
+
+class FixAssignForm(PageForm):
+    hazard_id = _typed()
+    protection = _typed("barrier, warning_sign or rescue_equipment")
+    due_on = _typed("YYYY-MM-DD")
+
+
+class FixReportForm(PageForm):
+    note = _typed()
+
+
+class FixPhoto(Schema):
+    photo = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary"})
+
+
+class FixConfirmForm(PageForm):
+    fixed = _typed("true (fixed) or false (still not fixed)")
+    note = _typed("what is still wrong, when not fixed")
+
+
+class FixTaskQuery(PageQuery):
+    done = fields.String(load_default="", validate=validate.OneOf(
+        ("", "assigned", "reported", "confirmed", "reopened", "already")), metadata={
+        "description": "what the form just did: the page says so"})
 
 
 class CaseForm(PageForm):

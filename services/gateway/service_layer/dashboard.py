@@ -9,16 +9,19 @@ from typing import Any
 from pyproj import CRS
 
 from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.adapters.villages import village_name
 from services.gateway.config import Settings
 from services.gateway.domain.privacy import HomeView, aggregate_cells, home_view, in_scope
 from services.gateway.domain.read_model import PROTECTIONS
+from services.gateway.service_layer.campaign_charts import fix_tasks_by_village
 from services.gateway.service_layer.map_views import map_layers
 from services.gateway.service_layer.overlay_views import hazard_ranking
 from services.gateway.service_layer.plans import candidates, high_exposure_points
 from shared.auth.principal import Principal
 from shared.clock import business_date
 
-TABLES = ("directory_gaps", "hazards", "protections", "findings", "overdue", "coverage")
+TABLES = ("directory_gaps", "hazards", "protections", "findings", "overdue", "coverage",
+          "fix_tasks")
 GAPS_SHOWN_DAYS = 30
 
 
@@ -33,16 +36,38 @@ def dashboard(store: ReadModelStore, principal: Principal,
             for g in store.gaps(now - timedelta(days=GAPS_SHOWN_DAYS))
             if principal.sees_village(g.village_code)],
         "hazards": [{k: h[k] for k in ("hazard_id", "kind", "name", "village_code",
-                                       "exposure", "children")} | {"lacking": " ".join(
-                                           h["lacking"])} for h in ranking],
-        "protections": [{"protection": p, "hazard_id": h["hazard_id"], "kind": h["kind"],
-                         "name": h["name"], "state": h["protections"].get(p, "missing"),
-                         "exposure": h["exposure"]}
-                        for p in PROTECTIONS for h in ranking if p in h["lacking"]],
+                                       "exposure", "children")}
+                    | {"village_name": village_name(h["village_code"]),
+                       "lacking": " ".join(h["lacking"])} for h in ranking],
+        "protections": _what_to_fix(ranking, store),
         "findings": _findings_by_week(store),
         "overdue": _overdue_by_village(store, principal, business_date(now)),
         "coverage": [_coverage(store, now)],
+        "fix_tasks": [{k: r[k] for k in ("village_code", "village_name", "open", "overdue")}
+                      for r in fix_tasks_by_village(store, principal)],
     }
+
+
+def _what_to_fix(ranking: list[dict[str, Any]], store: ReadModelStore) -> list[dict[str, Any]]:
+    """Every missing or damaged protection of every kind, most exposed hazard first
+    (the ranking's order; a hazard's own gaps in PROTECTIONS order), never cut by type;
+    with its open fix task, if one is under way."""
+    tasks = {(t.hazard_id, t.protection): t for t in store.fix_tasks() if t.open}
+    rows = []
+    for h in ranking:
+        for p in PROTECTIONS:
+            if p not in h["lacking"]:
+                continue
+            task = tasks.get((h["hazard_id"], p))
+            rows.append({
+                "protection": p, "hazard_id": h["hazard_id"], "kind": h["kind"],
+                "name": h["name"], "village_code": h["village_code"],
+                "village_name": village_name(h["village_code"]),
+                "state": h["protections"].get(p, "missing"), "exposure": h["exposure"],
+                "children": h["children"], "task_id": task.task_id if task else "",
+                "task_status": ("overdue" if task.overdue else task.status) if task else "",
+                "task_due": task.due_on.isoformat() if task else ""})
+    return rows
 
 
 def _findings_by_week(store: ReadModelStore) -> list[dict[str, Any]]:
@@ -56,7 +81,8 @@ def _overdue_by_village(store: ReadModelStore, principal: Principal,
     counts = Counter(v.village_code for v in store.visits()
                      if principal.sees_village(v.village_code)
                      and (v.overdue_since or (v.next_due and v.next_due < today)))
-    return [{"village_code": v, "overdue_visits": n} for v, n in sorted(counts.items())]
+    return [{"village_code": v, "village_name": village_name(v), "overdue_visits": n}
+            for v, n in sorted(counts.items())]
 
 
 def _coverage(store: ReadModelStore, now: datetime) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from services.gateway.domain.read_model import (
     ChildHome,
     DirectoryGap,
     Finding,
+    FixTaskState,
     HazardShape,
     PatrolPoint,
     VisitState,
@@ -72,6 +73,11 @@ class Projector:
             "hazards.patrol_point.changed.v1": self.point_changed,
             "hazards.patrol.checked_in.v1": self.checked_in,
             "hazards.finding.reported.v1": self.finding_reported,
+            "hazards.fix_task.assigned.v1": self.fix_task_changed,
+            "hazards.fix_task.reported_fixed.v1": self.fix_task_changed,
+            "hazards.fix_task.confirmed.v1": self.fix_task_changed,
+            "hazards.fix_task.overdue.v1": self.fix_task_overdue,
+
             "notifier.directory.gap.v1": self.directory_gap,
         }
         return {t: self._wrap(fn) for t, fn in table.items()}
@@ -166,6 +172,21 @@ class Projector:
         store.add_finding(Finding(d["finding_id"], d.get("point_id", ""), d["hazard_id"],
                                   d.get("village_code", ""), d["kind"], d.get("action", "none"),
                                   d["severity"], _dt(d["reported_at"])))
+
+    def fix_task_changed(self, store: ReadModelStore, d: dict[str, Any]) -> None:
+        """A new or moved task; overdue until the village reports it fixed."""
+        old = store.fix_task(d["task_id"])
+        status = d.get("status", "assigned")
+        store.put_fix_task(FixTaskState(
+            d["task_id"], d["hazard_id"], d["village_code"], d["protection"], status,
+            date.fromisoformat(d["due_on"]),
+            bool(old and old.overdue and status == "assigned")))
+
+    def fix_task_overdue(self, store: ReadModelStore, d: dict[str, Any]) -> None:
+        old = store.fix_task(d["task_id"])
+        store.put_fix_task(FixTaskState(
+            d["task_id"], d["hazard_id"], d["village_code"], d["protection"],
+            old.status if old else "assigned", date.fromisoformat(d["due_on"]), True))
 
     # -- notifier -----------------------------------------------------------------
     def directory_gap(self, store: ReadModelStore, d: dict[str, Any]) -> None:

@@ -114,6 +114,10 @@ class FindingRepository:
             return False
         return True
 
+    def get(self, finding_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(findings).where(findings.c.id == finding_id)).first()
+        return None if row is None else dict(row._mapping)
+
 
 class DeviceRepository:
     def __init__(self, conn: Connection):

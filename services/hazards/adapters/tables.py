@@ -153,4 +153,32 @@ devices = Table(
     Column("silence_reported", Boolean, nullable=False, server_default="0"),
 )
 
+# 隐患整改: one missing or damaged protection put right (domain/fix_tasks.py).
+fix_tasks = Table(
+    "fix_tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("hazard_id", String(36), nullable=False, index=True),
+    Column("village_code", String(12), nullable=False, index=True),
+    Column("protection", String(20), nullable=False),
+    Column("problem", String(10), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("due_on", Date, nullable=False),
+    Column("assigned_to", String(40), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finding_id", String(36), nullable=False, server_default=""),
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("fixed_by", String(64), nullable=False, server_default=""),
+    Column("fixed_at", UTCDateTime, nullable=True),
+    Column("fixed_note", String(500), nullable=False, server_default=""),
+    Column("photo", LargeBinary, nullable=True),  # re-encoded, no EXIF (adapters/photos.py)
+    Column("photo_type", String(40), nullable=True),
+    Column("confirmed_by", String(64), nullable=False, server_default=""),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("confirm_note", String(500), nullable=False, server_default=""),
+    Column("overdue_notified_on", Date, nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+)
+
 outbox, inbox = add_messaging_tables(metadata)

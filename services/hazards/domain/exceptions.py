@@ -39,3 +39,20 @@ class InvalidCheckIn(HazardsError):
 
 class DeviceRefused(HazardsError):
     """A device call that is unsigned, wrongly signed, stale or from an unknown device."""
+
+
+class FixTaskRefused(HazardsError):
+    """A fix task cannot be made or moved that way; ``field`` names what is wrong."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class DuplicateFixTask(HazardsError):
+    """The protection already has an open fix task; ``task_id`` is that task."""
+
+    def __init__(self, task_id: str):
+        super().__init__(f"this protection already has an open fix task: {task_id}")
+        self.task_id = task_id

@@ -13,6 +13,10 @@ READERS = roles("hazard", "read")  # hazards are public facts (Classification.PU
 EDITORS = roles("hazard", "write")
 PATROLLERS = roles("patrol", "check_in")
 DEVICE_ADMINS = roles("device", "manage")
+FIX_READERS = roles("fix_task", "read")  # 隐患整改
+FIX_ASSIGNERS = roles("fix_task", "assign")
+FIX_REPORTERS = roles("fix_task", "report")  # the village says it is fixed
+FIX_CONFIRMERS = roles("fix_task", "confirm")  # a patrol saw it
 
 
 def in_scope(principal: Principal, village_code: str) -> bool:

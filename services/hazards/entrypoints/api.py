@@ -7,6 +7,7 @@ from flask import Flask
 from services.hazards.bootstrap import Hazards
 from services.hazards.entrypoints.devices_api import devices_blueprint
 from services.hazards.entrypoints.errors import register_errors
+from services.hazards.entrypoints.fix_tasks_api import fix_tasks_blueprint
 from services.hazards.entrypoints.hazards_api import hazards_blueprint, zones_blueprint
 from services.hazards.entrypoints.patrols_api import patrols_blueprint
 from shared.web import create_flask
@@ -22,6 +23,7 @@ def create_app(hazards: Hazards) -> Flask:
     api.register_blueprint(points)
     api.register_blueprint(checkins)
     api.register_blueprint(devices_blueprint(hazards))
+    api.register_blueprint(fix_tasks_blueprint(hazards))
     return app
 
 

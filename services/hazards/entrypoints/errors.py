@@ -6,7 +6,9 @@ from flask import Flask
 
 from services.hazards.domain.exceptions import (
     DeviceRefused,
+    DuplicateFixTask,
     FileTooLarge,
+    FixTaskRefused,
     HazardsError,
     ImportRefused,
     InvalidCheckIn,
@@ -22,6 +24,10 @@ def register_errors(app: Flask) -> None:
         if isinstance(exc, InvalidHazard | InvalidCheckIn):
             return error_response(422, "UNPROCESSABLE_ENTITY", str(exc),
                                   {"json": {exc.field: [exc.message]}})
+        if isinstance(exc, FixTaskRefused):
+            return error_response(409, "CONFLICT", str(exc), {"json": {exc.field: [exc.message]}})
+        if isinstance(exc, DuplicateFixTask):
+            return error_response(409, "CONFLICT", str(exc), {"task_id": exc.task_id})
         if isinstance(exc, NotFound):
             return error_response(404, "NOT_FOUND", str(exc))
         if isinstance(exc, FileTooLarge):

@@ -82,22 +82,29 @@ def add_hazard(uow: HazardsUnitOfWork, hazard: Hazard, ctx: Context) -> Hazard:
 def update_hazard(uow: HazardsUnitOfWork, hazard_id: str, changes: dict[str, Any],
                   ctx: Context) -> Hazard:
     with uow:
-        hazard = uow.hazards.get(hazard_id)
-        if hazard is None or not ctx.in_scope(hazard.village_code):
-            raise NotFound(f"no hazard {hazard_id}")
-        diff = hazard.apply(changes)
-        if not diff:
-            return hazard
-        hazard.check(ctx.region)
-        if not ctx.in_scope(hazard.village_code):
-            raise NotFound("village outside your scope")
-        uow.hazards.save(hazard)
-        uow.hazards.record_versions([{"hazard_id": hazard.id, "version": hazard.version,
-                                      "action": "updated", "changes": diff}], ctx.user_id)
-        frame = _one(hazard)
-        uow.publish_many("hazards.hazard.updated.v1", _hazard_events(frame))
-        if {"geometry", "kind"} & set(diff):
-            _store_zones(uow, frame, ctx.buffers)
+        return apply_changes(uow, hazard_id, changes, ctx)
+
+
+def apply_changes(uow: HazardsUnitOfWork, hazard_id: str, changes: dict[str, Any],
+                  ctx: Context) -> Hazard:
+    """Change a hazard inside the caller's unit of work: a new version, its event, and
+    its zone again when the geometry or kind changed."""
+    hazard = uow.hazards.get(hazard_id)
+    if hazard is None or not ctx.in_scope(hazard.village_code):
+        raise NotFound(f"no hazard {hazard_id}")
+    diff = hazard.apply(changes)
+    if not diff:
+        return hazard
+    hazard.check(ctx.region)
+    if not ctx.in_scope(hazard.village_code):
+        raise NotFound("village outside your scope")
+    uow.hazards.save(hazard)
+    uow.hazards.record_versions([{"hazard_id": hazard.id, "version": hazard.version,
+                                  "action": "updated", "changes": diff}], ctx.user_id)
+    frame = _one(hazard)
+    uow.publish_many("hazards.hazard.updated.v1", _hazard_events(frame))
+    if {"geometry", "kind"} & set(diff):
+        _store_zones(uow, frame, ctx.buffers)
     return hazard
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from services.hazards.adapters.fix_task_repository import FixTaskRepository
 from services.hazards.adapters.patrol_repository import (
     CheckInRepository,
     DeviceRepository,
@@ -23,6 +24,7 @@ class HazardsUnitOfWork(SqlUnitOfWork):
     checkins: CheckInRepository
     findings: FindingRepository
     devices: DeviceRepository
+    fix_tasks: FixTaskRepository
 
     def _bind(self, conn: Connection) -> None:
         self.hazards = HazardRepository(conn)
@@ -32,3 +34,4 @@ class HazardsUnitOfWork(SqlUnitOfWork):
         self.checkins = CheckInRepository(conn)
         self.findings = FindingRepository(conn)
         self.devices = DeviceRepository(conn)
+        self.fix_tasks = FixTaskRepository(conn)

@@ -13,7 +13,8 @@ from services.notifier.domain.exceptions import RulesError
 from services.notifier.domain.message import Message
 
 DEFAULT = Path(__file__).resolve().parents[1] / "templates" / "messages.yaml"
-_LABELLED = ("urgent", "situation", "unit", "kind", "risk_grade")
+_LABELLED = ("urgent", "situation", "unit", "kind", "risk_grade", "to_step", "decision",
+             "protection")
 
 
 class _Context(dict):  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ LEVELS = {"village": 12, "township": 9, "district": 6}
 ROLES = frozenset({
     "child_director", "child_supervisor", "station", "police_station", "school",
     "health", "civil_affairs", "womens_federation", "patrol_lead", "district_office",
-    "department",
+    "department", "village_committee",
 })
 CHANNELS = ("email", "webhook", "wecom", "dingtalk", "sms", "inbox")
 LANGS = ("zh", "en")

@@ -23,8 +23,11 @@ from shared.events.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
 
-ROUTED = ("registry.case.opened.v1", "registry.case.referred.v1", "registry.visit.overdue.v1",
-          "hazards.finding.reported.v1", "hazards.device.silent.v1")
+ROUTED = ("registry.case.opened.v1", "registry.case.referred.v1",
+          "registry.case.approval_requested.v1", "registry.case.approval_decided.v1",
+          "registry.visit.overdue.v1", "hazards.finding.reported.v1", "hazards.device.silent.v1",
+          "hazards.fix_task.assigned.v1", "hazards.fix_task.reported_fixed.v1",
+          "hazards.fix_task.overdue.v1")
 TRACKED = ("registry.case.closed.v1", "registry.visit.recorded.v1",
            "hazards.hazard.created.v1", "hazards.hazard.updated.v1")
 CONSUMED = ROUTED + TRACKED

@@ -19,7 +19,7 @@ from services.registry.adapters.tables import (
     water_hazards,
     work_requests,
 )
-from services.registry.domain.cases import Case, Referral, StepRecord
+from services.registry.domain.cases import ApprovalRequest, Case, Referral, StepRecord
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.visits import Visit
 from shared.db import fetch_page
@@ -45,7 +45,10 @@ class CaseRepository:
             "mandatory_report": case.mandatory_report, "report": case.report,
             "checklist_done": case.checklist_done, "outcome": case.outcome,
             "history": [_iso(h) for h in case.history],
-            "referrals": [_iso(r) for r in case.referrals], "version": case.version,
+            "referrals": [_iso(r) for r in case.referrals],
+            "approvals": [_iso(a) for a in case.approvals],
+            "awaiting_step": case.pending.to_step if case.pending else "",
+            "version": case.version,
         }
 
     def add(self, case: Case) -> None:
@@ -71,11 +74,14 @@ class CaseRepository:
         return None if row is None else self.get(row.id)
 
     def query(self, villages: frozenset[str] | None, township: str, page: int, page_size: int,
-              **filters: str) -> tuple[list[Case], int]:
+              awaiting: bool = False, **filters: str) -> tuple[list[Case], int]:
         """One page of the cases in these villages (or the township), newest first, and
-        how many there are; empty filters are ignored."""
+        how many there are; empty filters are ignored; ``awaiting``: only cases whose
+        request waits for a supervisor's decision."""
         conds = _place(villages, township) + [
             cases.c[name] == value for name, value in filters.items() if value]
+        if awaiting:
+            conds.append(cases.c.awaiting_step != "")
         rows, total = fetch_page(self.conn, cases, conds,
                                  (cases.c.opened_at.desc(), cases.c.id), page, page_size)
         return [_case(r) for r in rows], total
@@ -103,12 +109,16 @@ def _case(row: Row[Any]) -> Case:
     history = [StepRecord(**{**h, "entered_at": _dt(h["entered_at"])}) for h in m["history"]]
     referrals = [Referral(**{**r, "sent_at": _dt(r["sent_at"]),
                              "feedback_at": _dt(r["feedback_at"])}) for r in m["referrals"]]
+    approvals = [ApprovalRequest(**{**a, "requested_at": _dt(a["requested_at"]),
+                                    "decided_at": _dt(a["decided_at"])})
+                 for a in m["approvals"] or ()]
     return Case(child_id=m["child_id"], village_code=m["village_code"],
                 situation=m["situation"], severity=m["severity"], step=m["step"],
                 owner_id=m["owner_id"], opened_at=m["opened_at"],
                 mandatory_report=m["mandatory_report"], report=dict(m["report"]),
                 checklist_done=list(m["checklist_done"]), history=history,
-                referrals=referrals, outcome=m["outcome"], id=m["id"], version=m["version"])
+                referrals=referrals, approvals=approvals, outcome=m["outcome"], id=m["id"],
+                version=m["version"])
 
 
 class VisitRepository:

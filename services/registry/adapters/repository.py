@@ -71,6 +71,8 @@ class ChildFilter:
     category: str | None = None
     grade: str | None = None
     overdue_on: date | None = None  # next visit due before this day
+    due_by: date | None = None  # next visit due on or before this day
+    child_director_id: str = ""
     unreviewed_quarter: str | None = None
     born_on_or_before: date | None = None
     include_archived: bool = False
@@ -146,6 +148,14 @@ class ChildRepository:
             child_revisions.c.child_id == child_id).order_by(child_revisions.c.seq))
         return [dict(r._mapping) for r in rows]
 
+    def due(self, f: ChildFilter, page: int, page_size: int) -> tuple[list[Child], int]:
+        """One page of children due a visit (set ``f.due_by``), the longest overdue
+        first, and how many are due in all: filtered, ordered and cut in the database."""
+        rows, total = fetch_page(self.conn, children, _conditions(f),
+                                 (children.c.next_visit_due, children.c.village_code,
+                                  children.c.name, children.c.id), page, page_size)
+        return [from_row(r) for r in rows], total
+
     def query(self, f: ChildFilter, page: int = 1, page_size: int = 50) -> tuple[list[Child], int]:
         rows, total = fetch_page(self.conn, children, _conditions(f),
                                  (children.c.village_code, children.c.name, children.c.id),
@@ -217,6 +227,10 @@ def _conditions(f: ChildFilter) -> list[Any]:
         conds.append(cast(children.c.categories, Text).contains(f'"{f.category}"'))
     if f.overdue_on:
         conds.append(children.c.next_visit_due < f.overdue_on)
+    if f.due_by:
+        conds.append(children.c.next_visit_due <= f.due_by)
+    if f.child_director_id:
+        conds.append(children.c.child_director_id == f.child_director_id)
     if f.unreviewed_quarter:
         conds.append(children.c.reviewed_quarter != f.unreviewed_quarter)
     if f.born_on_or_before:

@@ -120,6 +120,8 @@ cases = Table(
     Column("checklist_done", JSON, nullable=False),
     Column("history", EncryptedJSON("cases.history"), nullable=False),  # step notes
     Column("referrals", EncryptedJSON("cases.referrals"), nullable=False),
+    Column("approvals", EncryptedJSON("cases.approvals"), nullable=True),  # NULL: none yet
+    Column("awaiting_step", String(32), nullable=False, server_default="", index=True),
     Column("outcome", String(300), nullable=False, server_default=""),
     Column("version", Integer, nullable=False, server_default="1"),
 )

@@ -11,6 +11,8 @@ from services.registry.bootstrap import Registry
 from services.registry.domain.cases import Case
 from services.registry.entrypoints.common import actor, etag, page_of
 from services.registry.entrypoints.schemas import (
+    ApprovalDecisionIn,
+    ApprovalRequestIn,
     CaseIn,
     CaseListQuery,
     CaseOut,
@@ -22,9 +24,11 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import cases
 from services.registry.service_layer.commands import (
+    DecideApproval,
     OpenCase,
     RecordReferralFeedback,
     ReferCase,
+    RequestApproval,
     TransitionCase,
 )
 from services.registry.service_layer.context import Actor
@@ -37,6 +41,8 @@ CASE_READERS = roles("case", "read")
 OPENERS = roles("case", "open")
 MOVERS = roles("case", "move")
 ANSWERERS = roles("case", "feedback")
+ASKERS = roles("case", "ask")
+APPROVERS = roles("case", "approve")
 
 
 def case_view(case: Case, who: Actor) -> dict:
@@ -47,6 +53,8 @@ def case_view(case: Case, who: Actor) -> dict:
     view["checklist"] = list(case.checklist)
     view["referrals"] = [{**asdict(r), "open": r.open} for r in case.referrals
                          if unit is None or r.unit == unit]
+    view["awaiting_approval"] = asdict(case.pending) if case.pending else None
+    view["moves"] = [{"to_step": s, "needs_approval": a} for s, a in case.moves()]
     return shape(who.principal.role, "case", view)
 
 
@@ -80,7 +88,8 @@ def cases_blueprint(registry: Registry) -> Blueprint:
             """Cases in the caller's villages, newest first, paged (≤ 50 a page)"""
             who = actor()
             items, total = cases.list_cases(registry.uow(), who, q["page"], q["page_size"],
-                                            step=q["step"], child_id=q["child_id"])
+                                            step=q["step"], child_id=q["child_id"],
+                                            awaiting=q["awaiting_approval"])
             return page_of([case_view(c, who) for c in items], total, q)
 
     @blp.route("/<case_id>")
@@ -105,6 +114,30 @@ def cases_blueprint(registry: Registry) -> Blueprint:
             """Move a case to another step (closing steps need a supervisor)"""
             who = actor()
             case = cases.transition_case(registry.uow(), TransitionCase(case_id, **body), who)
+            return case_view(case, who), 200, etag(case.version)
+
+    @blp.route("/<case_id>/approval-requests")
+    class ApprovalRequests(MethodView):
+        @allow(*ASKERS)
+        @blp.arguments(ApprovalRequestIn)
+        @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
+        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+            """Ask a supervisor to approve a step (the supervisors' inbox is told)"""
+            who = actor()
+            case = cases.request_approval(registry.uow(), RequestApproval(case_id, **body), who)
+            return case_view(case, who), 200, etag(case.version)
+
+    @blp.route("/<case_id>/approval-requests/decision")
+    class ApprovalDecision(MethodView):
+        @allow(*APPROVERS)
+        @blp.arguments(ApprovalDecisionIn)
+        @blp.response(200, CaseOut)
+        @errors(blp, *SIGNED_IN, 404, 409, 412)
+        def post(self, body, case_id):  # type: ignore[no-untyped-def]
+            """Approve the waiting request (the case moves) or return it with a note"""
+            cmd, who = DecideApproval(case_id, body["decision"] == "approve", body["note"]), actor()
+            case = cases.decide_approval(registry.uow(), cmd, who)
             return case_view(case, who), 200, etag(case.version)
 
     @blp.route("/<case_id>/referrals")

@@ -26,7 +26,7 @@ from services.registry.entrypoints.schemas import (
     ChildListQuery,
     ChildOut,
     ChildPage,
-    DueOut,
+    DuePage,
     DueQuery,
     RegisterQuery,
     RevisionOut,
@@ -169,15 +169,17 @@ def visits_blueprint(registry: Registry) -> Blueprint:
     class Due(MethodView):
         @allow(*STAFF)
         @blp.arguments(DueQuery, location="query")
-        @blp.response(200, DueOut(many=True))
+        @blp.response(200, DuePage)
         @errors(blp, *SIGNED_IN)
         def get(self, q):  # type: ignore[no-untyped-def]
-            """Children due a visit (default: within 7 days), overdue first"""
+            """Children due a visit (default: within 7 days), overdue first, paged"""
             today = township_today()
             until = q["until"] or today + timedelta(days=7)
-            who = actor()
-            due = visits.visits_due(registry.uow(), who, until, q["child_director_id"])
-            return [{**child_view(c, who, today), "overdue": c.next_visit_due < today}
-                    for c in due]
+            due, total = visits.visits_due(registry.uow(), actor(), until,
+                                           q["child_director_id"], q["page"], q["page_size"])
+            return page_of([{"id": c.id, "name": c.name, "village_code": c.village_code,
+                             "risk_grade": c.risk_grade, "next_visit_due": c.next_visit_due,
+                             "child_director_id": c.child_director_id,
+                             "overdue": c.next_visit_due < today} for c in due], total, q)
 
     return blp

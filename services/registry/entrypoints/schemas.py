@@ -185,7 +185,7 @@ class RevisionOut(Schema):
     action = fields.String()
 
 
-class DueQuery(In):
+class DueQuery(PageQuery):
     until = fields.Date(load_default=None)
     child_director_id = fields.String(load_default="")
 
@@ -198,6 +198,10 @@ class DueOut(Schema):
     next_visit_due = fields.Date()
     child_director_id = fields.String()
     overdue = fields.Boolean()
+
+
+class DuePage(Page):
+    items = fields.List(fields.Nested(DueOut))
 
 
 class ReportIn(In):
@@ -236,6 +240,32 @@ class FeedbackIn(In):
     feedback = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
+class ApprovalRequestIn(In):
+    to_step = fields.String(required=True, validate=validate.OneOf(STEPS))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    outcome = fields.String(load_default="", validate=validate.Length(max=300),
+                            metadata={"description": "for a closure: the proposed outcome"})
+
+
+class ApprovalDecisionIn(In):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "return")))
+    note = fields.String(load_default="", validate=validate.Length(max=2000),
+                         metadata={"description": "required when returning: why"})
+
+
+class ApprovalOut(Schema):
+    id = fields.String()
+    to_step = fields.String()
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    note = fields.String()
+    outcome = fields.String()
+    decision = fields.String(metadata={"description": "'' while waiting, approved, returned"})
+    decided_by = fields.String()
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String()
+
+
 class StepOut(Schema):
     step = fields.String()
     owner_id = fields.String()
@@ -254,6 +284,12 @@ class ReferralOut(Schema):
     open = fields.Boolean()
 
 
+class MoveOut(Schema):
+    to_step = fields.String()
+    needs_approval = fields.Boolean(metadata={
+        "description": "only a supervisor moves it; anyone else asks for approval"})
+
+
 class CaseOut(Schema):
     id = fields.String()
     child_id = fields.String()
@@ -269,6 +305,11 @@ class CaseOut(Schema):
     checklist_done = fields.List(fields.String())
     history = fields.List(fields.Nested(StepOut))
     referrals = fields.List(fields.Nested(ReferralOut))
+    approvals = fields.List(fields.Nested(ApprovalOut))
+    awaiting_approval = fields.Nested(ApprovalOut, allow_none=True,
+                                      metadata={"description": "the request waiting, if any"})
+    moves = fields.List(fields.Nested(MoveOut), metadata={
+        "description": "the steps the case may go to next"})
     outcome = fields.String()
     version = fields.Integer()
 
@@ -280,6 +321,8 @@ class CasePage(Page):
 class CaseListQuery(PageQuery):
     step = fields.String(load_default="", validate=validate.OneOf(["", *STEPS]))
     child_id = fields.String(load_default="")
+    awaiting_approval = fields.Boolean(load_default=False, metadata={
+        "description": "only cases whose request waits for a supervisor's decision"})
 
 
 class ImportQuery(In):

@@ -17,9 +17,11 @@ from services.registry.domain.exceptions import (
 from services.registry.domain.model import Child
 from services.registry.service_layer import scope
 from services.registry.service_layer.commands import (
+    DecideApproval,
     OpenCase,
     RecordReferralFeedback,
     ReferCase,
+    RequestApproval,
     TransitionCase,
 )
 from services.registry.service_layer.context import Actor
@@ -114,22 +116,34 @@ def get_case(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
 
 
 def list_cases(uow: RegistryUnitOfWork, actor: Actor, page: int, page_size: int,
-               step: str = "", child_id: str = "") -> tuple[list[Case], int]:
+               step: str = "", child_id: str = "",
+               awaiting: bool = False) -> tuple[list[Case], int]:
     """One page of cases in the caller's scope; each case shown is an audited read."""
     with uow:
         related = scope.related_cases(uow, actor)
         if related is None:
             found, total = uow.cases.query(actor.principal.village_codes or None,
                                            actor.principal.township_code, page, page_size,
-                                           step=step, child_id=child_id)
+                                           awaiting, step=step, child_id=child_id)
         else:
             related = [c for c in related if (not step or c.step == step)
-                       and (not child_id or c.child_id == child_id)]
+                       and (not child_id or c.child_id == child_id)
+                       and (not awaiting or c.pending is not None)]
             found = related[(page - 1) * page_size:page * page_size]
             total = len(related)
         for case in found:
             actor.audit(uow, "read", "case", case.id, actor.fields("case"))
     return found, total
+
+
+def _publish_moved(uow: RegistryUnitOfWork, case: Case, from_step: str) -> None:
+    uow.publish("registry.case.transitioned.v1", {
+        "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
+        "from_step": from_step, "to_step": case.step, "owner_id": case.owner_id})
+    if case.step == "closed":
+        uow.publish("registry.case.closed.v1", {
+            "case_id": case.id, "child_id": case.child_id,
+            "village_code": case.village_code, "outcome": case.outcome})
 
 
 def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
@@ -153,13 +167,42 @@ def _transition(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> C
                   outcome=cmd.outcome)
         uow.cases.save(case, version)
         actor.audit(uow, "transition", "case", case.id, ["step", "checklist_done", "report"])
-        uow.publish("registry.case.transitioned.v1", {
-            "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
-            "from_step": from_step, "to_step": case.step, "owner_id": case.owner_id})
-        if case.step == "closed":
-            uow.publish("registry.case.closed.v1", {
-                "case_id": case.id, "child_id": case.child_id,
-                "village_code": case.village_code, "outcome": case.outcome})
+        _publish_moved(uow, case, from_step)
+    return case
+
+
+def request_approval(uow: RegistryUnitOfWork, cmd: RequestApproval, actor: Actor) -> Case:
+    """Ask the township's supervisors to approve a step (they hear of it by the notifier)."""
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        version = case.version
+        request = case.request_approval(cmd.to_step, actor.id, _now(), note=cmd.note,
+                                        outcome=cmd.outcome)
+        uow.cases.save(case, version)
+        actor.audit(uow, "request_approval", "case", case.id, ["approvals"])
+        uow.publish("registry.case.approval_requested.v1", {
+            "case_id": case.id, "request_id": request.id, "village_code": case.village_code,
+            "from_step": case.step, "to_step": request.to_step,
+            "requested_by": request.requested_by})
+    return case
+
+
+def decide_approval(uow: RegistryUnitOfWork, cmd: DecideApproval, actor: Actor) -> Case:
+    """A supervisor approves the waiting request (the case moves) or returns it."""
+    if not actor.can_approve:
+        raise ApprovalRequired("only a supervisor approves or returns a request")
+    with uow:
+        case = _load(uow, cmd.case_id, actor)
+        version, from_step = case.version, case.step
+        request = case.decide(cmd.approve, actor.id, _now(), cmd.note)
+        uow.cases.save(case, version)
+        actor.audit(uow, "decide_approval", "case", case.id, ["approvals", "step"])
+        uow.publish("registry.case.approval_decided.v1", {
+            "case_id": case.id, "request_id": request.id, "village_code": case.village_code,
+            "to_step": request.to_step, "decision": request.decision,
+            "requested_by": request.requested_by, "decided_by": request.decided_by})
+        if cmd.approve:
+            _publish_moved(uow, case, from_step)
     return case
 
 

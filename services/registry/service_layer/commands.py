@@ -68,6 +68,21 @@ class TransitionCase:
 
 
 @dataclass(frozen=True)
+class RequestApproval:
+    case_id: str
+    to_step: str
+    note: str = ""
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class DecideApproval:
+    case_id: str
+    approve: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ReferCase:
     case_id: str
     unit: str

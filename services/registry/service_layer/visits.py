@@ -86,18 +86,19 @@ def child_visits(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[d
     return found
 
 
-def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date,
-               director_id: str = "") -> list[Child]:
-    """Children whose next visit falls due by ``until`` (overdue ones first)."""
+def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date, director_id: str = "",
+               page: int = 1, page_size: int = 50) -> tuple[list[Child], int]:
+    """One page of the children whose next visit falls due by ``until`` (overdue ones
+    first) and how many are due in all. The children shown are the audited reads, in
+    one write: not every child due, at every view."""
     f = ChildFilter(villages=actor.principal.village_codes or None,
-                    township=actor.principal.township_code)
+                    township=actor.principal.township_code, due_by=until,
+                    child_director_id=director_id)
     with uow:
-        due = [c for c in uow.children.iter_all(f)
-               if c.next_visit_due and c.next_visit_due <= until
-               and (not director_id or c.child_director_id == director_id)]
-        for child in due:
-            actor.audit(uow, "read", "child", child.id, ["next_visit_due"])
-    return sorted(due, key=lambda c: (c.next_visit_due, c.village_code, c.name))
+        due, total = uow.children.due(f, page, page_size)
+        actor.audit_many(uow, "read", "child", [c.id for c in due],
+                         ["name", "next_visit_due"])
+    return due, total
 
 
 def archive_adults(uow: RegistryUnitOfWork, today: date | None = None) -> int:

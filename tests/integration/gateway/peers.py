@@ -4,6 +4,7 @@ go by hand (``relay``): the Kafka hop is the end-to-end tests' part."""
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -52,13 +53,20 @@ def registry(database_url: str) -> Registry:
     return bootstrap(replace(make_settings(database_url), keys=KEYS))
 
 
-def notifier(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Notifier:
-    """The default rules and templates, a directory of one child director, no
-    channel but the inbox (nothing configured)."""
+def notifier(tmp: Path, monkeypatch: pytest.MonkeyPatch, directory: str = DIRECTORY,
+             awake: bool = False) -> Notifier:
+    """The default rules and templates, a directory (by default of one child director),
+    no channel but the inbox (nothing configured). ``awake``: the default rules without
+    their quiet hours, so a non-urgent message is delivered whatever the hour."""
     from services.notifier.bootstrap import bootstrap
-    from services.notifier.config import Settings
+    from services.notifier.config import HERE, Settings
 
-    (tmp / "directory.yaml").write_text(DIRECTORY)
+    (tmp / "directory.yaml").write_text(directory)
+    if awake:
+        rules = (HERE / "rules" / "default.yaml").read_text(encoding="utf-8")
+        (tmp / "rules.yaml").write_text(re.sub(r"(?m)^quiet_hours:.*$", "", rules),
+                                        encoding="utf-8")
+        monkeypatch.setenv("SHOUHU_NOTIFIER_RULES", str(tmp / "rules.yaml"))
     monkeypatch.setenv("SHOUHU_AUTH_KEYS", "k1:" + KEYS.keys["k1"])
     monkeypatch.setenv("SHOUHU_NOTIFIER_DATABASE_URL", f"sqlite:///{tmp / 'notifier.db'}")
     monkeypatch.setenv("SHOUHU_NOTIFIER_DIRECTORY", str(tmp / "directory.yaml"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import uuid
 
 import pytest
@@ -121,7 +122,9 @@ def _plan_body(**kw):
 
 def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     client, _, _ = client_and_hazards
-    resp = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
+    refused = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
+    assert refused.status_code == 403  # planners change nothing (docs/security.md)
+    resp = client.post("/api/plans", headers=token(Role.CHILD_SUPERVISOR), json=_plan_body())
     assert resp.status_code == 201, resp.get_data(as_text=True)
     plan = resp.get_json()
     team = plan["teams"][0]
@@ -169,11 +172,30 @@ def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_h
 def test_dashboard_html_json_and_csv(client_and_hazards):
     client, _, _ = client_and_hazards
     figures = client.get("/api/dashboard", headers=token()).get_json()
-    assert figures["protections"][0]["protection"] == "barrier"
-    assert figures["overdue"] == [{"village_code": "500110120201", "overdue_visits": 2}]
+    fix = figures["protections"]
+    assert [r["exposure"] for r in fix] == sorted((r["exposure"] for r in fix), reverse=True)
+    assert {r["protection"] for r in fix} == {"barrier", "warning_sign"}  # not cut by type
+    top = figures["hazards"][0]
+    assert (fix[0]["hazard_id"], fix[0]["protection"]) == (top["hazard_id"], "warning_sign")
+    assert fix[0]["village_name"] == "崇恩村" and fix[0]["state"] == "damaged"
+    assert figures["overdue"] == [{"village_code": "500110120201", "village_name": "崇恩村",
+                                   "overdue_visits": 2}]
     assert figures["findings"][0]["kind"] == "children_at_water"
     page = client.get("/dashboard", headers=token()).get_data(as_text=True)
     assert "测试塘" in page and "child-" not in page
+    outside_map = re.sub(r"<[^>]+>", " ", page.split("<iframe")[0] + page.split("</iframe>")[1])
+    assert "警示牌" in outside_map and "损坏" in outside_map and "池塘" in outside_map
+    assert "崇恩村" in outside_map and "儿童在水边" in outside_map
+    assert "暴露度 = " in outside_map and "风险等级（高 3、中 2、低 1）" in outside_map
+    for caption in ("每日签到与计划", "高暴露巡查点每周覆盖率", "各村整改任务",
+                    "每周发现儿童在水边"):
+        assert caption in outside_map, caption
+    assert page.count('<svg class="chart"') == 4 and "派给村委会" in outside_map
+    for code in ("warning_sign", "barrier", "rescue_equipment", "pond", "road_crossing",
+                 "children_at_water", "damaged", "500110120201"):
+        assert code not in outside_map, code
+    english = client.get("/dashboard?lang=en", headers=token()).get_data(as_text=True)
+    assert "warning sign" in english and "Exposure = the sum" in english
     csv = client.get("/dashboard/hazards.csv", headers=token()).get_data(as_text=True)
     assert csv.startswith("hazard_id,kind,name")
     assert client.get("/dashboard", headers=token(Role.PATROL_MEMBER)).status_code == 403

@@ -236,3 +236,21 @@ def test_a_first_visit_gets_the_assets_inline_allowed_by_hash_then_links(gw_clie
     client.set_cookie(ASSETS_COOKIE, "an-older-release")
     assert len(_inline_scripts(
         client.get("/map", headers=token(Role.PATROL_MEMBER)).get_data(as_text=True))) == 2
+
+
+def test_the_map_opens_on_the_callers_villages(gw_client):
+    """A director's map is fitted to their village's hazards and points; a township-wide
+    role's to everything drawn."""
+    _, client = gw_client
+    page = client.get("/map", headers=token(Role.CHILD_DIRECTOR, frozenset({"500110120202"})))
+    config = _element(page.get_data(as_text=True), "shouhu-config")
+    assert config["fit"] is None  # no hazard or point lies in 202: the whole map instead
+    mine = client.get("/map", headers=token(Role.CHILD_DIRECTOR, frozenset({"500110120201"})))
+    config = _element(mine.get_data(as_text=True), "shouhu-config")
+    points = [f["geometry"]["coordinates"] for f in config["layers"]["points"]["features"]
+              if f["properties"]["village_code"] == "500110120201"]
+    (south, west), (north, east) = config["fit"]
+    assert points and all(west <= lon <= east and south <= lat <= north for lon, lat in points)
+    assert config["fit"] != config["bounds"]  # the homes of other villages lie outside
+    patrol = client.get("/map", headers=token(Role.PATROL_MEMBER)).get_data(as_text=True)
+    assert _element(patrol, "shouhu-config")["fit"] is None

@@ -145,7 +145,7 @@ def test_visits_set_the_next_due_date(client, auth, registry):
     other = auth(Role.CHILD_DIRECTOR, frozenset({OTHER_VILLAGE}), "u-other")
     assert client.get(f"/children/{child['id']}/visits", headers=other).status_code == 404
     due = client.get("/visits/due?until=2030-01-01", headers=auth()).json
-    assert [d["child_id"] for d in due] == [child["id"]]
+    assert [d["child_id"] for d in due["items"]] == [child["id"]] and due["total"] == 1
     for bad in ({"visited_at": "2026-11-20T10:00:00+08:00", "findings": {"weather": "sunny"}},
                 {"visited_at": "2099-01-01T10:00:00+08:00"}):
         resp = client.post(f"/children/{child['id']}/visits", json=bad, headers=auth())

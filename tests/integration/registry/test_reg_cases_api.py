@@ -128,3 +128,46 @@ def test_a_page_of_cases_is_scoped_and_each_case_shown_is_an_audited_read(client
     assert sorted(r["object_id"] for r in reads) == sorted(mine[1:])
     assert {(r["user_id"], tuple(r["fields"])) for r in reads} == {
         ("u-director", tuple(sorted(CASE_FIELDS)))}  # every field the page sent
+
+
+def test_a_director_asks_for_approval_and_a_supervisor_returns_then_approves(
+        client, auth, registry):
+    director = auth(Role.CHILD_DIRECTOR, frozenset({VILLAGE}), "u-director")
+    supervisor = auth(Role.CHILD_SUPERVISOR, user="u-supervisor")
+    child = client.post("/children", json=child_body(), headers=director).json
+    case = client.post("/cases", json={"child_id": child["id"], "situation": "living_alone"},
+                       headers=director).json
+    url = f"/cases/{case['id']}"
+    skipped = client.post(url + "/transitions", json={"to_step": "assessment"},
+                          headers=supervisor)
+    assert skipped.status_code == 409 and "emergency handling" in skipped.json["message"]
+    client.post(url + "/transitions", json={"to_step": "emergency"}, headers=director)
+    done = client.post(url + "/transitions", headers=director, json={
+        "to_step": "assessment", "checklist_done": [
+            "order_parents_back_or_name_caregiver", "admonish_parents", "inform_township"]})
+    assert done.status_code == 200, done.json
+    ask = client.post(url + "/approval-requests", headers=director,
+                      json={"to_step": "assistance", "note": "评估完成，建议帮扶"})
+    assert ask.status_code == 200 and ask.json["awaiting_approval"]["to_step"] == "assistance"
+    assert client.post(url + "/approval-requests/decision", headers=director,
+                       json={"decision": "approve"}).status_code == 403
+    waiting = client.get("/cases?awaiting_approval=true", headers=supervisor).json
+    assert [c["id"] for c in waiting["items"]] == [case["id"]]
+    no_note = client.post(url + "/approval-requests/decision", headers=supervisor,
+                          json={"decision": "return"})
+    assert no_note.status_code == 409 and "note" in no_note.json["message"]
+    returned = client.post(url + "/approval-requests/decision", headers=supervisor,
+                           json={"decision": "return", "note": "请补充家访记录"})
+    assert returned.status_code == 200 and returned.json["step"] == "assessment"
+    assert returned.json["approvals"][0]["decision_note"] == "请补充家访记录"
+    assert client.get("/cases?awaiting_approval=true", headers=supervisor).json["total"] == 0
+    client.post(url + "/approval-requests", headers=director, json={"to_step": "assistance"})
+    approved = client.post(url + "/approval-requests/decision", headers=supervisor,
+                           json={"decision": "approve"})
+    assert approved.status_code == 200 and approved.json["step"] == "assistance"
+    assert approved.json["history"][-1]["approved_by"] == "u-supervisor"
+    assert approved.json["owner_id"] == "u-director"
+    assert types(registry)[-5:] == [
+        "registry.case.approval_requested.v1", "registry.case.approval_decided.v1",
+        "registry.case.approval_requested.v1", "registry.case.approval_decided.v1",
+        "registry.case.transitioned.v1"]

@@ -138,6 +138,22 @@ def test_templates_carry_links_not_details_in_both_languages():
     assert m.sms_template == "SMS_SHOUHU_CASE" and m.sms_params["kind"] == "child living alone"
 
 
+def test_a_request_for_approval_reaches_the_supervisor_and_the_decision_the_director():
+    asked = {"case_id": "k1", "request_id": "r1", "village_code": VILLAGE,
+             "from_step": "assessment", "to_step": "assistance", "requested_by": "d"}
+    [alert] = plan(RULES, "registry.case.approval_requested.v1", asked, VILLAGE, resolve, NOON)
+    assert {(d.person.person_id, d.channel) for d in alert.deliveries} == {
+        ("s", "inbox"), ("s", "email")}
+    decided = {**asked, "decision": "returned", "decided_by": "s"}
+    [told] = plan(RULES, "registry.case.approval_decided.v1", decided, VILLAGE, resolve, NOON)
+    assert {(d.person.person_id, d.channel) for d in told.deliveries} == {("d", "inbox")}
+    t = Templates.load("http://gw", "http://ntf")
+    m = t.render(delivery_id="d1", event_id="e1", event_type="registry.case.approval_decided.v1",
+                 data=decided, urgent=False, lang="zh", level=0, ack_token="")
+    assert m.subject == "【守护】个案审批已退回：帮扶" and "http://gw/cases/k1" in m.body
+    assert "收到请确认" not in m.body
+
+
 def test_channels_without_credentials_are_not_offered():
     from services.notifier.service_layer.handlers import reachable
 

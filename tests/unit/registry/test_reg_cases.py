@@ -19,8 +19,8 @@ AT = datetime(2026, 7, 1, 14, 0, tzinfo=UTC)
 PAIRS = list(product(STEPS, STEPS))
 
 
-def case_at(step: str, situation: str = "guardian_incapable"):
-    case = open_case("c1", "500110120201", situation, "director", AT)
+def case_at(step: str, situation: str = "guardian_incapable", severity: str = "normal"):
+    case = open_case("c1", "500110120201", situation, "director", AT, severity=severity)
     case.step = step
     case.tick(list(case.checklist))
     return case
@@ -100,3 +100,71 @@ def test_mandatory_situations_open_as_urgent_reports_with_intake_time():
 def test_a_case_cannot_open_halfway():
     with pytest.raises(TransitionRefused):
         open_case("c1", "500110120201", "none", "d", AT, step="assistance")
+
+
+def test_an_urgent_case_cannot_skip_emergency_handling():
+    case = open_case("c1", "500110120201", "living_alone", "director", AT)
+    assert (case.severity, case.step) == ("urgent", "report")
+    with pytest.raises(TransitionRefused, match="emergency handling"):
+        case.move("assessment", "supervisor", AT, can_approve=True)
+    case.move("emergency", "director", AT, can_approve=False)
+    with pytest.raises(TransitionRefused, match="checklist"):
+        case.move("assessment", "director", AT, can_approve=False)
+    case.tick(list(case.checklist))
+    case.move("assessment", "director", AT, can_approve=False)
+    assert [h.step for h in case.history] == ["report", "emergency", "assessment"]
+
+
+def test_the_moves_offered_leave_out_the_skip_and_say_which_need_approval():
+    urgent = open_case("c1", "500110120201", "living_alone", "director", AT)
+    assert urgent.moves() == [("emergency", False), ("closed", True)]
+    assert case_at("report").moves() == [
+        ("emergency", False), ("assessment", False), ("closed", True)]
+    assert case_at("assessment").moves() == [
+        ("assistance", True), ("guardianship_intervention", True), ("closed", True)]
+
+
+def test_a_normal_case_may_go_from_report_to_assessment():
+    case = open_case("c1", "500110120201", "none", "director", AT, step="report")
+    case.move("assessment", "director", AT, can_approve=False)
+    assert case.step == "assessment"
+
+
+def test_a_director_asks_and_the_supervisor_approves_which_moves_the_case():
+    case = case_at("assessment")
+    request = case.request_approval("assistance", "director", AT, note="评估完成")
+    assert case.pending is request and case.step == "assessment"
+    with pytest.raises(TransitionRefused, match="waiting"):
+        case.move("assistance", "supervisor", AT, can_approve=True)
+    with pytest.raises(TransitionRefused, match="already waiting"):
+        case.request_approval("closed", "director", AT, outcome="ok")
+    with pytest.raises(TransitionRefused, match="someone else"):
+        case.decide(True, "director", AT)
+    case.decide(True, "supervisor", AT, note="同意")
+    assert case.step == "assistance" and case.owner_id == "director"
+    assert case.history[-1].approved_by == "supervisor" and case.pending is None
+    assert (request.decision, request.decided_by) == ("approved", "supervisor")
+
+
+def test_a_returned_request_needs_a_note_and_leaves_the_case_where_it_was():
+    case = case_at("assistance")
+    case.request_approval("closed", "director", AT, outcome="监护已恢复")
+    with pytest.raises(TransitionRefused, match="note"):
+        case.decide(False, "supervisor", AT, note=" ")
+    returned = case.decide(False, "supervisor", AT, note="请补充走访记录")
+    assert (returned.decision, returned.decision_note) == ("returned", "请补充走访记录")
+    assert case.step == "assistance" and case.pending is None and len(case.history) == 1
+    with pytest.raises(TransitionRefused, match="no request"):
+        case.decide(True, "supervisor", AT)
+
+
+@pytest.mark.parametrize(("step", "to", "outcome", "message"), [
+    ("monitoring", "report", "", "needs no approval"),
+    ("assessment", "monitoring", "", "not allowed"),
+    ("assistance", "closed", "", "outcome"),
+])
+def test_only_a_move_a_supervisor_could_approve_may_be_asked_for(step, to, outcome, message):
+    case = case_at(step)
+    with pytest.raises(TransitionRefused, match=message):
+        case.request_approval(to, "director", AT, outcome=outcome)
+    assert case.approvals == []

@@ -1,0 +1,87 @@
+"""The phone map's words, in Chinese (the default) and English: the toolbar, the
+legend, the point list and popups, and every code the layers carry (hazard kinds,
+why a point is patrolled, what to check there, findings and actions). The page hands
+them to ``static/phone_map.js``, so no code reaches the screen untranslated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ZH: dict[str, Any] = {
+    "title": "守护 · 巡查地图", "hazards": "危险点", "zones": "危险区域", "points": "巡查点",
+    "route": "路线", "homes": "儿童住所", "point": "巡查点", "cells": "儿童分布（聚合）",
+    "child": "走访 · 开个案", "locate": "定位", "list": "列表", "legend": "图例",
+    "close": "关闭", "checkin": "签到", "pending": "待发送", "synced": "已同步",
+    "sending": "发送中", "last": "上次签到", "never": "未签到", "findings": "发现情况",
+    "action": "处置", "queued": "已保存，有信号时发送", "nofix": "无法定位",
+    "check": "检查", "village": "村", "why": "巡查原因",
+    "by_distance": "按离您的距离", "by_centre": "按离地图中心的距离（未定位）",
+    "data_age": "数据", "offline": "离线", "ago_min": "{n} 分钟前", "ago_h": "{n} 小时前",
+    "ago_d": "{n} 天前", "just_now": "刚刚", "refresh": "有新数据，刷新", "m": "{n} 米",
+    "km": "{n} 公里",
+    "zoom_in": "点击放大", "count_points": "{n} 个巡查点",
+    "legend_items": {"water": "水域危险点（河、塘、沟渠等）", "road": "道路危险点",
+                     "terrain": "陡坡、悬崖", "point_recent": "巡查点（7 天内已签到）",
+                     "point_due": "巡查点（7 天内未签到）", "cluster": "多个巡查点（点击放大）",
+                     "cells": "儿童分布（每格人数，已模糊处理）", "homes": "儿童住所",
+                     "route": "本队路线", "me": "您的位置"},
+    "kinds": {"river": "河流", "pond": "池塘", "stream": "溪沟", "ditch": "沟", "canal": "水渠",
+              "reservoir": "水库", "dam": "堤坝", "swimming_spot": "野泳点",
+              "road_no_barrier": "无护栏路段", "road_crossing": "道路路口",
+              "road_sharp_bend": "急弯路段", "road_play_area": "路边玩耍点",
+              "cliff": "悬崖", "steep_slope": "陡坡"},
+    "reasons": {"home_cluster": "附近儿童集中", "crossing": "道路临水处",
+                "swimming_spot": "野泳点", "manual": "人工设置"},
+    "checks": {"barrier_lacking": "护栏缺失或损坏", "warning_sign_lacking": "警示牌缺失或损坏",
+               "rescue_equipment_lacking": "救生设备缺失或损坏",
+               "children_at_water": "水边有无儿童", "children_on_road": "路上有无儿童玩耍",
+               "children_nearby": "附近有无儿童"},
+    "finding_kinds": {"children_at_water": "儿童在水边", "barrier_damaged": "护栏损坏",
+                      "sign_missing": "警示牌缺失", "rescue_gear_missing": "救生设备缺失"},
+    "actions": {"reminded": "已提醒", "stopped": "已制止", "moved_away": "已劝离", "none": "无"},
+}
+
+EN: dict[str, Any] = {
+    "title": "Shouhu · patrol map", "hazards": "Hazards", "zones": "Danger zones",
+    "points": "Patrol points", "point": "Patrol point", "route": "Route",
+    "homes": "Children's homes",
+    "cells": "Children (aggregated)", "child": "Visit · open a case", "locate": "Locate me",
+    "list": "List", "legend": "Legend", "close": "Close", "checkin": "Check in",
+    "pending": "pending", "synced": "synced", "sending": "sending",
+    "last": "Last check-in", "never": "never", "findings": "Findings", "action": "Action",
+    "queued": "Saved; sent when there is signal", "nofix": "No position", "check": "Check",
+    "village": "Village", "why": "Patrolled for",
+    "by_distance": "By distance from you", "by_centre": "By distance from the map centre "
+    "(no position yet)", "data_age": "Data", "offline": "offline", "ago_min": "{n} min ago",
+    "ago_h": "{n} h ago", "ago_d": "{n} days ago", "just_now": "just now",
+    "refresh": "newer data: reload", "m": "{n} m", "km": "{n} km", "zoom_in": "Tap to zoom in",
+    "count_points": "{n} patrol points",
+    "legend_items": {"water": "Water hazard (river, pond, ditch…)", "road": "Road hazard",
+                     "terrain": "Cliff, steep slope",
+                     "point_recent": "Patrol point (checked in within 7 days)",
+                     "point_due": "Patrol point (not checked in for 7 days)",
+                     "cluster": "Several patrol points (tap to zoom in)",
+                     "cells": "Children per square (blurred)", "homes": "Children's homes",
+                     "route": "Your team's route", "me": "You are here"},
+    "kinds": {"river": "river", "pond": "pond", "stream": "stream", "ditch": "ditch",
+              "canal": "canal", "reservoir": "reservoir", "dam": "dam",
+              "swimming_spot": "wild swimming spot", "road_no_barrier": "road without barrier",
+              "road_crossing": "road crossing", "road_sharp_bend": "sharp bend",
+              "road_play_area": "roadside play area", "cliff": "cliff",
+              "steep_slope": "steep slope"},
+    "reasons": {"home_cluster": "children live nearby", "crossing": "road by the water",
+                "swimming_spot": "wild swimming spot", "manual": "set by hand"},
+    "checks": {"barrier_lacking": "barrier missing or damaged",
+               "warning_sign_lacking": "warning sign missing or damaged",
+               "rescue_equipment_lacking": "rescue gear missing or damaged",
+               "children_at_water": "children at the water",
+               "children_on_road": "children playing on the road",
+               "children_nearby": "children nearby"},
+    "finding_kinds": {"children_at_water": "Children at the water",
+                      "barrier_damaged": "Barrier damaged", "sign_missing": "Sign missing",
+                      "rescue_gear_missing": "Rescue gear missing"},
+    "actions": {"reminded": "Reminded", "stopped": "Stopped", "moved_away": "Moved away",
+                "none": "None"},
+}
+
+LABELS = {"zh": ZH, "en": EN}
