@@ -195,10 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def use_embedded_keys() -> None:
     """Outside production, every command signs with the data folder's key (made at the
-    first ``shouhu up``) unless ``SHOUHU_AUTH_KEYS`` says otherwise."""
+    first ``shouhu up``) unless ``SHOUHU_AUTH_KEYS`` says otherwise; a service process
+    given the public keys only (the stack's registry, hazards, notifier) stays so."""
     keys = data_dir() / "auth.keys"
     if (not os.environ.get("SHOUHU_AUTH_KEYS") and os.environ.get("SHOUHU_ENV") != "production"
-            and keys.exists()):
+            and not os.environ.get("SHOUHU_AUTH_PUBLIC_KEYS") and keys.exists()):
         os.environ["SHOUHU_AUTH_KEYS"] = keys.read_text().strip()
 
 

@@ -48,6 +48,7 @@ def seed(stack: Stack, seed_value: int = SEED) -> dict:
     """Seed the running stack once (a data folder seeded before is started as it is);
     every time, give each demo user a new password and print the users and addresses."""
     token = stack.token()
+    users = _users(stack)  # patrol teams are made of checked people: accounts first
     marker = stack.data_dir / "demo" / "seeded.json"
     if marker.exists():
         first = json.loads(marker.read_text())
@@ -62,7 +63,6 @@ def seed(stack: Stack, seed_value: int = SEED) -> dict:
         done, plan_id = _seed_data(stack, token, seed_value)
         marker.write_text(json.dumps({"state": "done", "seeded": done, "plan_id": plan_id}))
     links = _links(stack, token, plan_id)
-    users = _users(stack)
     done["inboxes"] = _link_inboxes(stack, token)
     _print(done, links, users)
     return {"seeded": done, "links": links, "users": users}
@@ -74,6 +74,7 @@ def _seed_data(stack: Stack, token: str, seed_value: int) -> tuple[dict, str | N
     out = stack.data_dir / "demo"
     stack.say("generating the demo township …")
     manifest = generate("township", seed_value, out, today)
+    owner_only_tree(out)  # ledgers of invented children, but shaped like real ones
     registry = Client(stack.url("registry"), token)
     hazards = Client(stack.url("hazards"), token)
     stack.say("importing hazards …")
@@ -125,6 +126,13 @@ def _patrol_points(hazards: Client, timeout_s: float = 60.0) -> int:
     return count
 
 
+def owner_only_tree(folder: Path) -> None:
+    """Files 0600 and folders 0700: other accounts on the PC read nothing in them."""
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def _load(out: Path, name: str) -> list[dict]:
     return json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
 
@@ -149,17 +157,21 @@ def _road_network(stack: Stack, token: str, path: Path) -> int:
 
 
 def _plan(stack: Stack, token: str, today: date) -> str | None:
-    """Plan the summer holiday's patrols for three teams starting at the township seat."""
+    """Plan the summer holiday's patrols starting at the township seat, one team per
+    demo patrol account (their background checks are on record)."""
     starts, ends = summer_holiday(today)
-    teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
-              "members": [{"member_id": f"patrol-{k}-{m}", "check_date": today.isoformat(),
-                           "check_result": "clear"} for m in (1, 2)]} for k in (1, 2, 3)]
-    body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(), "teams": teams,
-            "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
     try:
+        accounts = requests.get(stack.url("gateway") + "/api/users", timeout=30,
+                                headers={"Authorization": f"Bearer {token}"}).json()
+        patrols = [u["user_id"] for u in accounts if u["role"] == "patrol_member"]
+        teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
+                  "members": [{"member_id": uid}]} for k, uid in enumerate(patrols, 1)]
+        body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
+                "teams": teams,
+                "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
         resp = requests.post(stack.url("gateway") + "/api/plans", json=body, timeout=120,
                              headers={"Authorization": f"Bearer {token}"})
-    except requests.RequestException as exc:
+    except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
         log.warning("no patrol plan: %s", exc)
         return None
     if not resp.ok:

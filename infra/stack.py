@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -26,6 +27,7 @@ import requests
 from infra.broker import EmbeddedBroker, die_with_parent
 from infra.ports import check_free
 from shared.auth import Principal, Role, TokenKeys
+from shared.auth.tokens import public_keys_env
 from shared.crypto import embedded_key_file
 
 SERVICES = {"gateway": 8100, "registry": 8101, "hazards": 8102, "notifier": 8103}
@@ -69,13 +71,21 @@ class Stack:
               villages: frozenset[str] = frozenset(), user_id: str = "demo") -> str:
         keys = dict(p.split(":", 1) for p in self.auth_keys().split(","))
         issuer = TokenKeys(keys, next(iter(keys)), ttl_s=12 * 3600)
-        return issuer.issue(Principal(user_id, role, township, villages))
+        # the operator's own token (seeding the demo's invented activity): checked
+        return issuer.issue(Principal(user_id, role, township, villages),
+                            check_until=date.today() + timedelta(days=1))
 
-    def env(self) -> dict[str, str]:
+    def env(self, service: str = "gateway") -> dict[str, str]:
+        """A process's environment; only the gateway (and the operator's commands) get
+        the private signing keys, the other services the public keys alone."""
         env = dict(os.environ)
+        private = self.auth_keys()
+        env.pop("SHOUHU_AUTH_KEYS", None)
         env.setdefault("SHOUHU_OUTBOX_RETENTION_DAYS", "0")  # the durable log (ADR 0008)
         env.update({
-            "SHOUHU_AUTH_KEYS": self.auth_keys(),
+            **({"SHOUHU_AUTH_KEYS": private} if service == "gateway"
+               else {"SHOUHU_TRUSTED_PROXIES": "1"}),  # the gateway forwards calls
+            "SHOUHU_AUTH_PUBLIC_KEYS": public_keys_env(private),
             "SHOUHU_DATA_DIR": str(self.data_dir),
             "SHOUHU_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.broker_port}",
             **{f"SHOUHU_{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
@@ -101,8 +111,8 @@ class Stack:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115
         proc = subprocess.Popen(
             [sys.executable, "-m", "infra.cli", "serve", service, role],
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
-            start_new_session=True,
+            env=self.env(service), stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent, start_new_session=True,
         )
         log.close()  # the child holds its own copy
         self.procs[name] = proc
@@ -114,6 +124,7 @@ class Stack:
     def start(self) -> None:
         """Check the ports, start the broker, migrate, start every process, wait."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # databases, keys, ledgers and logs: the owner's only
         self.logs.mkdir(parents=True, exist_ok=True)
         check_free({"broker": self.broker_port, **self.ports})
         self.say(f"broker on port {self.broker_port} …")
@@ -131,7 +142,7 @@ class Stack:
         self.say(f"migrating {service} …")
         with open(self.logs / "migrate.log", "ab") as log:
             done = subprocess.run([sys.executable, "-m", "infra.cli", "migrate", service],
-                                  env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+                                  env=self.env(service), stdout=log, stderr=subprocess.STDOUT)
         if done.returncode != 0:
             raise RuntimeError(f"migrating {service} failed (exit {done.returncode}):\n"
                                + self.tail("migrate"))

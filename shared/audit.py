@@ -40,6 +40,7 @@ from sqlalchemy import (
 
 from shared.auth.principal import Principal
 from shared.db import UTCDateTime
+from shared.exports import record_cells
 
 _GENESIS = "0" * 64
 
@@ -196,7 +197,7 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(record_cells(r) for r in rows)  # purposes are typed by people
     return out.getvalue()
 
 

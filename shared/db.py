@@ -7,6 +7,7 @@ Each service owns one database and one Alembic script folder
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def owner_only(db_file: Path) -> None:
+    """Create the database file readable and writable by its owner only (0600), the
+    write-ahead log and shared-memory files SQLite adds beside it likewise, so other
+    accounts on the station's PC read no child's name or birth date
+    (docs/security.md, threat model)."""
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    for f in (db_file, db_file.with_name(db_file.name + "-wal"),
+              db_file.with_name(db_file.name + "-shm")):
+        if f is db_file or f.exists():
+            os.close(os.open(f, os.O_CREAT | os.O_RDWR, 0o600))
+            f.chmod(0o600)
+
+
 READ_ONLY = "shouhu_read_only"
 
 
@@ -70,7 +84,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            owner_only(Path(path))
         # A writer waits this long for another's lock (SHOUHU_SQLITE_BUSY_TIMEOUT_S).
         timeout = env_float("SHOUHU_SQLITE_BUSY_TIMEOUT_S", 30.0)
         engine = create_engine(url, connect_args={"timeout": timeout,

@@ -15,8 +15,11 @@ from typing import Any
 # 18-digit resident ID (last may be X) or the old 15-digit one; mainland mobile numbers;
 # landlines with an area code. Bounded by non-digits so order ids and timestamps survive.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+# Not inside a longer token (hex ids, UUIDs like ``b1391234-5678-4817-…``): a phone
+# number stands apart from letters, digits and hyphens.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z-])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
+                     r"(?![0-9A-Za-z-])")
+_LANDLINE = re.compile(r"(?<![0-9A-Za-z-])0\d{2,3}-\d{7,8}(?![0-9A-Za-z-])")
 REDACTED_ID = "[ID-NUMBER]"
 REDACTED_PHONE = "[PHONE]"
 

@@ -11,11 +11,13 @@ from typing import Any
 from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from shared.auth.flask import init_auth, public
 from shared.auth.hardening import harden
 from shared.auth.tokens import TokenKeys
+from shared.config import env_int
 
 
 class Segment(BaseConverter):
@@ -54,6 +56,7 @@ def create_flask(name: str, title: str, keys: TokenKeys,
         JSON_AS_ASCII=False,
     )
     app.config.update(extra_config or {})
+    trust_proxies(app)
     app.url_map.converters["default"] = app.url_map.converters["string"] = Segment
     api = Api(app)
     api.register_converter(Segment, _segment_schema)
@@ -74,6 +77,16 @@ def create_flask(name: str, title: str, keys: TokenKeys,
         return {"status": "ok"}
 
     return app, api
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``SHOUHU_TRUSTED_PROXIES`` reverse proxies (the gateway in front of the
+    services, nginx in front of the gateway), the client's address is the one they put
+    in ``X-Forwarded-For``: sign-in limits and the audit trail see the person, not the
+    proxy. Without the setting the header is ignored, so nobody can forge it."""
+    hops = env_int("SHOUHU_TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def error_response(status: int, code: str, message: str,

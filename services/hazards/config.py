@@ -29,6 +29,7 @@ class Settings:
     buffers: BufferConfig
     device_keys: dict[str, str]
     max_upload_bytes: int
+    max_json_bytes: int
     photo_max_bytes: int
     checkin_max_distance_m: float
     silent_factor: float  # missed heartbeat intervals before a device counts as silent
@@ -44,11 +45,12 @@ class Settings:
         except ValueError as exc:
             raise ConfigError(f"SHOUHU_HAZARDS_BUFFERS: {exc}") from exc
         return cls(common=CommonSettings.from_env("hazards"),
-                   keys=TokenKeys.from_env(),
+                   keys=TokenKeys.from_env(signing=False),
                    port=env_int("SHOUHU_HAZARDS_PORT", 8102),
                    buffers=buffers,
                    device_keys=_device_keys(os.environ.get("SHOUHU_HAZARDS_DEVICE_KEYS", "")),
                    max_upload_bytes=env_int("SHOUHU_HAZARDS_MAX_UPLOAD_MB", 100) * 1024 * 1024,
+                   max_json_bytes=env_int("SHOUHU_HAZARDS_MAX_JSON_KB", 2048) * 1024,
                    photo_max_bytes=env_int("SHOUHU_HAZARDS_PHOTO_MAX_KB", 2048) * 1024,
                    checkin_max_distance_m=env_float("SHOUHU_HAZARDS_CHECKIN_MAX_M", 150.0),
                    silent_factor=env_float("SHOUHU_HAZARDS_SILENT_FACTOR", 2.0),

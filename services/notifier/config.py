@@ -16,6 +16,7 @@ from services.notifier.adapters.channels.email import SmtpConfig
 from services.notifier.adapters.channels.sms import SmsConfig
 from shared.auth.tokens import TokenKeys
 from shared.config import CommonSettings, env_float, env_int
+from shared.crypto import FieldKeys
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,12 +46,14 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        keys = TokenKeys.from_env()
+        keys = TokenKeys.from_env(signing=False)
         port = env_int("SHOUHU_NOTIFIER_PORT", 8103)
         directory = _env("DIRECTORY", str(HERE / "rules" / "directory.yaml"))
         # Without an explicit secret, ack links are keyed by a key derived from the
-        # active token key, so the embedded default needs no extra configuration.
-        derived = hmac.new(keys.keys[keys.active_kid].encode(), b"shouhu-notifier-ack",
+        # active field key (the notifier holds no token-signing key), so the embedded
+        # default needs no extra configuration.
+        field_keys = FieldKeys.from_env()
+        derived = hmac.new(field_keys.keys[field_keys.active_kid], b"shouhu-notifier-ack",
                            hashlib.sha256).hexdigest()
         return cls(
             common=CommonSettings.from_env("notifier"), port=port, keys=keys,

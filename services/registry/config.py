@@ -26,7 +26,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         common = CommonSettings.from_env("registry")
-        return cls(common=common, keys=TokenKeys.from_env(),
+        return cls(common=common, keys=TokenKeys.from_env(signing=False),
                    port=env_int("SHOUHU_REGISTRY_PORT", 8101),
                    policy=Policy(common.region, risk_model_from_env(), villages_from_env()),
                    scan_interval_s=env_int("SHOUHU_REGISTRY_SCAN_INTERVAL_S", 300))

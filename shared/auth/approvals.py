@@ -16,13 +16,12 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import jwt
 from flask import current_app, request
 
 from shared.access import EXPORTS, roles
 from shared.auth.flask import refuse
 from shared.auth.principal import Principal
-from shared.auth.tokens import ISSUER, LEEWAY_S, TokenKeys
+from shared.auth.tokens import ISSUER, AuthError, TokenKeys
 
 BULK_LIMIT = 50
 HEADER = "X-Export-Approval"
@@ -54,19 +53,13 @@ def issue_approval(keys: TokenKeys, approver: Principal, requester_id: str, purp
     claims = {"iss": ISSUER, "typ": "export_approval", "sub": requester_id,
               "apr": approver.user_id, "pur": purpose, "max": max_rows, "xpt": export,
               "iat": now, "exp": now + ttl_s, "jti": uuid.uuid4().hex}
-    return jwt.encode(claims, keys.keys[keys.active_kid], algorithm="HS256",
-                      headers={"kid": keys.active_kid})
+    return keys.sign(claims)
 
 
 def read_approval(keys: TokenKeys, token: str) -> Approval | None:
     try:
-        kid = jwt.get_unverified_header(token).get("kid", "")
-        c = jwt.decode(token, keys.keys[kid], algorithms=["HS256"], issuer=ISSUER,
-                       leeway=LEEWAY_S,
-                       options={"require": ["exp", "sub", "apr", "max", "jti"]})
-    except (jwt.PyJWTError, KeyError, ValueError):
-        return None
-    if c.get("typ") != "export_approval":
+        c = keys.decode(token, "export_approval", ["exp", "sub", "apr", "max", "jti"])
+    except AuthError:
         return None
     return Approval(c["apr"], c["sub"], c.get("pur", ""), int(c["max"]), c.get("xpt", ""),
                     c["jti"])

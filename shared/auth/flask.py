@@ -4,14 +4,18 @@ Every view declares who may call it with ``@allow(...)`` (or ``@public``); a tes
 walks each app's URL map and fails for a route without a rule. The principal comes
 from ``Authorization: Bearer <token>`` or the gateway's ``shouhu_token`` cookie.
 
-A write authenticated by the cookie must also carry the CSRF token (double submit:
-header ``X-CSRF-Token`` or form field ``csrf_token`` equal to the ``shouhu_csrf``
-cookie). An app may register a revocation check (``set_revocation_check``); the
-gateway does, with its deny-list of signed-out tokens.
+A write authenticated by the cookie must also carry the CSRF token (header
+``X-CSRF-Token`` or form field ``csrf_token``): bound to the sign-in (an HMAC of the
+token's ``sid``), so a cookie planted by a neighbouring site cannot match it; before
+sign-in (the login form) it must equal the ``shouhu_csrf`` cookie (double submit).
+An app may register a revocation check (``set_revocation_check``): the gateway's
+deny-list, the services' revocation list (``shared.auth.revocation``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Mapping
@@ -65,7 +69,7 @@ def init_auth(app: Flask, keys: TokenKeys) -> None:
         if revoked is not None and revoked(claims):
             return
         if from_cookie and request.method not in SAFE_METHODS:
-            check_csrf()
+            check_csrf(claims)
         g.principal, g.claims = principal_from_claims(claims), claims
 
 
@@ -78,9 +82,26 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def check_csrf() -> None:
+def session_csrf(claims: Mapping[str, Any]) -> str:
+    """The CSRF token of one sign-in: unguessable without its access token's ``sid``,
+    which lives in an HttpOnly cookie."""
+    mac = hmac.new(str(claims.get("sid", "")).encode(), b"shouhu csrf v1", hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def csrf_token() -> str:
+    """The token a page's forms and scripts send back: the sign-in's when signed in,
+    else the ``shouhu_csrf`` cookie's (or a new one for the sign-in form)."""
+    claims = g.get("claims")
+    if claims and claims.get("sid"):
+        return session_csrf(claims)
+    return request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+
+
+def check_csrf(claims: Mapping[str, Any] | None = None) -> None:
     """Refuse (403) a form or cookie-authenticated write without the CSRF token."""
-    expected = request.cookies.get(CSRF_COOKIE, "")
+    expected = (session_csrf(claims) if claims and claims.get("sid")
+                else request.cookies.get(CSRF_COOKIE, ""))
     given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
         refuse(403, "missing or wrong CSRF token; reload the page")

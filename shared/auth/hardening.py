@@ -1,33 +1,38 @@
 """Web hardening every service gets from ``shared.web.create_flask``.
 
-- Content-Security-Policy (``SHOUHU_CSP`` overrides it): the default lets the folium /
-  Leaflet map load its scripts and styles from the CDNs folium uses and tiles from any
-  HTTPS host; set ``SHOUHU_CSP`` to ``default-src 'self' …`` when Leaflet is vendored.
+- Content-Security-Policy (``SHOUHU_CSP`` overrides it): nothing inline, nothing from
+  another site; a page allows its own inline stylesheet by hash (``csp_with_styles``).
 - HSTS only when the request came over TLS (directly or per ``X-Forwarded-Proto``
   from the reverse proxy): sending it over plain HTTP would be meaningless.
 - ``Cache-Control: no-store`` on answers to signed-in callers: shared phones must not
   keep children's data in their cache. Static files (Leaflet, scripts) are cacheable.
-- Request bodies capped by ``SHOUHU_MAX_BODY_BYTES`` (default 10 MiB, ledgers included).
+- Request bodies capped by ``SHOUHU_MAX_BODY_BYTES`` (default 10 MiB, ledgers included),
+  or by the view's own ``@body_limit`` (an unauthenticated webhook: a few KiB).
+- JSON nested too deeply for the parser is a 400, never a 500.
 - Log records redacted (``shared.privacy.install_redaction``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 
 from shared.config import env_int
 from shared.privacy import install_redaction
 
-_CDNS = ("https://cdn.jsdelivr.net https://code.jquery.com https://cdnjs.cloudflare.com "
-         "https://netdna.bootstrapcdn.com https://maxcdn.bootstrapcdn.com")
+# Nothing inline and nothing from elsewhere: a page with its own inline stylesheet
+# allows it by hash (``csp_with_styles``); the maps and the dashboard send their own
+# policy naming their scripts by hash (map_api, dashboard_api). ``SHOUHU_CSP`` overrides.
 DEFAULT_CSP = "; ".join([
     "default-src 'self'",
-    f"script-src 'self' 'unsafe-inline' {_CDNS}",  # folium writes the map as inline JS
-    f"style-src 'self' 'unsafe-inline' {_CDNS}",
-    f"font-src 'self' data: {_CDNS}",
-    "img-src 'self' data: blob: https:",  # map tiles
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
@@ -35,6 +40,36 @@ DEFAULT_CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
+BODY_ATTR = "_shouhu_max_body"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def csp_with_styles(*stylesheets: str) -> str:
+    """The default policy, allowing exactly these inline stylesheets (by SHA-256),
+    never ``'unsafe-inline'``."""
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest())
+                      .decode() + "'" for css in stylesheets)
+    return os.environ.get("SHOUHU_CSP") or DEFAULT_CSP.replace(
+        "style-src 'self'", f"style-src 'self' {hashes}")
+
+
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """This view takes bodies of at most ``max_bytes`` (413 otherwise), instead of the
+    app's cap: larger for file imports, far smaller for unauthenticated webhooks."""
+
+    def deco(fn: F) -> F:
+        setattr(fn, BODY_ATTR, max_bytes)  # read by the app's before-request check
+        return fn
+
+    return deco
+
+
+def view_body_limit() -> int | None:
+    """The ``@body_limit`` of the view this request goes to (a function or a method of a
+    class-based view), if it declares one."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return getattr(method or view, BODY_ATTR, None)
 
 
 def behind_tls() -> bool:
@@ -50,9 +85,17 @@ def harden(app: Flask) -> None:
 
     @app.before_request
     def _body_cap() -> None:  # refuse early, even if the view never reads the body
-        cap = app.config.get("MAX_CONTENT_LENGTH")
+        cap = view_body_limit() or app.config.get("MAX_CONTENT_LENGTH")
+        if cap:
+            request.max_content_length = cap  # also bounds a body sent without a length
         if cap and (request.content_length or 0) > cap:
             abort(413, description=f"request body larger than {cap} bytes")
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_exc: RecursionError) -> Response:
+        # json.loads recurses once per nesting level: '[' * 100000 must not be a 500
+        return Response('{"code": 400, "status": "BAD_REQUEST", "message": '
+                        '"request body nested too deeply"}', 400, mimetype="application/json")
 
     @app.after_request
     def _security_headers(resp: Response) -> Response:

@@ -13,7 +13,7 @@ import io
 import re
 import sys
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -36,12 +36,13 @@ from services.hazards.service_layer.fix_tasks import scan_overdue  # noqa: E402
 from services.notifier.entrypoints.api import create_app as notifier_app  # noqa: E402
 from services.notifier.entrypoints.worker import threads as notifier_threads  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
-from shared.auth.flask import COOKIE, CSRF_COOKIE  # noqa: E402
+from shared.auth.flask import COOKIE, CSRF_COOKIE, session_csrf  # noqa: E402
 from shared.testing.fixtures import eventually  # noqa: E402
 from shared.worker import build_consumer, build_relay  # noqa: E402
 
 pytestmark = pytest.mark.slow
-VILLAGE, CSRF = "500110120201", "csrf-fix-loop"
+VILLAGE, SIGN_IN = "500110120201", "fix-loop-sign-in"
+CSRF = session_csrf({"sid": SIGN_IN})  # forms carry the sign-in's own token
 DIRECTORY = f"""people:
   - {{person_id: committee, role: village_committee, scope_code: "{VILLAGE}",
      user_id: committee-1, contacts: {{}}}}
@@ -90,7 +91,8 @@ def loop(tmp_path, broker, topic_prefix, monkeypatch):
 
 def _browser(app, user: str, role: Role, villages=frozenset()):  # type: ignore[no-untyped-def]
     client = app.test_client()
-    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP, villages)))
+    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP, villages),
+                                         sid=SIGN_IN, check_until=date.max))
     client.set_cookie(CSRF_COOKIE, CSRF)
     return client
 

@@ -68,7 +68,12 @@ def test_form_login_opens_the_map_and_logout_closes_it(stack):
     assert the_map.status_code == 200 and "leaflet" in the_map.text.lower()
     assert the_map.headers["Cache-Control"] == "no-store"
 
-    out = browser.post(gw + "/logout", headers={"X-CSRF-Token": csrf}, timeout=10)
+    # the sign-in form's token does not do for the session: it has its own
+    assert browser.post(gw + "/logout", headers={"X-CSRF-Token": csrf},
+                        timeout=10).status_code == 403
+    session_csrf = signed_in.cookies["shouhu_csrf"]
+    assert session_csrf != csrf
+    out = browser.post(gw + "/logout", headers={"X-CSRF-Token": session_csrf}, timeout=10)
     assert out.status_code == 204
     assert requests.get(gw + "/map", cookies={"shouhu_token": signed_in.cookies["shouhu_token"]},
                         timeout=10).status_code == 401

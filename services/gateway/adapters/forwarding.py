@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import requests
+from flask import has_request_context, request
 
 from services.gateway.domain.exceptions import UpstreamUnavailable
 
@@ -42,9 +43,13 @@ class Forwarder:
         return resp.status_code, resp.content, resp.headers.get("Content-Type", "")
 
     def _send(self, method: str, path: str, token: str, **kw: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        if has_request_context() and request.remote_addr:
+            # the person's address for the service's audit (it trusts the gateway's hop)
+            headers["X-Forwarded-For"] = request.remote_addr
         try:
             return requests.request(method, f"{self.base_url}{path}", timeout=self.timeout_s,
-                                    headers={"Authorization": f"Bearer {token}"}, **kw)
+                                    headers=headers, **kw)
         except requests.RequestException as exc:
             log.warning("%s service unreachable: %s", self.service, type(exc).__name__)
             raise UpstreamUnavailable(self.service) from exc

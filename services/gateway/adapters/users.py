@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 
 from services.gateway.adapters.tables import metadata
-from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User
+from services.gateway.domain.identity import BackgroundCheck, RefreshToken, User, lock_until
 from shared.auth.principal import Role
 from shared.db import UTCDateTime, reader
 
@@ -191,14 +192,17 @@ class UserStore:
             refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None)
         ).values(revoked_at=datetime.now(UTC)))
 
-    def revoke_user_sessions(self, user_id: str) -> None:
-        """Every access token issued until now and every refresh token of the user."""
+    def revoke_user_sessions(self, user_id: str) -> int:
+        """Every access token issued until now and every refresh token of the user;
+        returns the cut-off (epoch s): tokens issued before it are revoked."""
         now = datetime.now(UTC)
+        cut_off = int(now.timestamp()) + 1
         self.conn.execute(update(users).where(users.c.user_id == user_id).values(
-            tokens_valid_after=int(now.timestamp()) + 1))
+            tokens_valid_after=cut_off))
         self.conn.execute(update(refresh_tokens).where(
             refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None)
         ).values(revoked_at=now))
+        return cut_off
 
     def deny(self, jti: str, expires_at: int) -> None:
         now = int(datetime.now(UTC).timestamp())
@@ -208,13 +212,38 @@ class UserStore:
             self.conn.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at))
 
 
+class MemoryThrottle:
+    """Sign-in failures by key in this process (``domain.LoginThrottle``): consecutive
+    failures and until when the key waits; bounded, forgetting the longest-quiet keys."""
+
+    def __init__(self, max_keys: int = 50_000) -> None:
+        self._keys: dict[str, tuple[int, datetime | None]] = {}
+        self._lock = threading.Lock()
+        self.max_keys = max_keys
+
+    def until(self, key: str) -> datetime | None:
+        with self._lock:
+            return self._keys.get(key, (0, None))[1]
+
+    def failed(self, key: str, now: datetime, free: int, cap_s: int) -> None:
+        with self._lock:
+            failures = self._keys.pop(key, (0, None))[0] + 1
+            self._keys[key] = (failures, lock_until(failures, now, free, cap_s))
+            while len(self._keys) > self.max_keys:  # oldest insertion first
+                self._keys.pop(next(iter(self._keys)))
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._keys.pop(key, None)
+
+
 def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
-    """The gateway's deny-list: signed-out tokens and tokens older than a user's
-    last 'end all sessions' (or deactivation)."""
+    """The gateway's deny-list: signed-out tokens, tokens of an ended sign-in (its
+    refresh family revoked) and tokens older than a user's last 'end all sessions'."""
 
     reads = reader(engine)  # every request asks: never queue behind a writer
 
@@ -222,6 +251,10 @@ def revocation_check(engine: Engine):  # type: ignore[no-untyped-def]
         with reads.connect() as conn:
             if conn.execute(select(revoked_tokens.c.jti).where(
                     revoked_tokens.c.jti == claims["jti"])).first():
+                return True
+            if claims.get("sid") and conn.execute(select(refresh_tokens.c.family_id).where(
+                    refresh_tokens.c.family_id == claims["sid"],
+                    refresh_tokens.c.revoked_at.is_not(None)).limit(1)).first():
                 return True
             after = conn.execute(select(users.c.tokens_valid_after, users.c.active).where(
                 users.c.user_id == claims["sub"])).first()

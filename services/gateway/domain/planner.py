@@ -33,14 +33,19 @@ from services.gateway.domain.road_graph import JOIN_M, Link
 
 @dataclass(frozen=True)
 class Member:
+    """A team member as the identity store knows them (never as the caller says)."""
+
     member_id: str
     check_date: date | None  # last background check (DOMAIN.md rule 12)
     check_result: str  # "clear", "match" or "pending"
+    valid_until: date | None = None  # the check's own expiry, when it states one
 
     def valid_on(self, day: date, validity_days: int) -> bool:
-        """A clear check, done before ``day`` and not older than ``validity_days``."""
+        """A clear check, done before ``day``, not older than ``validity_days`` and not
+        past its own expiry."""
         return (self.check_result == "clear" and self.check_date is not None
-                and self.check_date <= day and (day - self.check_date).days <= validity_days)
+                and self.check_date <= day and (day - self.check_date).days <= validity_days
+                and (self.valid_until is None or day <= self.valid_until))
 
 
 @dataclass(frozen=True)

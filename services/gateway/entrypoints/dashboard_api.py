@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, abort, request, url_for
@@ -31,9 +31,11 @@ from services.gateway.entrypoints.schemas import PageQuery
 from services.gateway.service_layer import campaign_charts
 from services.gateway.service_layer.dashboard import TABLES, dashboard, map_figures
 from services.gateway.service_layer.map_views import PageCache
+from shared import clock
 from shared.auth import Principal
-from shared.auth.flask import CSRF_COOKIE, allow, current_principal, new_csrf_token
+from shared.auth.flask import CSRF_COOKIE, allow, csrf_token, current_principal
 from shared.auth.hardening import behind_tls
+from shared.exports import record_cells
 
 FIX_DAYS = 14  # the due date the dashboard's assign form offers: two weeks on
 # The page itself has no script; the map's iframe inherits this policy, and its inline
@@ -57,9 +59,9 @@ def build(gateway: Gateway) -> Blueprint:
             return dashboard(ReadModelStore(conn), current_principal())
 
     def charts(lang: str) -> list[tuple[str, Markup]]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             series = campaign_charts.charts(ReadModelStore(conn), current_principal(),
-                                            datetime.now(UTC))
+                                            clock.now())
         return render_charts(series, lang)
 
     def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:
@@ -81,14 +83,14 @@ def build(gateway: Gateway) -> Blueprint:
             static_url = url_for("static", filename="").rstrip("/")
             frame = maps.get(maps.scope(principal, lang),
                              lambda: render_map(principal, lang, static_url))
-            csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+            csrf = csrf_token()  # the sign-in's own
             assign = Assign(csrf, (local_today() + timedelta(days=FIX_DAYS)).isoformat()) \
                 if principal.role in FIX_ASSIGNERS else None
             resp = Response(render_dashboard(figures(), frame.srcdoc, lang, charts(lang), assign),
                             mimetype="text/html",
                             headers={"Content-Security-Policy": CSP.format(
                                 hashes=frame.csp_hashes)})
-            if not request.cookies.get(CSRF_COOKIE):
+            if request.cookies.get(CSRF_COOKIE) != csrf:
                 resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
             return resp
 
@@ -115,7 +117,7 @@ def build(gateway: Gateway) -> Blueprint:
             if rows:
                 out = csv.DictWriter(buf, fieldnames=list(rows[0]))
                 out.writeheader()
-                out.writerows(rows)
+                out.writerows(record_cells(r) for r in rows)
             return Response(buf.getvalue(), mimetype="text/csv", headers={
                 "Content-Disposition": f"attachment; filename={table}.csv"})
 

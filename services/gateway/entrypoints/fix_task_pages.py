@@ -67,7 +67,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     def page(task_id: str, lang: str, message: str = "", status: int = 200) -> Response:
         task = accepted(hazards.get(f"/fix-tasks/{task_id}", caller_token()), "hazards")
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             hazard = ReadModelStore(conn).hazard(task["hazard_id"])
         role = current_principal().role
         late = task["status"] == "assigned" and task["due_on"] < local_today().isoformat()
@@ -109,7 +109,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
                                current="fixes", groups=groups, shown=SHOWN)
 
     def hazard_names(tasks: list[dict[str, Any]]) -> dict[str, str]:
-        with gateway.engine.connect() as conn:
+        with gateway.reader.connect() as conn:
             store = ReadModelStore(conn)
             return {t["hazard_id"]: (h.name if (h := store.hazard(t["hazard_id"])) else "")
                     for t in tasks}

@@ -7,6 +7,8 @@ POST /login takes JSON (phones, scripts: tokens in the body) or the login form
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, g, redirect, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
@@ -15,6 +17,7 @@ from markupsafe import escape
 from marshmallow import ValidationError
 
 from services.gateway.domain import identity as domain
+from services.gateway.entrypoints import checks_page
 from services.gateway.entrypoints.identity_schemas import (
     ApprovalIn,
     ApprovalOut,
@@ -42,9 +45,10 @@ from shared.auth.flask import (
     current_principal,
     new_csrf_token,
     public,
+    session_csrf,
     set_revocation_check,
 )
-from shared.auth.hardening import behind_tls
+from shared.auth.hardening import behind_tls, csp_with_styles
 from shared.auth.ratelimit import rate_limit
 from shared.clock import township_today, township_zone
 
@@ -55,13 +59,14 @@ REFUSED = "Wrong user name or password (a form gets the sign-in page again, with
 EVERYONE = roles("account", "use")
 ADMIN = roles("users", "manage")
 CHECK_READERS = roles("background_check", "read")
+LOGIN_CSS = ("body{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}"
+             "label{display:block;margin-top:.8rem}"
+             "input,button{box-sizing:border-box;width:100%;min-height:44px;font-size:1.1rem;"
+             "margin:.3rem 0;padding:.5rem}.error{color:#b00020}")
 LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">{chrome}
 <title>守护 · 登录</title>
-<style>body{{font-family:sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}}
-label{{display:block;margin-top:.8rem}}
-input,button{{box-sizing:border-box;width:100%;min-height:44px;font-size:1.1rem;margin:.3rem 0;
-padding:.5rem}}.error{{color:#b00020}}</style></head>
+<style>{css}</style></head>
 <body><h1>守护 Shouhu</h1><p class="error" role="alert">{message}</p>
 <form method="post" action="/login"><input type="hidden" name="csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
@@ -71,10 +76,15 @@ padding:.5rem}}.error{{color:#b00020}}</style></head>
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: the login page must not redirect to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only local paths: the login page must not redirect to another site. Browsers
+    drop tabs and line breaks from an address (``/\t/evil.example`` is ``//evil.example``)
+    and read ``\\`` as ``/``, so a target with any of them, a space or a control
+    character is refused too (CR/LF would also break the Location header)."""
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(c <= " " or c in "\\\x7f" for c in target)):
         return "/map"
-    return target
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/map"
 
 
 def _refusal(exc: domain.IdentityError) -> str:
@@ -89,8 +99,10 @@ def _refusal(exc: domain.IdentityError) -> str:
 def _login_page(message: str = "", status: int = 200) -> Response:
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
     html = LOGIN_PAGE.format(message=escape(message), csrf=escape(csrf), chrome=CHROME,
+                             css=LOGIN_CSS,
                              next=escape(_safe_next(request.args.get("next"))))
-    resp = Response(html, status=status, mimetype="text/html")
+    resp = Response(html, status=status, mimetype="text/html",
+                    headers={"Content-Security-Policy": csp_with_styles(LOGIN_CSS)})
     resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
     return resp
 
@@ -102,6 +114,9 @@ def _session_cookies(session: Session, target: str):  # type: ignore[no-untyped-
                     secure=tls, samesite="Lax")
     resp.set_cookie(REFRESH_COOKIE, session.refresh_token, httponly=True, secure=tls,
                     samesite="Strict", path="/auth")
+    # from now on forms and scripts send the sign-in's own CSRF token
+    resp.set_cookie(CSRF_COOKIE, session_csrf({"sid": session.session_id}), secure=tls,
+                    samesite="Strict")
     return resp
 
 
@@ -121,6 +136,7 @@ def register_identity(app: Flask, api: Api, gateway) -> IdentityService:  # type
     _register_errors(app)
     api.register_blueprint(_auth_blueprint(service))
     api.register_blueprint(_users_blueprint(service))
+    api.register_blueprint(checks_page.build(service))
     return service
 
 
@@ -168,11 +184,13 @@ def _auth_blueprint(service: IdentityService) -> Blueprint:
                     body = LoginIn().load(request.get_json(silent=True) or {})
                 except ValidationError as exc:
                     abort(422, message="invalid sign-in", errors={"json": exc.messages})
-                return _tokens(service.login(body["username"], body["password"]))
+                return _tokens(service.login(body["username"], body["password"],
+                                             request.remote_addr or ""))
             check_csrf()
             try:
                 session = service.login(request.form.get("username", ""),
-                                        request.form.get("password", ""))
+                                        request.form.get("password", ""),
+                                        request.remote_addr or "")
             except (domain.InvalidCredentials, domain.AccountLocked) as exc:
                 return _login_page(_refusal(exc), 401)
             return _session_cookies(session, request.form.get("next", "/map"))

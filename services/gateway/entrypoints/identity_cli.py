@@ -5,7 +5,9 @@
 - ``shouhu users demo`` makes one account per role for the demo township and prints
   each with a new password (a rerun resets them);
 - ``shouhu keys new`` prints a fresh field key; ``shouhu keys rotate SERVICE``
-  re-encrypts a service's encrypted columns under the active key.
+  re-encrypts a service's encrypted columns under the active key;
+- ``shouhu keys public`` prints ``SHOUHU_AUTH_PUBLIC_KEYS`` for the services from the
+  gateway's ``SHOUHU_AUTH_KEYS`` (the services never get the private keys).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import TypeVar
 
@@ -33,8 +36,11 @@ def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-u
                     village: str = DEMO_VILLAGE) -> list[tuple[str, Role, str]]:
     """One account per role (``demo.<role>``) with a fresh random password; returns
     (username, role, password) for every role. An account that exists (an earlier run)
-    gets the new password, so a rerun always prints passwords that work; a busy
-    database is waited out (``_retrying``)."""
+    gets the new password, so a rerun always prints passwords that work; roles that meet
+    children get an invented clear background check; a busy database is waited out
+    (``_retrying``)."""
+    from services.gateway.domain.identity import NEEDS_CHECK, BackgroundCheck
+
     admin = Principal("cli", Role.STATION_ADMIN, township)
     existing = {u.username: u.user_id for u in _retrying(partial(service.list_users, admin))}
     accounts = []
@@ -45,10 +51,15 @@ def seed_demo_users(service, township: str = DEMO_TOWNSHIP,  # type: ignore[no-u
         if username in existing:
             _retrying(partial(service.update_user, admin, existing[username],
                               {"password": password, "active": True}))
+            user_id = existing[username]
         else:
             unit = DEMO_SCHOOL if role is Role.SCHOOL_LIAISON else ""
-            _retrying(partial(service.create_user, _SYSTEM, username, password, role,
-                              township, villages, unit))
+            user_id = _retrying(partial(service.create_user, _SYSTEM, username, password,
+                                        role, township, villages, unit)).user_id
+        if role in NEEDS_CHECK and not service.check_status(user_id, date.today()):
+            # an invented clear check: demo patrols and directors may meet children
+            _retrying(partial(service.record_check, _SYSTEM, user_id,
+                              BackgroundCheck(date.today(), "clear")))
         accounts.append((username, role, password))
     return accounts
 
@@ -98,6 +109,12 @@ def cmd_keys_new(_args: argparse.Namespace) -> None:
     print(new_key())
 
 
+def cmd_keys_public(_args: argparse.Namespace) -> None:
+    from shared.auth.tokens import public_keys_env
+
+    print(public_keys_env(os.environ.get("SHOUHU_AUTH_KEYS", "")))
+
+
 def cmd_keys_rotate(args: argparse.Namespace) -> None:
     from shared.crypto import reencrypt_metadata
     from shared.db import make_engine
@@ -125,8 +142,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo.add_argument("--village", default=DEMO_VILLAGE)
     demo.set_defaults(func=cmd_users_demo)
 
-    keys = sub.add_parser("keys", help="field-encryption keys").add_subparsers(required=True)
+    keys = sub.add_parser("keys", help="field-encryption and token keys").add_subparsers(
+        required=True)
     keys.add_parser("new", help="print a new random field key").set_defaults(func=cmd_keys_new)
+    keys.add_parser("public", help="the token verification keys for the services"
+                    ).set_defaults(func=cmd_keys_public)
     rot = keys.add_parser("rotate", help="re-encrypt fields under the active key")
     rot.add_argument("service", nargs="*", choices=ENCRYPTING_SERVICES,
                      help="default: every service (each keeps encrypted columns)")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from services.gateway.domain.identity import CheckStatus, User, valid_background_check
 from shared.access import EXPORTS
@@ -88,6 +96,12 @@ class UserPatch(_Strict):
     unit = fields.String(validate=validate.Length(max=200))
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(1, 200), load_only=True)
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("send at least one of role, village_codes, active, "
+                                  "password", "_schema")
 
     @post_load
     def _typed(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from services.gateway.service_layer.home_audit import (
 )
 from services.gateway.service_layer.map_views import PageCache, map_layers
 from shared.auth import Principal
-from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, current_principal, new_csrf_token
+from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, csrf_token, current_principal
 from shared.auth.hardening import behind_tls
 
 # Leaflet is served by the gateway itself, so the map page needs no CDN at all; the
@@ -98,8 +98,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
             if first_visit:  # the page fetches the assets into the phone's cache
                 resp.set_cookie(ASSETS_COOKIE, ASSETS.version, max_age=86400, httponly=True,
                                 secure=behind_tls(), samesite="Strict")
-            if not request.cookies.get(CSRF_COOKIE):  # the queue's writes carry it back
-                resp.set_cookie(CSRF_COOKIE, new_csrf_token(), secure=behind_tls(),
+            if request.cookies.get(CSRF_COOKIE) != csrf_token():  # the queue sends it back
+                resp.set_cookie(CSRF_COOKIE, csrf_token(), secure=behind_tls(),
                                 samesite="Strict")
             return resp
 

@@ -41,6 +41,20 @@ ZH: dict[str, Any] = {
     "steps": {"monitoring": "监测预防", "report": "发现报告", "emergency": "应急处置",
               "assessment": "评估", "assistance": "帮扶", "guardianship_intervention":
               "监护干预", "closed": "已结案"},
+    "checks": "从业查询", "checks_title": "从业查询（人员背景审查）",
+    "checks_rule": "接触儿童的人员（巡查、家访、儿童主任等）须有有效的从业查询；"
+                   "发现记录的，系统立即停止其工作，须在 30 个工作日内解除聘用。",
+    "check_reasons": {"ok": "有效", "not_required": "本岗位无需查询", "missing": "无查询记录",
+                      "expired": "已过期", "match": "发现违法犯罪记录",
+                      "not_yet_valid": "查询日期在后"},
+    "valid_until": "有效至", "end_by": "解除聘用截止", "record_check": "登记从业查询",
+    "checked_on": "查询日期", "result": "查询结果", "expires_on": "有效期至（可不填，默认一年）",
+    "results": {"clear": "无记录", "match": "发现记录"}, "save_check": "保存",
+    "check_saved": "已登记。", "no_staff": "本乡镇暂无人员。",
+    "roles": {"station_admin": "未保站管理员", "child_supervisor": "儿童督导员",
+              "child_director": "儿童主任", "police_liaison": "派出所联络员",
+              "school_liaison": "学校联络员", "patrol_member": "巡查队员",
+              "planner": "规划人员", "service": "系统账号"},
     "tasks": {"order_parents_back_or_name_caregiver": "责令父母返回或委托照护人",
               "admonish_parents": "训诫父母", "inform_township": "报告乡镇",
               "contact_parents_or_relatives": "联系父母或亲属",
@@ -91,6 +105,19 @@ EN: dict[str, Any] = {
     "steps": {"monitoring": "monitoring", "report": "report", "emergency": "emergency",
               "assessment": "assessment", "assistance": "assistance",
               "guardianship_intervention": "guardianship intervention", "closed": "closed"},
+    "checks": "Checks", "checks_title": "Background checks",
+    "checks_rule": "People in contact with children (patrols, home visits, child directors) "
+                   "need a valid background check; on a match the system stops their work "
+                   "at once and the engagement must end within 30 working days.",
+    "check_reasons": {"ok": "valid", "not_required": "not required for this role",
+                      "missing": "no check on record", "expired": "expired",
+                      "match": "record found", "not_yet_valid": "check dated later"},
+    "valid_until": "valid until", "end_by": "end engagement by",
+    "record_check": "Record a check", "checked_on": "Checked on", "result": "Result",
+    "expires_on": "Valid until (optional, one year by default)",
+    "results": {"clear": "no record", "match": "record found"}, "save_check": "Save",
+    "check_saved": "Recorded.", "no_staff": "No staff in this township yet.",
+    "roles": {},  # role codes read as English once their underscores are spaces
     "tasks": {},  # the codes read as English once their underscores are spaces
 }
 

@@ -35,7 +35,7 @@ from services.gateway.entrypoints.phone_labels import LABELS
 from services.gateway.entrypoints.response_schemas import HTML, PAGE_ATTR
 from services.gateway.entrypoints.roles import EXACT
 from shared.auth import Principal
-from shared.auth.flask import CSRF_COOKIE, new_csrf_token
+from shared.auth.flask import CSRF_COOKIE, csrf_token
 from shared.auth.hardening import behind_tls
 from shared.clock import township_today, township_zone
 from shared.web import http_error
@@ -110,7 +110,7 @@ def render_page(template: str, title_key: str, here: str, *, status: int = 200,
     page's address without the language (the language link adds it)."""
     lang, css = page_lang(), _style()[0]
     other = "zh" if lang == "en" else "en"
-    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    csrf = csrf_token()
     t, principal = LABELS[lang], g.get("principal")  # none on the signed-out page
     html = render_template(
         template, lang=lang, other=other, t=t, title=t[title_key].format(**title_args or {}),
@@ -119,7 +119,7 @@ def render_page(template: str, title_key: str, here: str, *, status: int = 200,
         switch=f"{here}{'&' if '?' in here else '?'}lang={other}", **context)
     resp = Response(html, status=status, mimetype="text/html",
                     headers={"Content-Security-Policy": csp()})
-    if not request.cookies.get(CSRF_COOKIE):
+    if request.cookies.get(CSRF_COOKIE) != csrf:
         resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
     return resp
 

@@ -12,6 +12,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from services.gateway.entrypoints.plan_labels import kind_label, stop_title, what_to_check
+from shared.exports import row_cells
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 
@@ -81,10 +82,11 @@ def team_csv(team: dict[str, Any]) -> str:
     out.writerow(CSV_FIELDS)
     for sh in team["shifts"]:
         for n, s in enumerate(sh["stops"], 1):
-            out.writerow([sh["day"], sh["start"], sh["end"], n, stop_title(s),
-                          kind_label(s.get("kind", "")), s.get("village_code", ""),
-                          f"{s['lon']:.6f}", f"{s['lat']:.6f}", what_to_check(s),
-                          s["arrive_min"], s.get("leg_m", ""),
-                          "是 yes" if s.get("leg_by_road") else "否 no",
-                          s["exposure_tenths"] / 10, s["point_id"]])
+            out.writerow(row_cells([  # names are typed by people: never formulas
+                sh["day"], sh["start"], sh["end"], n, stop_title(s),
+                kind_label(s.get("kind", "")), s.get("village_code", ""),
+                f"{s['lon']:.6f}", f"{s['lat']:.6f}", what_to_check(s),
+                s["arrive_min"], s.get("leg_m", ""),
+                "是 yes" if s.get("leg_by_road") else "否 no",
+                s["exposure_tenths"] / 10, s["point_id"]]))
     return buf.getvalue()

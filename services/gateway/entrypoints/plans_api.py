@@ -13,7 +13,7 @@ from services.gateway.bootstrap import Gateway
 from services.gateway.domain.plan_coverage import Frequency
 from services.gateway.domain.planner import Member, PlanRequest, Team, Window
 from services.gateway.entrypoints.plan_exports import team_csv, team_gpx
-from services.gateway.entrypoints.plan_sheet import render_sheet
+from services.gateway.entrypoints.plan_sheet import SHEET_CSS, render_sheet
 from services.gateway.entrypoints.response_schemas import (
     HTML,
     SIGNED_IN,
@@ -25,9 +25,11 @@ from services.gateway.entrypoints.response_schemas import (
 )
 from services.gateway.entrypoints.schemas import PlanIn
 from services.gateway.service_layer import plans
+from services.gateway.service_layer.identity import team_members
 from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from shared.access import roles
 from shared.auth.flask import allow, current_principal
+from shared.auth.hardening import csp_with_styles
 from shared.geo import to_wgs84
 
 # Role groups from the one access policy (shared/access.py).
@@ -36,9 +38,10 @@ PLAN_READERS = roles("plan", "read")
 TEAM_READERS = roles("plan", "follow")
 
 
-def plan_request(body: dict[str, Any]) -> PlanRequest:
-    """The request body as the planner's input; start points converted to WGS 84."""
-    teams = tuple(Team(t["team_id"], tuple(Member(**m) for m in t["members"]),
+def plan_request(body: dict[str, Any], members: dict[str, Member]) -> PlanRequest:
+    """The request body as the planner's input; start points converted to WGS 84,
+    members' background checks from the identity store (``team_members``)."""
+    teams = tuple(Team(t["team_id"], tuple(members[m["member_id"]] for m in t["members"]),
                        to_wgs84(t["start"]["lon"], t["start"]["lat"], body["datum"]))
                   for t in body["teams"])
     windows = {k: Window(body[k]["start"], body[k]["end"]) if body[k] else
@@ -48,7 +51,6 @@ def plan_request(body: dict[str, Any]) -> PlanRequest:
         shift_hours=body["shift_hours"], travel_mode=body["travel_mode"],
         detour_factor=body["detour_factor"], dwell_min=body["dwell_min"],
         holidays=tuple((h["start"], h["end"]) for h in body["holidays"]),
-        check_validity_days=body["check_validity_days"],
         weekday_window=windows["weekday_window"], weekend_window=windows["weekend_window"],
         frequency=frequency(body["frequency"]))
 
@@ -78,9 +80,14 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def post(self, body):  # type: ignore[no-untyped-def]
             """Plan patrols for a date range and publish the plan to the teams"""
+            principal = current_principal()
+            with gateway.reader.connect() as conn:
+                members = team_members(conn, principal.township_code, [
+                    m["member_id"] for t in body["teams"] for m in t["members"]],
+                    body["starts_on"], body["ends_on"])
             uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
-            plan_id = plans.create_plan(uow, gateway.crs, plan_request(body),
-                                        current_principal().user_id)
+            plan_id = plans.create_plan(uow, gateway.crs, plan_request(body, members),
+                                        principal.user_id)
             with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id), 201
 
@@ -130,6 +137,7 @@ def build(gateway: Gateway) -> Blueprint:
         @page_errors(blp, json=(*SIGNED_IN, 404))
         def get(self, plan_id, team_id):  # type: ignore[no-untyped-def]
             """A team's printable patrol sheet (HTML with a print stylesheet)"""
-            return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html")
+            return Response(render_sheet(*team(plan_id, team_id)), mimetype="text/html",
+                            headers={"Content-Security-Policy": csp_with_styles(SHEET_CSS)})
 
     return blp

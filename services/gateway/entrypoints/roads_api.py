@@ -41,7 +41,7 @@ def build(gateway: Gateway) -> Blueprint:
         @errors(blp, *SIGNED_IN, 404)
         def get(self):  # type: ignore[no-untyped-def]
             """The road network version plans use now, with its import report"""
-            with gateway.engine.connect() as conn:
+            with gateway.reader.connect() as conn:
                 return roads.current(conn)
 
     return blp

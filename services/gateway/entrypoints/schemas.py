@@ -61,10 +61,9 @@ class CheckInBatch(Schema):
 
 
 class MemberIn(Schema):
-    member_id = fields.String(required=True)
-    check_date = fields.Date(load_default=None, allow_none=True)
-    check_result = fields.String(load_default="pending",
-                                 validate=validate.OneOf(("clear", "match", "pending")))
+    """A user id: the background check comes from the identity store, never the caller."""
+
+    member_id = fields.String(required=True, validate=validate.Length(1, 64))
 
 
 class TeamIn(Schema):
@@ -121,7 +120,6 @@ class PlanIn(Schema):
     weekday_window = fields.Nested(WindowIn, load_default=None)
     weekend_window = fields.Nested(WindowIn, load_default=None)
     holidays = fields.List(fields.Nested(DateRange), load_default=list)
-    check_validity_days = fields.Integer(load_default=365, validate=validate.Range(1, 3650))
     frequency = fields.Nested(FrequencyIn, load_default=dict, metadata={
         "description": "how often each point must be visited (docs/gateway.md)"})
 

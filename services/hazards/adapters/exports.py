@@ -13,6 +13,8 @@ import pyogrio
 import shapely
 from shapely.geometry import mapping
 
+from shared.exports import cell
+
 FORMATS = {  # format → (GDAL driver, file suffix, content type)
     "geojson": (None, ".geojson", "application/geo+json"),
     "gpkg": ("GPKG", ".gpkg", "application/geopackage+sqlite3"),
@@ -59,6 +61,8 @@ def export(frame: gpd.GeoDataFrame, fmt: str) -> tuple[bytes, str, str]:
     if fmt == "csv":
         table = flat.drop(columns=flat.geometry.name).assign(
             wkt=shapely.to_wkt(flat.geometry.values, rounding_precision=7))
+        for col in table.select_dtypes(include="object").columns:
+            table[col] = [cell(v) for v in table[col]]  # names typed by people
         return table.to_csv(index=False).encode("utf-8-sig"), content_type, name
     with tempfile.TemporaryDirectory(prefix="hazards-export-") as tmp:
         path = Path(tmp) / name

@@ -81,7 +81,8 @@ class CheckInRepository:
         return True
 
     def by_client_id(self, client_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(checkins.c.id, checkins.c.client_id, checkins.c.point_id)
+        row = self.conn.execute(select(checkins.c.id, checkins.c.client_id, checkins.c.point_id,
+                                       checkins.c.member_id)
                                 .where(checkins.c.client_id == client_id)).first()
         return dict(row._mapping) if row else None
 

@@ -22,7 +22,9 @@ def verify(secret: str | None, body: bytes, signature: str | None) -> None:
         raise DeviceRefused("unknown device")
     if not signature:
         raise DeviceRefused("missing X-Shouhu-Signature header")
-    if not hmac.compare_digest(sign(secret, body), signature.strip()):
+    # as bytes: compare_digest refuses a str with non-ASCII characters (a 500 before)
+    if not hmac.compare_digest(sign(secret, body).encode(),
+                               signature.strip().encode("utf-8", "replace")):
         raise DeviceRefused("signature does not match the body")
 
 

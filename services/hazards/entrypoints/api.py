@@ -14,8 +14,10 @@ from shared.web import create_flask
 
 
 def create_app(hazards: Hazards) -> Flask:
+    # JSON bodies (a hazard's geometry, check-ins) are small; file imports and photos
+    # declare their own larger limits (@body_limit)
     app, api = create_flask(__name__, "Shouhu hazards", hazards.settings.keys,
-                            {"MAX_CONTENT_LENGTH": hazards.settings.max_upload_bytes})
+                            {"MAX_CONTENT_LENGTH": hazards.settings.max_json_bytes})
     register_errors(app)
     api.register_blueprint(hazards_blueprint(hazards))
     api.register_blueprint(zones_blueprint(hazards))
@@ -30,5 +32,8 @@ def create_app(hazards: Hazards) -> Flask:
 def wsgi() -> Flask:
     """gunicorn's factory: ``gunicorn 'services.hazards.entrypoints.api:wsgi()'``."""
     from services.hazards.bootstrap import bootstrap
+    from shared.auth.revocation import listen_for_revocations
 
-    return create_app(bootstrap())
+    hazards = bootstrap()
+    return listen_for_revocations(create_app(hazards), hazards.settings.common,
+                                  hazards.settings.keys)

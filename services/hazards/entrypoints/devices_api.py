@@ -28,9 +28,11 @@ from services.hazards.entrypoints.patrol_schemas import (
 )
 from services.hazards.service_layer import devices
 from shared.auth.flask import allow, public
+from shared.auth.hardening import body_limit
 from shared.geo import to_wgs84
 from shared.openapi import SIGNED_IN, errors
 
+WEBHOOK_MAX_BYTES = 16 * 1024  # an alarm or heartbeat is a few hundred bytes
 SIGNATURE = {"in": "header", "name": "X-Shouhu-Signature", "required": True,
              "schema": {"type": "string"},
              "description": "sha256=<hex HMAC-SHA256 of the raw body with the device's secret>"}
@@ -77,6 +79,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/<device_id>/alarms")
     class Alarms(MethodView):
+        @body_limit(WEBHOOK_MAX_BYTES)  # unauthenticated until verified: strictest
         @signed
         @blp.doc(parameters=[SIGNATURE], security=[])
         @blp.arguments(AlarmIn)
@@ -95,6 +98,7 @@ def devices_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/<device_id>/heartbeats")
     class Heartbeats(MethodView):
+        @body_limit(WEBHOOK_MAX_BYTES)  # unauthenticated until verified: strictest
         @signed
         @blp.doc(parameters=[SIGNATURE], security=[])
         @blp.arguments(HeartbeatIn)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from services.hazards.domain.exceptions import (
     DeviceRefused,
@@ -41,6 +41,7 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(_exc):  # type: ignore[no-untyped-def]
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+        size = f"{limit // 2 ** 20} MB" if limit % 2 ** 20 == 0 else f"{limit // 1024} KiB"
         return error_response(413, "PAYLOAD_TOO_LARGE",
-                              f"the upload exceeds the limit of {limit} MB")
+                              f"the body exceeds this route's limit of {size}")

@@ -28,6 +28,7 @@ from services.hazards.entrypoints.schemas import (
 )
 from services.hazards.service_layer import handlers
 from shared.auth.flask import allow
+from shared.auth.hardening import body_limit
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 from shared.geo import Datum
 from shared.openapi import SIGNED_IN, errors
@@ -114,6 +115,7 @@ def hazards_blueprint(hazards: Hazards) -> Blueprint:
 
     @blp.route("/import")
     class HazardImport(MethodView):
+        @body_limit(hazards.settings.max_upload_bytes)  # files: larger than JSON bodies
         @allow(*EDITORS)
         @blp.arguments(ImportArgs, location="query")
         @blp.arguments(UploadFile, location="files")

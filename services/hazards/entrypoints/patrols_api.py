@@ -21,7 +21,9 @@ from services.hazards.entrypoints.patrol_schemas import (
     PointQuery,
 )
 from services.hazards.service_layer import patrols
+from shared.auth.checks import needs_background_check
 from shared.auth.flask import allow, current_principal
+from shared.auth.hardening import body_limit
 from shared.geo import to_wgs84
 from shared.openapi import SIGNED_IN, errors
 
@@ -90,6 +92,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
     @checkins.route("")
     class CheckIns(MethodView):
         @allow(*PATROLLERS)
+        @needs_background_check
         @checkins.arguments(CheckInBatch)
         @checkins.response(200, CheckInResults)
         @errors(checkins, *SIGNED_IN)
@@ -103,6 +106,7 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
 
     @checkins.route("/<client_id>/photo")
     class Photo(MethodView):
+        @body_limit(settings.photo_max_bytes + 64 * 1024)  # the photo and its form
         @allow(*PATROLLERS)
         @checkins.arguments(PhotoUpload, location="files")
         @checkins.response(201, CheckInResults)
@@ -110,7 +114,8 @@ def patrols_blueprint(hazards: Hazards) -> Blueprint:
         def post(self, files, client_id):  # type: ignore[no-untyped-def]
             """Attach a photo (JPEG/PNG/WEBP, size-limited; EXIF and location removed)"""
             checkin_id = patrols.attach_photo(hazards.uow(), client_id, files["photo"].read(),
-                                              settings.photo_max_bytes)
+                                              settings.photo_max_bytes,
+                                              may_act_as(current_principal()))
             return {"results": [{"client_id": client_id, "status": "photo_attached",
                                  "checkin_id": checkin_id}]}
 

@@ -13,6 +13,10 @@ _VILLAGE = validate.Regexp(r"^(\d{12})?$", error="must be a 12-digit village cod
 _STATE = validate.OneOf(PROTECTION_STATES)
 
 
+# One hazard drawn or edited by hand; larger surveys come as files (POST /hazards/import)
+MAX_VERTICES = 20_000
+
+
 class HazardPatch(Schema):
     """Every field optional: what is sent changes, and the change is versioned."""
 
@@ -21,7 +25,9 @@ class HazardPatch(Schema):
 
     kind = fields.String(validate=validate.OneOf(HAZARD_KINDS))
     name = fields.String(validate=validate.Length(max=200))
-    geometry = GeoJSONGeometry(metadata={"description": "RFC 7946 geometry, WGS 84 lon/lat"})
+    geometry = GeoJSONGeometry(max_vertices=MAX_VERTICES,
+                               metadata={"description": "RFC 7946 geometry, WGS 84 lon/lat, "
+                                                        f"at most {MAX_VERTICES} vertices"})
     village_code = fields.String(validate=_VILLAGE)
     barrier = fields.String(validate=_STATE)
     warning_sign = fields.String(validate=_STATE)
@@ -37,8 +43,9 @@ class HazardPatch(Schema):
 class HazardIn(HazardPatch):
     kind = fields.String(required=True, validate=validate.OneOf(HAZARD_KINDS))
     name = fields.String(load_default="", validate=validate.Length(max=200))
-    geometry = GeoJSONGeometry(required=True,
-                               metadata={"description": "RFC 7946 geometry, WGS 84 lon/lat"})
+    geometry = GeoJSONGeometry(required=True, max_vertices=MAX_VERTICES,
+                               metadata={"description": "RFC 7946 geometry, WGS 84 lon/lat, "
+                                                        f"at most {MAX_VERTICES} vertices"})
 
 
 class HazardOut(Schema):

@@ -185,11 +185,14 @@ def _publish(uow: HazardsUnitOfWork, ci: CheckIn, point: dict[str, Any]) -> None
             "severity": f.severity, "reported_at": ci.checked_at.isoformat()})
 
 
-def attach_photo(uow: HazardsUnitOfWork, client_id: str, data: bytes, max_bytes: int) -> str:
+def attach_photo(uow: HazardsUnitOfWork, client_id: str, data: bytes, max_bytes: int,
+                 may_act_as: Callable[[str], bool]) -> str:
+    """Attach (or replace) a check-in's photo; only as one who may act as its member:
+    another's check-in reads as absent."""
     photo, content_type = clean_photo(data, max_bytes)
     with uow:
         seen = uow.checkins.by_client_id(client_id)
-        if seen is None:
+        if seen is None or not may_act_as(seen["member_id"]):
             raise NotFound(f"no check-in {client_id}")
         uow.checkins.attach_photo(seen["id"], photo, content_type)
     return seen["id"]

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from services.notifier.adapters.tables import alerts, attempts, deliveries
-from services.notifier.domain.delivery import State
+from services.notifier.domain.delivery import Claimed, Finished, State
+from services.notifier.domain.ports import DispatchQueue
 
 _d = deliveries.c
 _CLAIMABLE = select(deliveries, alerts.c.data).join(alerts, alerts.c.alert_id == _d.alert_id)
@@ -51,35 +50,7 @@ _ATTEMPTED = (
 _OUTCOME = {State.SENT: "sent", State.PENDING: "retry", State.FAILED: "failed"}
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery the dispatcher holds, with what it needs to render and send."""
-
-    delivery_id: str
-    alert_id: str
-    event_id: str
-    event_type: str
-    case_id: str
-    recipient_id: str
-    channel: str
-    level: int
-    urgent: bool
-    attempt: int
-    data: dict[str, Any]
-    resent: bool = False  # abandoned 'sending' by a crashed dispatcher
-
-
-@dataclass(frozen=True)
-class Finished:
-    """How one attempt ended: 'sent', 'pending' again (retry) or 'failed'."""
-
-    claimed: Claimed
-    state: State
-    detail: str = ""  # error class and status only, never an address
-    next_attempt_at: datetime | None = None
-
-
-class Queue:
+class Queue(DispatchQueue):
     def __init__(self, conn: Connection):
         self.conn = conn
 

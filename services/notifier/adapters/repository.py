@@ -25,6 +25,11 @@ from services.notifier.adapters.tables import (
 )
 from services.notifier.domain.delivery import State
 from services.notifier.domain.directory import Person
+from services.notifier.domain.ports import (
+    DeliveriesRepository,
+    DirectoryRepository,
+    PlacesRepository,
+)
 
 # Built once: the consumer and the dispatcher run these for every event and round,
 # and building a statement costs more than running it (docs/performance.md).
@@ -41,7 +46,7 @@ _NEW_DELIVERY = insert(deliveries)
 
 
 
-class Directory:
+class Directory(DirectoryRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -84,7 +89,7 @@ class Directory:
             delete(people).where(people.c.person_id == person_id)).rowcount)
 
 
-class Deliveries:
+class Deliveries(DeliveriesRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -166,6 +171,10 @@ class Deliveries:
             deliveries.c.delivery_id == delivery_id, deliveries.c.acked_at.is_(None))
             .values(acked_at=now))
 
+    def token_used(self, delivery_id: str) -> bool:
+        return self.conn.execute(select(used_tokens.c.delivery_id).where(
+            used_tokens.c.delivery_id == delivery_id)).first() is not None
+
     def use_token(self, delivery_id: str, now: datetime) -> bool:
         """Spend a delivery's ack link; False if it was used before."""
         if self.conn.execute(select(used_tokens.c.delivery_id).where(
@@ -207,7 +216,7 @@ class Deliveries:
             .order_by(deliveries.c.created_at.desc()).limit(limit)))
 
 
-class Places:
+class Places(PlacesRepository):
     """What the notifier remembers about places and open work (no personal data)."""
 
     def __init__(self, conn: Connection):

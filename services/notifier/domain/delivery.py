@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from services.notifier.domain.exceptions import InvalidTransition
 from services.notifier.domain.rules import RetryPolicy
@@ -65,3 +66,31 @@ def stale_sending_cutoff(now: datetime, lease_s: float) -> datetime:
     The protocol cannot tell us whether that send went out, so it is sent again with
     the same Message-ID / idempotency key (docs/notifier.md, ADR 0301)."""
     return now - timedelta(seconds=lease_s)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery the dispatcher holds, with what it needs to render and send."""
+
+    delivery_id: str
+    alert_id: str
+    event_id: str
+    event_type: str
+    case_id: str
+    recipient_id: str
+    channel: str
+    level: int
+    urgent: bool
+    attempt: int
+    data: dict[str, Any]
+    resent: bool = False  # abandoned 'sending' by a crashed dispatcher
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How one attempt ended: 'sent', 'pending' again (retry) or 'failed'."""
+
+    claimed: Claimed
+    state: State
+    detail: str = ""  # error class and status only, never an address
+    next_attempt_at: datetime | None = None

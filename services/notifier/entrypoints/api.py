@@ -10,11 +10,12 @@ from flask_smorest import Blueprint, abort
 
 from services.notifier.bootstrap import Notifier
 from services.notifier.domain.directory import Person
+from services.notifier.entrypoints import ack_page
 from services.notifier.entrypoints import schemas as s
 from services.notifier.entrypoints.errors import register as register_errors
 from services.notifier.service_layer import handlers, queries
 from shared.access import PEOPLE, roles
-from shared.auth.flask import allow, current_principal, public
+from shared.auth.flask import allow, current_principal
 from shared.events.catalogue import PayloadError, UnknownEventType
 from shared.openapi import SIGNED_IN, errors
 from shared.web import create_flask
@@ -34,7 +35,8 @@ def create_app(notifier: Notifier) -> Flask:
     app, api = create_flask(__name__, "Shouhu notifier", notifier.settings.keys)
     app.extensions["shouhu"] = notifier
     register_errors(app)
-    for blp in (_rules(notifier), _directory(notifier), _deliveries(notifier)):
+    for blp in (_rules(notifier), _directory(notifier), _deliveries(notifier),
+                ack_page.build(notifier, _now)):
         api.register_blueprint(blp)
     return app
 
@@ -154,21 +156,14 @@ def _deliveries(notifier: Notifier) -> Blueprint:
                 return handlers.ack_from_inbox(uow, delivery_id, current_principal().user_id,
                                                _now())
 
-    @blp.route("/ack/<token>")
-    class AckLink(MethodView):
-        @public
-        @blp.response(200, s.AckOut)
-        @errors(blp, 410)
-        def get(self, token):  # type: ignore[no-untyped-def]
-            """Acknowledge by the signed link in a message (single use)"""
-            with notifier.uow() as uow:
-                return handlers.ack_by_token(uow, token, notifier.settings.ack_secret, _now())
-
     return blp
 
 
 def wsgi() -> Flask:
     """gunicorn's factory: ``gunicorn 'services.notifier.entrypoints.api:wsgi()'``."""
     from services.notifier.bootstrap import bootstrap
+    from shared.auth.revocation import listen_for_revocations
 
-    return create_app(bootstrap())
+    notifier = bootstrap()
+    return listen_for_revocations(create_app(notifier), notifier.settings.common,
+                                  notifier.settings.keys)

@@ -21,15 +21,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.notifier.adapters.channels import Channel
-from services.notifier.adapters.queue import Claimed, Finished
 from services.notifier.adapters.templates import Templates
 from services.notifier.domain import ack
-from services.notifier.domain.delivery import State, after_error, stale_sending_cutoff
+from services.notifier.domain.delivery import (
+    Claimed,
+    Finished,
+    State,
+    after_error,
+    stale_sending_cutoff,
+)
 from services.notifier.domain.directory import CHANNELS, Person
 from services.notifier.domain.exceptions import ChannelError
+from services.notifier.domain.ports import UnitOfWork
 from services.notifier.domain.rules import RuleSet
 from services.notifier.service_layer.handlers import announce, reachable
-from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +53,7 @@ Result = tuple[Claimed, Person | None, ChannelError | None]
 
 
 class Dispatcher:
-    def __init__(self, uow: Callable[[], NotifierUnitOfWork], rules: Callable[[], RuleSet],
+    def __init__(self, uow: Callable[[], UnitOfWork], rules: Callable[[], RuleSet],
                  templates: Templates, channels: Mapping[str, Channel],
                  config: DispatchConfig,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -141,7 +146,8 @@ class Dispatcher:
             message = self.templates.render(
                 delivery_id=c.delivery_id, event_id=c.event_id, event_type=c.event_type,
                 data=c.data, urgent=c.urgent, lang=person.lang if person else "zh",
-                level=c.level, ack_token=ack.make_token(c.delivery_id, self.config.ack_secret))
+                level=c.level,
+                ack_token=ack.make_token(c.delivery_id, self.config.ack_secret, self.clock()))
             channel.send(message, address)
             return None
         except ChannelError as exc:
@@ -151,7 +157,7 @@ class Dispatcher:
             log.error("unexpected %s sending delivery %s", type(exc).__name__, c.delivery_id)
             return ChannelError(f"internal: {type(exc).__name__}")
 
-    def _record(self, uow: NotifierUnitOfWork, results: list[Result]) -> None:
+    def _record(self, uow: UnitOfWork, results: list[Result]) -> None:
         """Store a round's outcomes (one statement for all); announce them; hand each
         delivery that failed for good over to the recipient's next channel."""
         now = self.clock()
@@ -174,7 +180,7 @@ class Dispatcher:
                     c.attempt, err, outcome.state)
         return Finished(c, outcome.state, str(err), outcome.next_attempt_at)
 
-    def _hand_over(self, uow: NotifierUnitOfWork, c: Claimed, person: Person | None,
+    def _hand_over(self, uow: UnitOfWork, c: Claimed, person: Person | None,
                    now: datetime) -> None:
         """Try the recipient's next channel; when no outside channel reached them and
         none is left, an urgent alert escalates now instead of waiting for its deadline."""

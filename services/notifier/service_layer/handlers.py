@@ -17,8 +17,8 @@ from services.notifier.domain import ack
 from services.notifier.domain.directory import Person, scope_for
 from services.notifier.domain.exceptions import AckRefused, NotFound
 from services.notifier.domain.planning import PlannedDelivery, Resolver, plan
+from services.notifier.domain.ports import UnitOfWork
 from services.notifier.domain.rules import RuleSet, Target
-from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
 from shared.events.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ ROUTED = ("registry.case.opened.v1", "registry.case.referred.v1",
           "registry.case.approval_requested.v1", "registry.case.approval_decided.v1",
           "registry.visit.overdue.v1", "hazards.finding.reported.v1", "hazards.device.silent.v1",
           "hazards.fix_task.assigned.v1", "hazards.fix_task.reported_fixed.v1",
-          "hazards.fix_task.overdue.v1")
+          "hazards.fix_task.overdue.v1", "gateway.staff_check.recorded.v1")
 TRACKED = ("registry.case.closed.v1", "registry.visit.recorded.v1",
            "hazards.hazard.created.v1", "hazards.hazard.updated.v1")
 CONSUMED = ROUTED + TRACKED
@@ -38,7 +38,7 @@ def reachable(person: Person, channels: frozenset[str]) -> Person:
     return replace(person, contacts={c: a for c, a in person.contacts.items() if c in channels})
 
 
-def resolver(uow: NotifierUnitOfWork) -> Resolver:
+def resolver(uow: UnitOfWork) -> Resolver:
     def resolve(target: Target, village_code: str) -> list[Person]:
         scope = scope_for(village_code, target.level)
         found = uow.directory.resolve(target.role, scope) if scope else []
@@ -47,12 +47,15 @@ def resolver(uow: NotifierUnitOfWork) -> Resolver:
     return resolve
 
 
-def village_of(uow: NotifierUnitOfWork, data: Mapping[str, Any]) -> str:
-    """The event's village; device and some finding events only name their hazard."""
+def village_of(uow: UnitOfWork, data: Mapping[str, Any]) -> str:
+    """The event's village; device and some finding events only name their hazard, and
+    a township-wide person's check only the township (reaching township-level roles)."""
+    if not data.get("village_code") and data.get("township_code"):
+        return str(data["township_code"]).ljust(12, "0")
     return data.get("village_code") or uow.places.hazard_village(data.get("hazard_id", ""))
 
 
-def announce(uow: NotifierUnitOfWork, what: str, *deliveries: Any) -> None:
+def announce(uow: UnitOfWork, what: str, *deliveries: Any) -> None:
     """Publish ``notifier.delivery.<what>.v1`` for each delivery (ids only)."""
     uow.publish_many(f"notifier.delivery.{what}.v1", [{
         "delivery_id": d.delivery_id, "event_id": d.event_id, "event_type": d.event_type,
@@ -60,7 +63,7 @@ def announce(uow: NotifierUnitOfWork, what: str, *deliveries: Any) -> None:
         "case_id": d.case_id, "level": d.level} for d in deliveries])
 
 
-def raise_directory_gap(uow: NotifierUnitOfWork, event: CloudEvent, rule: str, village: str,
+def raise_directory_gap(uow: UnitOfWork, event: CloudEvent, rule: str, village: str,
                         recipients: int, now: datetime) -> None:
     """An urgent message found nobody for its place and went to the station: say so
     loudly (log and ``notifier.directory.gap.v1``, shown on the dashboard)."""
@@ -73,7 +76,7 @@ def raise_directory_gap(uow: NotifierUnitOfWork, event: CloudEvent, rule: str, v
         "village_code": village, "recipients": recipients, "raised_at": now.isoformat()})
 
 
-def store_deliveries(uow: NotifierUnitOfWork, alert_id: str, event_id: str, event_type: str,
+def store_deliveries(uow: UnitOfWork, alert_id: str, event_id: str, event_type: str,
                      case_id: str, urgent: bool, level: int,
                      planned: tuple[PlannedDelivery, ...], now: datetime) -> list[str]:
     return uow.deliveries.add(
@@ -82,7 +85,7 @@ def store_deliveries(uow: NotifierUnitOfWork, alert_id: str, event_id: str, even
         to=[(p.person.person_id, p.channel, p.not_before) for p in planned])
 
 
-def route_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,
+def route_event(uow: UnitOfWork, rules: RuleSet, event: CloudEvent,
                 now: datetime) -> list[str]:
     """Store the alerts and first deliveries an event raises; return delivery ids."""
     village = village_of(uow, event.data)
@@ -104,7 +107,7 @@ def route_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,
     return ids
 
 
-def track_event(uow: NotifierUnitOfWork, event: CloudEvent) -> None:
+def track_event(uow: UnitOfWork, event: CloudEvent) -> None:
     """Keep what routing and the daily digest need: hazard villages and open work."""
     d = event.data
     if event.type.startswith("hazards.hazard."):
@@ -124,14 +127,14 @@ def track_event(uow: NotifierUnitOfWork, event: CloudEvent) -> None:
         uow.places.close_referrals(d["case_id"])
 
 
-def handle_event(uow: NotifierUnitOfWork, rules: RuleSet, event: CloudEvent,
+def handle_event(uow: UnitOfWork, rules: RuleSet, event: CloudEvent,
                  now: datetime) -> None:
     track_event(uow, event)
     if event.type in ROUTED:
         route_event(uow, rules, event, now)
 
 
-def preview(uow: NotifierUnitOfWork, rules: RuleSet, event_type: str,
+def preview(uow: UnitOfWork, rules: RuleSet, event_type: str,
             data: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
     """Which notifications would this event produce? Nothing is stored."""
     village = village_of(uow, data)
@@ -149,7 +152,7 @@ def preview(uow: NotifierUnitOfWork, rules: RuleSet, event_type: str,
     return out
 
 
-def acknowledge(uow: NotifierUnitOfWork, delivery_id: str, now: datetime) -> dict[str, Any]:
+def acknowledge(uow: UnitOfWork, delivery_id: str, now: datetime) -> dict[str, Any]:
     """Record that a recipient acted: the alert stops escalating."""
     delivery = uow.deliveries.get(delivery_id)
     if delivery is None:
@@ -162,17 +165,27 @@ def acknowledge(uow: NotifierUnitOfWork, delivery_id: str, now: datetime) -> dic
     return {"delivery_id": delivery_id, "acknowledged": True, "first": first}
 
 
-def ack_by_token(uow: NotifierUnitOfWork, token: str, secret: str,
-                 now: datetime) -> dict[str, Any]:
-    delivery_id = ack.read_token(token, secret)
+def check_ack_link(uow: UnitOfWork, token: str, secret: str, now: datetime) -> str:
+    """The delivery a link may still acknowledge (genuine, unexpired, unused); changes
+    nothing, for the confirmation page a GET shows."""
+    delivery_id = ack.read_token(token, secret, now)
     if uow.deliveries.get(delivery_id) is None:
         raise AckRefused("this acknowledgement link is not valid")
+    if uow.deliveries.token_used(delivery_id):
+        raise AckRefused("this acknowledgement link was already used")
+    return delivery_id
+
+
+def ack_by_token(uow: UnitOfWork, token: str, secret: str,
+                 now: datetime) -> dict[str, Any]:
+    """The confirmation page's button: acknowledge and spend the link."""
+    delivery_id = check_ack_link(uow, token, secret, now)
     if not uow.deliveries.use_token(delivery_id, now):
         raise AckRefused("this acknowledgement link was already used")
     return acknowledge(uow, delivery_id, now)
 
 
-def ack_from_inbox(uow: NotifierUnitOfWork, delivery_id: str, user_id: str,
+def ack_from_inbox(uow: UnitOfWork, delivery_id: str, user_id: str,
                    now: datetime) -> dict[str, Any]:
     delivery = uow.deliveries.get(delivery_id)
     if delivery is None or delivery.recipient_id not in uow.directory.person_ids_of_user(

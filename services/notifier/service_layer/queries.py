@@ -8,14 +8,14 @@ from typing import Any
 from services.notifier.adapters.templates import Templates
 from services.notifier.domain.directory import Person
 from services.notifier.domain.exceptions import NotFound
-from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
+from services.notifier.domain.ports import UnitOfWork
 
 
 def _row(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def delivery_log(uow: NotifierUnitOfWork, filters: dict[str, str], villages: frozenset[str],
+def delivery_log(uow: UnitOfWork, filters: dict[str, str], villages: frozenset[str],
                  township: str, page: int, page_size: int) -> dict[str, Any]:
     """Who was told what, when, and did they act — within the caller's places."""
     total, rows = uow.deliveries.query(filters, villages, township, page, page_size)
@@ -28,7 +28,7 @@ def delivery_log(uow: NotifierUnitOfWork, filters: dict[str, str], villages: fro
     return {"total": total, "page": page, "items": items}
 
 
-def inbox(uow: NotifierUnitOfWork, templates: Templates, user_id: str) -> list[dict[str, Any]]:
+def inbox(uow: UnitOfWork, templates: Templates, user_id: str) -> list[dict[str, Any]]:
     """The in-app items of every directory entry this login answers for."""
     ids = uow.directory.person_ids_of_user(user_id)
     if not ids:
@@ -44,11 +44,11 @@ def inbox(uow: NotifierUnitOfWork, templates: Templates, user_id: str) -> list[d
     return items
 
 
-def put_person(uow: NotifierUnitOfWork, person: Person) -> Person:
+def put_person(uow: UnitOfWork, person: Person) -> Person:
     uow.directory.upsert(person.validate())
     return person
 
 
-def delete_person(uow: NotifierUnitOfWork, person_id: str) -> None:
+def delete_person(uow: UnitOfWork, person_id: str) -> None:
     if not uow.directory.delete(person_id):
         raise NotFound(f"no directory entry {person_id}")

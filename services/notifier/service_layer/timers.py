@@ -15,15 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from services.notifier.domain.planning import plan_level
+from services.notifier.domain.ports import UnitOfWork
 from services.notifier.domain.rules import RuleSet
 from services.notifier.service_layer.handlers import announce, resolver, store_deliveries
-from services.notifier.service_layer.unit_of_work import NotifierUnitOfWork
 
 log = logging.getLogger(__name__)
 _DIGEST = uuid.UUID("6b1f3c52-7f0e-4f0a-9a57-3c8d2f0e5a11")
 
 
-def escalate_due(uow_factory: Callable[[], NotifierUnitOfWork], rules: RuleSet,
+def escalate_due(uow_factory: Callable[[], UnitOfWork], rules: RuleSet,
                  now: datetime) -> int:
     """Escalate every unacknowledged alert past its deadline; one transaction each."""
     with uow_factory() as uow:
@@ -34,7 +34,7 @@ def escalate_due(uow_factory: Callable[[], NotifierUnitOfWork], rules: RuleSet,
     return len(due)
 
 
-def escalate(uow: NotifierUnitOfWork, rules: RuleSet, alert: Any, now: datetime) -> None:
+def escalate(uow: UnitOfWork, rules: RuleSet, alert: Any, now: datetime) -> None:
     rule = rules.rule(alert.rule)
     if rule is None:  # the rule was removed since: stop its timer
         uow.deliveries.raise_level(alert, None)
@@ -51,7 +51,7 @@ def escalate(uow: NotifierUnitOfWork, rules: RuleSet, alert: Any, now: datetime)
     announce(uow, "escalated", *(uow.deliveries.get(delivery_id) for delivery_id in ids))
 
 
-def send_digests(uow_factory: Callable[[], NotifierUnitOfWork], rules: RuleSet,
+def send_digests(uow_factory: Callable[[], UnitOfWork], rules: RuleSet,
                  now: datetime) -> int:
     """After ``digest_at`` local time, one digest per child director with open work."""
     local = rules.local(now)

@@ -8,13 +8,16 @@ from sqlalchemy import Connection, Engine
 from services.notifier.adapters.queue import Queue
 from services.notifier.adapters.repository import Deliveries, Directory, Places
 from services.notifier.domain.directory import CHANNELS
+from services.notifier.domain.ports import UnitOfWork
 from shared.events.catalogue import Catalogue
 from shared.unit_of_work import SqlUnitOfWork
 
 SOURCE = "/shouhu/notifier"
 
 
-class NotifierUnitOfWork(SqlUnitOfWork):
+class NotifierUnitOfWork(SqlUnitOfWork, UnitOfWork):
+    """The SQL unit of work (the abstract one is ``domain.ports.UnitOfWork``)."""
+
     directory: Directory
     deliveries: Deliveries
     places: Places

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from services.registry.domain.exceptions import InvalidImport
+from shared.exports import row_cells
 
 XLSX_MAGIC = b"PK\x03\x04"
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB 18030 is a superset of GBK
@@ -60,7 +61,7 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows(row_cells(r) for r in rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -69,7 +70,7 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     ws = wb.create_sheet(title[:31])
     ws.append(list(headers))
     for r in rows:
-        ws.append(list(r))
+        ws.append(row_cells(r))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

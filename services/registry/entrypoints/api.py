@@ -27,5 +27,8 @@ def create_app(registry: Registry) -> Flask:
 def wsgi() -> Flask:
     """gunicorn's factory: ``gunicorn 'services.registry.entrypoints.api:wsgi()'``."""
     from services.registry.bootstrap import bootstrap
+    from shared.auth.revocation import listen_for_revocations
 
-    return create_app(bootstrap())
+    registry = bootstrap()
+    return listen_for_revocations(create_app(registry), registry.settings.common,
+                                  registry.settings.keys)

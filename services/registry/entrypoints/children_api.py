@@ -36,6 +36,7 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import children, visits
 from services.registry.service_layer.commands import RecordVisit, RegisterChild, UpdateChild
+from shared.auth.checks import needs_background_check
 from shared.auth.flask import allow, refuse, require_village
 from shared.auth.ratelimit import SEARCHES_PER_MINUTE, RateLimiter, caller_key, rate_limit
 from shared.clock import township_today
@@ -128,6 +129,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
     @blp.route("/<child_id>/visits")
     class ChildVisits(MethodView):
         @allow(*STAFF)
+        @needs_background_check
         @blp.arguments(VisitIn)
         @blp.response(201, VisitOut, description="Recorded")
         @blp.alt_response(200, schema=VisitOut, success=True, description=(

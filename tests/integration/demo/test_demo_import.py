@@ -33,7 +33,8 @@ def test_registry_import_dry_run_rejects_no_row(demo, database_url):
     registry = bootstrap(Settings(common=common, port=0, keys=KEYS, policy=Policy(REGION)))
     try:
         client = create_app(registry).test_client()
-        token = KEYS.issue(Principal("u-demo", Role.STATION_ADMIN, "500110120", frozenset()))
+        token = KEYS.issue(Principal("u-demo", Role.STATION_ADMIN, "500110120", frozenset()),
+                           check_until=date.max)
         data = (demo / "ledger/500110120.xlsx").read_bytes()
         resp = client.post("/children/import?dry_run=true",
                            headers={"Authorization": f"Bearer {token}"},

@@ -7,9 +7,10 @@ import gzip
 import json
 import re
 import uuid
+from datetime import date
 
 import pytest
-from gw_helpers import apply, gateway, token, township_events
+from gw_helpers import TOWNSHIP, apply, gateway, token, township_events
 
 from services.gateway.entrypoints.api import create_app
 from shared.auth import Role
@@ -112,23 +113,40 @@ def test_checkins_are_forwarded_with_the_callers_token_and_member_id(client_and_
     assert client.post("/api/children/child-003/visits", headers=headers,
                        json={}).status_code == 403
 
-def _plan_body(**kw):
+def _plan_body(*members, **kw):
     return {"starts_on": "2026-07-20", "ends_on": "2026-07-22", "shift_hours": 2,
             "teams": [{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
-                       "members": [{"member_id": "m1", "check_date": "2026-03-01",
-                                    "check_result": "clear"},
-                                   {"member_id": "m2", "check_result": "pending"}]}], **kw}
+                       "members": [{"member_id": m} for m in members or ("m1",)]}], **kw}
+
+
+def _patrol_members(client):
+    """m1 checked clear; m2 never checked; m3 with a match; m4 of another township."""
+    from services.gateway.adapters.users import UserStore
+    from services.gateway.domain.identity import BackgroundCheck, User
+
+    with client.application.extensions["shouhu_identity"].engine.begin() as conn:
+        store = UserStore(conn)
+        for uid, township, checks in (
+                ("m1", TOWNSHIP, [BackgroundCheck(date(2026, 3, 1), "clear")]),
+                ("m2", TOWNSHIP, []),
+                ("m3", TOWNSHIP, [BackgroundCheck(date(2026, 3, 1), "clear"),
+                                  BackgroundCheck(date(2026, 5, 1), "match")]),
+                ("m4", "500110109", [BackgroundCheck(date(2026, 3, 1), "clear")])):
+            store.add(User(uid, f"patrol.{uid}", Role.PATROL_MEMBER, township))
+            for check in checks:
+                store.add_check(uid, check, "test")
 
 
 def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     client, _, _ = client_and_hazards
+    _patrol_members(client)
     refused = client.post("/api/plans", headers=token(Role.PLANNER), json=_plan_body())
     assert refused.status_code == 403  # planners change nothing (docs/security.md)
     resp = client.post("/api/plans", headers=token(Role.CHILD_SUPERVISOR), json=_plan_body())
     assert resp.status_code == 201, resp.get_data(as_text=True)
     plan = resp.get_json()
     team = plan["teams"][0]
-    assert team["members"] == ["m1"] and plan["excluded"][0][1] == "m2"
+    assert team["members"] == ["m1"] and plan["excluded"] == []
     assert plan["metric"] in {"road_network", "straight_line"}
     top = client.get("/api/overlay/hazards", headers=token()).get_json()["hazards"][0]
     first = [s["point_id"] for s in team["shifts"][0]["stops"]]
@@ -139,7 +157,10 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
     assert "<rtept" in gpx and "<trkpt" in gpx and "测试塘" in gpx and "pt-" not in gpx
     csv = client.get(base + "/route.csv", headers=patrol).get_data(as_text=True)
     assert csv.splitlines()[0].startswith("\ufeff日期 day,") and "测试塘" in csv
-    sheet = client.get(base + "/sheet", headers=patrol).get_data(as_text=True)
+    page = client.get(base + "/sheet", headers=patrol)
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'sha256-" in page.headers["Content-Security-Policy"]
+    sheet = page.get_data(as_text=True)
     assert "@media print" in sheet and "测试塘" in sheet and "pt-0" not in sheet
     assert "<svg" in sheet and "签字" in sheet
     layers = client.get(f"/api/map/layers?plan={plan['plan_id']}&team=A",
@@ -152,6 +173,7 @@ def test_a_plan_with_gpx_csv_sheet_phone_map_and_coverage(client_and_hazards):
 
 def test_a_plan_takes_its_visit_frequencies_from_the_request(client_and_hazards):
     client, _, _ = client_and_hazards
+    _patrol_members(client)
     body = _plan_body(frequency={"in_season": {"none": 2}, "floor_days": 3})
     plan = client.post("/api/plans", headers=token(), json=body).get_json()
     assert plan["frequency"]["floor_days"] == 3
@@ -161,12 +183,26 @@ def test_a_plan_takes_its_visit_frequencies_from_the_request(client_and_hazards)
     assert bad.status_code == 422 and "frequency" in bad.get_json()["errors"]["json"]
 
 
-def test_a_plan_without_checked_members_is_refused_naming_the_field(client_and_hazards):
+def test_a_plan_refuses_members_without_a_valid_check_from_the_identity_store(
+        client_and_hazards):
     client, _, _ = client_and_hazards
-    body = _plan_body(teams=[{"team_id": "A", "start": {"lon": 106.65, "lat": 28.95},
-                              "members": [{"member_id": "m2"}]}])
-    resp = client.post("/api/plans", headers=token(), json=body)
-    assert resp.status_code == 422 and "teams" in resp.get_json()["errors"]["json"]
+    _patrol_members(client)
+    resp = client.post("/api/plans", headers=token(), json=_plan_body(
+        "m1", "m2", "m3", "m4", "no-such-user"))
+    assert resp.status_code == 422
+    why = resp.get_json()["errors"]["json"]["members"][0]
+    for expected in ("patrol.m2: 无从业查询记录", "patrol.m3: 从业查询发现违法犯罪记录",
+                     "m4: 无此人员", "no-such-user: 无此人员"):
+        assert expected in why
+    assert "patrol.m1" not in why
+    # the caller cannot vouch for a check or stretch its validity any more
+    forged = _plan_body("m2")
+    forged["teams"][0]["members"][0].update(check_date="2026-03-01", check_result="clear")
+    assert client.post("/api/plans", headers=token(), json={
+        **forged, "check_validity_days": 3650}).status_code == 422
+    late = _plan_body("m1", starts_on="2027-07-20", ends_on="2027-07-22")  # expired by then
+    assert "从业查询已过期" in client.post("/api/plans", headers=token(), json=late
+                                          ).get_json()["errors"]["json"]["members"][0]
 
 
 def test_dashboard_html_json_and_csv(client_and_hazards):

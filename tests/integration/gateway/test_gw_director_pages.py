@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from datetime import date
 from html import unescape
 from urllib.parse import urlencode
 
@@ -18,10 +19,11 @@ from peers import DIRECTOR_ID, Served, notifier, published, registry, relay
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.entrypoints.api import create_app
 from shared.auth import Principal, Role
-from shared.auth.flask import COOKIE, CSRF_COOKIE
+from shared.auth.flask import COOKIE, CSRF_COOKIE, session_csrf
 from tests.integration.registry.reg_helpers import OTHER_VILLAGE, VILLAGE, child_body
 
-CSRF = "csrf-test-token"
+SIGN_IN = "director-sign-in"  # the browsers' session: forms carry its own CSRF token
+CSRF = session_csrf({"sid": SIGN_IN})
 
 
 @pytest.fixture
@@ -44,7 +46,8 @@ def stack(tmp_path, monkeypatch):
 def browser(app, role=Role.CHILD_DIRECTOR, villages=frozenset({VILLAGE}), user=DIRECTOR_ID):
     """A phone signed in by the session cookie, holding the CSRF cookie."""
     client = app.test_client()
-    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP, villages)))
+    client.set_cookie(COOKIE, KEYS.issue(Principal(user, role, TOWNSHIP, villages),
+                                         sid=SIGN_IN, check_until=date.max))
     client.set_cookie(CSRF_COOKIE, CSRF)
     return client
 
@@ -82,7 +85,7 @@ def test_a_director_records_a_visit_from_the_list_of_children_due(stack):
     assert due.status_code == 200 and "走访测试" in text(due)
     assert f'href="/children/{child_id}?lang=zh"' in text(due)
     page = phone.get(f"/children/{child_id}")
-    assert page.status_code == 200 and 'name="csrf_token" value="csrf-test-token"' in text(page)
+    assert page.status_code == 200 and f'name="csrf_token" value="{CSRF}"' in text(page)
     done = phone.post(f"/children/{child_id}/visits", data=VISIT)
     assert done.status_code == 303, text(done)
     assert done.location == f"/children/{child_id}?lang=zh&recorded=1"
@@ -235,7 +238,7 @@ def test_pages_are_small_strict_and_in_both_languages(stack):
         assert len(gzip.compress(zh.get_data())) < 3_000, path
     token = re.search(r'name="csrf_token" value="([^"]+)"',
                       text(phone.get(f"/children/{child_id}"))).group(1)
-    assert token != CSRF  # the one the first page handed out
+    assert token == CSRF  # the sign-in's own, whatever cookie the phone held
     done = phone.post(f"/children/{child_id}/visits", data={**VISIT, "csrf_token": token})
     assert done.status_code == 303
     shown = phone.get(done.location, headers={"Accept-Encoding": "gzip"})

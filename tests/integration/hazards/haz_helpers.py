@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 
 from sqlalchemy import select
 
@@ -26,6 +27,7 @@ def settings_for(database_url: str, **overrides) -> Settings:  # type: ignore[no
     base = Settings(common=common, port=0, keys=KEYS,
                     buffers=BufferConfig(),
                     device_keys={"cam-1": DEVICE_SECRET}, max_upload_bytes=5 * 1024 * 1024,
+                    max_json_bytes=1024 * 1024,
                     photo_max_bytes=200 * 1024, checkin_max_distance_m=150.0,
                     silent_factor=2.0, silent_scan_s=60.0, device_max_skew_s=600,
                     cluster_m=150.0, patrol_max_distance_m=1000.0)
@@ -34,7 +36,7 @@ def settings_for(database_url: str, **overrides) -> Settings:  # type: ignore[no
 
 def auth(role: Role = Role.STATION_ADMIN, villages: frozenset[str] = frozenset(),
          user_id: str = "staff-1") -> dict[str, str]:
-    token = KEYS.issue(Principal(user_id, role, "500110120", villages))
+    token = KEYS.issue(Principal(user_id, role, "500110120", villages), check_until=date.max)
     return {"Authorization": f"Bearer {token}"}
 
 

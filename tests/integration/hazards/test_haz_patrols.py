@@ -160,3 +160,23 @@ def test_photo_is_stripped_of_exif(client, hazards):
                       data={"photo": (io.BytesIO(b"\xff" * 300 * 1024), "p.jpg")},
                       content_type="multipart/form-data")
     assert big.status_code == 413
+
+
+def test_a_patrol_member_cannot_replace_anothers_check_in_photo(client, hazards):
+    point = next(p for k, p in _setup_points(client, hazards).items()
+                 if k.startswith("swimming"))
+    client.post("/checkins", headers=PATROL, json={"checkins": [_item(point, "photo-00002",
+                                                                      findings=[])]})
+    raw = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(raw, "PNG")
+    other = auth(Role.PATROL_MEMBER, user_id="member-8")
+    resp = client.post("/checkins/photo-00002/photo", headers=other,
+                       data={"photo": (io.BytesIO(raw.getvalue()), "p.png")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 404  # another's check-in reads as absent
+    with hazards.engine.connect() as conn:
+        assert conn.execute(select(checkins.c.photo)).scalar() is None
+    staff = client.post("/checkins/photo-00002/photo", headers=auth(),
+                        data={"photo": (io.BytesIO(raw.getvalue()), "p.png")},
+                        content_type="multipart/form-data")
+    assert staff.status_code == 201  # station staff record for their teams

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from services.notifier.adapters.tables import alerts, deliveries, outbox
 from shared.auth import Principal, Role, TokenKeys
+from shared.auth.tokens import public_keys_env
 from shared.events.envelope import CloudEvent
 
 WEBHOOK_SECRET = "test-webhook-secret"
@@ -60,14 +61,18 @@ def published(engine: Engine) -> list[str]:
     return [r.type for r in rows(engine, outbox)]
 
 
+GATEWAY_KEYS = TokenKeys({"k1": "integration-test-key-of-32-bytes-or-more"}, "k1")
+
+
 def ack_token(mail: Any) -> str:
     found = re.search(r"/ack/([\w.\-=]+)", mail.get_content())
     assert found, "no acknowledgement link in the message"
     return found.group(1)
 
 
-def bearer(keys: TokenKeys, role: Role, user: str = "u") -> dict[str, str]:
-    token = keys.issue(Principal(user, role, "500110120"))
+def bearer(role: Role, user: str = "u") -> dict[str, str]:
+    """A token as the gateway signs it (the notifier holds the public key only)."""
+    token = GATEWAY_KEYS.issue(Principal(user, role, "500110120"))
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -121,7 +126,7 @@ def notifier_env(tmp: Path, database_url: str, bootstrap: str, prefix: str, smtp
     (tmp / "rules.yaml").write_text(RULES.replace("ACK", ack))
     (tmp / "directory.yaml").write_text(directory(hooks, villages))
     return {
-        "SHOUHU_AUTH_KEYS": "k1:integration-test-key-of-32-bytes-or-more",
+        "SHOUHU_AUTH_PUBLIC_KEYS": public_keys_env(f"k1:{GATEWAY_KEYS.keys['k1']}"),
         "SHOUHU_NOTIFIER_DATABASE_URL": database_url,
         "SHOUHU_KAFKA_BOOTSTRAP": bootstrap, "SHOUHU_TOPIC_PREFIX": prefix,
         "SHOUHU_NOTIFIER_RULES": str(tmp / "rules.yaml"),

@@ -4,6 +4,7 @@ and test signing keys (no broker needed: HTTP handlers only write the outbox).""
 from __future__ import annotations
 
 import importlib
+from datetime import date
 
 import pytest
 
@@ -20,7 +21,8 @@ OTHER_VILLAGE = "500110120202"
 
 def token(role: Role, villages: frozenset[str] = frozenset({OWN_VILLAGE}),
           township: str = TOWNSHIP) -> str:
-    return KEYS.issue(Principal(f"test-{role.value}", role, township, villages))
+    return KEYS.issue(Principal(f"test-{role.value}", role, township, villages),
+                      check_until=date.max)
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +46,35 @@ def service_apps(tmp_path_factory):
             apps[svc] = create_app(bootstrap())
         yield apps
         default_keys.cache_clear()
+
+
+GATEWAY_KEYS = TokenKeys({"k1": "identity-test-" + "c" * 30}, "k1", ttl_s=300)
+PASSWORD = "a long pass phrase 7"
+
+
+@pytest.fixture
+def identity_gateway(database_url):
+    """The gateway's identity routes and pages on a fresh database (both backends), with
+    a cheap password hash (the rules, not the cost, are under test)."""
+    from types import SimpleNamespace
+
+    from argon2.profiles import CHEAPEST
+
+    from services.gateway.adapters.tables import metadata
+    from services.gateway.adapters.users import Argon2Hasher
+    from services.gateway.entrypoints.identity import register_identity
+    from services.gateway.entrypoints.phone_pages import install_page_refusals
+    from shared.db import make_engine
+    from shared.web import create_flask
+
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+    app, api = create_flask("gw_identity", "gateway", GATEWAY_KEYS)
+    install_page_refusals(app)
+    service = register_identity(app, api, SimpleNamespace(
+        engine=engine, settings=SimpleNamespace(keys=GATEWAY_KEYS)))
+    service.hasher = Argon2Hasher(CHEAPEST)
+    client = app.test_client()
+    client.service, client.engine = service, engine
+    yield client
+    engine.dispose()

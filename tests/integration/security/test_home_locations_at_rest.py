@@ -15,6 +15,7 @@ import os
 import random
 import struct
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,8 @@ def _register(stations: dict[str, Any], n: int = 3) -> list[tuple[float, float]]
     the events; return the homes."""
     rng = random.Random()
     token = TokenKeys({"k1": SECRET}, "k1").issue(Principal("admin", Role.STATION_ADMIN,
-                                                            "500110120", frozenset()))
+                                                            "500110120", frozenset()),
+                                                  check_until=date.max)  # records visits
     client = create_app(stations["registry"]).test_client()
     homes = [(round(rng.uniform(106.6, 106.7), 7), round(rng.uniform(28.9, 29.0), 7))
              for _ in range(n)]

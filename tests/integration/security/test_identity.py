@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from argon2.profiles import CHEAPEST
 
+from services.gateway.adapters import tables as gateway_tables
 from services.gateway.adapters import users as user_tables
 from services.gateway.adapters.users import Argon2Hasher
 from services.gateway.entrypoints.identity import register_identity
@@ -25,7 +26,7 @@ PASSWORD = "correct horse battery"
 def client(database_url):
     engine = make_engine(database_url)
     tables = [user_tables.users, user_tables.background_checks, user_tables.refresh_tokens,
-              user_tables.revoked_tokens]
+              user_tables.revoked_tokens, gateway_tables.outbox]
     user_tables.metadata.create_all(engine, tables=tables)
     app, api = create_flask("gw_test", "gateway", KEYS)
 

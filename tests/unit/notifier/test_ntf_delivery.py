@@ -113,15 +113,21 @@ def test_state_machine_and_retry_outcomes():
     assert permanent.state == State.FAILED and permanent.hand_over
 
 
-def test_ack_tokens_are_signed():
-    token = ack.make_token("d-1", "secret")
-    assert ack.read_token(token, "secret") == "d-1"
+def test_ack_tokens_are_signed_and_expire():
+    token = ack.make_token("d-1", "secret", NOON)
+    assert ack.read_token(token, "secret", NOON) == "d-1"
     with pytest.raises(AckRefused):
-        ack.read_token(token, "other")
+        ack.read_token(token, "other", NOON)
+    _, expires, mac = token.split(".")
     with pytest.raises(AckRefused):
-        ack.read_token("d-2." + token.split(".")[1], "secret")
+        ack.read_token(f"d-2.{expires}.{mac}", "secret", NOON)
+    with pytest.raises(AckRefused):  # a later expiry is not under the signature
+        ack.read_token(f"d-1.{int(expires) + 86400}.{mac}", "secret", NOON)
     with pytest.raises(AckRefused):
-        ack.read_token("d-1.签名", "secret")  # non-ASCII: refused, not a crash
+        ack.read_token("d-1.1.签名", "secret", NOON)  # non-ASCII: refused, not a crash
+    later = NOON + timedelta(seconds=ack.LINK_TTL_S + 1)
+    with pytest.raises(AckRefused, match="expired"):
+        ack.read_token(token, "secret", later)
 
 
 def test_templates_carry_links_not_details_in_both_languages():

@@ -4,6 +4,7 @@ import time
 
 import jwt
 import pytest
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +15,8 @@ from shared.auth.flask import (
     CSRF_HEADER,
     allow,
     current_principal,
+    public,
+    session_csrf,
     set_revocation_check,
 )
 from shared.auth.ratelimit import RateLimiter, rate_limit
@@ -60,14 +63,21 @@ def test_tokens_verify_across_rotation_and_refuse_forgeries():
             KEYS.verify(bad)
 
 
-def test_cookie_writes_need_the_csrf_token_and_bearer_writes_do_not():
+def test_cookie_writes_need_the_sign_ins_own_csrf_token_and_bearer_writes_do_not():
     client = _app().test_client()
-    client.set_cookie(COOKIE, KEYS.issue(ADMIN))
+    token = KEYS.issue(ADMIN, sid="sign-in-1")
+    client.set_cookie(COOKIE, token)
     assert client.get("/things").json == {"who": "u1"}
     assert client.post("/things").status_code == 403
+    # a cookie planted by a neighbouring site, sent back as the header: not this sign-in's
     client.set_cookie(CSRF_COOKIE, "tok")
-    assert client.post("/things", headers={CSRF_HEADER: "other"}).status_code == 403
-    assert client.post("/things", headers={CSRF_HEADER: "tok"}).status_code == 200
+    assert client.post("/things", headers={CSRF_HEADER: "tok"}).status_code == 403
+    bound = session_csrf({"sid": "sign-in-1"})
+    assert bound != session_csrf({"sid": "sign-in-2"})
+    assert client.post("/things", headers={CSRF_HEADER: bound}).status_code == 200
+    other = _app().test_client()  # another sign-in of the same person: its own token
+    other.set_cookie(COOKIE, KEYS.issue(ADMIN, sid="sign-in-2"))
+    assert other.post("/things", headers={CSRF_HEADER: bound}).status_code == 403
     bearer = {"Authorization": f"Bearer {KEYS.issue(ADMIN)}"}
     assert _app().test_client().post("/things", headers=bearer).status_code == 200
 
@@ -101,11 +111,12 @@ def test_limiter_window_slides():
     assert limiter.hit("a") == 0
 
 
-def test_security_headers_csp_for_the_map_and_hsts_only_behind_tls():
+def test_security_headers_strict_csp_and_hsts_only_behind_tls():
     client = _app().test_client()
     plain = client.get("/healthz")
     csp = plain.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "https://cdn.jsdelivr.net" in csp
+    assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp
+    assert "'unsafe-inline'" not in csp and "https:" not in csp  # nothing inline or foreign
     assert "Strict-Transport-Security" not in plain.headers
     tls = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert tls.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -118,3 +129,23 @@ def test_request_body_over_the_cap_is_refused(monkeypatch):
     client = _app().test_client()
     auth = {"Authorization": f"Bearer {KEYS.issue(ADMIN)}"}
     assert client.post("/things", data=b"x" * 5000, headers=auth).status_code == 413
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only(monkeypatch):
+    def address_seen(hops: str | None) -> str:
+        if hops is None:
+            monkeypatch.delenv("SHOUHU_TRUSTED_PROXIES", raising=False)
+        else:
+            monkeypatch.setenv("SHOUHU_TRUSTED_PROXIES", hops)
+        app, _ = create_flask("proxy_test", "t", KEYS)
+
+        @app.get("/addr")
+        @public
+        def addr():  # type: ignore[no-untyped-def]
+            return {"addr": request.remote_addr}
+
+        return app.test_client().get("/addr", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.9"}).json["addr"]
+
+    assert address_seen(None) == "10.0.0.9"  # a forged header changes nothing
+    assert address_seen("1") == "203.0.113.7"  # behind the gateway: the person's address
