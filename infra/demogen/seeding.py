@@ -54,18 +54,20 @@ def import_hazards(hazards: Client, out: Path) -> int:
 
 
 def import_ledger(registry: Client, ledger: Path) -> dict:
-    """POST /children/import (clean rows only, so one bad row never blocks a township)."""
+    """POST /children/import (accepted and flagged rows stored; a refused row never
+    blocks a township)."""
     with ledger.open("rb") as fh:
         resp = registry.call("POST", "/children/import",
-                             params={"dry_run": "false", "clean_rows_only": "true"},
+                             params={"dry_run": "false"},
                              files={"file": (ledger.name, fh)})
     if resp.status_code in FALLBACK:
         raise RuntimeError(f"registry has no ledger import ({resp.status_code})")
     resp.raise_for_status()
     report = resp.json()
-    if report.get("errors"):
-        log.warning("ledger import rejected %d row(s); first: %s", len(report["errors"]),
-                    report["errors"][0])
+    refused = [r for r in report.get("rows", []) if r["outcome"] == "refuse"]
+    if refused:
+        log.warning("ledger import refused %d row(s); first: row %s %s", len(refused),
+                    refused[0]["row"], [p["code"] for p in refused[0]["problems"]])
     return report
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import yaml
 
 from services.registry.domain.risk import RiskModel
+from services.registry.domain.villages import VillageDirectory
 from services.registry.service_layer.context import Policy
+from shared import gazetteer
 from shared.auth.tokens import TokenKeys
 from shared.config import CommonSettings, ConfigError, env_int
 
@@ -56,11 +58,19 @@ def risk_model_from_env() -> RiskModel:
                         **overrides})
 
 
-def villages_from_env() -> dict[str, str]:
-    """Village names → 12-digit codes, from a CSV file with columns code,name
-    (SHOUHU_REGISTRY_VILLAGES); ledgers that name a village without its code use it."""
+def villages_from_env() -> VillageDirectory:
+    """The villages of the township SHOUHU_TOWNSHIP (9-digit NBS code, the demo's
+    扶欢镇 by default) from the shipped NBS 2023 gazetteer, plus any a station lists
+    in a CSV file with columns code,name (SHOUHU_REGISTRY_VILLAGES)."""
+    code = os.environ.get("SHOUHU_TOWNSHIP", gazetteer.DEMO_TOWNSHIP).strip()
+    try:
+        name, official = gazetteer.township(code)
+    except gazetteer.UnknownDivision as exc:
+        raise ConfigError(f"SHOUHU_TOWNSHIP: {exc}") from exc
+    directory = VillageDirectory.of(code, name, official)
     path = os.environ.get("SHOUHU_REGISTRY_VILLAGES")
     if not path:
-        return {}
+        return directory
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return {row["name"].strip(): row["code"].strip() for row in csv.DictReader(fh)}
+        extra = {row["code"].strip(): row["name"].strip() for row in csv.DictReader(fh)}
+    return directory.with_extra(extra)

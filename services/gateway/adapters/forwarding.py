@@ -42,14 +42,23 @@ class Forwarder:
         resp = self._send("GET", path, token)
         return resp.status_code, resp.content, resp.headers.get("Content-Type", "")
 
-    def _send(self, method: str, path: str, token: str, **kw: Any) -> requests.Response:
-        headers = {"Authorization": f"Bearer {token}"}
+    def upload_ledger(self, path: str, token: str, data: bytes, params: dict[str, str],
+                      lang: str = "zh") -> tuple[int, bytes, str]:
+        """POST a ledger as the multipart field ``file``; the service's status, body as
+        bytes (JSON or a workbook) and content type, as they are."""
+        resp = self._send("POST", path, token, params=params, files={"file": ("ledger", data)},
+                          headers={"Accept-Language": lang}, timeout_s=max(self.timeout_s, 300))
+        return resp.status_code, resp.content, resp.headers.get("Content-Type", "")
+
+    def _send(self, method: str, path: str, token: str, headers: dict[str, str] | None = None,
+              timeout_s: float | None = None, **kw: Any) -> requests.Response:
+        sent = {"Authorization": f"Bearer {token}", **(headers or {})}
         if has_request_context() and request.remote_addr:
             # the person's address for the service's audit (it trusts the gateway's hop)
-            headers["X-Forwarded-For"] = request.remote_addr
+            sent["X-Forwarded-For"] = request.remote_addr
         try:
-            return requests.request(method, f"{self.base_url}{path}", timeout=self.timeout_s,
-                                    headers=headers, **kw)
+            return requests.request(method, f"{self.base_url}{path}",
+                                    timeout=timeout_s or self.timeout_s, headers=sent, **kw)
         except requests.RequestException as exc:
             log.warning("%s service unreachable: %s", self.service, type(exc).__name__)
             raise UpstreamUnavailable(self.service) from exc

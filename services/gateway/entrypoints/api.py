@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from services.gateway.adapters.forwarding import Forwarder
+from services.gateway.adapters.uploads import UploadStore
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints import (
     case_pages,
@@ -17,6 +18,7 @@ from services.gateway.entrypoints import (
     director_pages,
     fix_task_pages,
     inbox_page,
+    ledger_page,
     map_api,
     plans_api,
     pwa,
@@ -26,15 +28,17 @@ from services.gateway.entrypoints.compression import install_gzip
 from services.gateway.entrypoints.errors import register_errors
 from services.gateway.entrypoints.phone_pages import install_page_refusals
 from shared.audit_api import audit_blueprint
+from shared.config import data_dir
 from shared.web import create_flask, register_http_errors
 
 IDENTITY = "services.gateway.entrypoints.identity"
 
 
 def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
-               notifier: Any = None) -> Flask:
+               notifier: Any = None, uploads: UploadStore | None = None) -> Flask:
     """``hazards``, ``registry`` and ``notifier`` carry people's calls to the owning
-    service (a Forwarder, or a fake)."""
+    service (a Forwarder, or a fake); ``uploads`` keeps ledgers between preview and
+    import (under the data folder unless given)."""
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
     register_http_errors(app)
     register_errors(app)
@@ -48,6 +52,8 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     api.register_blueprint(case_pages.build(registry))
     api.register_blueprint(fix_task_pages.build(gateway, hazards))
     api.register_blueprint(inbox_page.build(notifier))
+    api.register_blueprint(ledger_page.build(registry, uploads or UploadStore(
+        data_dir() / "uploads")))
     api.register_blueprint(plans_api.build(gateway))
     api.register_blueprint(roads_api.build(gateway))
     api.register_blueprint(dashboard_api.build(gateway))

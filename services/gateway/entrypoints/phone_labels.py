@@ -9,6 +9,7 @@ from typing import Any
 
 ZH: dict[str, Any] = {
     "map": "地图", "visits": "待走访", "inbox": "收件箱", "other_lang": "English",
+    "ledger": "台账", "ledger_title": "台账导入",
     "inbox_title": "收件箱", "inbox_empty": "暂无通知。", "urgent": "紧急",
     "acked": "已确认", "acked_by_other": "已由他人确认", "ack": "确认收到",
     "open_record": "查看记录",
@@ -68,6 +69,7 @@ ZH: dict[str, Any] = {
 
 EN: dict[str, Any] = {
     "map": "Map", "visits": "Visits", "inbox": "Inbox", "other_lang": "中文",
+    "ledger": "Ledger", "ledger_title": "Ledger import",
     "inbox_title": "Inbox", "inbox_empty": "No notifications.", "urgent": "Urgent",
     "acked": "Acknowledged", "acked_by_other": "Acknowledged by someone else",
     "ack": "Acknowledge", "open_record": "Open the record",

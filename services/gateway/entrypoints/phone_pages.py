@@ -71,7 +71,7 @@ def nav(principal: Principal) -> list[tuple[str, str]]:
     as far as the home view does (EXACT), so the cached map page may carry it too."""
     pages = [("/map", "map")]
     if principal.role in EXACT:
-        pages += [("/visits", "visits"), ("/fix-tasks", "fixes")]
+        pages += [("/visits", "visits"), ("/fix-tasks", "fixes"), ("/ledger", "ledger")]
     return [*pages, ("/inbox", "inbox")]
 
 

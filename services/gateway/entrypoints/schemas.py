@@ -215,3 +215,19 @@ class CaseForm(PageForm):
     situation = _typed("living_alone, guardian_incapable, … (the registry's situations)")
     severity = _typed("urgent, normal, or empty: by the situation")
     note = _typed()
+
+
+class LedgerQuery(PageQuery):
+    outcome = fields.String(load_default="", validate=validate.OneOf(
+        ("", "accept", "flag", "refuse")), metadata={"description": "show only these rows"})
+
+
+class LedgerForm(PageForm):
+    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")),
+                          metadata={"description": "datum of homes in rows without a 坐标系 "
+                                                   "column: gcj02 for AMap / Tencent maps"})
+
+
+class LedgerImportForm(PageForm):
+    all_or_nothing = fields.Boolean(load_default=False, metadata={
+        "description": "store nothing while any row is refused"})

@@ -21,25 +21,42 @@ def check_character(first17: str) -> str:
     return _CHECK[total % 11]
 
 
-def validate_id_number(number: str, birth_date: date, gender: str) -> str | None:
-    """Why ``number`` cannot be this child's ID number, or None when it can.
+def id_number_problem(number: str, birth_date: date, gender: str) -> tuple[str, dict] | None:
+    """Why ``number`` cannot be this child's ID number, as a code and its parameters
+    (``ledger_messages``), or None when it can.
 
     The number must have the right shape and check character, and agree with the
     recorded birth date and gender ('male' / 'female').
     """
     number = number.strip().upper()
     if not _SHAPE.match(number):
-        return "must be 17 digits followed by a digit or X"
+        return "id_shape", {}
     if check_character(number[:17]) != number[17]:
-        return "check digit does not match (GB 11643-1999)"
+        return "id_check", {}
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "holds an impossible birth date"
+        return "id_date", {}
     if born != birth_date:
-        return f"says born {born.isoformat()}, the record says {birth_date.isoformat()}"
+        return "id_birth", {"born": born.isoformat(), "recorded": birth_date.isoformat()}
     id_gender = "male" if int(number[16]) % 2 == 1 else "female"
     if id_gender != gender:
-        return f"belongs to a {id_gender} person, the record says {gender}"
+        return "id_gender", {"id_gender": id_gender}
     return None
+
+
+_REASONS = {"id_shape": "must be 17 digits followed by a digit or X",
+            "id_check": "check digit does not match (GB 11643-1999)",
+            "id_date": "holds an impossible birth date",
+            "id_birth": "says born {born}, the record says {recorded}",
+            "id_gender": "belongs to a {id_gender} person, the record says {gender}"}
+
+
+def validate_id_number(number: str, birth_date: date, gender: str) -> str | None:
+    """Why ``number`` cannot be this child's ID number (English, for the API), or None."""
+    problem = id_number_problem(number, birth_date, gender)
+    if problem is None:
+        return None
+    code, params = problem
+    return _REASONS[code].format(gender=gender, **params)
 

@@ -1,161 +1,213 @@
-"""A station's existing ledger (台账), row by row: Chinese headers to registry facts.
+"""A station's ledger (台账) row → the facts of a child, and every problem with them.
 
-Parsing is pure: a row is a mapping from header to cell (text, number or date) and
-comes out either as the facts of a child or as a list of (header, reason) errors.
-The file formats themselves (XLSX, CSV in UTF-8 or GBK) are read in the adapters.
+A row's outcome is ``refuse`` when a problem means it cannot be stored, ``flag`` when it
+is stored but the clerk should check something, else ``accept``. The left-behind
+category follows DOMAIN.md rule 1 from the parents' situation, whatever the row says.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-REQUIRED = ("姓名", "性别", "出生日期", "所在村")
-OPTIONAL = ("身份证号", "监护人", "与儿童关系", "家庭住址", "联系电话", "就读学校", "困境类型",
-            "经度", "纬度", "村代码", "父母外出", "监护人年龄")
-HEADERS = REQUIRED + OPTIONAL
-GENDERS = {"男": "male", "女": "female", "male": "male", "female": "female"}
-CATEGORY_NAMES = {
-    "留守儿童": "left_behind", "留守": "left_behind", "孤儿": "orphan",
-    "事实无人抚养儿童": "de_facto_unsupported", "事实无人抚养": "de_facto_unsupported",
-    "监护缺失": "guardianship_missing", "受侵害": "victimised", "无户籍": "unregistered",
-    "辍学或不在校": "out_of_school", "辍学": "out_of_school", "不在校": "out_of_school",
-    "患重病": "seriously_ill", "重病": "seriously_ill", "残疾": "disabled",
-    "残疾儿童": "disabled", "困境儿童": "",
-}
-NO_GUARDIAN = frozenset({"无", "独居", "无人监护"})
-YES_NO = {"是": True, "否": False, "": None}
-_DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
-_SPLIT = re.compile(r"[、,，;；/\s]+")
+from services.registry.domain import ledger_cells as cells
+from services.registry.domain.identity import id_number_problem
+from services.registry.domain.ledger_messages import FLAG, REFUSE, outcome_of
+from services.registry.domain.model import LEFT_BEHIND_MAX_AGE, age_on
+from services.registry.domain.villages import AmbiguousVillage, VillageDirectory, VillageNotFound
+from shared.config import Region
+
+REQUIRED = ("name", "gender", "birth_date")
+DEFAULT_RELATION = "监护人"  # what a guardian is when the ledger has no relation column
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # the registry's field name; the report shows the ledger's own header
+    code: str  # a key of ledger_messages.MESSAGES
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def outcome(self) -> str:
+        return outcome_of(self.code)
 
 
 @dataclass
 class LedgerRow:
-    """One parsed row: the facts for RegisterChild, or the reasons it cannot be."""
+    """One parsed row: the facts for RegisterChild, and what is wrong with them."""
 
-    number: int
     facts: dict[str, Any] = field(default_factory=dict)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        outcomes = {p.outcome for p in self.problems}
+        return REFUSE if REFUSE in outcomes else FLAG if FLAG in outcomes else "accept"
+
+    def add(self, field_name: str, code: str, **params: Any) -> None:
+        self.problems.append(Problem(field_name, code, params))
 
 
-def missing_headers(headers: list[str]) -> list[str]:
-    return [h for h in REQUIRED if h not in headers]
-
-
-def extra_headers(headers: list[str]) -> list[str]:
-    return [h for h in headers if h and h not in HEADERS]
-
-
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return str(cell).strip()
-
-
-def parse_date(cell: Any) -> date:
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    m = _DATE.match(_text(cell))
-    if not m:
-        raise ValueError("not a date (use YYYY-MM-DD)")
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError as exc:
-        raise ValueError("impossible date") from exc
-
-
-def parse_categories(cell: Any) -> list[str]:
-    out = []
-    for part in _SPLIT.split(_text(cell)):
-        if part in ("", "无", "否"):
-            continue
-        if part not in CATEGORY_NAMES:
-            raise ValueError(f"unknown category {part!r}")
-        if CATEGORY_NAMES[part]:
-            out.append(CATEGORY_NAMES[part])
+def parse_row(row: dict[str, Any], villages: VillageDirectory, today: date,
+              default_datum: str = "wgs84", region: Region | None = None) -> LedgerRow:
+    """Turn one ledger row (field → cell) into RegisterChild facts, WGS 84 or GCJ-02
+    home as the row or ``default_datum`` says, inside ``region`` (degrees), collecting
+    every problem."""
+    out = LedgerRow()
+    for name in REQUIRED:
+        if not cells.text(row.get(name)):
+            out.add(name, "required_empty")
+    out.facts["name"] = cells.compact(row.get("name"))
+    _read(out, "gender", cells.gender, row)
+    _read(out, "birth_date", cells.birth_date, row)
+    _age_limits(out, today)
+    _village(out, row, villages)
+    _read(out, "id_number", cells.id_number, row)
+    _read(out, "phone", cells.phone, row)
+    _read(out, "guardian_age", cells.whole_number, row)
+    _read(out, "parents", cells.parents, row)
+    out.facts.update(address=cells.text(row.get("address")),
+                     school=cells.text(row.get("school")))
+    _identity(out)
+    _home(out, row, default_datum)
+    _in_region(out, region)
+    _guardian(out, row)
+    _categories(out, row, today)
     return out
 
 
-def parse_row(number: int, cells: dict[str, Any], villages: dict[str, str]) -> LedgerRow:
-    """Turn one ledger row into RegisterChild facts (WGS 84 home), collecting every error."""
-    row = LedgerRow(number)
-    get = {h: _text(cells.get(h)) for h in HEADERS}
-    for h in REQUIRED:
-        if not get[h]:
-            row.errors.append((h, "required cell is empty"))
-    _field(row, "出生日期", "birth_date", lambda: parse_date(cells.get("出生日期")))
-    _field(row, "性别", "gender", lambda: GENDERS[get["性别"]])
-    _field(row, "困境类型", "categories", lambda: parse_categories(get["困境类型"]))
-    _field(row, "村代码", "village_code", lambda: _village(get, villages))
-    _field(row, "经度", "home", lambda: _home(get))
-    _field(row, "父母外出", "parents", lambda: _parents(get["父母外出"]))
-    _field(row, "监护人年龄", "guardian_age",
-           lambda: int(get["监护人年龄"]) if get["监护人年龄"] else None)
-    row.facts.update(name=get["姓名"], id_number=get["身份证号"] or None,
-                     village_name=get["所在村"], address=get["家庭住址"],
-                     school=get["就读学校"], phone=None)
-    guardian = get["监护人"]
-    if guardian in NO_GUARDIAN:
-        row.facts["living_alone"] = True
-    elif guardian:
-        row.facts["guardians"] = [{
-            "name": guardian, "relation": get["与儿童关系"] or "监护人",
-            "age": row.facts.get("guardian_age"), "phone": get["联系电话"] or None}]
-    row.facts.pop("guardian_age", None)
-    return row
-
-
-def _field(row: LedgerRow, header: str, key: str, parse: Any) -> None:
+def _read(out: LedgerRow, name: str, reader: Any, row: dict[str, Any]) -> None:
+    cell = row.get(name)
+    if not cells.text(cell):
+        return
     try:
-        value = parse()
-    except (ValueError, KeyError) as exc:
-        reason = _reason(exc)
-        if reason:  # an empty required cell is reported once, as empty
-            row.errors.append((header, reason))
+        value = reader(cell)
+    except cells.CellProblem as exc:
+        out.add(name, exc.code, **exc.params)
         return
     if value is not None:
-        row.facts[key] = value
+        out.facts[name] = value
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, KeyError):  # the gender lookup
-        return f"not one of {sorted(GENDERS)}" if exc.args[0] else ""
-    return str(exc)
+def _age_limits(out: LedgerRow, today: date) -> None:
+    born = out.facts.get("birth_date")
+    if born is None:
+        return
+    if born > today:
+        out.add("birth_date", "future_birth")
+    elif age_on(born, today) >= 18:
+        out.add("birth_date", "too_old")
+    else:
+        return
+    del out.facts["birth_date"]
 
 
-def _village(get: dict[str, str], villages: dict[str, str]) -> str:
-    code = get["村代码"]
+def _village(out: LedgerRow, row: dict[str, Any], villages: VillageDirectory) -> None:
+    code = cells.compact(row.get("village_code"))
+    name = cells.compact(row.get("village"))
     if code:
-        if not re.fullmatch(r"\d{12}", code):
-            raise ValueError("must be a 12-digit village code")
-        return code
-    if get["所在村"] and get["所在村"] not in villages:
-        raise ValueError(f"unknown village {get['所在村']!r}: add 村代码 or configure it")
-    if not get["所在村"]:
-        raise ValueError("")  # already reported as an empty required cell
-    return villages[get["所在村"]]
-
-
-def _home(get: dict[str, str]) -> dict[str, Any]:
-    if not get["经度"] or not get["纬度"]:
-        raise ValueError("经度 and 纬度 (WGS 84 home location) are required")
+        if len(code) != 12 or not code.isdigit():
+            out.add("village_code", "bad_village_code", value=code)
+            return
+        out.facts.update(village_code=code, village_name=name or villages.name_of(code))
+        return
+    if not name:
+        out.add("village", "required_empty")
+        return
     try:
-        return {"lon": float(get["经度"]), "lat": float(get["纬度"]), "datum": "wgs84"}
-    except ValueError as exc:
-        raise ValueError("经度/纬度 must be decimal degrees") from exc
+        code = villages.resolve(name)
+    except AmbiguousVillage as exc:
+        out.add("village", "village_ambiguous", value=name, candidates=exc.candidates)
+        return
+    except VillageNotFound as exc:
+        out.add("village", "village_unknown", value=name, near=exc.candidates,
+                township=villages.township_name)
+        return
+    out.facts.update(village_code=code, village_name=villages.name_of(code))
 
 
-def _parents(cell: str) -> dict[str, str] | None:
-    if cell not in YES_NO:
-        raise ValueError("use 是 or 否")
-    away = YES_NO[cell]
-    if away is None:
-        return None
-    state = "away" if away else "home"
-    return {"father": state, "mother": state}
+def _identity(out: LedgerRow) -> None:
+    number, born = out.facts.get("id_number"), out.facts.get("birth_date")
+    if not number or not born or "gender" not in out.facts:
+        return
+    problem = id_number_problem(number, born, out.facts["gender"])
+    if problem:
+        out.add("id_number", problem[0], **problem[1])
+
+
+def _home(out: LedgerRow, row: dict[str, Any], default_datum: str) -> None:
+    lon, lat = cells.text(row.get("lon")), cells.text(row.get("lat"))
+    if not lon and not lat:
+        out.add("lon", "no_home")
+        return
+    try:
+        datum = cells.datum(row.get("datum"), default_datum)
+    except cells.CellProblem as exc:
+        out.add("datum", exc.code, **exc.params)
+        return
+    for name in ("lon", "lat"):
+        if not cells.text(row.get(name)):
+            out.add(name, "required_empty")
+            return
+    try:
+        out.facts["home"] = {"lon": cells.decimal_degrees(row.get("lon")),
+                             "lat": cells.decimal_degrees(row.get("lat")), "datum": datum}
+    except cells.CellProblem as exc:
+        out.add("lon", exc.code, **exc.params)
+
+
+def _in_region(out: LedgerRow, region: Region | None) -> None:
+    """Swapped or stray coordinates, said in the clerk's words (the GCJ-02 offset of a
+    few hundred metres does not matter at the scale of the region's box)."""
+    home = out.facts.get("home")
+    if home is None or region is None or region.contains(home["lon"], home["lat"]):
+        return
+    swapped = region.contains(home["lat"], home["lon"])
+    out.add("lon", "home_swapped" if swapped else "home_outside", lon=home["lon"],
+            lat=home["lat"])
+    del out.facts["home"]
+
+
+def _guardian(out: LedgerRow, row: dict[str, Any]) -> None:
+    guardian = cells.compact(row.get("guardian"))
+    age = out.facts.pop("guardian_age", None)
+    phone = out.facts.pop("phone", None)
+    if guardian in cells.NO_GUARDIAN:
+        out.facts["living_alone"] = True
+    elif guardian:
+        out.facts["guardians"] = [{"name": guardian, "age": age, "phone": phone,
+                                   "relation": cells.text(row.get("relation"))
+                                   or DEFAULT_RELATION}]
+
+
+def _categories(out: LedgerRow, row: dict[str, Any], today: date) -> None:
+    """The row's categories, left-behind decided by rule 1 when the parents are known."""
+    listed, unknown = cells.categories(row.get("categories"))
+    for word in unknown:
+        out.add("categories", "unknown_category", value=word)
+    parents = out.facts.get("parents")
+    born = out.facts.get("birth_date")
+    if born is None:
+        out.facts["categories"] = listed
+        return
+    rest = [c for c in listed if c != "left_behind"]
+    if age_on(born, today) >= LEFT_BEHIND_MAX_AGE:
+        if "left_behind" in listed or (parents and "away" in parents.values()):
+            out.add("parents" if parents else "categories", "over_16")
+        out.facts["categories"] = rest
+        return
+    if parents is None:
+        out.facts["categories"] = listed  # the ledger's word stands when it gives no reason
+        return
+    states = (parents["father"], parents["mother"])
+    if "away" in states:
+        other = states[1] if states[0] == "away" else states[0]
+        if other in ("away", "incapable", "deceased"):
+            out.facts["categories"] = ["left_behind", *rest]
+            return
+        if other == "home":
+            away, home = ("father", "mother") if states[0] == "away" else ("mother", "father")
+            out.add("parents", "left_behind_confirm", away=away, home=home)
+    out.facts["categories"] = rest

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.adapters.ledger_files import write_csv, write_xlsx
+from services.registry.adapters.ledger_files import write_csv, write_sheets, write_xlsx
 from services.registry.bootstrap import Registry
 from services.registry.entrypoints.common import STAFF, actor, child_view
 from services.registry.entrypoints.schemas import (
@@ -24,6 +24,7 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import children, ledger_import, reports
 from services.registry.service_layer.context import Actor
+from services.registry.service_layer.ledger_report import error_sheets
 from services.registry.service_layer.reports import Authorise
 from shared.access import ROSTERS, roles
 from shared.auth.approvals import require_export_approval
@@ -68,6 +69,17 @@ def _approved(who: Actor, export: str) -> Authorise:
     return authorise
 
 
+def _lang() -> str:
+    return request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
+
+
+def _import(registry: Registry, q: dict, files: dict) -> ledger_import.ImportReport:
+    options = ledger_import.ImportOptions(q["dry_run"], q["all_or_nothing"], q["datum"],
+                                          _lang())
+    return ledger_import.import_ledger(registry.uow(), files["file"].read(), actor(),
+                                       registry.policy, options)
+
+
 def ledgers_blueprint(registry: Registry) -> Blueprint:
     blp = Blueprint("ledgers", __name__, url_prefix="",
                     description="Ledger import, rosters, reception/hotline ledgers, reviews")
@@ -80,11 +92,25 @@ def ledgers_blueprint(registry: Registry) -> Blueprint:
         @blp.response(200, ImportOut)
         @errors(blp, *SIGNED_IN, 400, 413)
         def post(self, q, files):  # type: ignore[no-untyped-def]
-            """Import a ledger (XLSX, or CSV in UTF-8/GBK); dry run unless dry_run=false"""
-            data = files["file"].read()
-            return ledger_import.import_ledger(
-                registry.uow(), data, actor(), registry.policy, dry_run=q["dry_run"],
-                clean_rows_only=q["clean_rows_only"])
+            """Import a ledger (XLSX, every sheet, or CSV in UTF-8/GBK): each row accepted,
+            flagged or refused, in Chinese (English with Accept-Language: en); dry run
+            unless dry_run=false"""
+            return _import(registry, q, files)
+
+    @blp.route("/children/import/errors")
+    class ImportErrors(MethodView):
+        @allow(*STAFF)
+        @blp.arguments(ImportQuery, location="query")
+        @blp.arguments(ImportFile, location="files")
+        @blp.response(200, schema=FILE, content_type=XLSX)
+        @errors(blp, *SIGNED_IN, 400, 413)
+        def post(self, q, files):  # type: ignore[no-untyped-def]
+            """The error workbook of a ledger (always a dry run): its refused rows with
+            their original columns, row number and reason, to fix and import again"""
+            report = _import(registry, {**q, "dry_run": True}, files)
+            body = write_sheets(error_sheets(report, _lang()))
+            return Response(body, mimetype=XLSX, headers={
+                "Content-Disposition": "attachment; filename=ledger-errors.xlsx"})
 
     @blp.route(f"/rosters/{ROSTER}")
     class Roster(MethodView):

@@ -326,26 +326,74 @@ class CaseListQuery(PageQuery):
 
 
 class ImportQuery(In):
-    dry_run = fields.Boolean(load_default=True)
-    clean_rows_only = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(load_default=True, metadata={
+        "description": "report only, store nothing (the default)"})
+    all_or_nothing = fields.Boolean(load_default=False, metadata={
+        "description": "store nothing while any row is refused"})
+    datum = fields.String(load_default="wgs84", validate=validate.OneOf(["wgs84", "gcj02"]),
+                          metadata={"description": "datum of homes in rows without a 坐标系 "
+                                                   "column: gcj02 for AMap / Tencent maps"})
 
 
 class ImportFile(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
-class RowError(Schema):
-    row = fields.Integer()
+class RowProblem(Schema):
+    field = fields.String(metadata={"description": "the ledger's own header"})
+    code = fields.String()
+    message = fields.String(metadata={"description": "Chinese; English with "
+                                                     "Accept-Language: en"})
+
+
+class RowChange(Schema):
     field = fields.String()
+    old = fields.String()
+    new = fields.String()
+
+
+class ImportRow(Schema):
+    sheet = fields.String(metadata={"description": "sheet name ('' for CSV)"})
+    row = fields.Integer(metadata={"description": "row number as Excel shows it; CSV line"})
+    outcome = fields.String(metadata={"description": "accept | flag | refuse"})
+    problems = fields.List(fields.Nested(RowProblem))
+    categories = fields.List(fields.String())
+    risk_grade = fields.String(allow_none=True)
+    match = fields.String(metadata={"description": "new | update | unchanged"})
+    child_id = fields.String(allow_none=True)
+    changes = fields.List(fields.Nested(RowChange))
+    cells = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class IgnoredRow(Schema):
+    sheet = fields.String()
+    row = fields.Integer(allow_none=True)
     reason = fields.String()
+    message = fields.String()
+
+
+class MissingChild(Schema):
+    child_id = fields.String()
+    name = fields.String()
+    birth_date = fields.String()
+    village_code = fields.String()
 
 
 class ImportOut(Schema):
-    rows = fields.Integer()
+    dry_run = fields.Boolean()
+    all_or_nothing = fields.Boolean()
+    stored = fields.Boolean(metadata={"description": "whether anything was stored"})
+    message = fields.String(metadata={"description": "what was stored, in one sentence"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     imported = fields.Integer()
+    updated = fields.Integer()
     unchanged = fields.Integer()
-    errors = fields.List(fields.Nested(RowError))
+    rows = fields.List(fields.Nested(ImportRow))
+    ignored = fields.List(fields.Nested(IgnoredRow))
     ignored_columns = fields.List(fields.String())
+    missing = fields.List(fields.Nested(MissingChild), metadata={
+        "description": "known children of the ledger's villages it no longer lists "
+                       "(moved, turned 16…): to review, never deleted"})
 
 
 class ExportQuery(In):

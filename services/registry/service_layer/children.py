@@ -52,7 +52,7 @@ def new_child(cmd: RegisterChild, policy: Policy, today: date) -> Child:
                     "datum": data.pop("home_datum")}
     data.pop("on_duplicate")
     if not data.get("village_name"):
-        data["village_name"] = _name_of(data["village_code"], policy)
+        data["village_name"] = policy.villages.name_of(data["village_code"])
     return check_child(Child(**child_attrs(data, policy)), today)
 
 
@@ -99,7 +99,7 @@ def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, p
     if new.parents.known:
         merged.parents = new.parents
     merged.declared_living_alone = existing.declared_living_alone or new.declared_living_alone
-    return _store(uow, existing, merged, actor, policy, today, "merge")
+    return store_change(uow, existing, merged, actor, policy, today, "merge")
 
 
 def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy: Policy,
@@ -118,10 +118,10 @@ def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy
             named, matched_on = _named_duplicate(uow, dup, actor)
             raise DuplicateChild(named.id if named else "", matched_on)
         changed.version = cmd.expected_version
-        return _store(uow, existing, changed, actor, policy, today, "update")
+        return store_change(uow, existing, changed, actor, policy, today, "update")
 
 
-def _store(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
+def store_change(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
            today: date, action: str) -> Child:
     previous = before.risk_grade
     assessment.assess_new(uow, after, policy, today, current_due=before.next_visit_due)
@@ -180,7 +180,3 @@ def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: A
         saved = uow.children.save(reviewed, child.version, actor.id, "review")
         actor.audit(uow, "review", "child", child.id, ["reviewed_quarter"])
     return saved
-
-
-def _name_of(village_code: str, policy: Policy) -> str:
-    return next((n for n, c in policy.villages.items() if c == village_code), "")

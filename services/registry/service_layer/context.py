@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from services.registry.domain.exceptions import NotFound
 from services.registry.domain.risk import RiskModel
+from services.registry.domain.villages import VillageDirectory
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import audit
 from shared.access import UNIT_OF_ROLE, Relation, relation, visible_fields
@@ -21,11 +22,11 @@ APPROVERS = frozenset({Role.CHILD_SUPERVISOR, Role.STATION_ADMIN})
 
 @dataclass(frozen=True)
 class Policy:
-    """The township's configuration: region, risk model, known villages (name → code)."""
+    """The township's configuration: region, risk model, its villages by name."""
 
     region: Region
     model: RiskModel = field(default_factory=RiskModel)
-    villages: dict[str, str] = field(default_factory=dict)
+    villages: VillageDirectory = field(default_factory=VillageDirectory)
 
     @property
     def centre(self) -> tuple[float, float]:

@@ -1,136 +1,213 @@
-"""Bulk import of a station's ledger: every bad row reported, nothing half-imported.
+"""Bulk import of a station's ledger: each row accepted, flagged or refused, and said why.
 
 Rows are checked like a registration through the API (the same ``new_child``), then
-against each other and against the registry. A dry run reports and stores nothing;
-a real run stores nothing while any row is bad unless ``clean_rows_only``. A row that
-matches an existing child with the same facts is unchanged, so a re-import of the
-same file changes nothing.
+against each other and against the registry. A dry run reports and stores nothing; a
+real run stores the accepted and flagged rows (or nothing while any row is refused, when
+``all_or_nothing``). A row matching a known child (ID number, else name + birth date +
+village) updates it, each change listed and audited; the same facts leave it unchanged;
+children of the ledger's villages the file no longer lists are reported, never deleted.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from services.registry.adapters.ledger_files import read_table
+from services.registry.adapters.ledger_files import read_sheets
 from services.registry.domain.exceptions import InvalidChild, InvalidImport
-from services.registry.domain.ledger import extra_headers, missing_headers, parse_row
-from services.registry.domain.model import Child
+from services.registry.domain.ledger import DEFAULT_RELATION, LedgerRow, parse_row
+from services.registry.domain.ledger_layout import Layout, lay_out
+from services.registry.domain.ledger_messages import message
+from services.registry.domain.model import Child, Guardian
 from services.registry.service_layer import assessment, cases
-from services.registry.service_layer.children import new_child
+from services.registry.service_layer.children import new_child, store_change
 from services.registry.service_layer.commands import RegisterChild
 from services.registry.service_layer.context import Actor, Policy
+from services.registry.service_layer.ledger_report import (
+    ImportReport,
+    RowReport,
+    add_ignored,
+    changes,
+    row_report,
+    summarise,
+)
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
 from shared.messaging import outbox
 
 log = logging.getLogger(__name__)
-FIELD_HEADERS = {"name": "姓名", "gender": "性别", "birth_date": "出生日期",
-                 "id_number": "身份证号", "home": "经度", "categories": "困境类型",
-                 "village_code": "村代码", "parents": "父母外出", "guardians": "监护人"}
 CHUNK = 1000
+FIELDS = {"home": "lon", "guardians": "guardian", "village_code": "village"}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = True
+    all_or_nothing: bool = False
+    datum: str = "wgs84"  # homes without a 坐标系 column: wgs84, or gcj02 (AMap, Tencent)
+    lang: str = "zh"
 
 
 @dataclass
-class ImportReport:
-    rows: int = 0
-    imported: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def error(self, row: int, header: str, reason: str) -> None:
-        self.errors.append({"row": row, "field": header, "reason": reason})
+class Candidate:
+    report: RowReport
+    child: Child
+    headers: dict[str, str]
+    existing: Child | None = None
 
 
-def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Policy, *,
-                  dry_run: bool, clean_rows_only: bool, today: date | None = None) -> ImportReport:
+def import_ledger(uow: RegistryUnitOfWork, data: bytes, actor: Actor, policy: Policy,
+                  options: ImportOptions, today: date | None = None) -> ImportReport:
     today = today or township_today()
-    headers, rows = read_table(data)
-    missing = missing_headers(headers)
-    if missing:
-        raise InvalidImport(f"missing columns {missing}")
-    report = ImportReport(rows=len(rows), ignored_columns=extra_headers(headers))
-    candidates = [c for c in (_child(n, cells, actor, policy, today, report)
-                              for n, cells in rows) if c is not None]
+    layouts = [lay_out(s) for s in read_sheets(data)]
+    report = ImportReport(options.dry_run, options.all_or_nothing)
+    for layout in layouts:
+        add_ignored(report, layout, options.lang)
+    if not any(layout.fields and not layout.missing for layout in layouts):
+        raise InvalidImport(" ".join(i["message"] for i in report.ignored)[:500])
+    candidates = [c for layout in layouts if not layout.missing
+                  for c in _rows(layout, report, actor, policy, today, options)]
     with uow:
-        fresh = _deduplicate(uow, candidates, report, actor)
-        if dry_run or (report.errors and not clean_rows_only):
-            return report
-        _store(uow, [c for _, c in fresh], actor, policy, today)
-        report.imported = len(fresh)
-    log.info("ledger import: %d rows, %d imported, %d unchanged, %d errors", report.rows,
-             report.imported, report.unchanged, len(report.errors))
+        candidates = _match(uow, candidates, report, actor, options.lang)
+        _grade(uow, candidates, report, policy, today)
+        refused = any(r.outcome == "refuse" for r in report.rows)
+        if not options.dry_run and not (options.all_or_nothing and refused):
+            _store(uow, candidates, report, actor, policy, today)
+    summarise(report, options.lang)
+    log.info("ledger import: %d rows, %d new, %d updated, %d unchanged, %d refused",
+             len(report.rows), report.imported, report.updated, report.unchanged,
+             report.counts["refuse"])
     return report
 
 
-def _child(number: int, cells: dict[str, Any], actor: Actor, policy: Policy, today: date,
-           report: ImportReport) -> tuple[int, Child] | None:
-    row = parse_row(number, cells, policy.villages)
-    for header, reason in row.errors:
-        report.error(number, header, reason)
-    if row.errors:
+def _rows(layout: Layout, report: ImportReport, actor: Actor, policy: Policy, today: date,
+          options: ImportOptions) -> list[Candidate]:
+    out = []
+    for number, cells, original in layout.rows:
+        parsed = parse_row(cells, policy.villages, today, options.datum, policy.region)
+        child = _child(parsed, actor, policy, today)
+        entry = row_report(layout, number, original, parsed, options.lang)
+        report.rows.append(entry)
+        if child is not None and entry.outcome != "refuse":
+            entry.categories = child.categories
+            out.append(Candidate(entry, child, layout.headers))
+    return out
+
+
+def _child(parsed: LedgerRow, actor: Actor, policy: Policy, today: date) -> Child | None:
+    """The child the row describes, or None with the reason added to its problems."""
+    if parsed.outcome == "refuse":
         return None
-    facts = dict(row.facts)
+    facts = dict(parsed.facts)
     home = facts.pop("home")
     try:
-        child = new_child(RegisterChild(home_lon=home["lon"], home_lat=home["lat"], **facts),
-                          policy, today)
+        child = new_child(RegisterChild(home_lon=home["lon"], home_lat=home["lat"],
+                                        home_datum=home["datum"], **facts), policy, today)
     except InvalidChild as exc:
-        report.error(number, FIELD_HEADERS.get(exc.field, exc.field), exc.message)
+        code = "bad_home" if exc.field == "home" else "invalid"
+        parsed.add(FIELDS.get(exc.field, exc.field), code, detail=exc.message)
         return None
     if not actor.principal.sees_village(child.village_code):
-        report.error(number, "所在村", "outside the villages you may register children in")
+        parsed.add("village", "village_outside")
         return None
-    return number, child
+    return child
 
 
-def _same_facts(a: Child, b: Child) -> bool:
-    keys = ("name", "gender", "birth_date", "village_code", "id_number", "address", "school",
-            "categories", "guardians", "parents", "declared_living_alone")
-    return (all(getattr(a, k) == getattr(b, k) for k in keys)
-            and abs(a.home_lon - b.home_lon) < 1e-7 and abs(a.home_lat - b.home_lat) < 1e-7)
+def _refuse(candidate: Candidate, field: str, code: str, lang: str, **params: Any) -> None:
+    entry = candidate.report
+    entry.outcome = "refuse"
+    entry.problems.append({"field": candidate.headers.get(field, field), "code": code,
+                           "message": message(code, params, lang)})
 
 
-def _deduplicate(uow: RegistryUnitOfWork, candidates: list[tuple[int, Child]],
-                 report: ImportReport, actor: Actor) -> list[tuple[int, Child]]:
-    """Drop rows already in the registry (unchanged) or earlier in the file (error).
-    A record outside the importer's villages is never named (as POST /children)."""
-    existing = uow.children.identity_keys(c.village_code for _, c in candidates)
-    seen: dict[Any, int] = {}
-    fresh = []
-    for number, child in candidates:
-        keys: list[Any] = [(child.name, child.birth_date, child.village_code)]
-        keys += [child.id_number] if child.id_number else []
+def _match(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportReport,
+           actor: Actor, lang: str) -> list[Candidate]:
+    """Rows repeated in the file are refused; rows of known children become updates
+    (or unchanged); known children of these villages the file omits are listed. A
+    match outside the importer's villages is refused without naming it (as
+    POST /children's 409): the ledger must not read or change another village's child."""
+    existing = uow.children.identity_keys(c.child.village_code for c in candidates)
+    seen: dict[Any, RowReport] = {}
+    matched: set[str] = set()
+    out = []
+    for c in candidates:
+        keys: list[Any] = [(c.child.name, c.child.birth_date, c.child.village_code)]
+        keys += [c.child.id_number] if c.child.id_number else []
         earlier = next((seen[k] for k in keys if k in seen), None)
         if earlier is not None:
-            report.error(number, "姓名", f"duplicate of row {earlier}")
+            where = f"{earlier.sheet} 第{earlier.row}行" if earlier.sheet else f"第{earlier.row}行"
+            _refuse(c, "name", "duplicate_row", lang, other=where)
             continue
-        seen.update({k: number for k in keys})
-        match = next((existing[k] for k in keys if k in existing), None)
-        if match is None:
-            fresh.append((number, child))
-            continue
-        stored = uow.children.get(match)
-        if stored is not None and _same_facts(stored, child):
-            report.unchanged += 1
-        else:
-            where = (f"as {match}" if stored is not None
-                     and actor.principal.sees_village(stored.village_code)
-                     else "in a village outside your scope; ask the township station")
-            report.error(number, "身份证号" if child.id_number else "姓名",
-                         f"already registered {where} with other facts; edit that record")
-    return fresh
+        seen.update({k: c.report for k in keys})
+        child_id = next((existing[k] for k in keys if k in existing), None)
+        if child_id is not None:
+            matched.add(child_id)
+            c.existing = uow.children.get(child_id)
+            if c.existing is None or not actor.principal.sees_village(c.existing.village_code):
+                _refuse(c, "id_number", "registered_elsewhere", lang)
+                continue
+        out.append(c)
+    report.missing = [{"child_id": cid, "name": k[0], "birth_date": k[1].isoformat(),
+                       "village_code": k[2]}
+                      for k, cid in existing.items() if isinstance(k, tuple)
+                      and cid not in matched]
+    return out
 
 
-def _store(uow: RegistryUnitOfWork, children: list[Child], actor: Actor, policy: Policy,
-           today: date) -> None:
+def _grade(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportReport,
+           policy: Policy, today: date) -> None:
+    """Risk grade each row will be stored with; the change list of known children."""
     index = assessment.water_index(uow, policy)
-    for start in range(0, len(children), CHUNK):
-        batch = children[start:start + CHUNK]
-        assessment.assess_many(batch, index, policy, today)
+    merged = [_merged(c.existing, c.child) if c.existing else c.child for c in candidates]
+    for start in range(0, len(merged), CHUNK):
+        assessment.assess_many(merged[start:start + CHUNK], index, policy, today)
+    for c, child in zip(candidates, merged, strict=True):
+        c.child = child
+        c.report.risk_grade, c.report.categories = child.risk_grade, child.categories
+        if c.existing is None:
+            continue
+        c.report.child_id = c.existing.id
+        c.report.changes = changes(c.existing, child, c.headers)
+        c.report.match = "update" if c.report.changes else "unchanged"
+        report.unchanged += c.report.match == "unchanged"
+
+
+def _merged(existing: Child, row: Child) -> Child:
+    """The known child with what the new ledger says; guardians it does not name kept."""
+    named = {g.name for g in row.guardians}
+    guardians = row.guardians + [g for g in existing.guardians if g.name not in named]
+    updated = [_guardian_update(g, existing.guardians) for g in guardians]
+    return existing.with_changes(
+        name=row.name, gender=row.gender, birth_date=row.birth_date,
+        id_number=row.id_number or existing.id_number, village_code=row.village_code,
+        village_name=row.village_name, address=row.address or existing.address,
+        school=row.school or existing.school, categories=row.categories,
+        parents=row.parents if row.parents.known else existing.parents, guardians=updated,
+        declared_living_alone=row.declared_living_alone,
+        home_lon=row.home_lon, home_lat=row.home_lat)
+
+
+def _guardian_update(g: Guardian, known: list[Guardian]) -> Guardian:
+    """A guardian the ledger names again keeps what only the registry knows (capacity,
+    presence, entrusted); the ledger's phone, age and relation win when given."""
+    old = next((k for k in known if k.name == g.name), None)
+    if old is None:
+        return g
+    relation = old.relation if g.relation == DEFAULT_RELATION else g.relation
+    return replace(old, relation=relation, age=g.age or old.age, phone=g.phone or old.phone)
+
+
+def _store(uow: RegistryUnitOfWork, candidates: list[Candidate], report: ImportReport,
+           actor: Actor, policy: Policy, today: date) -> None:
+    fresh = [c.child for c in candidates if c.existing is None]
+    for c in candidates:
+        if c.report.match == "update" and c.existing is not None:
+            store_change(uow, c.existing, c.child, actor, policy, today, "import")
+            report.updated += 1
+    for start in range(0, len(fresh), CHUNK):
+        batch = fresh[start:start + CHUNK]
         uow.children.add_many(batch)
         actor.audit_many(uow, "import", "child", [c.id for c in batch], ["ledger_row"])
         assert uow.conn is not None
@@ -141,3 +218,7 @@ def _store(uow: RegistryUnitOfWork, children: list[Child], actor: Actor, policy:
                            source=uow.source)
         for child in batch:
             cases.open_living_alone_case(uow, child, actor, today)
+    for c in candidates:
+        if c.existing is None:
+            c.report.child_id = c.child.id
+    report.imported = len(fresh)

@@ -42,6 +42,9 @@ def test_registry_import_dry_run_rejects_no_row(demo, database_url):
                            content_type="multipart/form-data")
         assert resp.status_code == 200, resp.get_json()
         body = resp.get_json()
-        assert body["errors"] == [] and body["rows"] > 5_000
+        assert body["counts"]["refuse"] == 0 and len(body["rows"]) > 5_000
+        flagged = {p["code"] for r in body["rows"] if r["outcome"] == "flag"
+                   for p in r["problems"]}
+        assert flagged <= {"over_16"}  # 16- and 17-year-olds with parents away (rule 1)
     finally:
         registry.engine.dispose()

@@ -11,13 +11,16 @@ from sqlalchemy import Engine, select
 from services.registry.adapters.tables import outbox
 from services.registry.bootstrap import MIGRATIONS
 from services.registry.config import Settings
+from services.registry.domain.villages import VillageDirectory
 from services.registry.service_layer.context import Policy
+from shared import gazetteer
 from shared.auth import TokenKeys
 from shared.config import CommonSettings, Region
 from shared.db import make_engine
 
-VILLAGE = "500110120201"
-OTHER_VILLAGE = "500110120202"
+VILLAGE = "500110120201"  # 崇恩村
+OTHER_VILLAGE = "500110120202"  # 东升村
+FUHUAN = VillageDirectory.of(gazetteer.DEMO_TOWNSHIP, *gazetteer.township(gazetteer.DEMO_TOWNSHIP))
 KEYS = TokenKeys({"k1": "registry-test-secret-0123456789abcdef"}, "k1")
 REGION = Region(105.5, 28.5, 107.5, 30.5)
 
@@ -29,7 +32,7 @@ def make_settings(database_url: str, bootstrap_servers: str = "127.0.0.1:1",
                             region=REGION, topic_partitions=1, topic_replication=1,
                             outbox_retention_days=1)
     return Settings(common=common, port=0, keys=KEYS,
-                    policy=Policy(REGION, villages={"石龙村": VILLAGE, "龙泉村": OTHER_VILLAGE}))
+                    policy=Policy(REGION, villages=FUHUAN))
 
 
 def child_body(**over: object) -> dict:

@@ -82,8 +82,11 @@ def test_a_ledger_import_never_names_another_villages_child(client):
         "file": (io.BytesIO(buf.getvalue().encode("utf-8-sig")), "l.csv")},
         content_type="multipart/form-data")
     assert report.status_code == 200, report.json
-    assert [e["field"] for e in report.json["errors"]] == ["身份证号"]
-    assert other["id"] not in str(report.json) and "outside your scope" in str(report.json)
+    rows = report.json["rows"]
+    assert [(r["outcome"], [p["field"] for p in r["problems"]]) for r in rows] == [
+        ("refuse", ["身份证号"])]
+    assert rows[0]["child_id"] is None and rows[0]["changes"] == []
+    assert other["id"] not in str(report.json) and "负责范围以外" in str(report.json)
 
 
 def test_a_duplicate_in_scope_is_named(client):
