@@ -12,12 +12,30 @@ from __future__ import annotations
 
 import csv
 import gzip
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "nbs2023.csv.gz"
 PROVINCES = ("37", "50", "51")
 DEMO_TOWNSHIP = "500110120"  # 扶欢镇, Qijiang, Chongqing: the default SHOUHU_TOWNSHIP
+
+
+_OFFICIAL_SUFFIXES = (("村民委员会", ""), ("居民委员会", ""), ("村委会", "村"), ("居委会", ""))
+
+
+def clean(name: str) -> str:
+    """NFKC, no spaces at all: '石足村 ' and '石　足村' are the same name."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def short_name(official: str) -> str:
+    """The name people use: '石足村村民委员会' → '石足村'; '扶欢社区居民委员会' → '扶欢社区'."""
+    name = clean(official)
+    for suffix, kind in _OFFICIAL_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)] + kind
+    return name
 
 
 class UnknownDivision(LookupError):

@@ -7,11 +7,14 @@ rather than guessed: a child filed under the wrong village gets the wrong direct
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-_OFFICIAL_SUFFIXES = (("村民委员会", ""), ("居民委员会", ""), ("村委会", "村"), ("居委会", ""))
+from shared.gazetteer import clean, short_name
+
+__all__ = ["AmbiguousVillage", "VillageDirectory", "VillageNotFound", "clean", "short_name",
+           "stem"]
+
 _KINDS = ("社区", "村", "居")
 
 
@@ -29,20 +32,6 @@ class AmbiguousVillage(LookupError):
     def __init__(self, name: str, candidates: list[str]):
         super().__init__(name)
         self.name, self.candidates = name, candidates
-
-
-def clean(name: str) -> str:
-    """NFKC, no spaces at all: '石足村 ' and '石　足村' are the same name."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
-def short_name(official: str) -> str:
-    """'石足村村民委员会' → '石足村'; '扶欢社区居民委员会' → '扶欢社区'."""
-    name = clean(official)
-    for suffix, kind in _OFFICIAL_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)] + kind
-    return name
 
 
 def stem(name: str) -> str:
