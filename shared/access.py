@@ -6,7 +6,7 @@ registry shapes each child and case with ``visible_fields()`` / ``masked_fields(
 and keeps listings to the records the ``relation`` grants, and the role table of
 docs/security.md is generated from it (``markdown_table``; a test keeps it current).
 
-Scope follows the three tiers (DOMAIN.md rule 11): the account's township (or the
+Scope follows the three tiers (docs/domain.md rule 11): the account's township (or the
 district when it has none) and, for child directors, their villages. A relation
 narrows a township-wide role to the records its work concerns. Nothing here imports
 a framework: the domain layers may use it.
@@ -55,7 +55,7 @@ POLICE_CASE = ("id", "child_id", "village_code", "situation", "severity", "step"
 SCHOOL_CASE = ("id", "child_id", "village_code", "situation", "step", "opened_at",
                "referrals", "version")
 IDENTIFIERS = ("id_number", "phone", "guardians")  # what masking changes
-# The station's rosters (DOMAIN.md rule 8), and the exports a bulk-export approval covers.
+# The station's rosters (docs/domain.md rule 8), and the exports a bulk-export approval covers.
 ROSTERS = ("left_behind", "in_difficulty", "orphan", "de_facto_unsupported")
 EXPORTS = tuple(f"roster:{name}" for name in ROSTERS)
 # The unit a liaison role answers for, as case referrals name it (shared.events UNITS).

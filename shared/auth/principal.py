@@ -1,6 +1,6 @@
 """Who is asking: a role and the places (township, villages) it may act on.
 
-Three tiers (DOMAIN.md rule 11): a child director serves one village, a supervisor
+Three tiers (docs/domain.md rule 11): a child director serves one village, a supervisor
 the township, and district roles the whole district.
 """
 

@@ -28,7 +28,7 @@ def producer(bootstrap: str, client_id: str) -> KafkaProducer:
 
 def consumer(bootstrap: str, group: str, client_id: str) -> KafkaConsumer:
     """Manual-commit consumer. ``session_timeout_ms=10000`` because the embedded
-    broker does not finish a group join with the default (DESIGN.md)."""
+    broker does not finish a group join with the default (docs/adr/0001-embedded-broker.md)."""
     return KafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=group,

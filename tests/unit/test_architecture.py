@@ -1,4 +1,4 @@
-"""The domain packages stay free of frameworks (STYLE.md rule 2)."""
+"""The domain packages stay free of frameworks: business rules in plain Python."""
 
 import ast
 from pathlib import Path

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from services.gateway.domain.read_model import HazardShape, PatrolPoint, hazard_class
 
-# what every visit looks for, by class of hazard (DOMAIN.md rules 9 and 10): children
+# what every visit looks for, by class of hazard (docs/domain.md rules 9 and 10): children
 # at or in the water are reminded, stopped or moved away; children must not play on roads
 ALWAYS = {"water": ("children_at_water",), "road": ("children_on_road",),
           "terrain": ("children_nearby",)}

@@ -8,7 +8,7 @@ Pure rules; the user store and the password hasher are ports (adapters/users.py)
   Unknown user names are throttled alike, so no answer tells whether a name exists.
 - Sessions: short access tokens plus a rotating refresh token; presenting a refresh
   token twice means it was stolen, and the whole family of tokens is revoked.
-- Background checks (DOMAIN.md rule 12): people who meet children need a clear,
+- Background checks (docs/domain.md rule 12): people who meet children need a clear,
   unexpired check; a match ends their assignments.
 """
 
@@ -38,7 +38,7 @@ ZH_COMMON = ("woaini", "5201314", "1314520", "aini1314", "woaini1314", "520520",
              "zxcvbnm", "shouhu", "admin")
 CHECK_VALID_DAYS = 365  # a clear check is renewed yearly unless it states its own expiry
 MATCH_END_WORKING_DAYS = 30  # a match ends the engagement within 30 working days (rule 12)
-# Roles that meet children on home visits, patrols or cases (DOMAIN.md rule 12).
+# Roles that meet children on home visits, patrols or cases (docs/domain.md rule 12).
 NEEDS_CHECK = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_DIRECTOR,
                          Role.PATROL_MEMBER, Role.SCHOOL_LIAISON})
 

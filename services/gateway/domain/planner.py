@@ -36,7 +36,7 @@ class Member:
     """A team member as the identity store knows them (never as the caller says)."""
 
     member_id: str
-    check_date: date | None  # last background check (DOMAIN.md rule 12)
+    check_date: date | None  # last background check (docs/domain.md rule 12)
     check_result: str  # "clear", "match" or "pending"
     valid_until: date | None = None  # the check's own expiry, when it states one
 

@@ -1,4 +1,4 @@
-"""Privacy by role on the map (DOMAIN.md rule 13).
+"""Privacy by role on the map (docs/domain.md rule 13).
 
 Station staff see the township's homes and child directors their own villages', as
 exact points without names (the gateway never learns names). Everyone else — patrol

@@ -2,7 +2,7 @@
 
 Events carry no names: a rule names a role and a level, and the directory says who
 holds that role for the event's place. Places nest by administrative code prefix
-(DOMAIN.md rule 11): village (12 digits) → township (9) → district (6).
+(docs/domain.md rule 11): village (12 digits) → township (9) → district (6).
 """
 
 from __future__ import annotations

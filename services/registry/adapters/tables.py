@@ -144,7 +144,7 @@ work_requests = Table(
     Column("requested_at", UTCDateTime, nullable=False),
 )
 
-# The station's reception and hotline ledgers (DOMAIN.md rule 8).
+# The station's reception and hotline ledgers (docs/domain.md rule 8).
 ledger_entries = Table(
     "ledger_entries",
     metadata,

@@ -1,4 +1,4 @@
-"""The five-step response (DOMAIN.md rules 4–6) as an explicit state machine.
+"""The five-step response (docs/domain.md rules 4–6) as an explicit state machine.
 
 monitoring & prevention → discovery & report → emergency handling → assessment &
 assistance (two steps here: assessment, then the assistance plan) → guardianship

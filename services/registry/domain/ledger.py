@@ -2,7 +2,7 @@
 
 A row's outcome is ``refuse`` when a problem means it cannot be stored, ``flag`` when it
 is stored but the clerk should check something, else ``accept``. The left-behind
-category follows DOMAIN.md rule 1 from the parents' situation, whatever the row says.
+category follows docs/domain.md rule 1 from the parents' situation, whatever the row says.
 """
 
 from __future__ import annotations

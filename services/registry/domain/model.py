@@ -1,7 +1,7 @@
 """Children as the registry knows them: plain Python, no framework.
 
 Age is derived from the birth date on the day it is needed, never stored.
-Left-behind status and living alone follow DOMAIN.md rule 1.
+Left-behind status and living alone follow docs/domain.md rule 1.
 """
 
 from __future__ import annotations

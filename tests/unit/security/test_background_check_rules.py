@@ -1,4 +1,4 @@
-"""Background-check rules (DOMAIN.md rule 12): 30 working days, the token's claim, the
+"""Background-check rules (docs/domain.md rule 12): 30 working days, the token's claim, the
 station's notice."""
 
 from datetime import UTC, date, datetime, timedelta
