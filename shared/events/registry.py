@@ -30,7 +30,7 @@ class ChildRegistered(_Event):
 
     child_id = fields.String(required=True)
     village_code = fields.String(required=True, validate=VILLAGE_CODE)
-    home = fields.Nested(LonLat, required=True)
+    home = fields.Nested(LonLat, required=True, allow_none=True)  # None: no coordinates
     age_band = fields.String(required=True, validate=validate.OneOf(AGE_BANDS))
     risk_grade = fields.String(required=True, validate=validate.OneOf(RISK_GRADES))
     categories = fields.List(fields.String(), load_default=list)

@@ -99,6 +99,9 @@ class Projector:
 
     # -- registry -----------------------------------------------------------------
     def child_changed(self, store: ReadModelStore, d: dict[str, Any]) -> None:
+        if d["home"] is None:  # a ledger row without coordinates: not on the map
+            self.child_archived(store, d)
+            return
         home = ChildHome(d["child_id"], d["village_code"], d["home"]["lon"], d["home"]["lat"],
                          d["age_band"], d["risk_grade"])
         overlay = self.overlay(store)

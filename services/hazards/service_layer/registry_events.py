@@ -14,6 +14,9 @@ from shared.events.envelope import CloudEvent
 
 def child_located(conn: Connection, event: CloudEvent) -> None:
     d = event.data
+    if d["home"] is None:  # no coordinates: nothing to plan patrols around
+        HomeRepository(conn).remove(d["child_id"])
+        return
     HomeRepository(conn).put(d["child_id"], d["village_code"], d["home"]["lon"],
                              d["home"]["lat"])
 

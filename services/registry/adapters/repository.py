@@ -41,7 +41,8 @@ def id_index(id_number: str) -> list[str]:
 
 def to_row(child: Child) -> dict[str, Any]:
     row = {k: getattr(child, k) for k in _SCALARS}
-    row["home"] = (child.home_lon, child.home_lat)  # one encrypted column
+    row["home"] = (None if child.home_lon is None  # one encrypted column
+                   else (child.home_lon, child.home_lat))
     row["id_number_idx"] = (blind_index(child.id_number, context="children.id_number")
                             if child.id_number else None)
     row["guardians"] = [asdict(g) for g in child.guardians]
@@ -55,7 +56,7 @@ _IDENTIFIERS = ("id_number", "phone", "address")
 def from_row(row: Any) -> Child:
     m = dict(row._mapping)
     data: dict[str, Any] = {k: m.get(k) for k in _SCALARS}
-    data["home_lon"], data["home_lat"] = m["home"]
+    data["home_lon"], data["home_lat"] = m["home"] or (None, None)
     data["address"] = data["address"] or ""
     data["categories"] = list(data["categories"])
     data["risk_reasons"] = list(data["risk_reasons"])
@@ -246,5 +247,5 @@ def _snapshot(child: Child) -> dict[str, Any]:
     """The record as a revision keeps it: JSON values, the home as ``home_lon/home_lat``
     like revisions written before the home column was encrypted."""
     row = to_row(child)
-    row["home_lon"], row["home_lat"] = row.pop("home")
+    row["home_lon"], row["home_lat"] = row.pop("home") or (None, None)
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}

@@ -38,7 +38,7 @@ children = Table(
     Column("gender", String(10), nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("village_code", String(12), nullable=False, index=True),
-    Column("home", EncryptedPoint("children.home"), nullable=False),  # (lon, lat)
+    Column("home", EncryptedPoint("children.home")),  # (lon, lat); NULL: no coordinates
     Column("categories", JSON, nullable=False),
     Column("risk_grade", String(10), nullable=False),
     Column("id_number", EncryptedString("children.id_number"), nullable=True),

@@ -67,8 +67,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {  # code → (outcome, zh, en)
                             "check that the {home} can act as guardian"),
     "over_16": (FLAG, "已满16周岁：按规定不算留守儿童", "16 or older: not left-behind by rule 1"),
     "bad_number": (FLAG, "「{value}」不是数字，未保存", "'{value}' is not a number; not stored"),
-    "no_home": (REFUSE, "没有经纬度：到水域的距离无法计算，暂不能登记，请补上住址位置",
-                "no coordinates: the distance to water cannot be computed; add the home"),
+    "no_home": (FLAG, "没有坐标：离水距离未知，请补充家庭位置",
+                "no coordinates: the distance to water is unknown; add the home"),
 }
 WORDS = {  # parameters that are words, not values
     "father": ("父亲", "father"), "mother": ("母亲", "mother"),

@@ -75,8 +75,8 @@ class Child:
     gender: str
     birth_date: date
     village_code: str
-    home_lon: float
-    home_lat: float
+    home_lon: float | None  # None: the ledger gave no coordinates (distance to water unknown)
+    home_lat: float | None
     categories: list[str] = field(default_factory=list)
     risk_grade: str = "medium"
     id: str = field(default_factory=lambda: str(uuid.uuid4()))

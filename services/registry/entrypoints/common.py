@@ -10,6 +10,7 @@ from flask import request
 from flask_smorest import abort
 
 from services.registry.domain.model import Child, age_band
+from services.registry.service_layer.assessment import home_of
 from services.registry.service_layer.context import Actor
 from shared.access import roles, shape
 from shared.auth.flask import current_principal
@@ -47,5 +48,5 @@ def child_view(child: Child, who: Actor, today: date) -> dict[str, Any]:
     view = asdict(child)
     view.update(age=child.age(today), age_band=age_band(child.birth_date, today),
                 living_alone=child.living_alone(today),
-                home={"lon": child.home_lon, "lat": child.home_lat})
+                home=home_of(child))
     return shape(who.principal.role, "child", view)

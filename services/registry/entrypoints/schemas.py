@@ -124,7 +124,7 @@ class ChildOut(Schema):
     address = fields.String()
     school = fields.String()
     phone = fields.String(allow_none=True)
-    home = fields.Nested(HomeOut)
+    home = fields.Nested(HomeOut, allow_none=True)  # None: the ledger gave no coordinates
     categories = fields.List(fields.String())
     guardians = fields.List(fields.Nested(GuardianOut))
     parents = fields.Nested(ParentsIn)

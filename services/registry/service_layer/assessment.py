@@ -8,6 +8,7 @@ only grade changes go on the wire.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import date
 from typing import Any
 
@@ -36,22 +37,32 @@ def _apply(child: Child, a: Assessment, distance_m: float, today: date,
                                        a.visit_interval_days)
 
 
+def _water(index: WaterIndex, children: list[Child]) -> tuple[list[float], list[bool]]:
+    """Each child's distance to water and whether home is in a hazard zone, in one
+    vectorised query; a child without coordinates gets NaN (distance unknown), no zone."""
+    dists, zones = [math.nan] * len(children), [False] * len(children)
+    placed = [(i, c.home_lon, c.home_lat) for i, c in enumerate(children)
+              if c.home_lon is not None and c.home_lat is not None]
+    lons, lats = [p[1] for p in placed], [p[2] for p in placed]
+    for (i, _, _), dist, in_zone in zip(placed, index.distances_m(lons, lats),
+                                        index.in_zone(lons, lats), strict=True):
+        dists[i], zones[i] = float(dist), bool(in_zone)
+    return dists, zones
+
+
 def assess_new(uow: RegistryUnitOfWork, child: Child, policy: Policy, today: date,
                current_due: date | None = None, index: WaterIndex | None = None) -> None:
     """Grade one child in place (risk fields and next visit due)."""
     index = index or water_index(uow, policy)
-    dist = index.distances_m([child.home_lon], [child.home_lat])[0]
-    in_zone = bool(index.in_zone([child.home_lon], [child.home_lat])[0])
+    (dist,), (in_zone,) = _water(index, [child])
     _apply(child, assess(child, dist, today, policy.model, in_zone), dist, today, current_due)
 
 
 def assess_many(children: list[Child], index: WaterIndex, policy: Policy, today: date) -> None:
     """Grade new children in place with one vectorised distance query."""
-    lons = [c.home_lon for c in children]
-    lats = [c.home_lat for c in children]
-    dists, zones = index.distances_m(lons, lats), index.in_zone(lons, lats)
+    dists, zones = _water(index, children)
     for child, dist, in_zone in zip(children, dists, zones, strict=True):
-        a = assess(child, dist, today, policy.model, bool(in_zone))
+        a = assess(child, dist, today, policy.model, in_zone)
         _apply(child, a, dist, today, None)
 
 
@@ -65,15 +76,13 @@ def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = N
     today = today or township_today()
     everyone = list(uow.children.iter_for_assessment())
     index = water_index(uow, policy)
-    lons = [c.home_lon for c in everyone]
-    lats = [c.home_lat for c in everyone]
-    dists, zones = index.distances_m(lons, lats), index.in_zone(lons, lats)
+    dists, zones = _water(index, everyone)
     changes: list[dict[str, Any]] = []
     regraded = 0
     for child, dist, in_zone in zip(everyone, dists, zones, strict=True):
         before = (child.risk_grade, child.risk_score, child.risk_reasons,
                   child.water_distance_m, child.next_visit_due)
-        a = assess(child, dist, today, policy.model, bool(in_zone))
+        a = assess(child, dist, today, policy.model, in_zone)
         _apply(child, a, dist, today, child.next_visit_due)
         after = (child.risk_grade, child.risk_score, child.risk_reasons,
                  child.water_distance_m, child.next_visit_due)
@@ -98,9 +107,16 @@ def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = N
 def child_event(child: Child, today: date) -> dict[str, Any]:
     """registry.child.registered/updated data: what the map needs, no names."""
     return {"child_id": child.id, "village_code": child.village_code,
-            "home": {"lon": child.home_lon, "lat": child.home_lat},
+            "home": home_of(child),
             "age_band": age_band(child.birth_date, today), "risk_grade": child.risk_grade,
             "categories": child.categories, "living_alone": child.living_alone(today)}
+
+
+def home_of(child: Child) -> dict[str, float] | None:
+    """The home point as events and views show it; None when not known."""
+    if child.home_lon is None or child.home_lat is None:
+        return None
+    return {"lon": child.home_lon, "lat": child.home_lat}
 
 
 def risk_event(child: Child, previous: str | None, policy: Policy) -> dict[str, Any]:

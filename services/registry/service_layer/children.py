@@ -27,13 +27,7 @@ def child_attrs(data: dict[str, Any], policy: Policy) -> dict[str, Any]:
     """API-level facts → Child attributes: WGS 84 home, guardian and parent objects."""
     out = dict(data)
     if "home" in out:
-        home = out.pop("home")
-        lon, lat = to_wgs84(home["lon"], home["lat"], home.get("datum", "wgs84"))
-        try:
-            check_in_region(lon, lat, policy.region, "home")
-        except CoordinateError as exc:
-            raise InvalidChild("home", str(exc)) from exc
-        out["home_lon"], out["home_lat"] = lon, lat
+        out["home_lon"], out["home_lat"] = _wgs84_home(out.pop("home"), policy)
     try:
         if "guardians" in out:
             out["guardians"] = [Guardian(**g) for g in out["guardians"]]
@@ -46,10 +40,23 @@ def child_attrs(data: dict[str, Any], policy: Policy) -> dict[str, Any]:
     return out
 
 
+def _wgs84_home(home: dict[str, Any] | None,
+                policy: Policy) -> tuple[float, float] | tuple[None, None]:
+    """The home in WGS 84 inside the region; none when a ledger row gave no coordinates."""
+    if home is None:
+        return None, None
+    lon, lat = to_wgs84(home["lon"], home["lat"], home.get("datum", "wgs84"))
+    try:
+        check_in_region(lon, lat, policy.region, "home")
+    except CoordinateError as exc:
+        raise InvalidChild("home", str(exc)) from exc
+    return lon, lat
+
+
 def new_child(cmd: RegisterChild, policy: Policy, today: date) -> Child:
     data = {f.name: getattr(cmd, f.name) for f in fields(cmd)}
-    data["home"] = {"lon": data.pop("home_lon"), "lat": data.pop("home_lat"),
-                    "datum": data.pop("home_datum")}
+    lon, lat, datum = data.pop("home_lon"), data.pop("home_lat"), data.pop("home_datum")
+    data["home"] = None if lon is None else {"lon": lon, "lat": lat, "datum": datum}
     data.pop("on_duplicate")
     if not data.get("village_name"):
         data["village_name"] = policy.villages.name_of(data["village_code"])

@@ -13,8 +13,8 @@ class RegisterChild:
     gender: str
     birth_date: date
     village_code: str
-    home_lon: float
-    home_lat: float
+    home_lon: float | None  # None only from a ledger row without coordinates
+    home_lat: float | None
     home_datum: str = "wgs84"
     categories: list[str] = field(default_factory=list)
     id_number: str | None = None

@@ -101,7 +101,7 @@ def _child(parsed: LedgerRow, actor: Actor, policy: Policy, today: date) -> Chil
     if parsed.outcome == "refuse":
         return None
     facts = dict(parsed.facts)
-    home = facts.pop("home")
+    home = facts.pop("home", None) or {"lon": None, "lat": None, "datum": "wgs84"}
     try:
         child = new_child(RegisterChild(home_lon=home["lon"], home_lat=home["lat"],
                                         home_datum=home["datum"], **facts), policy, today)
@@ -186,7 +186,13 @@ def _merged(existing: Child, row: Child) -> Child:
         school=row.school or existing.school, categories=row.categories,
         parents=row.parents if row.parents.known else existing.parents, guardians=updated,
         declared_living_alone=row.declared_living_alone,
-        home_lon=row.home_lon, home_lat=row.home_lat)
+        **_home_of(row, existing))
+
+
+def _home_of(row: Child, existing: Child) -> dict[str, float | None]:
+    """The row's home, or the one already registered when the row has no coordinates."""
+    source = existing if row.home_lon is None else row
+    return {"home_lon": source.home_lon, "home_lat": source.home_lat}
 
 
 def _guardian_update(g: Guardian, known: list[Guardian]) -> Guardian:

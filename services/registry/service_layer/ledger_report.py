@@ -34,6 +34,7 @@ CHANGE_FIELDS = ("name", "gender", "birth_date", "id_number", "village_code", "a
 STATES = {"home": "在家", "away": "外出", "incapable": "无监护能力", "deceased": "去世",
           "unknown": "不详"}
 FIELD_HEADERS = {"village_code": "village", "guardian": "guardian", "home": "lon"}
+UNWRITTEN = {"lon": "坐标"}  # what a problem names when the ledger has no such column
 
 
 @dataclass
@@ -69,7 +70,7 @@ class ImportReport:
 
 def row_report(layout: Layout, number: int, original: tuple[Any, ...], parsed: LedgerRow,
                lang: str) -> RowReport:
-    problems = [{"field": layout.headers.get(p.field, p.field),
+    problems = [{"field": layout.headers.get(p.field) or UNWRITTEN.get(p.field, p.field),
                  "code": p.code, "message": message(p.code, p.params, lang)}
                 for p in parsed.problems]
     cells = {h: text(c) for h, c in zip(layout.original, original, strict=False) if h}
@@ -115,7 +116,7 @@ def _shown(child: Child) -> dict[str, str]:
         "parents": f"父亲{STATES[child.parents.father]}，母亲{STATES[child.parents.mother]}",
         "guardian": first.name if first else "",
         "phone": (mask_phone(first.phone) if first else None) or "",
-        "home": f"{child.home_lon:.6f}, {child.home_lat:.6f}",
+        "home": "" if child.home_lon is None else f"{child.home_lon:.6f}, {child.home_lat:.6f}",
     }
 
 
