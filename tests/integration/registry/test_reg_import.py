@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from services.registry.adapters.tables import audit_log
+from services.registry.adapters.tables import audit_log, outbox
 from services.registry.domain.identity import check_character
+from services.registry.service_layer import assessment
 from shared.audit import verify_chain
 
 HEADERS = ["姓名", "性别", "出生日期", "身份证号", "监护人", "与儿童关系", "家庭住址", "所在村",
@@ -169,3 +171,37 @@ def test_files_that_are_neither_xlsx_nor_csv_are_a_400(client, auth):
         resp = upload(client, auth(), junk, "x.bin")
         assert resp.status_code == 400, (junk, resp.json)
     assert client.get("/children?page=99999999999999999999", headers=auth()).status_code == 422
+
+
+def test_rows_without_coordinates_are_stored_flagged_and_graded_without_water(
+        client, auth, registry):
+    no_columns = [h for h in HEADERS if h not in ("经度", "纬度")]
+    bare = [dict(zip(HEADERS, good("甲"), strict=True))[h] for h in no_columns]
+    first = upload(client, auth(), xlsx([bare], no_columns), "a.xlsx", dry_run="false").json
+    second = upload(client, auth(), xlsx([good("乙", "2016-04-03", 经度="", 纬度="")]),
+                    "b.xlsx", dry_run="false").json
+    for report, field in ((first, "坐标"), (second, "经度")):
+        assert report["counts"] == {"accept": 0, "flag": 1, "refuse": 0}, report["rows"]
+        assert report["imported"] == 1
+        assert problems(report) == {(2, field): "没有坐标：离水距离未知，请补充家庭位置"}
+    errors = client.post("/children/import/errors", headers=auth(),
+                         data={"file": (io.BytesIO(xlsx([bare], no_columns)), "a.xlsx")},
+                         content_type="multipart/form-data")
+    assert load_workbook(io.BytesIO(errors.data)).worksheets[0].max_row <= 1  # nothing refused
+    child = client.get(f"/children/{first['rows'][0]['child_id']}", headers=auth()).json
+    assert child["home"] is None and child["water_distance_m"] is None
+    assert child["risk_grade"] == first["rows"][0]["risk_grade"]
+    assert not any("water" in r or "水" in r for r in child["risk_reasons"])
+    with registry.uow() as uow:
+        assert assessment.reassess_all(uow, registry.policy) == 0
+    with registry.engine.connect() as conn:
+        events = [json.loads(r.payload)["data"] for r in conn.execute(
+            select(outbox.c.payload).where(outbox.c.type == "registry.child.registered.v1"))]
+    assert [e["home"] for e in events] == [None, None]
+    placed = upload(client, auth(), xlsx([good("甲")]), "c.xlsx", dry_run="false").json
+    assert placed["updated"] == 1
+    home = client.get(f"/children/{first['rows'][0]['child_id']}", headers=auth()).json["home"]
+    assert home == {"lon": 106.651, "lat": 28.951}
+    upload(client, auth(), xlsx([bare], no_columns), "a.xlsx", dry_run="false")
+    assert client.get(f"/children/{first['rows'][0]['child_id']}",
+                      headers=auth()).json["home"] == home  # a ledger without one keeps it

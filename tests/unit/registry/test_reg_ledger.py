@@ -139,7 +139,6 @@ def test_sixteen_or_older_is_not_left_behind_and_is_flagged():
     ({"gender": "X"}, "gender", "bad_gender"),
     ({"village": "不存在村"}, "village", "village_unknown"),
     ({"village_code": "5001"}, "village_code", "bad_village_code"),
-    ({"lon": "", "lat": ""}, "lon", "no_home"),
     ({"lat": ""}, "lat", "required_empty"),
     ({"lon": "东经106"}, "lon", "bad_coordinates"),
     ({"datum": "百度"}, "datum", "bad_datum"),
@@ -150,6 +149,14 @@ def test_sixteen_or_older_is_not_left_behind_and_is_flagged():
 def test_refused_cells_are_named(over, field, code):
     r = row(**over)
     assert r.outcome == "refuse" and (field, code) in codes(r), codes(r)
+
+
+def test_a_row_without_coordinates_is_flagged_not_refused():
+    for r in (row(lon="", lat=""), parse_row({"name": "甲", "gender": "女", "birth_date":
+                                              "2015-01-01", "village": "崇恩"}, FUHUAN, TODAY)):
+        assert r.outcome == "flag" and codes(r) == [("lon", "no_home")]
+        assert "home" not in r.facts
+    assert message("no_home", {}, "zh") == "没有坐标：离水距离未知，请补充家庭位置"
 
 
 def test_unknown_categories_and_bad_numbers_are_flagged():
