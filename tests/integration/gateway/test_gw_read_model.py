@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gw_helpers import apply, gateway, township_events
+from gw_helpers import apply, event, gateway, township_events
 
 from services.gateway.adapters.read_model_store import ReadModelStore
 
@@ -43,3 +43,17 @@ def test_a_restarted_worker_reloads_the_overlay_from_the_database(database_url):
         apply(reference, events)
         with restarted.engine.connect() as a, reference.engine.connect() as b:
             assert ReadModelStore(a).digest() == ReadModelStore(b).digest()
+
+
+def test_a_child_without_home_reaches_the_read_model_and_is_not_on_the_map(database_url):
+    gw = gateway(database_url)
+    unplaced = {"village_code": "500110120200", "home": None, "age_band": "6-11",
+                "risk_grade": "high", "categories": [], "living_alone": False}
+    apply(gw, [*township_events(),
+               event("registry.child.registered.v1", {"child_id": "child-900", **unplaced}),
+               event("registry.child.updated.v1", {"child_id": "child-001", **unplaced})])
+    with gw.engine.connect() as conn:
+        store = ReadModelStore(conn)
+        children = {c.child_id for c in store.children()}
+        assert len(children) == 38 and not {"child-900", "child-001"} & children
+        assert not {"child-900", "child-001"} & {o.child_id for o in store.overlays()}

@@ -71,6 +71,13 @@ def test_homes_from_registry_and_hazard_events_to_the_broker(worker, broker, top
     producer.send(topic_prefix + "registry.children", key=child_id.encode(),
                   value=archived.to_json()).get(timeout=10)
     eventually(lambda: not _home_rows(worker), 30, message="archived home removed")
+    for home, there in (({"lon": 106.651, "lat": 28.951}, True), (None, False)):
+        update = CloudEvent(type="registry.child.updated.v1", source="/test", subject=child_id,
+                            data={**data, "home": home})  # None: a ledger without coordinates
+        producer.send(topic_prefix + "registry.children", key=child_id.encode(),
+                      value=update.to_json()).get(timeout=10)
+        eventually(lambda there=there: bool(_home_rows(worker)) is there, 30,
+                   message=f"home {'stored' if there else 'removed'}")
     producer.close()
 
     client = create_app(worker).test_client()

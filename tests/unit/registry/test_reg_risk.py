@@ -9,6 +9,9 @@ from services.registry.domain.model import Child, Guardian, Parents
 from services.registry.domain.risk import RiskModel, assess
 from services.registry.domain.visits import earlier_due
 from services.registry.domain.water import WaterIndex
+from services.registry.service_layer.assessment import assess_many
+from services.registry.service_layer.context import Policy
+from shared.config import Region
 
 WINTER, SUMMER = date(2026, 11, 25), date(2026, 7, 15)
 MODEL = RiskModel()
@@ -88,3 +91,15 @@ def test_no_hazard_gives_nan_and_zones_are_point_in_polygon():
     assert np.isnan(empty.distances_m([106.65], [28.95])).all()
     zoned = WaterIndex([], [_square(106.65, 28.95, 0.01)], CENTRE)
     assert zoned.in_zone([106.655, 106.7], [28.955, 28.95]).tolist() == [True, False]
+
+
+def test_a_child_without_home_is_graded_with_the_distance_to_water_unknown():
+    pond, zone = _square(106.650, 28.950, 0.001), _square(106.650, 28.950, 0.01)
+    near = child(birth_date=date(2023, 3, 1))
+    unplaced = child(birth_date=date(2023, 3, 1), home_lon=None, home_lat=None)
+    assess_many([near, unplaced, child()], WaterIndex([pond], [zone], CENTRE),
+                Policy(Region(105.5, 28.5, 107.5, 30.5)), SUMMER)
+    assert near.water_distance_m == 0.0 and unplaced.water_distance_m is None
+    assert len(near.risk_reasons) == len(unplaced.risk_reasons) + 1  # only the water factor
+    assert set(unplaced.risk_reasons) < set(near.risk_reasons)
+    assert unplaced.next_visit_due is not None
