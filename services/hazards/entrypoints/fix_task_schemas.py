@@ -46,7 +46,7 @@ class ConfirmIn(Schema):
 
 class FixTaskQuery(Schema):
     status = fields.String(load_default="", validate=validate.OneOf(("", *STATUSES)))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(1, 100))
 
 
