@@ -14,7 +14,9 @@ from shared.auth import Principal, Role, TokenKeys
 from shared.config import CommonSettings, Region
 from shared.messaging.tables import OUTBOX
 
-KEYS = TokenKeys({"k1": "hazards-test-key-" + "x" * 32}, "k1")
+# Tokens made when a test module is imported must outlive the whole run (a full
+# ./dev test collects first and reaches these tests after more than 15 minutes).
+KEYS = TokenKeys({"k1": "hazards-test-key-" + "x" * 32}, "k1", ttl_s=24 * 3600)
 DEVICE_SECRET = "cam-secret-0001"
 VILLAGE = "500110120201"
 

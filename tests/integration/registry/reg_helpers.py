@@ -21,7 +21,9 @@ from shared.db import make_engine
 VILLAGE = "500110120201"  # 崇恩村
 OTHER_VILLAGE = "500110120202"  # 东升村
 FUHUAN = VillageDirectory.of(gazetteer.DEMO_TOWNSHIP, *gazetteer.township(gazetteer.DEMO_TOWNSHIP))
-KEYS = TokenKeys({"k1": "registry-test-secret-0123456789abcdef"}, "k1")
+# Tokens made when a test module is imported must outlive the whole run (a full
+# ./dev test collects first and reaches these tests after more than 15 minutes).
+KEYS = TokenKeys({"k1": "registry-test-secret-0123456789abcdef"}, "k1", ttl_s=24 * 3600)
 REGION = Region(105.5, 28.5, 107.5, 30.5)
 
 
