@@ -19,6 +19,7 @@ from services.registry.adapters.tables import (
     water_hazards,
     work_requests,
 )
+from services.registry.domain import ports
 from services.registry.domain.cases import ApprovalRequest, Case, Referral, StepRecord
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.visits import Visit
@@ -33,7 +34,7 @@ def _iso(obj: Any) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(obj).items()}
 
 
-class CaseRepository:
+class CaseRepository(ports.CaseRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -121,7 +122,7 @@ def _case(row: Row[Any]) -> Case:
                 version=m["version"])
 
 
-class VisitRepository:
+class VisitRepository(ports.VisitRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -183,7 +184,7 @@ def _insert_new(conn: Connection, table: Table, key: tuple[str, ...],
     return conn.execute(stmt.returning(table.c[key[0]])).first() is not None
 
 
-class WaterRepository:
+class WaterRepository(ports.WaterRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -225,7 +226,7 @@ class WaterRepository:
             work_requests.c.name == "reassess", work_requests.c.requested_at == requested_at))
 
 
-class LedgerRepository:
+class LedgerRepository(ports.LedgerRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -242,7 +243,7 @@ class LedgerRepository:
         return [dict(r._mapping) for r in self.conn.execute(q.order_by(ledger_entries.c.at))]
 
 
-class ApprovalRepository:
+class ApprovalRepository(ports.ApprovalRepository):
     """Spent bulk-export approvals (shared/auth/approvals.py)."""
 
     def __init__(self, conn: Connection):

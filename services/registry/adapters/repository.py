@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,8 +22,10 @@ from sqlalchemy import (
 )
 
 from services.registry.adapters.tables import child_revisions, children
+from services.registry.domain import ports
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.model import Child, Guardian, Parents
+from services.registry.domain.ports import ChildFilter
 from shared.crypto import blind_index, blind_index_candidates
 from shared.db import fetch_page
 
@@ -64,24 +66,7 @@ def from_row(row: Any) -> Child:
                  parents=Parents(**m["parents"]))
 
 
-@dataclass(frozen=True)
-class ChildFilter:
-    villages: frozenset[str] | None = None  # the caller's scope; None = all
-    township: str = ""
-    village: str | None = None
-    category: str | None = None
-    grade: str | None = None
-    overdue_on: date | None = None  # next visit due before this day
-    due_by: date | None = None  # next visit due on or before this day
-    child_director_id: str = ""
-    unreviewed_quarter: str | None = None
-    born_on_or_before: date | None = None
-    include_archived: bool = False
-    ids: frozenset[str] | None = None  # a relation's children (shared.access); None = all
-    school: str | None = None  # pupils of this school only
-
-
-class ChildRepository:
+class ChildRepository(ports.ChildRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 

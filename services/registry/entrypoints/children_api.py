@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.adapters.repository import ChildFilter
 from services.registry.bootstrap import Registry
 from services.registry.domain.exceptions import DuplicateChild
+from services.registry.domain.ports import ChildFilter
 from services.registry.entrypoints.common import (
     READERS,
     STAFF,

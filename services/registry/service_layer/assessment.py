@@ -13,18 +13,18 @@ from datetime import date
 from typing import Any
 
 from services.registry.domain.model import Child, age_band
+from services.registry.domain.ports import UnitOfWork
 from services.registry.domain.risk import Assessment, assess
 from services.registry.domain.visits import earlier_due
 from services.registry.domain.water import WATER_KINDS, WaterIndex
 from services.registry.service_layer.context import Policy
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
 from shared.events.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
 
 
-def water_index(uow: RegistryUnitOfWork, policy: Policy) -> WaterIndex:
+def water_index(uow: UnitOfWork, policy: Policy) -> WaterIndex:
     geometries, zones = uow.water.shapes()
     return WaterIndex(geometries, zones, policy.centre)
 
@@ -50,7 +50,7 @@ def _water(index: WaterIndex, children: list[Child]) -> tuple[list[float], list[
     return dists, zones
 
 
-def assess_new(uow: RegistryUnitOfWork, child: Child, policy: Policy, today: date,
+def assess_new(uow: UnitOfWork, child: Child, policy: Policy, today: date,
                current_due: date | None = None, index: WaterIndex | None = None) -> None:
     """Grade one child in place (risk fields and next visit due)."""
     index = index or water_index(uow, policy)
@@ -66,7 +66,7 @@ def assess_many(children: list[Child], index: WaterIndex, policy: Policy, today:
         _apply(child, a, dist, today, None)
 
 
-def reassess_all(uow: RegistryUnitOfWork, policy: Policy, today: date | None = None,
+def reassess_all(uow: UnitOfWork, policy: Policy, today: date | None = None,
                  bands_since: date | None = None) -> int:
     """Reassess every active child; write what changed; return how many grades changed.
 
@@ -126,11 +126,11 @@ def risk_event(child: Child, previous: str | None, policy: Policy) -> dict[str, 
             "visit_interval_days": policy.model.visit_days[child.risk_grade]}
 
 
-def publish_child(uow: RegistryUnitOfWork, event_type: str, child: Child, today: date) -> None:
+def publish_child(uow: UnitOfWork, event_type: str, child: Child, today: date) -> None:
     uow.publish(event_type, child_event(child, today))
 
 
-def publish_risk(uow: RegistryUnitOfWork, child: Child, previous: str | None,
+def publish_risk(uow: UnitOfWork, child: Child, previous: str | None,
                  policy: Policy) -> None:
     uow.publish("registry.child.risk_changed.v1", risk_event(child, previous, policy))
 
@@ -138,7 +138,7 @@ def publish_risk(uow: RegistryUnitOfWork, child: Child, previous: str | None,
 # -- hazards events (consumed by the worker) -------------------------------------
 # A hazard change only records the new geometry and asks for a reassessment: a hazards
 # import sends hundreds of events, and one reassessment after them is enough.
-def on_hazard_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
+def on_hazard_changed(uow: UnitOfWork, event: CloudEvent) -> None:
     data = event.data
     if data["kind"] in WATER_KINDS:
         uow.water.upsert(data["hazard_id"], data["kind"], data["geometry"])
@@ -147,17 +147,17 @@ def on_hazard_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
     uow.water.request_reassessment()
 
 
-def on_hazard_retired(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
+def on_hazard_retired(uow: UnitOfWork, event: CloudEvent) -> None:
     if uow.water.remove(event.data["hazard_id"]):
         uow.water.request_reassessment()
 
 
-def on_zone_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
+def on_zone_changed(uow: UnitOfWork, event: CloudEvent) -> None:
     if uow.water.set_zone(event.data["hazard_id"], event.data["zone"]):
         uow.water.request_reassessment()
 
 
-def reassess_if_requested(uow: RegistryUnitOfWork, policy: Policy) -> int | None:
+def reassess_if_requested(uow: UnitOfWork, policy: Policy) -> int | None:
     """Serve a pending reassessment request; None when there was none."""
     with uow:
         requested = uow.water.reassessment_requested()

@@ -15,6 +15,7 @@ from services.registry.domain.exceptions import (
     TransitionRefused,
 )
 from services.registry.domain.model import Child
+from services.registry.domain.ports import UnitOfWork
 from services.registry.service_layer import scope
 from services.registry.service_layer.commands import (
     DecideApproval,
@@ -25,7 +26,6 @@ from services.registry.service_layer.commands import (
     TransitionCase,
 )
 from services.registry.service_layer.context import Actor
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 
 REPORT_FIELDS = frozenset({"reporter", "duty_holder", *REPORT_TIMES})
 
@@ -34,7 +34,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _publish_opened(uow: RegistryUnitOfWork, case: Case) -> None:
+def _publish_opened(uow: UnitOfWork, case: Case) -> None:
     uow.publish("registry.case.opened.v1", {
         "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
         "situation": case.situation, "severity": case.severity, "step": case.step,
@@ -42,7 +42,7 @@ def _publish_opened(uow: RegistryUnitOfWork, case: Case) -> None:
     })
 
 
-def _add_unless_open(uow: RegistryUnitOfWork, case: Case) -> Case | None:
+def _add_unless_open(uow: UnitOfWork, case: Case) -> Case | None:
     """Store and announce ``case``, unless its child already has an open (not closed)
     case of that situation: then nothing is stored or published and that case is
     returned. One open case per child and situation, so the police hear of it once."""
@@ -58,7 +58,7 @@ AUTOMATIC = "automatic: mandatory report, child under 16 living alone"
 CASE_CREATED = ["situation", "severity", "report"]
 
 
-def open_living_alone_case(uow: RegistryUnitOfWork, child: Child, actor: Actor,
+def open_living_alone_case(uow: UnitOfWork, child: Child, actor: Actor,
                            today: date) -> Case | None:
     """A child under 16 living alone is a mandatory-report case (rules 1 and 6), once:
     None when the child does not live alone or already has such a case open. The case
@@ -82,7 +82,7 @@ def _check_report(report: dict[str, str]) -> dict[str, str]:
     return report
 
 
-def open_case(uow: RegistryUnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
+def open_case(uow: UnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
     """Open a case; refused (naming it) while the child has one of that situation open.
 
     The child's row is locked first, so two copies of the form sent at once open one
@@ -101,21 +101,21 @@ def open_case(uow: RegistryUnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
     return case
 
 
-def _load(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
+def _load(uow: UnitOfWork, case_id: str, actor: Actor) -> Case:
     case = uow.cases.get(case_id)
     if case is None or not scope.may_open_case(uow, actor, case):
         raise NotFound(f"no case {case_id}")
     return case
 
 
-def get_case(uow: RegistryUnitOfWork, case_id: str, actor: Actor) -> Case:
+def get_case(uow: UnitOfWork, case_id: str, actor: Actor) -> Case:
     with uow:
         case = _load(uow, case_id, actor)
         actor.audit(uow, "read", "case", case.id, actor.fields("case"))
     return case
 
 
-def list_cases(uow: RegistryUnitOfWork, actor: Actor, page: int, page_size: int,
+def list_cases(uow: UnitOfWork, actor: Actor, page: int, page_size: int,
                step: str = "", child_id: str = "",
                awaiting: bool = False) -> tuple[list[Case], int]:
     """One page of cases in the caller's scope; each case shown is an audited read."""
@@ -136,7 +136,7 @@ def list_cases(uow: RegistryUnitOfWork, actor: Actor, page: int, page_size: int,
     return found, total
 
 
-def _publish_moved(uow: RegistryUnitOfWork, case: Case, from_step: str) -> None:
+def _publish_moved(uow: UnitOfWork, case: Case, from_step: str) -> None:
     uow.publish("registry.case.transitioned.v1", {
         "case_id": case.id, "child_id": case.child_id, "village_code": case.village_code,
         "from_step": from_step, "to_step": case.step, "owner_id": case.owner_id})
@@ -146,7 +146,7 @@ def _publish_moved(uow: RegistryUnitOfWork, case: Case, from_step: str) -> None:
             "village_code": case.village_code, "outcome": case.outcome})
 
 
-def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
+def transition_case(uow: UnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
     """Tick checklist items, add report times, then move the case one step. A refused
     attempt is audited too, in its own transaction (the attempt's is rolled back)."""
     try:
@@ -157,7 +157,7 @@ def transition_case(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) 
         raise
 
 
-def _transition(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
+def _transition(uow: UnitOfWork, cmd: TransitionCase, actor: Actor) -> Case:
     with uow:
         case = _load(uow, cmd.case_id, actor)
         version, from_step = case.version, case.step
@@ -171,7 +171,7 @@ def _transition(uow: RegistryUnitOfWork, cmd: TransitionCase, actor: Actor) -> C
     return case
 
 
-def request_approval(uow: RegistryUnitOfWork, cmd: RequestApproval, actor: Actor) -> Case:
+def request_approval(uow: UnitOfWork, cmd: RequestApproval, actor: Actor) -> Case:
     """Ask the township's supervisors to approve a step (they hear of it by the notifier)."""
     with uow:
         case = _load(uow, cmd.case_id, actor)
@@ -187,7 +187,7 @@ def request_approval(uow: RegistryUnitOfWork, cmd: RequestApproval, actor: Actor
     return case
 
 
-def decide_approval(uow: RegistryUnitOfWork, cmd: DecideApproval, actor: Actor) -> Case:
+def decide_approval(uow: UnitOfWork, cmd: DecideApproval, actor: Actor) -> Case:
     """A supervisor approves the waiting request (the case moves) or returns it."""
     if not actor.can_approve:
         raise ApprovalRequired("only a supervisor approves or returns a request")
@@ -206,7 +206,7 @@ def decide_approval(uow: RegistryUnitOfWork, cmd: DecideApproval, actor: Actor) 
     return case
 
 
-def refer_case(uow: RegistryUnitOfWork, cmd: ReferCase, actor: Actor) -> domain.Referral:
+def refer_case(uow: UnitOfWork, cmd: ReferCase, actor: Actor) -> domain.Referral:
     """Refer to another unit; the referral stays open until that unit reports back."""
     if cmd.unit not in ("police", "school", "health", "womens_federation", "civil_affairs"):
         raise TransitionRefused(f"unknown unit {cmd.unit!r}")
@@ -225,7 +225,7 @@ def refer_case(uow: RegistryUnitOfWork, cmd: ReferCase, actor: Actor) -> domain.
     return referral
 
 
-def record_feedback(uow: RegistryUnitOfWork, cmd: RecordReferralFeedback, actor: Actor) -> Case:
+def record_feedback(uow: UnitOfWork, cmd: RecordReferralFeedback, actor: Actor) -> Case:
     with uow:
         case = _load(uow, cmd.case_id, actor)
         referral = next((r for r in case.referrals if r.id == cmd.referral_id), None)

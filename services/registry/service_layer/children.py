@@ -7,13 +7,12 @@ from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, DuplicateChild, InvalidChild
 from services.registry.domain.model import Child, Guardian, Parents, check_child
+from services.registry.domain.ports import ChildFilter, UnitOfWork
 from services.registry.service_layer import assessment, cases, reports, scope
 from services.registry.service_layer.commands import RegisterChild, UpdateChild
 from services.registry.service_layer.context import Actor, Policy
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
@@ -63,7 +62,7 @@ def new_child(cmd: RegisterChild, policy: Policy, today: date) -> Child:
     return check_child(Child(**child_attrs(data, policy)), today)
 
 
-def register_child(uow: RegistryUnitOfWork, cmd: RegisterChild, actor: Actor, policy: Policy,
+def register_child(uow: UnitOfWork, cmd: RegisterChild, actor: Actor, policy: Policy,
                    today: date | None = None) -> Child:
     """Register a child, or fold it into the existing record when asked to merge."""
     today = today or township_today()
@@ -85,7 +84,7 @@ def register_child(uow: RegistryUnitOfWork, cmd: RegisterChild, actor: Actor, po
     return child
 
 
-def _named_duplicate(uow: RegistryUnitOfWork, dup: tuple[Child, str],
+def _named_duplicate(uow: UnitOfWork, dup: tuple[Child, str],
                      actor: Actor) -> tuple[Child | None, str]:
     """The duplicate found, or None in its place when the caller may not open it: a
     409 never names, and a merge never reads or writes, a record outside its scope."""
@@ -93,7 +92,7 @@ def _named_duplicate(uow: RegistryUnitOfWork, dup: tuple[Child, str],
     return (existing if scope.may_open_child(uow, actor, existing) else None), matched_on
 
 
-def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, policy: Policy,
+def _merge(uow: UnitOfWork, existing: Child, new: Child, actor: Actor, policy: Policy,
            today: date) -> Child:
     """Keep the existing record and its history; add what the new one knows."""
     known = {g.name for g in existing.guardians}
@@ -109,7 +108,7 @@ def _merge(uow: RegistryUnitOfWork, existing: Child, new: Child, actor: Actor, p
     return store_change(uow, existing, merged, actor, policy, today, "merge")
 
 
-def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy: Policy,
+def update_child(uow: UnitOfWork, cmd: UpdateChild, actor: Actor, policy: Policy,
                  today: date | None = None) -> Child:
     today = today or township_today()
     unknown = set(cmd.changes) - EDITABLE
@@ -128,7 +127,7 @@ def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy
         return store_change(uow, existing, changed, actor, policy, today, "update")
 
 
-def store_change(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
+def store_change(uow: UnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
            today: date, action: str) -> Child:
     previous = before.risk_grade
     assessment.assess_new(uow, after, policy, today, current_due=before.next_visit_due)
@@ -143,14 +142,14 @@ def store_change(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Ac
     return saved
 
 
-def _load(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
+def _load(uow: UnitOfWork, child_id: str, actor: Actor) -> Child:
     child = uow.children.get(child_id)
     if child is None or not scope.may_open_child(uow, actor, child):
         raise ChildNotFound(f"no child {child_id}")
     return child
 
 
-def get_child(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
+def get_child(uow: UnitOfWork, child_id: str, actor: Actor) -> Child:
     """Read one child; the read is audited."""
     with uow:
         child = _load(uow, child_id, actor)
@@ -158,7 +157,7 @@ def get_child(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
     return child
 
 
-def list_children(uow: RegistryUnitOfWork, f: ChildFilter, page: int, page_size: int,
+def list_children(uow: UnitOfWork, f: ChildFilter, page: int, page_size: int,
                   actor: Actor) -> tuple[list[Child], int]:
     """One page of children in the caller's scope; each child shown is an audited read."""
     with uow:
@@ -168,7 +167,7 @@ def list_children(uow: RegistryUnitOfWork, f: ChildFilter, page: int, page_size:
     return items, total
 
 
-def child_history(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[dict]:
+def child_history(uow: UnitOfWork, child_id: str, actor: Actor) -> list[dict]:
     """Who changed the record when (merges keep the absorbed registration's trail here)."""
     with uow:
         _load(uow, child_id, actor)
@@ -177,7 +176,7 @@ def child_history(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[
     return [{k: h[k] for k in ("version", "at", "actor_id", "action")} for h in history]
 
 
-def mark_reviewed(uow: RegistryUnitOfWork, child_id: str, quarter: str, actor: Actor) -> Child:
+def mark_reviewed(uow: UnitOfWork, child_id: str, quarter: str, actor: Actor) -> Child:
     """Quarterly dynamic monitoring (rule 7): the record was checked this quarter."""
     if quarter != reports.quarter_of(township_today()):
         raise InvalidChild("quarter", "records are reviewed in the current quarter")

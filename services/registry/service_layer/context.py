@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.registry.domain.exceptions import NotFound
+from services.registry.domain.ports import UnitOfWork
 from services.registry.domain.risk import RiskModel
 from services.registry.domain.villages import VillageDirectory
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
-from shared import audit
 from shared.access import UNIT_OF_ROLE, Relation, relation, visible_fields
 from shared.auth.principal import Principal, Role
 from shared.config import Region
@@ -65,16 +64,14 @@ class Actor:
         if not self.principal.sees_village(village_code):
             raise NotFound(f"no {what}")
 
-    def audit(self, uow: RegistryUnitOfWork, action: str, object_type: str, object_id: str,
+    def audit(self, uow: UnitOfWork, action: str, object_type: str, object_id: str,
               fields: tuple[str, ...] | list[str] = ()) -> None:
-        assert uow.conn is not None
-        audit.record(uow.conn, self.principal, action, object_type, object_id, fields,
-                     self.purpose, self.remote_addr)
+        uow.audit.record(self.principal, action, object_type, object_id, fields,
+                         self.purpose, self.remote_addr)
 
-    def audit_many(self, uow: RegistryUnitOfWork, action: str, object_type: str,
+    def audit_many(self, uow: UnitOfWork, action: str, object_type: str,
                    object_ids: list[str], fields: tuple[str, ...] | list[str] = ()) -> None:
-        assert uow.conn is not None
-        audit.record_many(uow.conn, self.principal, action, object_type, object_ids, fields,
-                          self.purpose, self.remote_addr)
+        uow.audit.record_many(self.principal, action, object_type, object_ids, fields,
+                              self.purpose, self.remote_addr)
 
 

@@ -9,11 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ApprovalSpent, InvalidChild
 from services.registry.domain.model import IN_DIFFICULTY, Child
+from services.registry.domain.ports import ChildFilter, UnitOfWork
 from services.registry.service_layer.context import Actor
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import business_date, start_of
 
 
@@ -38,7 +37,7 @@ def _scope(actor: Actor, **kw: Any) -> ChildFilter:
 Authorise = Callable[[int], tuple[Actor, str]]  # n rows → (actor to audit as, approval)
 
 
-def roster(uow: RegistryUnitOfWork, name: str, actor: Actor,
+def roster(uow: UnitOfWork, name: str, actor: Actor,
            authorise: Authorise) -> list[Child]:
     """The station's roster (rule 8); in_difficulty gathers every difficulty category.
 
@@ -58,7 +57,7 @@ def roster(uow: RegistryUnitOfWork, name: str, actor: Actor,
     return found
 
 
-def caseload(uow: RegistryUnitOfWork) -> Callable[[str, str], bool]:
+def caseload(uow: UnitOfWork) -> Callable[[str, str], bool]:
     """(person, child) → is the child in that person's caseload: a village where the
     person is the child director of some child (the unusual-readers report)."""
     with uow:
@@ -71,7 +70,7 @@ def caseload(uow: RegistryUnitOfWork) -> Callable[[str, str], bool]:
     return lambda person, child_id: village_of.get(child_id) in directs.get(person, ())
 
 
-def quarterly_review(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> list[dict]:
+def quarterly_review(uow: UnitOfWork, quarter: str, actor: Actor) -> list[dict]:
     """Per village: counts by category and grade, records not reviewed, visits done vs due."""
     start, end = quarter_bounds(quarter)
     villages: dict[str, dict[str, Any]] = {}
@@ -93,7 +92,7 @@ def quarterly_review(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> lis
     return sorted(villages.values(), key=lambda v: v["village_code"])
 
 
-def unreviewed(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> list[Child]:
+def unreviewed(uow: UnitOfWork, quarter: str, actor: Actor) -> list[Child]:
     quarter_bounds(quarter)
     with uow:
         found = list(uow.children.iter_all(_scope(actor, unreviewed_quarter=quarter)))
@@ -102,7 +101,7 @@ def unreviewed(uow: RegistryUnitOfWork, quarter: str, actor: Actor) -> list[Chil
     return found
 
 
-def add_ledger_entry(uow: RegistryUnitOfWork, ledger: str, entry: dict[str, Any],
+def add_ledger_entry(uow: UnitOfWork, ledger: str, entry: dict[str, Any],
                      actor: Actor) -> dict[str, Any]:
     """A reception visit or a hotline call (rule 8), written as it happened."""
     actor.check_scope(entry["village_code"], "village")
@@ -115,7 +114,7 @@ def add_ledger_entry(uow: RegistryUnitOfWork, ledger: str, entry: dict[str, Any]
     return row
 
 
-def ledger_entries(uow: RegistryUnitOfWork, ledger: str, actor: Actor) -> list[dict[str, Any]]:
+def ledger_entries(uow: UnitOfWork, ledger: str, actor: Actor) -> list[dict[str, Any]]:
     with uow:
         rows = uow.ledgers.list(ledger, actor.principal.village_codes or None,
                                 actor.principal.township_code)

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.cases import Case
 from services.registry.domain.model import Child
+from services.registry.domain.ports import ChildFilter, UnitOfWork
 from services.registry.service_layer.context import Actor
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.access import Relation
 
 
-def _referred(uow: RegistryUnitOfWork, actor: Actor, child_id: str = "") -> list[Case]:
+def _referred(uow: UnitOfWork, actor: Actor, child_id: str = "") -> list[Case]:
     p = actor.principal
     return uow.cases.referred(actor.referral_unit, p.village_codes or None, p.township_code,
                               child_id)
 
 
-def may_open_child(uow: RegistryUnitOfWork, actor: Actor, child: Child) -> bool:
+def may_open_child(uow: UnitOfWork, actor: Actor, child: Child) -> bool:
     if not actor.principal.sees_village(child.village_code):
         return False
     rel = actor.relation("child")
@@ -36,7 +35,7 @@ def may_open_child(uow: RegistryUnitOfWork, actor: Actor, child: Child) -> bool:
     return rel is Relation.PLACE
 
 
-def may_open_case(uow: RegistryUnitOfWork, actor: Actor, case: Case) -> bool:
+def may_open_case(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
     """A liaison's case: referred to its unit, about a child it may open."""
     if not actor.principal.sees_village(case.village_code):
         return False
@@ -48,7 +47,7 @@ def may_open_case(uow: RegistryUnitOfWork, actor: Actor, case: Case) -> bool:
     return rel is Relation.PLACE
 
 
-def child_filter(uow: RegistryUnitOfWork, actor: Actor, f: ChildFilter) -> ChildFilter:
+def child_filter(uow: UnitOfWork, actor: Actor, f: ChildFilter) -> ChildFilter:
     """``f`` narrowed to the children the caller may open."""
     p = actor.principal
     scoped = replace(f, villages=p.village_codes or None, township=p.township_code)
@@ -60,7 +59,7 @@ def child_filter(uow: RegistryUnitOfWork, actor: Actor, f: ChildFilter) -> Child
     return scoped if rel is Relation.PLACE else replace(scoped, ids=frozenset())
 
 
-def related_cases(uow: RegistryUnitOfWork, actor: Actor) -> list[Case] | None:
+def related_cases(uow: UnitOfWork, actor: Actor) -> list[Case] | None:
     """A liaison's cases, newest first; None when the caller's place is the rule."""
     if actor.relation("case") is not Relation.REFERRED:
         return None

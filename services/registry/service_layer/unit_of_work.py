@@ -1,9 +1,10 @@
-"""The registry's unit of work: its repositories plus the outbox."""
+"""The registry's unit of work: its repositories and audit log plus the outbox."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from services.registry.adapters.audit_log import AuditLog
 from services.registry.adapters.case_repository import (
     ApprovalRepository,
     CaseRepository,
@@ -12,16 +13,24 @@ from services.registry.adapters.case_repository import (
     WaterRepository,
 )
 from services.registry.adapters.repository import ChildRepository
+from services.registry.domain.ports import UnitOfWork
 from shared.unit_of_work import SqlUnitOfWork
 
 
-class RegistryUnitOfWork(SqlUnitOfWork):
+class RegistryUnitOfWork(SqlUnitOfWork, UnitOfWork):
+    """The SQL unit of work (the abstract one is ``domain.ports.UnitOfWork``)."""
+
     children: ChildRepository
     cases: CaseRepository
     visits: VisitRepository
     water: WaterRepository
     ledgers: LedgerRepository
     approvals: ApprovalRepository
+    audit: AuditLog
+
+    def __enter__(self) -> RegistryUnitOfWork:
+        super().__enter__()
+        return self
 
     def _bind(self, conn: Connection) -> None:
         self.children = ChildRepository(conn)
@@ -30,3 +39,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.water = WaterRepository(conn)
         self.ledgers = LedgerRepository(conn)
         self.approvals = ApprovalRepository(conn)
+        self.audit = AuditLog(conn)

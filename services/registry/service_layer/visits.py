@@ -7,13 +7,12 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, InvalidChild
 from services.registry.domain.model import Child
+from services.registry.domain.ports import ChildFilter, UnitOfWork
 from services.registry.domain.visits import FINDING_AREAS, Visit, next_due
 from services.registry.service_layer.commands import RecordVisit
 from services.registry.service_layer.context import Actor, Policy
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import clock
 from shared.clock import business_date, township_today
 from shared.geo import CoordinateError, check_in_region, to_wgs84
@@ -44,7 +43,7 @@ def _checked_location(cmd: RecordVisit, policy: Policy) -> tuple[float | None, f
     return lon, lat
 
 
-def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
+def record_visit(uow: UnitOfWork, cmd: RecordVisit, actor: Actor,
                  policy: Policy) -> RecordedVisit:
     """Record a home visit; the next one falls due after the grade's interval.
 
@@ -75,7 +74,7 @@ def record_visit(uow: RegistryUnitOfWork, cmd: RecordVisit, actor: Actor,
     return RecordedVisit(visit.id, due, created=True)
 
 
-def child_visits(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[dict]:
+def child_visits(uow: UnitOfWork, child_id: str, actor: Actor) -> list[dict]:
     """A child's home visits, newest first (an audited read: findings are personal)."""
     with uow:
         child = uow.children.get(child_id)
@@ -86,7 +85,7 @@ def child_visits(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> list[d
     return found
 
 
-def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date, director_id: str = "",
+def visits_due(uow: UnitOfWork, actor: Actor, until: date, director_id: str = "",
                page: int = 1, page_size: int = 50) -> tuple[list[Child], int]:
     """One page of the children whose next visit falls due by ``until`` (overdue ones
     first) and how many are due in all. The children shown are the audited reads, in
@@ -101,7 +100,7 @@ def visits_due(uow: RegistryUnitOfWork, actor: Actor, until: date, director_id: 
     return due, total
 
 
-def archive_adults(uow: RegistryUnitOfWork, today: date | None = None) -> int:
+def archive_adults(uow: UnitOfWork, today: date | None = None) -> int:
     """Children who turned 18 leave the registry's active lists (registry.child.archived)."""
     today = today or township_today()
     leap_day = (today.month, today.day) == (2, 29)
@@ -115,7 +114,7 @@ def archive_adults(uow: RegistryUnitOfWork, today: date | None = None) -> int:
     return len(adults)
 
 
-def scan_overdue(uow: RegistryUnitOfWork, today: date | None = None) -> int:
+def scan_overdue(uow: UnitOfWork, today: date | None = None) -> int:
     """Publish registry.visit.overdue once per child and due date; safe to run twice at once.
 
     The notice row's primary key (child, due date) decides who publishes: a concurrent or
