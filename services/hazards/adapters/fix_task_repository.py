@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from services.hazards.adapters.tables import fix_tasks
+from services.hazards.domain import ports
 from services.hazards.domain.exceptions import NotFound
 from services.hazards.domain.fix_tasks import FixTask
 from shared.db import fetch_page
@@ -21,7 +22,7 @@ def _task(row: Any) -> FixTask:
     return FixTask(**{c: m[c] for c in _COLUMNS}, has_photo=m["photo"] is not None)
 
 
-class FixTaskRepository:
+class FixTaskRepository(ports.FixTaskRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 

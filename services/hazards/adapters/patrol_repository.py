@@ -10,10 +10,11 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.hazards.adapters.tables import checkins, devices, findings, homes, patrol_points
+from services.hazards.domain import ports
 from services.hazards.domain.checkins import CheckIn, Finding
 
 
-class HomeRepository:
+class HomeRepository(ports.HomeRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -30,7 +31,7 @@ class HomeRepository:
         return list(self.conn.execute(select(homes.c.location)).scalars())
 
 
-class PatrolPointRepository:
+class PatrolPointRepository(ports.PatrolPointRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -61,7 +62,7 @@ class PatrolPointRepository:
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
 
-class CheckInRepository:
+class CheckInRepository(ports.CheckInRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -96,7 +97,7 @@ class CheckInRepository:
         return (row.photo, row.photo_type) if row and row.photo else None
 
 
-class FindingRepository:
+class FindingRepository(ports.FindingRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -120,7 +121,7 @@ class FindingRepository:
         return None if row is None else dict(row._mapping)
 
 
-class DeviceRepository:
+class DeviceRepository(ports.DeviceRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 

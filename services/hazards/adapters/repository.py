@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +12,10 @@ from shapely import wkt
 from sqlalchemy import Connection, Select, and_, delete, insert, or_, select, update
 
 from services.hazards.adapters.tables import hazard_versions, hazards, zones
+from services.hazards.domain import ports
 from services.hazards.domain.kinds import PROTECTIONS
 from services.hazards.domain.model import Hazard
+from services.hazards.domain.ports import HazardFilter
 from shared.geo import WGS84
 
 WKT_DIGITS = 7  # about 1 cm at these latitudes
@@ -23,23 +24,15 @@ _ATTRS = [c.name for c in hazards.columns
                             "max_lat")]
 
 
-@dataclass(frozen=True)
-class HazardFilter:
-    """List filters; bbox is (min_lon, min_lat, max_lon, max_lat) in WGS 84 degrees."""
-
-    bbox: tuple[float, float, float, float] | None = None
-    kinds: tuple[str, ...] = ()
-    village_code: str | None = None
-    missing: str | None = None  # a protection name, or "any"
-
-    def apply(self, query: Select, table: Any) -> Select:
-        if self.bbox is not None:
-            minx, miny, maxx, maxy = self.bbox
-            query = query.where(table.c.max_lon >= minx, table.c.min_lon <= maxx,
-                                table.c.max_lat >= miny, table.c.min_lat <= maxy)
-        if self.kinds:
-            query = query.where(table.c.kind.in_(self.kinds))
-        return query
+def _where(flt: HazardFilter, query: Select, table: Any) -> Select:
+    """``flt``'s box and kinds as conditions on ``table`` (hazards or zones)."""
+    if flt.bbox is not None:
+        minx, miny, maxx, maxy = flt.bbox
+        query = query.where(table.c.max_lon >= minx, table.c.min_lon <= maxx,
+                            table.c.max_lat >= miny, table.c.min_lat <= maxy)
+    if flt.kinds:
+        query = query.where(table.c.kind.in_(flt.kinds))
+    return query
 
 
 def _bounds(geoms: Any) -> dict[str, Any]:
@@ -52,7 +45,7 @@ def _wkt(geoms: Any) -> Any:
     return shapely.to_wkt(geoms, rounding_precision=WKT_DIGITS, trim=True)
 
 
-class HazardRepository:
+class HazardRepository(ports.HazardRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -95,7 +88,7 @@ class HazardRepository:
 
     def frame(self, flt: HazardFilter = HazardFilter()) -> gpd.GeoDataFrame:
         """Active hazards matching ``flt`` as a GeoDataFrame (EPSG:4326)."""
-        query = flt.apply(select(hazards).where(hazards.c.retired_at.is_(None)), hazards)
+        query = _where(flt, select(hazards).where(hazards.c.retired_at.is_(None)), hazards)
         if flt.village_code:
             query = query.where(hazards.c.village_code == flt.village_code)
         if flt.missing:
@@ -121,7 +114,7 @@ class HazardRepository:
                  "changed_at": r.changed_at, "changes": json.loads(r.changes)} for r in rows]
 
 
-class ZoneRepository:
+class ZoneRepository(ports.ZoneRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
 
@@ -140,7 +133,7 @@ class ZoneRepository:
         self.conn.execute(delete(zones).where(zones.c.hazard_id == hazard_id))
 
     def frame(self, flt: HazardFilter = HazardFilter()) -> gpd.GeoDataFrame:
-        query = flt.apply(select(zones), zones)
+        query = _where(flt, select(zones), zones)
         if flt.village_code:
             query = query.join(hazards, and_(hazards.c.id == zones.c.hazard_id)).where(
                 hazards.c.village_code == flt.village_code)

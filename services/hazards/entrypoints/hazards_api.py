@@ -9,9 +9,9 @@ from shapely.geometry import shape
 from webargs.flaskparser import parser
 
 from services.hazards.adapters.exports import export, feature_collection
-from services.hazards.adapters.repository import HazardFilter
 from services.hazards.bootstrap import Hazards
 from services.hazards.domain.model import Hazard
+from services.hazards.domain.ports import HazardFilter
 from services.hazards.entrypoints.access import EDITORS, READERS, context
 from services.hazards.entrypoints.schemas import (
     FILE,

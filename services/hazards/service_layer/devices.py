@@ -10,11 +10,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from services.hazards.adapters.repository import HazardFilter
 from services.hazards.domain.checkins import Finding
 from services.hazards.domain.devices import silent_since
 from services.hazards.domain.exceptions import InvalidHazard, NotFound
-from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
+from services.hazards.domain.ports import HazardFilter, UnitOfWork
 from shared.geo import WGS84, utm_crs
 
 log = logging.getLogger(__name__)
@@ -22,7 +21,7 @@ NEAREST_MAX_M = 1000.0
 _DEG = 0.015  # search box half-width, degrees (> 1 km at these latitudes)
 
 
-def _nearest_hazard(uow: HazardsUnitOfWork, lon: float, lat: float) -> tuple[str, str]:
+def _nearest_hazard(uow: UnitOfWork, lon: float, lat: float) -> tuple[str, str]:
     """(hazard id, village code) of the nearest hazard within NEAREST_MAX_M metres."""
     frame = uow.hazards.frame(HazardFilter(bbox=(lon - _DEG, lat - _DEG, lon + _DEG,
                                                  lat + _DEG)))
@@ -37,7 +36,7 @@ def _nearest_hazard(uow: HazardsUnitOfWork, lon: float, lat: float) -> tuple[str
     return str(frame["id"].iloc[i]), str(frame["village_code"].iloc[i])
 
 
-def register_device(uow: HazardsUnitOfWork, device_id: str, lon: float, lat: float,
+def register_device(uow: UnitOfWork, device_id: str, lon: float, lat: float,
                     interval_s: int, hazard_id: str | None,
                     configured: dict[str, str]) -> dict[str, Any]:
     """A device needs a secret in configuration before it is registered here."""
@@ -56,14 +55,14 @@ def register_device(uow: HazardsUnitOfWork, device_id: str, lon: float, lat: flo
     return device
 
 
-def heartbeat(uow: HazardsUnitOfWork, device_id: str, now: datetime) -> None:
+def heartbeat(uow: UnitOfWork, device_id: str, now: datetime) -> None:
     with uow:
         if uow.devices.get(device_id) is None:
             raise NotFound(f"device {device_id} is not registered")
         uow.devices.seen(device_id, now)
 
 
-def alarm(uow: HazardsUnitOfWork, device_id: str, alarm_id: str, kind: str,
+def alarm(uow: UnitOfWork, device_id: str, alarm_id: str, kind: str,
           location: tuple[float, float] | None, sent_at: datetime, now: datetime) -> str:
     """An alarm becomes an urgent camera_alarm finding at the nearest hazard (the device's
     own when the alarm carries no position); a retried alarm id is recorded once."""
@@ -91,7 +90,7 @@ def alarm(uow: HazardsUnitOfWork, device_id: str, alarm_id: str, kind: str,
     return finding.id
 
 
-def scan_silent(uow: HazardsUnitOfWork, now: datetime, factor: float) -> list[str]:
+def scan_silent(uow: UnitOfWork, now: datetime, factor: float) -> list[str]:
     """Publish ``hazards.device.silent.v1`` once per silence; return the devices reported."""
     reported = []
     with uow:

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from services.hazards.adapters.photos import clean_photo
 from services.hazards.domain.exceptions import DuplicateFixTask, FixTaskRefused, NotFound
 from services.hazards.domain.fix_tasks import FINDING_PROTECTION, FixTask, new_task
+from services.hazards.domain.ports import UnitOfWork
 from services.hazards.service_layer.handlers import Context, apply_changes
-from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
 from shared.clock import business_date
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,14 @@ class AssignFix:
     note: str = ""
 
 
-def _changed(uow: HazardsUnitOfWork, event: str, task: FixTask, at: datetime) -> None:
+def _changed(uow: UnitOfWork, event: str, task: FixTask, at: datetime) -> None:
     uow.publish(event, {"task_id": task.id, "hazard_id": task.hazard_id,
                         "village_code": task.village_code, "protection": task.protection,
                         "status": task.status, "due_on": task.due_on.isoformat(),
                         "at": at.isoformat()})
 
 
-def _target(uow: HazardsUnitOfWork, cmd: AssignFix) -> tuple[str, str, str]:
+def _target(uow: UnitOfWork, cmd: AssignFix) -> tuple[str, str, str]:
     """(hazard, protection, finding) the task is about: named, or a finding's."""
     if not cmd.finding_id:
         return cmd.hazard_id, cmd.protection, ""
@@ -49,7 +49,7 @@ def _target(uow: HazardsUnitOfWork, cmd: AssignFix) -> tuple[str, str, str]:
     return finding["hazard_id"], FINDING_PROTECTION[finding["kind"]], finding["id"]
 
 
-def assign(uow: HazardsUnitOfWork, cmd: AssignFix, ctx: Context, now: datetime) -> FixTask:
+def assign(uow: UnitOfWork, cmd: AssignFix, ctx: Context, now: datetime) -> FixTask:
     """A task for the village committee; one open task per hazard and protection."""
     with uow:
         hazard_id, protection, finding_id = _target(uow, cmd)
@@ -72,14 +72,14 @@ def assign(uow: HazardsUnitOfWork, cmd: AssignFix, ctx: Context, now: datetime) 
     return task
 
 
-def _load(uow: HazardsUnitOfWork, task_id: str, ctx: Context) -> FixTask:
+def _load(uow: UnitOfWork, task_id: str, ctx: Context) -> FixTask:
     task = uow.fix_tasks.get(task_id)
     if task is None or not ctx.in_scope(task.village_code):
         raise NotFound(f"no fix task {task_id}")
     return task
 
 
-def report_fixed(uow: HazardsUnitOfWork, task_id: str, note: str, photo: bytes | None,
+def report_fixed(uow: UnitOfWork, task_id: str, note: str, photo: bytes | None,
                  max_bytes: int, ctx: Context, now: datetime) -> FixTask:
     """The village says it is fixed, with a photo (re-encoded, no EXIF kept)."""
     cleaned = clean_photo(photo, max_bytes) if photo else None
@@ -91,7 +91,7 @@ def report_fixed(uow: HazardsUnitOfWork, task_id: str, note: str, photo: bytes |
     return task
 
 
-def confirm(uow: HazardsUnitOfWork, task_id: str, fixed: bool, note: str, ctx: Context,
+def confirm(uow: UnitOfWork, task_id: str, fixed: bool, note: str, ctx: Context,
             now: datetime) -> FixTask:
     """The patrol saw it; a fix seen makes the hazard's protection present."""
     with uow:
@@ -104,7 +104,7 @@ def confirm(uow: HazardsUnitOfWork, task_id: str, fixed: bool, note: str, ctx: C
     return task
 
 
-def scan_overdue(uow: HazardsUnitOfWork, today: date) -> list[str]:
+def scan_overdue(uow: UnitOfWork, today: date) -> list[str]:
     """Announce each task still with the village after its due date, once per due date."""
     with uow:
         late = [t for t in uow.fix_tasks.past_due(today) if t.overdue(today)]
@@ -120,18 +120,18 @@ def scan_overdue(uow: HazardsUnitOfWork, today: date) -> list[str]:
     return [t.id for t in late]
 
 
-def list_tasks(uow: HazardsUnitOfWork, villages: frozenset[str] | None, status: str,
+def list_tasks(uow: UnitOfWork, villages: frozenset[str] | None, status: str,
                page: int, page_size: int) -> tuple[list[FixTask], int]:
     with uow:
         return uow.fix_tasks.page(villages, status, page, page_size)
 
 
-def get_task(uow: HazardsUnitOfWork, task_id: str, ctx: Context) -> FixTask:
+def get_task(uow: UnitOfWork, task_id: str, ctx: Context) -> FixTask:
     with uow:
         return _load(uow, task_id, ctx)
 
 
-def photo(uow: HazardsUnitOfWork, task_id: str, ctx: Context) -> tuple[bytes, str]:
+def photo(uow: UnitOfWork, task_id: str, ctx: Context) -> tuple[bytes, str]:
     with uow:
         _load(uow, task_id, ctx)
         found = uow.fix_tasks.photo(task_id)

@@ -20,8 +20,8 @@ from services.hazards.domain.exceptions import NotFound
 from services.hazards.domain.importing import ImportReport, prepare_import
 from services.hazards.domain.kinds import PROTECTIONS
 from services.hazards.domain.model import Hazard
+from services.hazards.domain.ports import UnitOfWork
 from services.hazards.domain.zones import BufferConfig, compute_zones
-from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
 from shared.config import Region
 from shared.geo import WGS84, Datum
 
@@ -50,7 +50,7 @@ def _hazard_events(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
             for i in range(len(frame))]
 
 
-def _store_zones(uow: HazardsUnitOfWork, frame: gpd.GeoDataFrame, buffers: BufferConfig) -> None:
+def _store_zones(uow: UnitOfWork, frame: gpd.GeoDataFrame, buffers: BufferConfig) -> None:
     zones, widths = compute_zones(frame.geometry, frame["kind"].to_numpy(str), buffers)
     ids, kinds = frame["id"].tolist(), frame["kind"].tolist()
     uow.zones.put_many(ids, kinds, widths.tolist(), zones.values)
@@ -65,7 +65,7 @@ def _one(hazard: Hazard) -> gpd.GeoDataFrame:
                             geometry="geometry", crs=WGS84)
 
 
-def add_hazard(uow: HazardsUnitOfWork, hazard: Hazard, ctx: Context) -> Hazard:
+def add_hazard(uow: UnitOfWork, hazard: Hazard, ctx: Context) -> Hazard:
     hazard.check(ctx.region)
     if not ctx.in_scope(hazard.village_code):
         raise NotFound("village outside your scope")
@@ -79,13 +79,13 @@ def add_hazard(uow: HazardsUnitOfWork, hazard: Hazard, ctx: Context) -> Hazard:
     return hazard
 
 
-def update_hazard(uow: HazardsUnitOfWork, hazard_id: str, changes: dict[str, Any],
+def update_hazard(uow: UnitOfWork, hazard_id: str, changes: dict[str, Any],
                   ctx: Context) -> Hazard:
     with uow:
         return apply_changes(uow, hazard_id, changes, ctx)
 
 
-def apply_changes(uow: HazardsUnitOfWork, hazard_id: str, changes: dict[str, Any],
+def apply_changes(uow: UnitOfWork, hazard_id: str, changes: dict[str, Any],
                   ctx: Context) -> Hazard:
     """Change a hazard inside the caller's unit of work: a new version, its event, and
     its zone again when the geometry or kind changed."""
@@ -108,7 +108,7 @@ def apply_changes(uow: HazardsUnitOfWork, hazard_id: str, changes: dict[str, Any
     return hazard
 
 
-def retire_hazard(uow: HazardsUnitOfWork, hazard_id: str, ctx: Context) -> None:
+def retire_hazard(uow: UnitOfWork, hazard_id: str, ctx: Context) -> None:
     with uow:
         hazard = uow.hazards.get(hazard_id)
         if hazard is None or not ctx.in_scope(hazard.village_code):
@@ -129,7 +129,7 @@ class ImportOptions:
     default_village: str = ""
 
 
-def import_file(uow: HazardsUnitOfWork, data: bytes, opts: ImportOptions, ctx: Context,
+def import_file(uow: UnitOfWork, data: bytes, opts: ImportOptions, ctx: Context,
                 limits: Limits = Limits()) -> ImportReport:
     """Read, check and (unless a dry run) store a file of hazards with their zones."""
     upload = read_upload(data, opts.filename, limits)
@@ -154,7 +154,7 @@ def import_file(uow: HazardsUnitOfWork, data: bytes, opts: ImportOptions, ctx: C
     return report
 
 
-def _import_chunk(uow: HazardsUnitOfWork, chunk: gpd.GeoDataFrame, ctx: Context) -> None:
+def _import_chunk(uow: UnitOfWork, chunk: gpd.GeoDataFrame, ctx: Context) -> None:
     uow.hazards.add_many(chunk.drop(columns=["feature"]))
     uow.hazards.record_versions([
         {"hazard_id": h, "version": 1, "action": "imported", "changes": {"feature": f}}
@@ -163,7 +163,7 @@ def _import_chunk(uow: HazardsUnitOfWork, chunk: gpd.GeoDataFrame, ctx: Context)
     _store_zones(uow, chunk, ctx.buffers)
 
 
-def get_hazard(uow: HazardsUnitOfWork, hazard_id: str) -> Hazard:
+def get_hazard(uow: UnitOfWork, hazard_id: str) -> Hazard:
     with uow:
         hazard = uow.hazards.get(hazard_id)
     if hazard is None:

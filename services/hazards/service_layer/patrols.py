@@ -18,7 +18,7 @@ from services.hazards.domain.checkins import CheckIn
 from services.hazards.domain.exceptions import HazardsError, InvalidCheckIn, NotFound
 from services.hazards.domain.kinds import ROAD_KINDS, WATER_KINDS
 from services.hazards.domain.patrol import Schedule, plan_points
-from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
+from services.hazards.domain.ports import UnitOfWork
 from shared.config import Region
 from shared.geo import WGS84, CoordinateError, check_in_region, to_wgs84
 
@@ -38,7 +38,7 @@ def _check_location(lon: float, lat: float, region: Region, what: str) -> None:
         raise InvalidCheckIn(what, str(exc)) from exc
 
 
-def add_point(uow: HazardsUnitOfWork, hazard_id: str, lon: float, lat: float,
+def add_point(uow: UnitOfWork, hazard_id: str, lon: float, lat: float,
               schedule: str, note: str, region: Region) -> dict[str, Any]:
     _check_location(lon, lat, region, "location")
     point = {"id": str(uuid.uuid4()), "hazard_id": hazard_id, "lon": lon,
@@ -52,7 +52,7 @@ def add_point(uow: HazardsUnitOfWork, hazard_id: str, lon: float, lat: float,
     return point
 
 
-def update_point(uow: HazardsUnitOfWork, point_id: str, changes: dict[str, Any],
+def update_point(uow: UnitOfWork, point_id: str, changes: dict[str, Any],
                  region: Region) -> dict[str, Any]:
     """Edit by hand: schedule, active, note, location (WGS 84)."""
     if "schedule" in changes:
@@ -69,7 +69,7 @@ def update_point(uow: HazardsUnitOfWork, point_id: str, changes: dict[str, Any],
     return point
 
 
-def regenerate_points(uow: HazardsUnitOfWork, cluster_m: float,
+def regenerate_points(uow: UnitOfWork, cluster_m: float,
                       max_distance_m: float) -> dict[str, int]:
     """Recompute generated points; new ones appear, moved ones move, stale ones deactivate.
     Manual points are never touched."""
@@ -108,7 +108,7 @@ def regenerate_points(uow: HazardsUnitOfWork, cluster_m: float,
     return counts
 
 
-def list_points(uow: HazardsUnitOfWork, hazard_id: str | None, due_only: bool,
+def list_points(uow: UnitOfWork, hazard_id: str | None, due_only: bool,
                 now: datetime) -> list[dict[str, Any]]:
     with uow:
         points = uow.points.list(hazard_id)
@@ -124,7 +124,7 @@ class CheckInPolicy:
     may_act_as: Callable[[str], bool]  # may the caller check in as this member?
 
 
-def record_checkins(uow: HazardsUnitOfWork, batch: list[tuple[CheckIn, str]],
+def record_checkins(uow: UnitOfWork, batch: list[tuple[CheckIn, str]],
                     policy: CheckInPolicy) -> list[dict[str, Any]]:
     """Record a phone's queued check-ins (each with its datum), one transaction each, so
     one bad item does not lose the others. A client id seen before is a retry: nothing
@@ -132,7 +132,7 @@ def record_checkins(uow: HazardsUnitOfWork, batch: list[tuple[CheckIn, str]],
     return [_record_one(uow, ci, datum, policy) for ci, datum in batch]
 
 
-def _record_one(uow: HazardsUnitOfWork, ci: CheckIn, datum: str,
+def _record_one(uow: UnitOfWork, ci: CheckIn, datum: str,
                 policy: CheckInPolicy) -> dict[str, Any]:
     result: dict[str, Any] = {"client_id": ci.client_id}
     try:
@@ -165,7 +165,7 @@ def _prepare(ci: CheckIn, datum: str, policy: CheckInPolicy) -> None:
     _check_location(ci.lon, ci.lat, policy.region, "location")
 
 
-def _publish(uow: HazardsUnitOfWork, ci: CheckIn, point: dict[str, Any]) -> None:
+def _publish(uow: UnitOfWork, ci: CheckIn, point: dict[str, Any]) -> None:
     last = point["last_checked_at"]
     if last is None or last < ci.checked_at:
         uow.points.update(ci.point_id, {"last_checked_at": ci.checked_at})
@@ -185,7 +185,7 @@ def _publish(uow: HazardsUnitOfWork, ci: CheckIn, point: dict[str, Any]) -> None
             "severity": f.severity, "reported_at": ci.checked_at.isoformat()})
 
 
-def attach_photo(uow: HazardsUnitOfWork, client_id: str, data: bytes, max_bytes: int,
+def attach_photo(uow: UnitOfWork, client_id: str, data: bytes, max_bytes: int,
                  may_act_as: Callable[[str], bool]) -> str:
     """Attach (or replace) a check-in's photo; only as one who may act as its member:
     another's check-in reads as absent."""

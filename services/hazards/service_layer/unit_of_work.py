@@ -13,10 +13,13 @@ from services.hazards.adapters.patrol_repository import (
     PatrolPointRepository,
 )
 from services.hazards.adapters.repository import HazardRepository, ZoneRepository
+from services.hazards.domain.ports import UnitOfWork
 from shared.unit_of_work import SqlUnitOfWork
 
 
-class HazardsUnitOfWork(SqlUnitOfWork):
+class HazardsUnitOfWork(SqlUnitOfWork, UnitOfWork):
+    """The SQL unit of work (the abstract one is ``domain.ports.UnitOfWork``)."""
+
     hazards: HazardRepository
     zones: ZoneRepository
     homes: HomeRepository
@@ -25,6 +28,10 @@ class HazardsUnitOfWork(SqlUnitOfWork):
     findings: FindingRepository
     devices: DeviceRepository
     fix_tasks: FixTaskRepository
+
+    def __enter__(self) -> HazardsUnitOfWork:
+        super().__enter__()
+        return self
 
     def _bind(self, conn: Connection) -> None:
         self.hazards = HazardRepository(conn)
