@@ -41,10 +41,10 @@ os.environ.setdefault("SHOUHU_FIELD_KEYS", "bench:" + base64.urlsafe_b64encode(
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "integration" / "gateway"))
 
-from gw_helpers import KEYS, TOWNSHIP, gateway  # noqa: E402
+from _pages import phone, ready_at  # noqa: E402
+from gw_helpers import KEYS, TOWNSHIP  # noqa: E402
 
 from infra.broker import free_port  # noqa: E402
-from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 
 LINK = {"offline": False, "latency": 300, "downloadThroughput": 400_000 / 8,
@@ -82,21 +82,6 @@ def _bench_map():  # type: ignore[no-untyped-def]
     return module
 
 
-def seed(url: str, homes: int, hazards: int) -> None:
-    bm = _bench_map()
-    h, z, pts = bm.township(homes, hazards)
-    gw = gateway(url)
-    with gw.engine.begin() as conn:
-        store = ReadModelStore(conn)
-        for x in h:
-            store.put_child(x)
-        for x in z:
-            store.put_hazard(x)
-        for x in pts:
-            store.put_point(x)
-        store.replace_overlay(gw.make_overlay().load(h, z))
-
-
 def serve(root: Path, url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", SERVE.format(root=str(root), port=port,
@@ -125,16 +110,6 @@ def extract(ref: str) -> Path:
     return out
 
 
-def usable(driver) -> float:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready = driver.execute_script("return window.shouhuReadyAt || null")
-        if ready:
-            return float(ready) / 1000
-        time.sleep(0.05)
-    raise TimeoutError("the map did not become usable")
-
-
 def transferred(driver) -> int:  # type: ignore[no-untyped-def]
     return int(driver.execute_script(
         "var n = performance.getEntriesByType('navigation')[0].transferSize;"
@@ -144,8 +119,7 @@ def transferred(driver) -> int:  # type: ignore[no-untyped-def]
 
 def visits(base: str, token: str, cpu: float) -> tuple[float, float, int]:
     """(first usable s, repeat usable s, bytes the first visit transferred)."""
-    bm = _bench_map()
-    driver = bm.phone()
+    driver = phone()
     try:
         driver.get(base + "/healthz")
         driver.add_cookie({"name": "shouhu_token", "value": token, "path": "/"})
@@ -154,14 +128,14 @@ def visits(base: str, token: str, cpu: float) -> tuple[float, float, int]:
         driver.execute_cdp_cmd("Network.emulateNetworkConditions", LINK)
         driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": cpu})
         driver.get(base + "/map")
-        first, weight = usable(driver), transferred(driver)
+        first, weight = ready_at(driver), transferred(driver)
         # what a phone has done by the next time it opens the map: the first visit's
         # page fetched its assets (and ours installed its service worker)
         driver.set_script_timeout(60)
         driver.execute_async_script(SETTLED)
         time.sleep(2)  # the asset fetches of a first visit (the baseline's cache)
         driver.get(base + "/map")
-        return first, usable(driver), weight
+        return first, ready_at(driver), weight
     finally:
         driver.quit()
 
@@ -179,7 +153,7 @@ def main() -> None:
         ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True,
         check=True).stdout.strip()[:10]
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    seed(url, args.homes, args.hazards)
+    _bench_map().seeded(url, args.homes, args.hazards)
     token = KEYS.issue(Principal("bench", Role.PATROL_MEMBER, TOWNSHIP, frozenset()), 3600)
     print(f"township: {args.homes} homes, {args.hazards} hazards; link 400 kbit/s, 300 ms; "
           f"CPU ÷{args.cpu:g}; phone 360×740")

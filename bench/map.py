@@ -44,6 +44,7 @@ from shapely.geometry import mapping
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration" / "gateway"))
 
+from _pages import phone, ready_at  # noqa: E402
 from gw_helpers import KEYS, TOWNSHIP, apply, event, gateway  # noqa: E402
 
 from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
@@ -76,6 +77,23 @@ def township(n_homes: int, n_hazards: int):
                                    buffer_m=100.0))
         points.append(PatrolPoint(f"pt-{i:04d}", f"hz-{i:04d}", x, y, "swimming_spot", "", True))
     return homes, hazards, points
+
+
+def seeded(url: str, n_homes: int, n_hazards: int):  # type: ignore[no-untyped-def]
+    """A gateway on ``url`` whose read model holds the invented township and its
+    overlay, and how many patrol points it has."""
+    homes, hazards, points = township(n_homes, n_hazards)
+    gw = gateway(url)
+    with gw.engine.begin() as conn:
+        store = ReadModelStore(conn)
+        for h in homes:
+            store.put_child(h)
+        for z in hazards:
+            store.put_hazard(z)
+        for pt in points:
+            store.put_point(pt)
+        store.replace_overlay(gw.make_overlay().load(homes, hazards))
+    return gw, len(points)
 
 
 def folium_page(layers: dict[str, Any]) -> str:
@@ -118,32 +136,6 @@ def serve(app):  # type: ignore[no-untyped-def]
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{port}"
-
-
-def phone():  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"):
-        opts.add_argument(arg)
-    opts.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(120)
-    return driver
-
-
-def ready_at(driver) -> float:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready = driver.execute_script("return window.shouhuReadyAt || null")
-        if ready:
-            return float(ready) / 1000
-        time.sleep(0.05)
-    raise TimeoutError("map did not render")
 
 
 def first_render(url: str, tok: str, visit: str) -> float:
@@ -202,17 +194,8 @@ def main() -> None:
     args = p.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     print(f"load average before the run: {os.getloadavg()[0]:.1f} (2 cores shared)")
-    homes, hazards, points = township(args.homes, args.hazards)
-    gw = gateway(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
-    with gw.engine.begin() as conn:
-        store = ReadModelStore(conn)
-        for h in homes:
-            store.put_child(h)
-        for z in hazards:
-            store.put_hazard(z)
-        for pt in points:
-            store.put_point(pt)
-        store.replace_overlay(gw.make_overlay().load(homes, hazards))
+    gw, n_points = seeded(f"sqlite:///{tempfile.mkdtemp()}/bench.db", args.homes,
+                          args.hazards)
     app = create_app(gw)
     member = Principal("bench", Role.PATROL_MEMBER, TOWNSHIP, frozenset())
     tok = KEYS.issue(member, 3600)
@@ -237,7 +220,7 @@ def main() -> None:
     kb = 1024
     ms = [f"{x * 1000:.0f}" for x in (cold, statistics.median(unwarmed),
                                       statistics.median(warmed), statistics.median(cached))]
-    print(f"township: {args.homes} homes, {args.hazards} hazards, {len(points)} patrol points")
+    print(f"township: {args.homes} homes, {args.hazards} hazards, {n_points} patrol points")
     print(f"baseline: plain folium page (0ee6794's) with the same cells, hazards, zones and "
           f"points: {len(gzip.decompress(base_page)) / kb:.0f} KB raw "
           f"{len(base_page) / kb:.0f} KB gzipped (+ Leaflet), read + render + gzip "

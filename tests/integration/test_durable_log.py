@@ -9,46 +9,26 @@ import uuid
 
 import pytest
 from kafka import KafkaConsumer
-from sqlalchemy import Column, MetaData, String, Table, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from infra.broker import EmbeddedBroker, free_port
-from shared.db import make_engine
-from shared.events import default_catalogue
-from shared.messaging import outbox
 from shared.messaging.consumer import ConsumerConfig, EventConsumer
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.tables import OUTBOX, add_messaging_tables
+from shared.messaging.tables import OUTBOX
 from shared.testing.fixtures import eventually
-
-TYPE = "registry.child.registered.v1"
-CAT = default_catalogue()
-
-
-def _payload(i: int) -> dict:
-    return {"child_id": f"c{i}", "village_code": "500110120201",
-            "home": {"lon": 106.6, "lat": 29.0}, "age_band": "6-11", "risk_grade": "low"}
+from tests.integration.messaging_helpers import (
+    CAT,
+    TYPE,
+    count,
+    drain,
+    messaging_db,
+    record,
+)
 
 
 @pytest.fixture
 def db(database_url):
-    md = MetaData()
-    applied = Table("applied", md, Column("child_id", String(36), primary_key=True))
-    add_messaging_tables(md)
-    engine = make_engine(database_url)
-    md.create_all(engine)
-    yield engine, applied
-    engine.dispose()
-
-
-def _record(engine, ids) -> None:
-    with engine.begin() as conn:
-        for i in ids:
-            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
-
-
-def _drain(relay: OutboxRelay) -> None:
-    while relay.publish_batch():
-        pass
+    yield from messaging_db(database_url)
 
 
 def _read_all(bootstrap: str, topic: str, expected: int) -> list[bytes]:
@@ -83,13 +63,13 @@ def test_a_new_broker_gets_every_stored_event_again_and_only_once(db, tmp_path):
     relay = OutboxRelay(engine, first.bootstrap, topic_prefix=prefix,
                         topics=["registry.children"])
     try:
-        _record(engine, range(30))
-        _drain(relay)
+        record(engine, range(30))
+        drain(relay)
         assert _unsent(engine) == 0
         first.stop()  # everything it held is lost
         second = EmbeddedBroker(port, tmp_path / "b2.log").start()
         assert second.cluster_id != first.cluster_id
-        _record(engine, range(30, 35))
+        record(engine, range(30, 35))
         eventually(lambda: _publish_ignoring_errors(relay) or not _unsent(engine), 60,
                    message="outbox sent into the new broker")
         values = _read_all(second.bootstrap, prefix + "registry.children", 35)
@@ -121,11 +101,11 @@ def _consumer(engine, broker, handler) -> EventConsumer:
 
 
 def _publish(engine, consumer: EventConsumer, n: int) -> None:
-    _record(engine, range(n))
+    record(engine, range(n))
     cfg = consumer.config
     relay = OutboxRelay(engine, cfg.bootstrap, topic_prefix=cfg.topic_prefix,
                         topics=["registry.children"])
-    _drain(relay)
+    drain(relay)
     relay.leadership.release()
 
 
@@ -144,7 +124,7 @@ def test_an_integrity_error_is_dead_lettered_not_fatal(db, broker):
     t = threading.Thread(target=consumer.run)
     t.start()
     try:
-        eventually(lambda: _count(engine, applied) == 7, 60, message="7 applied")
+        eventually(lambda: count(engine, applied) == 7, 60, message="7 applied")
         dead = _read_all(broker.bootstrap, consumer.config.dlq_topic, 1)
         assert len(dead) == 1 and b'"c3"' in dead[0]
         assert t.is_alive()
@@ -179,8 +159,3 @@ def test_a_missing_table_stops_the_consumer_instead_of_looping(db, broker):
     t.join(30)
     assert stopped, "the consumer kept retrying a missing table"
     assert failed and "no_such_table" in str(failed[0])
-
-
-def _count(engine, table) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar() or 0

@@ -7,34 +7,26 @@ import uuid
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
-from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from sqlalchemy import func, insert, select
 
-from shared.db import make_engine
-from shared.events import default_catalogue
 from shared.messaging import outbox
 from shared.messaging.consumer import ConsumerConfig, EventConsumer
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.tables import add_messaging_tables
 from shared.testing.fixtures import eventually
-
-TYPE = "registry.child.registered.v1"
-CAT = default_catalogue()
-
-
-def _payload(i: int) -> dict:
-    return {"child_id": f"c{i}", "village_code": "500110120201",
-            "home": {"lon": 106.6, "lat": 29.0}, "age_band": "6-11", "risk_grade": "low"}
+from tests.integration.messaging_helpers import (
+    CAT,
+    TYPE,
+    count,
+    drain,
+    messaging_db,
+    payload,
+    record,
+)
 
 
 @pytest.fixture
 def db(database_url):
-    md = MetaData()
-    applied = Table("applied", md, Column("child_id", String(36), primary_key=True))
-    add_messaging_tables(md)
-    engine = make_engine(database_url)
-    md.create_all(engine)
-    yield engine, applied
-    engine.dispose()
+    yield from messaging_db(database_url)
 
 
 @pytest.fixture
@@ -62,20 +54,12 @@ def _consumer(engine, applied, broker, prefix, group):
     return EventConsumer(cfg, engine, CAT, {TYPE: handler})
 
 
-def _count(engine, table):
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar()
-
-
 def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, topic_prefix,
                                                                    relays):
     engine, applied = db
-    with engine.begin() as conn:
-        for i in range(200):
-            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    record(engine, range(200))
     relay = relays()
-    while relay.publish_batch():
-        pass
+    drain(relay)
     # poison: 10 undecodable, 10 schema-invalid
     raw = KafkaProducer(bootstrap_servers=broker.bootstrap)
     for _ in range(10):
@@ -91,7 +75,7 @@ def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, t
     t = threading.Thread(target=consumer.run)
     t.start()
     try:
-        eventually(lambda: _count(engine, applied) == 200, 60, message="200 applied")
+        eventually(lambda: count(engine, applied) == 200, 60, message="200 applied")
         dlq = KafkaConsumer(consumer.config.dlq_topic, bootstrap_servers=broker.bootstrap,
                             auto_offset_reset="earliest", consumer_timeout_ms=20000)
         dead = []
@@ -107,7 +91,7 @@ def test_events_flow_once_and_poison_goes_to_the_dead_letter_topic(db, broker, t
     classes = sorted(h["dlq.error.class"].decode() for h in dead)
     assert classes == ["EnvelopeError"] * 10 + ["PayloadError"] * 10
     assert all(h["dlq.original.topic"].decode().endswith("registry.children") for h in dead)
-    assert _count(engine, applied) == 200
+    assert count(engine, applied) == 200
 
 
 def test_redelivered_event_changes_nothing(db, broker, topic_prefix):
@@ -115,11 +99,11 @@ def test_redelivered_event_changes_nothing(db, broker, topic_prefix):
     event again on restart; the inbox makes the second application a no-op."""
     engine, applied = db
     with engine.begin() as conn:
-        ev = outbox.record(conn, CAT, TYPE, _payload(1), source="/test")
+        ev = outbox.record(conn, CAT, TYPE, payload(1), source="/test")
     consumer = _consumer(engine, applied, broker, topic_prefix, "g1")
     assert consumer.handle(ev.to_json()) == "applied"
     assert consumer.handle(ev.to_json()) == "duplicate"
-    assert _count(engine, applied) == 1
+    assert count(engine, applied) == 1
 
 
 def test_the_inbox_is_purged_a_day_after_the_outbox_retention(db, broker, topic_prefix,
@@ -137,7 +121,7 @@ def test_the_inbox_is_purged_a_day_after_the_outbox_retention(db, broker, topic_
     events = []
     with engine.begin() as conn:
         for i in range(3):
-            events.append(outbox.record(conn, CAT, TYPE, _payload(i), source="/test"))
+            events.append(outbox.record(conn, CAT, TYPE, payload(i), source="/test"))
     for ev in events:
         assert consumer.handle(ev.to_json()) == "applied"
     now = datetime.now(UTC)
@@ -159,9 +143,7 @@ def test_relay_marks_rows_sent_and_replay_republishes(db, relays):
     from shared.messaging.tables import OUTBOX
 
     engine, _ = db
-    with engine.begin() as conn:
-        for i in range(5):
-            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    record(engine, range(5))
     relay = relays()
     assert relay.publish_batch() == 5
     assert relay.publish_batch() == 0
@@ -176,13 +158,11 @@ def test_relay_marks_rows_sent_and_replay_republishes(db, relays):
 
 def test_only_one_relay_publishes_at_a_time(db, relays):
     engine, _ = db
-    with engine.begin() as conn:
-        for i in range(3):
-            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    record(engine, range(3))
     leader, standby = relays(), relays()
     assert leader.publish_batch() == 3
     with engine.begin() as conn:
-        outbox.record(conn, CAT, TYPE, _payload(9), source="/test")
+        outbox.record(conn, CAT, TYPE, payload(9), source="/test")
     assert standby.publish_batch() == 0  # not the leader: publishes nothing
     leader.leadership.release()  # the leader dies; the standby takes over
     assert standby.publish_batch() == 1
@@ -192,12 +172,9 @@ def test_a_failing_handler_dead_letters_only_its_event(db, broker, topic_prefix,
     """The batch transaction fails, the events are retried one by one, and only the
     one that keeps failing goes to the dead-letter topic."""
     engine, applied = db
-    with engine.begin() as conn:
-        for i in range(20):
-            outbox.record(conn, CAT, TYPE, _payload(i), source="/test")
+    record(engine, range(20))
     relay = relays()
-    while relay.publish_batch():
-        pass
+    drain(relay)
 
     def handler(conn, event):
         if event.data["child_id"] == "c7":
@@ -210,7 +187,7 @@ def test_a_failing_handler_dead_letters_only_its_event(db, broker, topic_prefix,
     t = threading.Thread(target=consumer.run)
     t.start()
     try:
-        eventually(lambda: _count(engine, applied) == 19, 60, message="19 applied")
+        eventually(lambda: count(engine, applied) == 19, 60, message="19 applied")
         dlq = KafkaConsumer(cfg.dlq_topic, bootstrap_servers=broker.bootstrap,
                             auto_offset_reset="earliest", consumer_timeout_ms=20000)
         dead = next(iter(dlq))
@@ -230,7 +207,7 @@ def test_consumer_killed_between_db_commit_and_offset_commit(db, broker, topic_p
     again, and the read model still holds it once."""
     engine, applied = db
     with engine.begin() as conn:
-        outbox.record(conn, CAT, TYPE, _payload(42), source="/test")
+        outbox.record(conn, CAT, TYPE, payload(42), source="/test")
     relays().publish_batch()
     group = f"g{uuid.uuid4().hex[:6]}"
     first = _consumer(engine, applied, broker, topic_prefix, group)
@@ -258,4 +235,4 @@ def test_consumer_killed_between_db_commit_and_offset_commit(db, broker, topic_p
         second.stop.set()
         t.join(30)
     assert seen == ["duplicate"]
-    assert _count(engine, applied) == 1
+    assert count(engine, applied) == 1

@@ -11,8 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import fields
 from datetime import UTC, date, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -24,8 +23,8 @@ from services.hazards.domain.fix_tasks import FixTask
 from services.hazards.domain.kinds import PROTECTIONS
 from services.hazards.domain.model import Hazard
 from services.hazards.domain.ports import HazardFilter
-from shared.events.envelope import CloudEvent
 from shared.geo import WGS84
+from tests.unit.recording_unit_of_work import RecordingUnitOfWork
 
 ATTRIBUTES = [f.name for f in fields(Hazard) if f.name != "geometry"]
 
@@ -264,12 +263,13 @@ class FakeFixTasks(ports.FixTaskRepository):
         return self.photos.get(task_id)
 
 
-class FakeUnitOfWork(ports.UnitOfWork):
-    """Repositories that outlive each ``with`` (so a factory can hand out this one);
-    records how many blocks committed or rolled back and every event published. A
-    rollback undoes nothing here: what must not be half-written is tested on SQL."""
+class FakeUnitOfWork(RecordingUnitOfWork, ports.UnitOfWork):
+    """Repositories that outlive each ``with`` (so a factory can hand out this one)."""
+
+    source = "/shouhu/hazards"
 
     def __init__(self) -> None:
+        super().__init__()
         self.hazards = self.fake_hazards = FakeHazards()
         self.zones = self.fake_zones = FakeZones()
         self.homes = self.fake_homes = FakeHomes()
@@ -278,27 +278,3 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.findings = self.fake_findings = FakeFindings()
         self.devices = self.fake_devices = FakeDevices()
         self.fix_tasks = self.fake_fix_tasks = FakeFixTasks()
-        self.commits = self.rollbacks = 0
-        self.published: list[CloudEvent] = []
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.commits += 1
-        else:
-            self.rollbacks += 1
-
-    def publish(self, event_type: str, data: dict[str, Any]) -> CloudEvent:
-        event = CloudEvent(event_type, "/shouhu/hazards", "", data)
-        self.published.append(event)
-        return event
-
-    def publish_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[CloudEvent]:
-        return [self.publish(event_type, d) for d in datas]
-
-    def of_type(self, event_type: str) -> list[dict[str, Any]]:
-        """The data of every event of this type published so far."""
-        return [e.data for e in self.published if e.type == event_type]

@@ -12,8 +12,8 @@ import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from types import SimpleNamespace, TracebackType
-from typing import Any, Self
+from types import SimpleNamespace
+from typing import Any
 
 from services.notifier.domain.delivery import Claimed, Finished, State
 from services.notifier.domain.directory import CHANNELS, Person
@@ -24,7 +24,7 @@ from services.notifier.domain.ports import (
     PlacesRepository,
     UnitOfWork,
 )
-from shared.events.envelope import CloudEvent
+from tests.unit.recording_unit_of_work import RecordingUnitOfWork
 
 
 class Row(SimpleNamespace):
@@ -253,39 +253,16 @@ class FakeQueue(DispatchQueue):
             attempt.outcome, attempt.finished_at = f.state.value, now
 
 
-class FakeUnitOfWork(UnitOfWork):
-    """Repositories that outlive each ``with`` (so a factory can hand out this one);
-    records how many blocks committed or rolled back and every event published. A
-    rollback undoes nothing here: what must not be half-written is tested on SQL."""
+class FakeUnitOfWork(RecordingUnitOfWork, UnitOfWork):
+    """Repositories that outlive each ``with`` (so a factory can hand out this one)."""
+
+    source = "/shouhu/notifier"
 
     def __init__(self, people: Iterable[Person] = (),
                  channels: frozenset[str] = frozenset(CHANNELS)):
+        super().__init__()
         self.directory = FakeDirectory(people)
         self.deliveries = self.fake_deliveries = FakeDeliveries()
         self.places = self.fake_places = FakePlaces()
         self.queue = FakeQueue(self.fake_deliveries)
         self.channels = channels
-        self.commits = self.rollbacks = 0
-        self.published: list[CloudEvent] = []
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.commits += 1
-        else:
-            self.rollbacks += 1
-
-    def publish(self, event_type: str, data: dict[str, Any]) -> CloudEvent:
-        event = CloudEvent(event_type, "/shouhu/notifier", "", data)
-        self.published.append(event)
-        return event
-
-    def publish_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[CloudEvent]:
-        return [self.publish(event_type, d) for d in datas]
-
-    def of_type(self, event_type: str) -> list[dict[str, Any]]:
-        """The data of every event of this type published so far."""
-        return [e.data for e in self.published if e.type == event_type]

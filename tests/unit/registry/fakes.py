@@ -11,8 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from services.registry.domain import ports
 from services.registry.domain.cases import Case
@@ -21,7 +20,7 @@ from services.registry.domain.model import Child
 from services.registry.domain.ports import ChildFilter
 from services.registry.domain.visits import Visit
 from shared.auth.principal import Principal
-from shared.events.envelope import CloudEvent
+from tests.unit.recording_unit_of_work import RecordingUnitOfWork
 
 
 def _matches(c: Child, f: ChildFilter) -> bool:
@@ -283,12 +282,13 @@ class FakeAuditLog(ports.AuditLog):
             self.record(principal, action, object_type, object_id, names, purpose)
 
 
-class FakeUnitOfWork(ports.UnitOfWork):
-    """Repositories that outlive each ``with`` (so a factory can hand out this one);
-    records how many blocks committed or rolled back and every event published. A
-    rollback undoes nothing here: what must not be half-written is tested on SQL."""
+class FakeUnitOfWork(RecordingUnitOfWork, ports.UnitOfWork):
+    """Repositories that outlive each ``with`` (so a factory can hand out this one)."""
+
+    source = "/shouhu/registry"
 
     def __init__(self) -> None:
+        super().__init__()
         self.children = self.fake_children = FakeChildren()
         self.cases = self.fake_cases = FakeCases()
         self.visits = self.fake_visits = FakeVisits()
@@ -296,30 +296,6 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.ledgers = FakeLedgers()
         self.approvals = FakeApprovals()
         self.audit = self.fake_audit = FakeAuditLog()
-        self.commits = self.rollbacks = 0
-        self.published: list[CloudEvent] = []
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.commits += 1
-        else:
-            self.rollbacks += 1
-
-    def publish(self, event_type: str, data: dict[str, Any]) -> CloudEvent:
-        event = CloudEvent(event_type, "/shouhu/registry", "", data)
-        self.published.append(event)
-        return event
-
-    def publish_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[CloudEvent]:
-        return [self.publish(event_type, d) for d in datas]
-
-    def of_type(self, event_type: str) -> list[dict[str, Any]]:
-        """The data of every event of this type published so far."""
-        return [e.data for e in self.published if e.type == event_type]
 
     def audited(self, action: str, object_type: str = "") -> list[str]:
         """The ids of the objects audited with this action (and type), in order."""
