@@ -10,8 +10,8 @@ from pyproj import CRS
 from sqlalchemy import Engine
 
 from services.gateway.config import Settings
-from services.gateway.domain.overlay import OverlayEngine
-from services.gateway.service_layer.projector import Projector
+from services.gateway.read_model.domain.overlay import OverlayEngine
+from services.gateway.read_model.service_layer.projector import Projector
 from shared.db import make_engine, migrate, reader
 from shared.events import Catalogue, default_catalogue
 from shared.geo import utm_crs

@@ -8,16 +8,32 @@ import pytest
 FORBIDDEN = {"flask", "flask_smorest", "sqlalchemy", "kafka", "marshmallow", "folium",
              "requests", "alembic"}
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_FILES = sorted(ROOT.glob("services/*/domain/**/*.py"))
+DOMAIN_FILES = sorted({*ROOT.glob("services/*/domain/**/*.py"),
+                       *ROOT.glob("services/gateway/*/domain/**/*.py")})
+ROOMS = {"identity": ("domain", "service_layer", "adapters", "entrypoints"),
+         "read_model": ("domain", "service_layer", "adapters", "entrypoints"),
+         "field": ("service_layer", "adapters", "entrypoints"),
+         "planning": ("domain", "service_layer", "adapters", "entrypoints")}
 
 
 def test_every_service_has_the_same_shape():
     for service in ("registry", "hazards", "notifier", "gateway"):
         base = ROOT / "services" / service
-        for part in ("domain", "service_layer", "adapters", "entrypoints"):
+        for part in ("domain", "adapters", "entrypoints"):
             assert (base / part).is_dir(), f"{service} lacks {part}/"
         for module in ("bootstrap.py", "config.py"):
             assert (base / module).is_file(), f"{service} lacks {module}"
+    for service in ("registry", "hazards", "notifier"):
+        assert (ROOT / "services" / service / "service_layer").is_dir()
+
+
+def test_every_gateway_room_has_the_layers_it_needs():
+    """The gateway is four rooms of the same shape (docs/gateway.md, ADR 0407)."""
+    rooms = ROOT / "services" / "gateway"
+    for room, parts in ROOMS.items():
+        for part in parts:
+            assert (rooms / room / part / "__init__.py").is_file(), f"{room} lacks {part}/"
+    assert not (rooms / "service_layer").exists(), "a use case belongs to a room"
 
 
 @pytest.mark.parametrize("path", DOMAIN_FILES, ids=lambda p: str(p.relative_to(ROOT)))

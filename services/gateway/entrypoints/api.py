@@ -10,28 +10,26 @@ from typing import Any
 from flask import Flask
 
 from services.gateway.adapters.forwarding import Forwarder
-from services.gateway.adapters.uploads import UploadStore
 from services.gateway.bootstrap import Gateway
-from services.gateway.entrypoints import (
+from services.gateway.entrypoints import pwa
+from services.gateway.entrypoints.compression import install_gzip
+from services.gateway.entrypoints.errors import register_errors
+from services.gateway.entrypoints.phone_pages import install_page_refusals
+from services.gateway.field.adapters.uploads import UploadStore
+from services.gateway.field.entrypoints import (
     case_pages,
-    dashboard_api,
     director_pages,
     fix_task_pages,
     inbox_page,
     ledger_page,
     map_api,
-    plans_api,
-    pwa,
-    roads_api,
 )
-from services.gateway.entrypoints.compression import install_gzip
-from services.gateway.entrypoints.errors import register_errors
-from services.gateway.entrypoints.phone_pages import install_page_refusals
+from services.gateway.planning.entrypoints import dashboard_api, plans_api, roads_api
 from shared.audit_api import audit_blueprint
 from shared.config import data_dir
 from shared.web import create_flask, register_http_errors
 
-IDENTITY = "services.gateway.entrypoints.identity"
+IDENTITY = "services.gateway.identity.entrypoints.identity"
 
 
 def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,

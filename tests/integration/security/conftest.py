@@ -61,9 +61,9 @@ def identity_gateway(database_url):
     from argon2.profiles import CHEAPEST
 
     from services.gateway.adapters.tables import metadata
-    from services.gateway.adapters.users import Argon2Hasher
-    from services.gateway.entrypoints.identity import register_identity
     from services.gateway.entrypoints.phone_pages import install_page_refusals
+    from services.gateway.identity.adapters.users import Argon2Hasher
+    from services.gateway.identity.entrypoints.identity import register_identity
     from shared.db import make_engine
     from shared.web import create_flask
 

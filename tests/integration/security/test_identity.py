@@ -8,9 +8,9 @@ import pytest
 from argon2.profiles import CHEAPEST
 
 from services.gateway.adapters import tables as gateway_tables
-from services.gateway.adapters import users as user_tables
-from services.gateway.adapters.users import Argon2Hasher
-from services.gateway.entrypoints.identity import register_identity
+from services.gateway.identity.adapters import users as user_tables
+from services.gateway.identity.adapters.users import Argon2Hasher
+from services.gateway.identity.entrypoints.identity import register_identity
 from shared.auth import Principal, Role, TokenKeys
 from shared.auth.flask import CSRF_COOKIE, allow, current_principal
 from shared.db import make_engine

@@ -8,8 +8,8 @@ import pytest
 from argon2.profiles import CHEAPEST
 
 from services.gateway.adapters.tables import metadata
-from services.gateway.adapters.users import Argon2Hasher
-from services.gateway.entrypoints.identity import register_identity
+from services.gateway.identity.adapters.users import Argon2Hasher
+from services.gateway.identity.entrypoints.identity import register_identity
 from shared.auth import Principal, Role, TokenKeys
 from shared.auth.flask import allow, current_principal
 from shared.auth.revocation import listen_for_revocations
