@@ -1,4 +1,5 @@
-"""The domain packages stay free of frameworks: business rules in plain Python."""
+"""The shape holds: domains free of frameworks, every service and gateway room layered,
+no service module picked by name at run time."""
 
 import ast
 from pathlib import Path
@@ -47,3 +48,15 @@ def test_domain_imports_no_framework(path: Path):
             names = [node.module]
         for name in names:
             assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("services/**/*.py")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_services_import_by_name_never_through_importlib(path: Path):
+    """A module path in a string hides a boundary from import-linter; only the
+    composition layer (``infra/``) may pick a service by name."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            assert all(a.name.split(".")[0] != "importlib" for a in node.names), path.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.module.split(".")[0] != "importlib", path.name

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from infra.keys_cli import cmd_keys_rotate
 from services.gateway.bootstrap import bootstrap as gateway_bootstrap
-from services.gateway.identity.entrypoints.identity_cli import cmd_keys_rotate
 from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.hazards.adapters.patrol_repository import HomeRepository
 from services.hazards.bootstrap import bootstrap as hazards_bootstrap

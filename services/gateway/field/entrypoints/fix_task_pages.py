@@ -38,7 +38,6 @@ from services.gateway.entrypoints.schemas import (
 )
 from services.gateway.field.entrypoints.map_api import caller_token
 from services.gateway.planning.entrypoints.campaign_labels import KINDS, PROTECTIONS, STATES, label
-from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.gateway.read_model.adapters.villages import village_name
 from shared.auth.flask import allow, current_principal
 
@@ -67,8 +66,8 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
 
     def page(task_id: str, lang: str, message: str = "", status: int = 200) -> Response:
         task = accepted(hazards.get(f"/fix-tasks/{task_id}", caller_token()), "hazards")
-        with gateway.reader.connect() as conn:
-            hazard = ReadModelStore(conn).hazard(task["hazard_id"])
+        with gateway.read_model() as store:
+            hazard = store.hazard(task["hazard_id"])
         role = current_principal().role
         late = task["status"] == "assigned" and task["due_on"] < local_today().isoformat()
         shown = "overdue" if late else task["status"]
@@ -109,8 +108,7 @@ def build(gateway: Gateway, hazards: Any) -> Blueprint:
                                current="fixes", groups=groups, shown=SHOWN)
 
     def hazard_names(tasks: list[dict[str, Any]]) -> dict[str, str]:
-        with gateway.reader.connect() as conn:
-            store = ReadModelStore(conn)
+        with gateway.read_model() as store:
             return {t["hazard_id"]: (h.name if (h := store.hazard(t["hazard_id"])) else "")
                     for t in tasks}
 

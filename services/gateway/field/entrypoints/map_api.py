@@ -33,7 +33,6 @@ from services.gateway.field.service_layer.home_audit import (
     audit_exact_homes,
 )
 from services.gateway.planning.service_layer import plans
-from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.gateway.read_model.domain.privacy import HomeView, home_view
 from services.gateway.read_model.service_layer import overlay_views
 from services.gateway.read_model.service_layer.map_views import PageCache, map_layers
@@ -58,8 +57,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
     blp = Blueprint("map", __name__, description="The patrol map and the overlay")
 
     def version() -> Any:
-        with gateway.reader.connect() as conn:
-            return ReadModelStore(conn).version()
+        with gateway.read_model() as store:
+            return store.version()
 
     cache = PageCache(version)
 
@@ -68,10 +67,10 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
                           request.headers.get("X-Purpose", "")[:200])
 
     def layers(principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
-        with gateway.reader.connect() as conn:
-            route = plans.team_route(conn, args["plan"], args["team"]) if args["plan"] else None
-            return map_layers(ReadModelStore(conn), principal, gateway.settings,
-                              gateway.crs, route)
+        with gateway.read_model() as store:
+            plan = args["plan"]
+            route = plans.team_route(store.conn, plan, args["team"]) if plan else None
+            return map_layers(store, principal, gateway.settings, gateway.crs, route)
 
     @blp.route("/map")
     class MapPage(MethodView):
@@ -124,8 +123,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         @errors(blp, *SIGNED_IN)
         def get(self):
             """Hazards by exposure, with the protections each lacks"""
-            with gateway.reader.connect() as conn:
-                return {"hazards": overlay_views.hazard_ranking(ReadModelStore(conn))}
+            with gateway.read_model() as store:
+                return {"hazards": overlay_views.hazard_ranking(store)}
 
     @blp.route("/api/overlay/children")
     class ChildNearest(MethodView):
@@ -135,8 +134,8 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
         def get(self):
             """Nearest water and road hazard per child in the caller's villages"""
             principal = current_principal()
-            with gateway.reader.connect() as conn:
-                nearest = overlay_views.child_nearest(ReadModelStore(conn), principal)
+            with gateway.read_model() as store:
+                nearest = overlay_views.child_nearest(store, principal)
             audited(principal, "child_nearest", NEAREST_FIELDS)
             return {"children": nearest}
 

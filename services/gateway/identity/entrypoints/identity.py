@@ -1,6 +1,7 @@
 """Sign-in page, tokens, sign-out, users and their background checks (HTTP).
 
-``register_identity(app, api, gateway)`` is called by the gateway's ``create_app``.
+``register_identity(app, api, service)`` is called by the gateway's ``create_app`` with the
+service ``bootstrap`` built.
 POST /login takes JSON (phones, scripts: tokens in the body) or the login form
 (browsers: HttpOnly cookies, CSRF-protected, then a redirect to the map).
 """
@@ -18,6 +19,7 @@ from marshmallow import ValidationError
 
 from services.gateway.entrypoints.map_page import CHROME
 from services.gateway.entrypoints.response_schemas import HTML, SIGNED_IN, TEXT, errors
+from services.gateway.identity.adapters.users import revocation_check
 from services.gateway.identity.domain import identity as domain
 from services.gateway.identity.entrypoints import checks_page
 from services.gateway.identity.entrypoints.identity_schemas import (
@@ -126,18 +128,14 @@ def _tokens(session: Session) -> dict[str, object]:
             "user": user_out(session.user)}
 
 
-def register_identity(app: Flask, api: Api, gateway) -> IdentityService:
+def register_identity(app: Flask, api: Api, service: IdentityService) -> None:
     """Add the identity routes and the token deny-list to the gateway app."""
-    from services.gateway.identity.adapters.users import revocation_check
-
-    service = IdentityService.from_env(gateway.engine, gateway.settings.keys)
     app.extensions["shouhu_identity"] = service
-    set_revocation_check(app, revocation_check(gateway.engine))
+    set_revocation_check(app, revocation_check(service.engine))
     _register_errors(app)
     api.register_blueprint(_auth_blueprint(service))
     api.register_blueprint(_users_blueprint(service))
     api.register_blueprint(checks_page.build(service))
-    return service
 
 
 def _register_errors(app: Flask) -> None:

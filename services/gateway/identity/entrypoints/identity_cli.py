@@ -1,19 +1,14 @@
-"""``shouhu users …`` and ``shouhu keys …``: accounts and key management from a shell.
+"""``shouhu users …``: accounts from a shell (keys: ``infra/keys_cli.py``).
 
 - ``shouhu users add NAME --role R --township T [--village V …]`` (password from
   ``SHOUHU_NEW_PASSWORD`` or generated and printed once);
 - ``shouhu users demo`` makes one account per role for the demo township and prints
-  each with a new password (a rerun resets them);
-- ``shouhu keys new`` prints a fresh field key; ``shouhu keys rotate SERVICE``
-  re-encrypts a service's encrypted columns under the active key;
-- ``shouhu keys public`` prints ``SHOUHU_AUTH_PUBLIC_KEYS`` for the services from the
-  gateway's ``SHOUHU_AUTH_KEYS`` (the services never get the private keys).
+  each with a new password (a rerun resets them).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import secrets
 import time
@@ -27,7 +22,6 @@ from shared.auth.principal import Principal, Role
 DEMO_TOWNSHIP = "500110120"
 DEMO_VILLAGE = "500110120201"
 DEMO_SCHOOL = "扶欢镇中心小学"  # the demo school liaison's school (infra/demogen/geography.py)
-ENCRYPTING_SERVICES = ("registry", "hazards", "notifier", "gateway")
 _SYSTEM = Principal("cli", Role.STATION_ADMIN)  # a shell on the server is an administrator
 T = TypeVar("T")
 
@@ -83,10 +77,8 @@ def _retrying(call: Callable[[], T], attempts: int = 8) -> T:
 
 def _service():
     from services.gateway.bootstrap import bootstrap
-    from services.gateway.identity.service_layer.identity import IdentityService
 
-    gateway = bootstrap()
-    return IdentityService.from_env(gateway.engine, gateway.settings.keys)
+    return bootstrap().identity
 
 
 def cmd_users_add(args: argparse.Namespace) -> None:
@@ -103,31 +95,6 @@ def cmd_users_demo(args: argparse.Namespace) -> None:
         print(f"{username:28} {role.value:18} {password}")
 
 
-def cmd_keys_new(_args: argparse.Namespace) -> None:
-    from shared.crypto import new_key
-
-    print(new_key())
-
-
-def cmd_keys_public(_args: argparse.Namespace) -> None:
-    from shared.auth.tokens import public_keys_env
-
-    print(public_keys_env(os.environ.get("SHOUHU_AUTH_KEYS", "")))
-
-
-def cmd_keys_rotate(args: argparse.Namespace) -> None:
-    from shared.crypto import reencrypt_metadata
-    from shared.db import make_engine
-
-    for service in args.service or ENCRYPTING_SERVICES:
-        settings = importlib.import_module(f"services.{service}.config").Settings.from_env()
-        metadata = importlib.import_module(f"services.{service}.adapters.tables").metadata
-        with make_engine(settings.common.database_url).begin() as conn:
-            counts = reencrypt_metadata(conn, metadata)
-        print(f"{service}: re-encrypted under the active key: "
-              f"{counts or 'no encrypted columns'}")
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     users = sub.add_parser("users", help="gateway accounts").add_subparsers(required=True)
     add = users.add_parser("add", help="create an account")
@@ -142,12 +109,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--village", default=DEMO_VILLAGE)
     demo.set_defaults(func=cmd_users_demo)
 
-    keys = sub.add_parser("keys", help="field-encryption and token keys").add_subparsers(
-        required=True)
-    keys.add_parser("new", help="print a new random field key").set_defaults(func=cmd_keys_new)
-    keys.add_parser("public", help="the token verification keys for the services"
-                    ).set_defaults(func=cmd_keys_public)
-    rot = keys.add_parser("rotate", help="re-encrypt fields under the active key")
-    rot.add_argument("service", nargs="*", choices=ENCRYPTING_SERVICES,
-                     help="default: every service (each keeps encrypted columns)")
-    rot.set_defaults(func=cmd_keys_rotate)

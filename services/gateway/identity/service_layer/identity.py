@@ -6,7 +6,6 @@ transaction) so that the other services refuse its access tokens within seconds.
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -14,11 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from services.gateway.domain.exceptions import InvalidPlan
 from services.gateway.identity.adapters.users import Argon2Hasher, MemoryThrottle, UserStore
 from services.gateway.identity.domain import identity as domain
 from services.gateway.identity.domain.identity import BackgroundCheck, CheckStatus, User
-from services.gateway.planning.domain.planner import Member
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import LEEWAY_S, TokenKeys
 from shared.clock import business_date
@@ -40,13 +37,9 @@ class IdentityService:
     engine: Engine
     keys: TokenKeys
     hasher: Argon2Hasher
+    source: str  # the CloudEvents source of its events (the gateway's, from bootstrap)
     refresh_ttl: timedelta = timedelta(hours=12)
     throttle: MemoryThrottle = field(default_factory=MemoryThrottle)
-
-    @classmethod
-    def from_env(cls, engine: Engine, keys: TokenKeys) -> IdentityService:
-        ttl = int(os.environ.get("SHOUHU_REFRESH_TTL_S", str(12 * 3600)))
-        return cls(engine, keys, Argon2Hasher(), timedelta(seconds=ttl))
 
     def _session(self, store: UserStore, user: User, family_id: str | None = None) -> Session:
         family_id = family_id or str(uuid.uuid4())
@@ -63,7 +56,7 @@ class IdentityService:
         outbox.record(conn, default_catalogue(), "gateway.session.revoked.v1", {
             "user_id": user_id, "session_id": session_id,
             "not_before": not_before or now + 1,
-            "expires_at": now + self.keys.ttl_s + LEEWAY_S}, source="gateway")
+            "expires_at": now + self.keys.ttl_s + LEEWAY_S}, source=self.source)
 
     def login(self, username: str, password: str, address: str = "") -> Session:
         with self.engine.begin() as conn:  # a failure's counter must commit too
@@ -190,7 +183,7 @@ class IdentityService:
                 "village_code": min(user.village_codes, default=""),
                 "checked_on": check.checked_on.isoformat(),
                 **{k: v.isoformat() if isinstance(v, date) else v
-                   for k, v in standing.items()}}, source="gateway")
+                   for k, v in standing.items()}}, source=self.source)
             if standing["result"] == "match":
                 self._end_all(conn, store, user_id)
         return domain.valid_background_check(user, today)
@@ -205,30 +198,6 @@ class IdentityService:
 
     def blocked(self, admin: Principal, on_date: date) -> list[tuple[User, CheckStatus]]:
         return domain.blocked_users(self.list_users(admin), on_date)
-
-
-def team_members(conn: Connection, township_code: str, member_ids: list[str],
-                 starts_on: date, ends_on: date) -> dict[str, Member]:
-    """Patrol members as the identity store knows them; refuses (InvalidPlan) anyone
-    without a valid check for the whole plan or not a user of the township, naming each."""
-    store, members, refused = UserStore(conn), {}, []
-    for member_id in dict.fromkeys(member_ids):
-        user = store.get(member_id)
-        if user is None or (township_code and user.township_code != township_code):
-            refused.append(f"{member_id}: {domain.REASONS_ZH['unknown_user']} (unknown user)")
-            continue
-        status = next((s for s in (domain.contact_check(user, starts_on),
-                                   domain.contact_check(user, ends_on)) if not s), None)
-        if status is not None:
-            refused.append(f"{user.username}: {domain.REASONS_ZH[status.reason]} "
-                           f"(background check {status.reason})")
-            continue
-        latest = max(user.checks, key=lambda c: c.checked_on)
-        members[member_id] = Member(member_id, latest.checked_on, latest.result,
-                                    latest.valid_until)
-    if refused:
-        raise InvalidPlan("members", "不能编入巡查队 may not patrol: " + "; ".join(refused))
-    return members
 
 
 def _now() -> datetime:

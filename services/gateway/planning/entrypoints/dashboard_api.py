@@ -29,7 +29,6 @@ from services.gateway.planning.entrypoints.dashboard_map import MapFrame, render
 from services.gateway.planning.entrypoints.dashboard_page import Assign, render_dashboard
 from services.gateway.planning.service_layer import campaign_charts
 from services.gateway.planning.service_layer.dashboard import TABLES, dashboard, map_figures
-from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.gateway.read_model.service_layer.map_views import PageCache
 from shared import clock
 from shared.auth import Principal
@@ -49,24 +48,24 @@ def build(gateway: Gateway) -> Blueprint:
     blp = Blueprint("dashboard", __name__, description="The campaign dashboard")
 
     def version() -> Any:
-        with gateway.reader.connect() as conn:
-            return ReadModelStore(conn).version()
+        with gateway.read_model() as store:
+            return store.version()
 
     maps = PageCache(version)  # a folium render of a township takes a while: see docs
 
     def figures():
-        with gateway.reader.connect() as conn:
-            return dashboard(ReadModelStore(conn), current_principal())
+        with gateway.read_model() as store:
+            return dashboard(store, current_principal())
 
     def charts(lang: str) -> list[tuple[str, Markup]]:
-        with gateway.reader.connect() as conn:
-            series = campaign_charts.charts(ReadModelStore(conn), current_principal(),
+        with gateway.read_model() as store:
+            series = campaign_charts.charts(store, current_principal(),
                                             clock.now())
         return render_charts(series, lang)
 
     def render_map(principal: Principal, lang: str, static_url: str) -> MapFrame:
-        with gateway.reader.connect() as conn:
-            layers = map_figures(ReadModelStore(conn), principal, gateway.settings,
+        with gateway.read_model() as store:
+            layers = map_figures(store, principal, gateway.settings,
                                  gateway.crs)
         return render_dashboard_map(layers, gateway.settings.tiles,
                                     gateway.settings.tianditu_key, lang, static_url)

@@ -20,13 +20,12 @@ from services.gateway.entrypoints.response_schemas import (
     page_errors,
 )
 from services.gateway.entrypoints.schemas import PlanIn
-from services.gateway.identity.service_layer.identity import team_members
 from services.gateway.planning.domain.plan_coverage import Frequency
 from services.gateway.planning.domain.planner import Member, PlanRequest, Team, Window
 from services.gateway.planning.entrypoints.plan_exports import team_csv, team_gpx
 from services.gateway.planning.entrypoints.plan_sheet import SHEET_CSS, render_sheet
 from services.gateway.planning.service_layer import plans
-from services.gateway.planning.service_layer.unit_of_work import GatewayUnitOfWork
+from services.gateway.planning.service_layer.members import team_members
 from shared.access import roles
 from shared.auth.flask import allow, current_principal
 from shared.auth.hardening import csp_with_styles
@@ -85,8 +84,7 @@ def build(gateway: Gateway) -> Blueprint:
                 members = team_members(conn, principal.township_code, [
                     m["member_id"] for t in body["teams"] for m in t["members"]],
                     body["starts_on"], body["ends_on"])
-            uow = GatewayUnitOfWork(gateway.engine, gateway.catalogue, "gateway")
-            plan_id = plans.create_plan(uow, gateway.crs, plan_request(body, members),
+            plan_id = plans.create_plan(gateway.uow(), gateway.crs, plan_request(body, members),
                                         principal.user_id)
             with gateway.reader.connect() as conn:
                 return plans.get_plan(conn, plan_id), 201

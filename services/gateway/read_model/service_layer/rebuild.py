@@ -14,12 +14,15 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 
-from services.gateway.bootstrap import Gateway
+from services.gateway.config import Settings
 from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.gateway.read_model.adapters.topic_replay import replay, truncated
+from services.gateway.read_model.service_layer.projector import Projector
+from shared.events import Catalogue
 from shared.events.catalogue import PayloadError
 from shared.events.envelope import EnvelopeError
 from shared.messaging.consumer import ConsumerConfig, EventConsumer, PermanentError
@@ -37,11 +40,19 @@ class RebuildReport:
     missing: int = 0  # events the model had applied that the topics no longer gave
 
 
+class Wiring(Protocol):
+    """What a rebuild needs of the worker's wiring (bootstrap's ``Gateway`` has it)."""
+    settings: Settings
+    engine: Engine
+    catalogue: Catalogue
+    projector: Projector
+
+
 class IncompleteSource(Exception):
     """The topics no longer hold every event: a rebuild would lose data."""
 
 
-def rebuild(gateway: Gateway, timeout_s: float = 600.0, force: bool = False) -> RebuildReport:
+def rebuild(gateway: Wiring, timeout_s: float = 600.0, force: bool = False) -> RebuildReport:
     """Replay into ``gateway``'s database. Stop the gateway worker first: it keeps the
     overlay's index in memory and must reload it from the rebuilt tables."""
     common = gateway.settings.common
