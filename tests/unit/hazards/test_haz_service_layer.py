@@ -258,3 +258,22 @@ def test_a_camera_alarm_is_an_urgent_finding_recorded_once_and_silence_once():
     assert devices.scan_silent(uow, later, 3) == []
     devices.heartbeat(uow, "cam1", later)
     assert devices.scan_silent(uow, later + timedelta(hours=1), 3) == ["cam1"]
+
+
+# -- patrol planning ---------------------------------------------------------------
+def test_generated_points_follow_the_homes_near_water_and_leave_manual_ones_alone():
+    uow = FakeUnitOfWork()
+    hazard = added(uow)
+    manual = point(uow, hazard)
+    uow.homes.put("c1", VILLAGE, 106.652, 28.951)  # about 200 m from the pond
+    assert patrols.regenerate_points(uow, 150, 1000)["created"] == 1
+    (generated,) = uow.points.generated().values()
+    assert (generated["hazard_id"], generated["active"]) == (hazard.id, True)
+    assert patrols.regenerate_points(uow, 150, 1000) == {
+        "created": 0, "moved": 0, "deactivated": 0, "unchanged": 1}
+    uow.homes.remove("c1")
+    assert patrols.regenerate_points(uow, 150, 1000)["deactivated"] == 1
+    assert uow.fake_points.rows[generated["id"]]["active"] is False
+    assert uow.fake_points.rows[manual["id"]]["active"] is True
+    assert [p["id"] for p in patrols.list_points(uow, hazard.id, False, NOW)] == [
+        manual["id"]]

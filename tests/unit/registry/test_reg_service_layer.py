@@ -31,6 +31,7 @@ from services.registry.service_layer import assessment, cases, children, visits
 from services.registry.service_layer.commands import (
     DecideApproval,
     OpenCase,
+    RecordReferralFeedback,
     RecordVisit,
     ReferCase,
     RegisterChild,
@@ -355,6 +356,24 @@ def test_a_referral_opens_the_case_and_its_child_to_that_unit_only():
     assert ([c.id for c in found], total) == ([child.id], 1)
     with pytest.raises(TransitionRefused):
         cases.refer_case(uow, ReferCase(case.id, "army"), DIRECTOR)
+
+
+def test_a_liaison_reports_back_on_its_own_units_referral_only_and_once():
+    uow = FakeUnitOfWork()
+    case = open_case(uow, register(uow))
+    police = cases.refer_case(uow, ReferCase(case.id, "police"), DIRECTOR)
+    school = cases.refer_case(uow, ReferCase(case.id, "school"), DIRECTOR)
+    with pytest.raises(NotFound):
+        cases.record_feedback(uow, RecordReferralFeedback(case.id, school.id, "已核实"),
+                              POLICE)
+    done = cases.record_feedback(uow, RecordReferralFeedback(case.id, police.id, "已核实"),
+                                 POLICE)
+    assert [(r.unit, r.open) for r in done.referrals] == [("police", False),
+                                                          ("school", True)]
+    with pytest.raises(TransitionRefused):
+        cases.record_feedback(uow, RecordReferralFeedback(case.id, police.id, "again"),
+                              POLICE)
+    assert uow.audited("feedback", "case") == [case.id]
 
 
 def test_a_child_under_16_living_alone_is_graded_high_and_gets_one_automatic_case():
