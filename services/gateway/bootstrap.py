@@ -11,10 +11,11 @@ from sqlalchemy import Engine
 
 from services.gateway.config import Settings
 from services.gateway.domain.overlay import OverlayEngine
-from services.gateway.service_layer.projector import Projector
+from services.gateway.service_layer.projector import HANDLERS, Projector
 from shared.db import make_engine, migrate, reader
 from shared.events import Catalogue, default_catalogue
 from shared.geo import utm_crs
+from shared.messaging.handlers import Handler, bind
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 
@@ -39,6 +40,10 @@ class Gateway:
     def reader(self) -> Engine:
         """For pages that only read: on SQLite they never wait for the worker."""
         return reader(self.engine)
+
+    def handlers(self) -> dict[str, Handler]:
+        """The consumer's handlers: ``HANDLERS`` on the projector's read-model unit."""
+        return bind(HANDLERS, self.projector.unit)
 
     def make_overlay(self) -> OverlayEngine:
         return OverlayEngine(self.crs, self.settings.max_distance_m,

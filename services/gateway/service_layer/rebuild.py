@@ -45,7 +45,7 @@ def rebuild(gateway: Gateway, timeout_s: float = 600.0, force: bool = False) -> 
     """Replay into ``gateway``'s database. Stop the gateway worker first: it keeps the
     overlay's index in memory and must reload it from the rebuilt tables."""
     common = gateway.settings.common
-    handlers = gateway.projector.handlers()
+    handlers = gateway.handlers()
     topics = sorted({gateway.catalogue.spec(t).topic for t in handlers})
     gone = truncated(common.bootstrap_servers, [common.topic_prefix + t for t in topics])
     if gone and not force:
