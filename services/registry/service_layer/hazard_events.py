@@ -7,9 +7,9 @@ worker's scanner serves the request, ``assessment.reassess_if_requested``).
 
 from __future__ import annotations
 
-from services.registry.domain.water import WATER_KINDS
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.events.envelope import CloudEvent
+from shared.events.vocabulary import WATER_KINDS
 from shared.messaging.handlers import EventHandler
 
 
