@@ -25,11 +25,18 @@ from services.hazards.domain.exceptions import (
 )
 from services.hazards.domain.model import Hazard
 from services.hazards.domain.zones import BufferConfig
-from services.hazards.service_layer import devices, fix_tasks, handlers, patrols
+from services.hazards.service_layer import (
+    devices,
+    fix_tasks,
+    handlers,
+    patrols,
+    registry_events,
+)
 from services.hazards.service_layer.fix_tasks import AssignFix
 from services.hazards.service_layer.handlers import Context
 from services.hazards.service_layer.patrols import CheckInPolicy
 from shared.config import Region
+from shared.events.envelope import CloudEvent
 from tests.unit.hazards.fakes import FakeUnitOfWork
 
 VILLAGE, OTHER_VILLAGE = "500110120201", "500110120202"
@@ -277,3 +284,31 @@ def test_generated_points_follow_the_homes_near_water_and_leave_manual_ones_alon
     assert uow.fake_points.rows[manual["id"]]["active"] is True
     assert [p["id"] for p in patrols.list_points(uow, hazard.id, False, NOW)] == [
         manual["id"]]
+
+
+# -- registry events: children's homes ----------------------------------------------
+def registry_event(uow: FakeUnitOfWork, type_: str, **data: Any) -> None:
+    """Handle a registry event as the worker does: through the handler table."""
+    with uow:
+        registry_events.HANDLERS[type_](uow, CloudEvent(type_, "/shouhu/registry",
+                                                        data["child_id"], data))
+
+
+def test_a_childs_home_is_kept_as_a_point_moved_and_dropped_when_unknown_or_archived():
+    uow = FakeUnitOfWork()
+    registry_event(uow, "registry.child.registered.v1", child_id="c1",
+                   village_code=VILLAGE, home={"lon": 106.652, "lat": 28.951},
+                   age_band="6-11", risk_grade="low")
+    registry_event(uow, "registry.child.registered.v1", child_id="c2",
+                   village_code=VILLAGE, home={"lon": 106.653, "lat": 28.952},
+                   age_band="6-11", risk_grade="low")
+    assert uow.fake_homes.rows == {"c1": (VILLAGE, 106.652, 28.951),
+                                   "c2": (VILLAGE, 106.653, 28.952)}
+    registry_event(uow, "registry.child.updated.v1", child_id="c1", village_code=VILLAGE,
+                   home={"lon": 106.654, "lat": 28.953})
+    assert uow.fake_homes.rows["c1"] == (VILLAGE, 106.654, 28.953)
+    registry_event(uow, "registry.child.updated.v1", child_id="c1", village_code=VILLAGE,
+                   home=None)  # a ledger row without coordinates
+    registry_event(uow, "registry.child.archived.v1", child_id="c2", village_code=VILLAGE)
+    assert uow.fake_homes.rows == {} and uow.homes.locations() == []
+    assert uow.published == []  # homes are private: nothing goes on the wire

@@ -27,7 +27,13 @@ from services.registry.domain.identity import check_character
 from services.registry.domain.model import Child
 from services.registry.domain.ports import ChildFilter
 from services.registry.domain.villages import VillageDirectory
-from services.registry.service_layer import assessment, cases, children, visits
+from services.registry.service_layer import (
+    assessment,
+    cases,
+    children,
+    hazard_events,
+    visits,
+)
 from services.registry.service_layer.commands import (
     DecideApproval,
     OpenCase,
@@ -71,8 +77,11 @@ def register(uow: FakeUnitOfWork, actor: Actor = STATION, **over: Any) -> Child:
     return children.register_child(uow, cmd, actor, POLICY, TODAY)
 
 
-def hazard_event(type_: str, **data: Any) -> CloudEvent:
-    return CloudEvent(type_, "/shouhu/hazards", data["hazard_id"], data)
+def hazard_event(uow: FakeUnitOfWork, type_: str, **data: Any) -> None:
+    """Handle a hazards event as the worker does: through the handler table."""
+    with uow:
+        hazard_events.HANDLERS[type_](uow, CloudEvent(type_, "/shouhu/hazards",
+                                                      data["hazard_id"], data))
 
 
 def types(uow: FakeUnitOfWork) -> list[str]:
@@ -183,9 +192,8 @@ def test_fields_that_are_not_editable_are_refused_before_anything_is_read():
 def test_a_pond_near_a_home_regrades_the_child_once_the_request_is_served():
     uow = FakeUnitOfWork()
     child = register(uow)
-    with uow:
-        assessment.on_hazard_changed(uow, hazard_event(
-            "hazards.hazard.created.v1", hazard_id="h1", kind="pond", geometry=POND))
+    hazard_event(uow, "hazards.hazard.created.v1", hazard_id="h1", kind="pond",
+                 geometry=POND)
     assert uow.fake_water.requested_at is not None
     assert assessment.reassess_if_requested(uow, POLICY) == 1
     stored = uow.fake_children.rows[child.id]
@@ -197,18 +205,19 @@ def test_a_pond_near_a_home_regrades_the_child_once_the_request_is_served():
     assert assessment.reassess_if_requested(uow, POLICY) is None
 
 
-def test_a_road_hazard_asks_for_no_reassessment_and_a_retired_pond_does():
+def test_a_road_hazard_asks_for_no_reassessment_and_a_new_zone_or_retired_pond_does():
     uow = FakeUnitOfWork()
-    with uow:
-        assessment.on_hazard_changed(uow, hazard_event(
-            "hazards.hazard.created.v1", hazard_id="r1", kind="road", geometry=POND))
+    hazard_event(uow, "hazards.hazard.created.v1", hazard_id="r1", kind="road",
+                 geometry=POND)
     assert uow.fake_water.hazards == {} and uow.fake_water.requested_at is None
-    with uow:
-        assessment.on_hazard_changed(uow, hazard_event(
-            "hazards.hazard.created.v1", hazard_id="h1", kind="pond", geometry=POND))
-        uow.fake_water.requested_at = None
-        assessment.on_hazard_retired(uow, hazard_event("hazards.hazard.retired.v1",
-                                                       hazard_id="h1"))
+    hazard_event(uow, "hazards.hazard.created.v1", hazard_id="h1", kind="pond",
+                 geometry=POND)
+    uow.fake_water.requested_at = None
+    hazard_event(uow, "hazards.zone.changed.v1", hazard_id="h1", zone=POND)
+    assert uow.fake_water.hazards["h1"]["zone"] == POND
+    assert uow.fake_water.requested_at is not None
+    uow.fake_water.requested_at = None
+    hazard_event(uow, "hazards.hazard.retired.v1", hazard_id="h1")
     assert uow.fake_water.hazards == {} and uow.fake_water.requested_at is not None
 
 
