@@ -1,5 +1,6 @@
 """A phone in headless Chromium and the moment a map page is usable: what the page
-benchmarks (bench/map.py, bench/field_map.py) measure the same way."""
+benchmarks (bench/map.py, bench/field_map.py) measure the same way. They put the
+repository's root on ``sys.path`` before importing this."""
 
 from __future__ import annotations
 
@@ -7,17 +8,11 @@ import time
 
 
 def phone():  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    """The end-to-end tests' phone (tests/e2e/phone.py), patient with a slow first load
+    (the benchmarks throttle the network and the CPU)."""
+    from tests.e2e.phone import chromium_phone
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking"):
-        opts.add_argument(arg)
-    opts.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver = chromium_phone()
     driver.set_page_load_timeout(120)
     return driver
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import geopandas as gpd
 
 from services.hazards.domain.checkins import CheckIn, Finding
 from services.hazards.domain.fix_tasks import FixTask
 from services.hazards.domain.model import Hazard
-from shared.events.envelope import CloudEvent
+from shared.ports import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ class FixTaskRepository(abc.ABC):
     def photo(self, task_id: str) -> tuple[bytes, str] | None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(AbstractUnitOfWork):
     """One transaction over the repositories; ``publish`` records events in it."""
 
     hazards: HazardRepository
@@ -188,17 +187,3 @@ class UnitOfWork(abc.ABC):
     findings: FindingRepository
     devices: DeviceRepository
     fix_tasks: FixTaskRepository
-
-    @abc.abstractmethod
-    def __enter__(self) -> Self: ...
-
-    @abc.abstractmethod
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None: ...
-
-    @abc.abstractmethod
-    def publish(self, event_type: str, data: dict[str, Any]) -> CloudEvent: ...
-
-    @abc.abstractmethod
-    def publish_many(self, event_type: str,
-                     datas: list[dict[str, Any]]) -> list[CloudEvent]: ...

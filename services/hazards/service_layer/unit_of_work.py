@@ -20,15 +20,6 @@ from shared.unit_of_work import SqlUnitOfWork
 class HazardsUnitOfWork(SqlUnitOfWork, UnitOfWork):
     """The SQL unit of work (the abstract one is ``domain.ports.UnitOfWork``)."""
 
-    hazards: HazardRepository
-    zones: ZoneRepository
-    homes: HomeRepository
-    points: PatrolPointRepository
-    checkins: CheckInRepository
-    findings: FindingRepository
-    devices: DeviceRepository
-    fix_tasks: FixTaskRepository
-
     def __enter__(self) -> HazardsUnitOfWork:
         super().__enter__()
         return self

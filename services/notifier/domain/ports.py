@@ -12,12 +12,11 @@ from __future__ import annotations
 import abc
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from services.notifier.domain.delivery import Claimed, Finished
 from services.notifier.domain.directory import Person
-from shared.events.envelope import CloudEvent
+from shared.ports import AbstractUnitOfWork
 
 
 class DirectoryRepository(abc.ABC):
@@ -138,7 +137,7 @@ class DispatchQueue(abc.ABC):
     def finish(self, finished: list[Finished], now: datetime) -> None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(AbstractUnitOfWork):
     """One transaction over the repositories; ``publish`` records events in it."""
 
     directory: DirectoryRepository
@@ -146,17 +145,3 @@ class UnitOfWork(abc.ABC):
     places: PlacesRepository
     queue: DispatchQueue
     channels: frozenset[str]  # the configured ones: routing skips the others
-
-    @abc.abstractmethod
-    def __enter__(self) -> Self: ...
-
-    @abc.abstractmethod
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None: ...
-
-    @abc.abstractmethod
-    def publish(self, event_type: str, data: dict[str, Any]) -> CloudEvent: ...
-
-    @abc.abstractmethod
-    def publish_many(self, event_type: str,
-                     datas: list[dict[str, Any]]) -> list[CloudEvent]: ...

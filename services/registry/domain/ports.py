@@ -13,14 +13,13 @@ import abc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from services.registry.domain.cases import Case
 from services.registry.domain.model import Child
 from services.registry.domain.visits import Visit
 from shared.auth.principal import Principal
-from shared.events.envelope import CloudEvent
+from shared.ports import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ class AuditLog(abc.ABC):
                     remote_addr: str = "") -> None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(AbstractUnitOfWork):
     """One transaction over the repositories; ``publish`` records events in it."""
 
     children: ChildRepository
@@ -197,17 +196,3 @@ class UnitOfWork(abc.ABC):
     ledgers: LedgerRepository
     approvals: ApprovalRepository
     audit: AuditLog
-
-    @abc.abstractmethod
-    def __enter__(self) -> Self: ...
-
-    @abc.abstractmethod
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None: ...
-
-    @abc.abstractmethod
-    def publish(self, event_type: str, data: dict[str, Any]) -> CloudEvent: ...
-
-    @abc.abstractmethod
-    def publish_many(self, event_type: str,
-                     datas: list[dict[str, Any]]) -> list[CloudEvent]: ...

@@ -20,14 +20,6 @@ from shared.unit_of_work import SqlUnitOfWork
 class RegistryUnitOfWork(SqlUnitOfWork, UnitOfWork):
     """The SQL unit of work (the abstract one is ``domain.ports.UnitOfWork``)."""
 
-    children: ChildRepository
-    cases: CaseRepository
-    visits: VisitRepository
-    water: WaterRepository
-    ledgers: LedgerRepository
-    approvals: ApprovalRepository
-    audit: AuditLog
-
     def __enter__(self) -> RegistryUnitOfWork:
         super().__enter__()
         return self
