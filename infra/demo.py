@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -38,6 +39,12 @@ VISITS_AT_START = 400  # the rest of the year's visits stay in visits.json
 DEMO_INBOXES = {"fh-station": "demo.station_admin", "fh-supervisor": "demo.child_supervisor",
                 "fh-201-director": "demo.child_director", "fh-201-patrol": "demo.patrol_member",
                 "fh-police": "demo.police_liaison", "fh-school": "demo.school_liaison"}
+
+# The summer plan the demo asks the gateway for (bench/demo_plan.py replans it offline):
+# three teams by motorbike from the township seat, as a rural station patrols its 16
+# villages; on foot from the seat most ponds are more than a shift away (docs/demo-data.md).
+DEMO_PLAN: dict[str, Any] = {"teams": 3, "travel_mode": "motorbike",
+                             "start": {"lon": 106.65, "lat": 28.95}}
 
 
 class DemoError(RuntimeError):
@@ -157,17 +164,18 @@ def _road_network(stack: Stack, token: str, path: Path) -> int:
 
 
 def _plan(stack: Stack, token: str, today: date) -> str | None:
-    """Plan the summer holiday's patrols starting at the township seat, one team per
-    demo patrol account (their background checks are on record)."""
+    """Plan the summer holiday's patrols (``DEMO_PLAN``) starting at the township seat;
+    the demo patrol account (its background check is on record) is in every team."""
     starts, ends = summer_holiday(today)
     try:
         accounts = requests.get(stack.url("gateway") + "/api/users", timeout=30,
                                 headers={"Authorization": f"Bearer {token}"}).json()
         patrols = [u["user_id"] for u in accounts if u["role"] == "patrol_member"]
-        teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
-                  "members": [{"member_id": uid}]} for k, uid in enumerate(patrols, 1)]
+        teams = [{"team_id": f"team-{k}", "start": DEMO_PLAN["start"],
+                  "members": [{"member_id": patrols[(k - 1) % len(patrols)]}]}
+                 for k in range(1, DEMO_PLAN["teams"] + 1)] if patrols else []
         body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-                "teams": teams,
+                "teams": teams, "travel_mode": DEMO_PLAN["travel_mode"],
                 "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
         resp = requests.post(stack.url("gateway") + "/api/plans", json=body, timeout=120,
                              headers={"Authorization": f"Bearer {token}"})
