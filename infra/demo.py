@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from infra.demogen import generate
+from infra.demogen.fix_tasks import fix_task_script
 from infra.demogen.seeding import (
     Client,
     child_ids,
@@ -30,6 +31,7 @@ from infra.demogen.seeding import (
     post_visits,
 )
 from infra.stack import Stack
+from shared.clock import township_zone
 
 log = logging.getLogger(__name__)
 SEED = 1
@@ -95,6 +97,8 @@ def _seed_data(stack: Stack, token: str, seed_value: int) -> tuple[dict, str | N
     done["road_links"] = _road_network(stack, token, out / "roads.geojson")  # issue 15
     stack.say("planning the summer patrols …")
     plan_id = _plan(stack, token, today)
+    stack.say("fix tasks …")
+    done.update(_fix_tasks(stack, token, today, out))
     log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
     return done, plan_id
 
@@ -186,6 +190,34 @@ def _plan(stack: Stack, token: str, today: date) -> str | None:
         log.warning("no patrol plan (%s): %s", resp.status_code, resp.text[:200])
         return None
     return str(resp.json().get("plan_id") or resp.json().get("id"))
+
+
+def _fix_tasks(stack: Stack, token: str, today: date, out: Path) -> dict[str, int]:
+    """A few weeks of fix tasks on the most exposed gaps the dashboard lists, in every
+    state (``infra.demogen.fix_tasks``), told by ``shouhu demo fix-tasks``; best effort."""
+    auth = {"Authorization": f"Bearer {token}"}
+    gw = stack.url("gateway")
+    try:
+        gaps = requests.get(gw + "/api/dashboard", headers=auth, timeout=120).json()
+        accounts = requests.get(gw + "/api/users", headers=auth, timeout=30).json()
+        by_role = {u["role"]: u["user_id"] for u in accounts}
+        users = {"station": by_role["station_admin"], "village": by_role["child_director"],
+                 "patrol": by_role["patrol_member"]}
+        script = fix_task_script(gaps["protections"], today, township_zone())
+    except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+        log.warning("fix tasks not seeded: %s", exc)
+        return {}
+    path = out / "fix_tasks.json"  # kept: replaying the same file again changes nothing
+    if not path.exists():
+        path.write_text(json.dumps({"tasks": script, "users": users}), encoding="utf-8")
+        path.chmod(0o600)
+    proc = subprocess.run([sys.executable, "-m", "infra.cli", "demo", "fix-tasks", str(path)],
+                          env=stack.env("hazards"), capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        log.warning("fix tasks not seeded (exit %s): %s", proc.returncode,
+                    proc.stderr.strip()[-500:])
+        return {}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def _links(stack: Stack, token: str, plan_id: str | None) -> dict[str, str]:
