@@ -63,7 +63,7 @@ def main() -> None:
     reasons = sorted({u.reason.split(":")[0] for u in plan.unmet})
     km = sum(sh.distance_m for sh in shifts) / 1000
     print(f"{len(cands)} points ({sum(len(t.points) for t in plan.teams)} assigned, "
-          f"{len({s.point_id for sh in shifts for s in sh.stops})} stops after merging), "
+          f"{len({s.point_id for sh in shifts for s in sh.stops})} stops visited), "
           f"{len(plan.teams)} teams by {args.mode}, {len(shifts) // len(plan.teams)} days, "
           f"metric {plan.metric}")
     print(f"covered {len(assigned - unmet)}, unmet {len(unmet)} {reasons}; "
