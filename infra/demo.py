@@ -2,8 +2,9 @@
 
 ``seed(stack)`` generates the township scale (infra/demogen), imports the hazards file
 and the children ledger the way a station would, records visits, cases and last
-summer's check-ins, plans the coming summer holiday's patrols, and prints where to
-look and who to log in as.
+summer's check-ins, plans the coming summer holiday's patrols, tells a few weeks of fix
+tasks (the one step that needs the hazards service layer: ``infra/demo_fix_tasks.py``),
+and prints where to look and who to log in as.
 """
 
 from __future__ import annotations
