@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integrat
 
 from gw_helpers import apply, event, gateway, token  # noqa: E402
 
-from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
-from services.gateway.domain.read_model import ChildHome, HazardShape, PatrolPoint  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
-from services.gateway.entrypoints.dashboard_map import render_dashboard_map  # noqa: E402
-from services.gateway.service_layer.dashboard import map_figures  # noqa: E402
+from services.gateway.planning.entrypoints.dashboard_map import render_dashboard_map  # noqa: E402
+from services.gateway.planning.service_layer.dashboard import map_figures  # noqa: E402
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore  # noqa: E402
+from services.gateway.read_model.domain.read_model import ChildHome, HazardShape, PatrolPoint  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 
 LON0, LAT0 = 106.65, 28.95

@@ -21,17 +21,17 @@ from sqlalchemy import create_engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from infra.demo import DEMO_PLAN, summer_holiday  # noqa: E402
-from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
-from services.gateway.adapters.road_repository import RoadRepository  # noqa: E402
-from services.gateway.domain.planner import (  # noqa: E402
+from services.gateway.planning.adapters.road_repository import RoadRepository  # noqa: E402
+from services.gateway.planning.domain.planner import (  # noqa: E402
     Member,
     PlanRequest,
     Team,
     plan_patrols,
 )
-from services.gateway.domain.road_graph import Link  # noqa: E402
-from services.gateway.service_layer.plans import candidates  # noqa: E402
-from services.gateway.service_layer.roads import links_for_planning  # noqa: E402
+from services.gateway.planning.domain.road_graph import Link  # noqa: E402
+from services.gateway.planning.service_layer.plans import candidates  # noqa: E402
+from services.gateway.planning.service_layer.roads import links_for_planning  # noqa: E402
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore  # noqa: E402
 from shared.geo import utm_crs  # noqa: E402
 
 
