@@ -93,7 +93,7 @@ def _seed_data(stack: Stack, token: str, seed_value: int) -> tuple[dict, str | N
     stack.say("importing the children's ledger …")
     done["children"] = import_ledger(registry, out / town["ledger"])["imported"]
     stack.say("patrol points, visits, cases, check-ins …")
-    done["patrol_points"] = _patrol_points(hazards)
+    done["patrol_points"] = _patrol_points(hazards, done["children"])
     done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
     done["road_links"] = _road_network(stack, token, out / "roads.geojson")  # issue 15
     stack.say("planning the summer patrols …")
@@ -122,20 +122,26 @@ def _activity(registry: Client, hazards: Client, out: Path, villages: list[str])
     return done
 
 
-def _patrol_points(hazards: Client, timeout_s: float = 60.0) -> int:
-    """Generate patrol points once the hazards service has learned the homes (events)."""
+def _patrol_points(hazards: Client, homes: int, timeout_s: float = 300.0) -> int:
+    """Generate patrol points once the hazards service has learned every one of the
+    ``homes`` the ledger brought (registry events): drawn from the first few hundred,
+    the demo once planned its summer around half its ponds."""
     deadline = time.monotonic() + timeout_s
-    count = 0
-    while time.monotonic() < deadline:
+    while True:
         resp = hazards.call("POST", "/patrol-points/generate")
         if resp.status_code in (404, 405):
             return 0
-        points = hazards.call("GET", "/patrol-points")
-        count = len(points.json()) if points.ok else 0
-        if count:
+        resp.raise_for_status()
+        known = resp.json()["homes"]
+        if known >= homes:
+            break
+        if time.monotonic() > deadline:
+            log.warning("patrol points drawn from %d of %d homes: the others' events are late",
+                        known, homes)
             break
         time.sleep(2)  # the registry's events are still on their way to the hazards service
-    return count
+    points = hazards.call("GET", "/patrol-points")
+    return len(points.json()) if points.ok else 0
 
 
 def owner_only_tree(folder: Path) -> None:
