@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.gateway.planning.adapters.plan_repository import PlanRepository
-from services.gateway.planning.service_layer.plans import high_exposure_points
+from services.gateway.planning.service_layer.plans import candidates, high_exposure_points
 from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.gateway.read_model.adapters.villages import village_name
 from shared.auth.principal import Principal
@@ -75,7 +75,7 @@ def _weeks(end: date) -> list[tuple[str, date, date]]:
 def _coverage_by_week(store: ReadModelStore, checkins: list[Any],
                       end: date) -> list[dict[str, Any]]:
     """Share of the high-exposure points (top fifth) checked at least once that week."""
-    high = high_exposure_points(store)
+    high = high_exposure_points(candidates(store))
     rows = []
     for week, first, last in _weeks(end):
         seen = {c.point_id for c in checkins if first <= _day(c.checked_at) <= last}

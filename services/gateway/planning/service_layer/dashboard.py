@@ -92,7 +92,7 @@ def _overdue_by_village(store: ReadModelStore, principal: Principal,
 
 def _coverage(store: ReadModelStore, now: datetime) -> dict[str, Any]:
     ranked = candidates(store)
-    high = high_exposure_points(store)
+    high = high_exposure_points(ranked)
     week = store.checkins(now - timedelta(days=7))
     checked = {c.point_id for c in week}
     return {"points": len(ranked), "checked_7d": len(checked & {c.point_id for c in ranked}),

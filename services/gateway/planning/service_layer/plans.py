@@ -27,7 +27,7 @@ def candidates(store: ReadModelStore) -> list[Candidate]:
     """Active patrol points with the exposure, name, kind, village and missing
     protections of their hazard (what the field sheet shows)."""
     exposure = {e.hazard_id: e.weight_tenths for e in store.exposures()}
-    hazards = {h.hazard_id: h for h in store.hazards()}
+    hazards = {h.hazard_id: h for h in store.hazard_facts()}
     out = []
     for p in store.points():
         h = hazards.get(p.hazard_id)
@@ -37,9 +37,9 @@ def candidates(store: ReadModelStore) -> list[Candidate]:
     return out
 
 
-def high_exposure_points(store: ReadModelStore) -> set[str]:
+def high_exposure_points(points: list[Candidate]) -> set[str]:
     """The top fifth of active patrol points by exposure (those with any exposure)."""
-    ranked = sorted(candidates(store), key=lambda c: (-c.exposure_tenths, c.point_id))
+    ranked = sorted(points, key=lambda c: (-c.exposure_tenths, c.point_id))
     return {c.point_id for c in ranked[:max(1, round(len(ranked) * HIGH_EXPOSURE_SHARE))]
             if c.exposure_tenths > 0}
 
@@ -108,7 +108,7 @@ def coverage(conn: Connection, plan_id: str, now: datetime | None = None) -> dic
     planned = {s["point_id"] for t in plan["teams"] for sh in t["shifts"] for s in sh["stops"]}
     since = start_of(date.fromisoformat(plan["starts_on"]))
     done = [c for c in store.checkins(since) if c.point_id in planned]
-    high = high_exposure_points(store)
+    high = high_exposure_points(candidates(store))
     week = {c.point_id for c in store.checkins(now - timedelta(days=7))}
     return {"plan_id": plan_id, "planned_points": len(planned),
             "checked_points": len({c.point_id for c in done}),

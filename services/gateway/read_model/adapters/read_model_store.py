@@ -40,6 +40,7 @@ from services.gateway.read_model.domain.read_model import (
     DirectoryGap,
     Finding,
     FixTaskState,
+    HazardFacts,
     HazardShape,
     PatrolPoint,
     VisitState,
@@ -134,6 +135,14 @@ class ReadModelStore:
     def hazards(self) -> list[HazardShape]:
         rows = self.conn.execute(select(hazard_shapes).order_by(hazard_shapes.c.hazard_id)).all()
         return [self._hazard(r) for r in rows]
+
+    def hazard_facts(self) -> list[HazardFacts]:
+        """Every hazard without its outline and zone (see HazardFacts)."""
+        c = hazard_shapes.c
+        rows = self.conn.execute(select(c.hazard_id, c.kind, c.name, c.village_code,
+                                        c.protections).order_by(c.hazard_id)).all()
+        return [HazardFacts(r.hazard_id, r.kind, r.name, r.village_code, r.protections or {})
+                for r in rows]
 
     # -- patrols ------------------------------------------------------------------
     def put_point(self, point: PatrolPoint) -> None:

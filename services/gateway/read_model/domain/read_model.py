@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-WATER_KINDS = frozenset({"river", "pond", "stream", "ditch", "canal", "reservoir", "dam",
-                         "swimming_spot"})
-PROTECTIONS = ("barrier", "warning_sign", "rescue_equipment")
+from shared.events.vocabulary import PROTECTIONS, WATER_KINDS
 
 
 def hazard_class(kind: str) -> str:
@@ -34,6 +32,27 @@ class ChildHome:
     risk_grade: str
 
 
+def lacking(protections: dict[str, str]) -> list[str]:
+    """Protections not in working order (missing or damaged), in a fixed order."""
+    return [p for p in PROTECTIONS if protections.get(p, "missing") != "present"]
+
+
+@dataclass(frozen=True)
+class HazardFacts:
+    """What the dashboard and the planner say of a hazard, without its outline and zone:
+    a township's shapes are megabytes of JSON, which would be most of those pages' time."""
+
+    hazard_id: str
+    kind: str
+    name: str
+    village_code: str = ""
+    protections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lacking(self) -> list[str]:
+        return lacking(self.protections)
+
+
 @dataclass(frozen=True)
 class HazardShape:
     hazard_id: str
@@ -48,8 +67,7 @@ class HazardShape:
 
     @property
     def lacking(self) -> list[str]:
-        """Protections not in working order (missing or damaged), in a fixed order."""
-        return [p for p in PROTECTIONS if self.protections.get(p, "missing") != "present"]
+        return lacking(self.protections)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from shared.auth.principal import Principal
 
 def hazard_ranking(store: ReadModelStore) -> list[dict[str, Any]]:
     """Every hazard, most exposed first, with what it lacks (what to fix first)."""
-    hazards = {h.hazard_id: h for h in store.hazards()}
+    hazards = {h.hazard_id: h for h in store.hazard_facts()}
     out = []
     for e in store.exposures():
         h = hazards.get(e.hazard_id)
