@@ -208,6 +208,28 @@ def test_a_director_opens_a_case_and_acknowledges_its_alert_in_the_inbox(stack):
     assert other.post(ack_url, data={"csrf_token": CSRF}).status_code == 404
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_the_case_page_names_its_child_and_village_and_links_to_the_child(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client, name="个案名字")
+    phone = browser(app)
+    opened = phone.post(f"/children/{child_id}/cases", data={
+        "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "", "note": ""})
+    case_path = opened.location.split("?")[0]
+    page = text(phone.get(case_path))
+    assert "<h1>个案名字的个案</h1>" in page
+    about = re.search(r'<dl id="about">.*?</dl>', page, re.S).group(0)
+    assert f'<a href="/children/{child_id}?lang=zh">个案名字</a>' in about
+    assert "<dd>崇恩村</dd>" in about  # the village's name, not its code
+    ref = case_path.rsplit("/", 1)[1].replace("-", "")[:8].upper()
+    assert f"<dd>{ref}</dd>" in about  # a short reference beside the name
+    main = re.sub(r"<[^>]+>", " ", page.split("<main")[1])  # what a reader sees
+    assert not UUID.search(main), UUID.search(main)
+    assert "<h1>Case of 个案名字</h1>" in text(phone.get(case_path + "?lang=en"))
+
+
 def test_a_service_down_is_a_page_that_says_so(tmp_path):
     app = create_app(gateway(f"sqlite:///{tmp_path / 'gw.db'}"))  # peers at closed ports
     phone = browser(app)
