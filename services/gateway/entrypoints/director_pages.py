@@ -99,7 +99,8 @@ def build(registry: Any) -> Blueprint:
         t, metres = LABELS[lang], placed["water_distance_m"]
         return render_page(
             "phone_message.html", "home_saved", f"/children/{child_id}/home?saved=1",
-            title_args={"grade": t["grades"].get(placed["risk_grade"], placed["risk_grade"]),
+            title_args={"name": placed["name"],
+                        "grade": t["grades"].get(placed["risk_grade"], placed["risk_grade"]),
                         "water": t["no_water"] if metres is None
                         else t["water_m"].format(m=round(metres))},
             links=[(url_for("director.WithoutHome", lang=lang), t["no_home_back"]),

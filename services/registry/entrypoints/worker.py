@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from services.registry.bootstrap import SOURCE, Registry, bootstrap
-from services.registry.service_layer import assessment, visits
+from services.registry.service_layer import assessment, staff, visits
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
 from shared.events import Catalogue, CloudEvent
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
-    """Consumer handlers for hazards events, each joining the consumer's transaction."""
+    """Consumer handlers for hazards events and the gateway's background checks (who may
+    be a child's director), each joining the consumer's transaction."""
 
     def bind(fn: Callable[[RegistryUnitOfWork, CloudEvent], None]) -> Handler:
         def handle(conn: Connection, event: CloudEvent) -> None:
@@ -44,6 +45,7 @@ def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
         "hazards.hazard.updated.v1": bind(assessment.on_hazard_changed),
         "hazards.hazard.retired.v1": bind(assessment.on_hazard_retired),
         "hazards.zone.changed.v1": bind(assessment.on_zone_changed),
+        "gateway.staff_check.recorded.v1": bind(staff.on_check_recorded),
     }
 
 
