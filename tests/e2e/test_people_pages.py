@@ -29,6 +29,7 @@ from peers import DIRECTOR_ID, Served, registry  # noqa: E402
 from infra.broker import free_port  # noqa: E402
 from services.gateway.adapters.forwarding import Forwarder  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
+from services.gateway.entrypoints.case_pages import short_ref  # noqa: E402
 from services.registry.service_layer.children import register_child  # noqa: E402
 from services.registry.service_layer.commands import RegisterChild  # noqa: E402
 from services.registry.service_layer.context import Actor  # noqa: E402
@@ -117,7 +118,7 @@ def test_the_case_page_names_its_child_on_both_screens(apps, browsers, tmp_path)
         assert driver.find_element(By.TAG_NAME, "h1").text == "页面儿童的个案"
         about = driver.find_element(By.ID, "about")
         assert "页面儿童" in about.text and "崇恩村" in about.text
-        assert case_id.replace("-", "")[:8].upper() in about.text
+        assert short_ref(case_id) in about.text
         link = about.find_element(By.LINK_TEXT, "页面儿童")
         assert link.is_displayed() and link.size["height"] > 0
         assert "监护人无力监护" in text

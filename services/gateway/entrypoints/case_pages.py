@@ -43,8 +43,8 @@ def step_request(case: dict[str, Any], form: dict[str, Any],
 
 
 def short_ref(record_id: str) -> str:
-    """A reference a person can read out on the phone beside a name (never alone)."""
-    return record_id.replace("-", "")[:8].upper()
+    """Eight digits a person can read out on the phone beside a name (never alone)."""
+    return f"{int(record_id.replace('-', '')[:12], 16) % 10**8:08d}"
 
 
 def about(case: dict[str, Any], child: dict[str, Any] | None) -> dict[str, str]:
