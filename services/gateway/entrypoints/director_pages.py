@@ -191,7 +191,7 @@ def build(registry: Any) -> Blueprint:
             child_id = str(child_id)
             status, answer = (registry.patch(f"/children/{child_id}", caller_token(),
                                              home_body(form), int(form["version"]))
-                              if form["version"].isdigit() else (412, {}))
+                              if _version(form["version"]) else (412, {}))
             if status == 422:
                 return home_form(child_id, form, 422, field_errors(answer, form))
             if status == 412:  # changed since the form was opened: the form on the record now
@@ -263,6 +263,11 @@ def build(registry: Any) -> Blueprint:
                              **{said: 1})
 
     return blp
+
+
+def _version(typed: str) -> bool:
+    """Whether the form's version is one a record may have (not an overflowing number)."""
+    return typed.isdigit() and len(typed) <= 9
 
 
 def _blank_visit() -> dict[str, str]:

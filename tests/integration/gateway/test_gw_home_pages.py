@@ -137,6 +137,8 @@ def test_the_home_form_says_what_the_registry_refused_and_keeps_what_was_typed(s
         **typed, "version": str(int(version) + 5), "lon": "106.651", "lat": "28.951"})
     assert stale.status_code == 409 and "Someone changed this record" in text(stale)
     assert f'name="version" value="{version}"' in text(stale)  # the record as it is now
+    assert director.post(f"/children/{child_id}/home", data={
+        **typed, "version": "9" * 30, "lon": "106.651", "lat": "28.951"}).status_code == 409
     child = registry_client.get(f"/children/{child_id}", headers={
         "Authorization": "Bearer " + KEYS.issue(Principal("a", Role.STATION_ADMIN,
                                                           TOWNSHIP))}).json
