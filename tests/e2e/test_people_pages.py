@@ -29,7 +29,7 @@ from peers import DIRECTOR_ID, Served, registry  # noqa: E402
 from infra.broker import free_port  # noqa: E402
 from services.gateway.adapters.forwarding import Forwarder  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
-from services.gateway.entrypoints.case_pages import short_ref  # noqa: E402
+from services.gateway.field.entrypoints.case_pages import short_ref  # noqa: E402
 from services.registry.service_layer.children import register_child  # noqa: E402
 from services.registry.service_layer.commands import RegisterChild  # noqa: E402
 from services.registry.service_layer.context import Actor  # noqa: E402

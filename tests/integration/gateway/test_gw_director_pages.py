@@ -18,7 +18,7 @@ from peers import DIRECTOR_ID, Served, notifier, published, registry, relay
 
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.entrypoints.api import create_app
-from services.gateway.entrypoints.case_pages import short_ref
+from services.gateway.field.entrypoints.case_pages import short_ref
 from shared.auth import Principal, Role
 from shared.auth.flask import COOKIE, CSRF_COOKIE, session_csrf
 from tests.integration.registry.reg_helpers import OTHER_VILLAGE, VILLAGE, child_body

@@ -17,8 +17,8 @@ from peers import DIRECTOR_ID, Served, published, registry
 from sqlalchemy import select
 
 from services.gateway.adapters.forwarding import Forwarder
-from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.entrypoints.api import create_app
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.registry.adapters.tables import audit_log
 from services.registry.entrypoints.api import create_app as registry_app
 from services.registry.service_layer import children
