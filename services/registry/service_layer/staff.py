@@ -9,6 +9,7 @@ from services.registry.domain.model import Child
 from services.registry.domain.staff_checks import StaffCheck, require_director
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.events import CloudEvent
+from shared.messaging.handlers import EventHandler
 
 
 def on_check_recorded(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
@@ -31,3 +32,8 @@ def check_director(uow: RegistryUnitOfWork, before: Child | None, after: Child,
     person = after.child_director_id
     if person and (before is None or before.child_director_id != person):
         require_director(person, uow.staff_checks.get(person), today)
+
+
+HANDLERS: dict[str, EventHandler[RegistryUnitOfWork]] = {
+    "gateway.staff_check.recorded.v1": on_check_recorded,
+}

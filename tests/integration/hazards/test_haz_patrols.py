@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from services.hazards.adapters.tables import checkins, homes
 from services.hazards.entrypoints.api import create_app
-from services.hazards.service_layer.registry_events import HANDLERS
 from shared.auth import Role
 from shared.events.envelope import CloudEvent
 
@@ -26,7 +25,7 @@ def _home(hazards, child_id: str, lon: float, lat: float) -> None:  # type: igno
                              "home": {"lon": lon, "lat": lat}, "age_band": "3-5",
                              "risk_grade": "high", "categories": [], "living_alone": False})
     with hazards.engine.begin() as conn:
-        HANDLERS[event.type](conn, event)
+        hazards.handlers()[event.type](conn, event)
 
 
 def _setup_points(client, hazards) -> dict[str, dict]:  # type: ignore[no-untyped-def]

@@ -63,8 +63,6 @@ def staff_check(registry, user_id: str, result: str = "clear",  # type: ignore[n
     """A background check the gateway recorded, consumed as the registry's worker does
     (inbox row and handler in one transaction); returns how the consumer took it. By
     default a clear check made today, valid for a year."""
-    from services.registry.entrypoints.worker import hazard_handlers
-
     checked_on = checked_on or date.today()
     if valid_until is None and result == "clear":
         valid_until = checked_on + timedelta(days=365)
@@ -76,7 +74,7 @@ def staff_check(registry, user_id: str, result: str = "clear",  # type: ignore[n
     event = CloudEvent(type="gateway.staff_check.recorded.v1", source="/test/gateway",
                        subject=user_id, data=data)
     consumer = EventConsumer(ConsumerConfig("127.0.0.1:1", "registry", []), registry.engine,
-                             registry.catalogue, hazard_handlers(registry.catalogue))
+                             registry.catalogue, registry.handlers())
     return consumer.handle(event.to_json())
 
 

@@ -39,7 +39,6 @@ from services.gateway.entrypoints.schemas import (
     WithoutHomeQuery,
 )
 from services.gateway.field.entrypoints.director_forms import (
-    AREAS,
     case_body,
     field_errors,
     home_body,
@@ -50,6 +49,7 @@ from services.gateway.field.entrypoints.ledger_labels import LEDGER
 from services.gateway.field.entrypoints.map_api import caller_token
 from shared.auth.flask import allow
 from shared.events.registry import SITUATIONS
+from shared.events.vocabulary import FINDING_AREAS
 
 SHOWN = 50  # children a page (the registry's largest page: more would be a bulk export)
 UPSTREAM = (401, 403, 404, 502, 503)  # the pages a registry refusal or absence gives
@@ -271,4 +271,4 @@ def _version(typed: str) -> bool:
 
 
 def _blank_visit() -> dict[str, str]:
-    return {"visited_at": now_local(), "next_steps": "", **dict.fromkeys(AREAS, "")}
+    return {"visited_at": now_local(), "next_steps": "", **dict.fromkeys(FINDING_AREAS, "")}
