@@ -26,6 +26,7 @@ ZH: dict[str, Any] = {
     "by_situation": "按情形（强制报告情形为紧急）", "note": "情况说明", "open": "开个案",
     "case_title": "个案", "step": "当前步骤", "opened_at": "开案时间",
     "case_about": "{name}的个案", "child": "儿童", "ref": "编号",
+    "child_cases": "个案", "child_no_cases": "没有个案。",
     "no_home_title": "没有坐标的儿童", "no_home_link": "没有坐标的儿童（离水距离未知）",
     "no_home_why": "台账里没有经纬度的儿童：离水距离未知，风险等级未计入水域因素，地图上也没有。"
                    "请补充家庭位置。",
@@ -101,6 +102,7 @@ EN: dict[str, Any] = {
     "open": "Open the case",
     "case_title": "Case", "step": "Step", "opened_at": "Opened",
     "case_about": "Case of {name}", "child": "Child", "ref": "Ref.",
+    "child_cases": "Cases", "child_no_cases": "No case.",
     "no_home_title": "Children without coordinates",
     "no_home_link": "Children without coordinates (distance to water unknown)",
     "no_home_why": "Ledger rows without longitude and latitude: the distance to water is "

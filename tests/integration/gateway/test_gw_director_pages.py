@@ -306,3 +306,20 @@ def test_a_browser_without_a_session_is_sent_to_sign_in_and_back(stack):
     assert admin_get(registry_client, f"/children/{child_id}/visits") == []
     sign_in = anonymous.get(anonymous.get("/visits?days=30", headers=BROWSER).location)
     assert 'name="next" value="/visits?days=30"' in text(sign_in)  # the login form's
+
+
+def test_the_childs_page_lists_the_childs_cases_and_links_to_each(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client)
+    phone = browser(app)
+    assert "No case." in text(phone.get(f"/children/{child_id}?lang=en"))
+    opened = phone.post(f"/children/{child_id}/cases?lang=en", data={
+        "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "", "note": ""})
+    case_path = opened.location.split("?")[0]
+    page = text(phone.get(f"/children/{child_id}?lang=en"))
+    assert "No case." not in page
+    assert f'<a href="{case_path}?lang=en">guardian incapable</a>' in page
+    step = admin_get(registry_client, f"/cases?child_id={child_id}")["items"][0]["step"]
+    label = {"report": "report", "emergency": "emergency", "assessment": "assessment"}[step]
+    assert re.search(rf"guardian incapable</a>\s* · {label} · Opened \d{{4}}-\d\d-\d\d \d\d:\d\d",
+                     page), page

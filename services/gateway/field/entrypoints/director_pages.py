@@ -27,7 +27,7 @@ from services.gateway.entrypoints.response_schemas import (
     TEXT,
     page_errors,
 )
-from services.gateway.entrypoints.roles import CHILD_WRITERS, EXACT
+from services.gateway.entrypoints.roles import CASE_READERS, CHILD_WRITERS, EXACT
 from services.gateway.entrypoints.schemas import (
     CaseForm,
     ChildQuery,
@@ -47,7 +47,7 @@ from services.gateway.field.entrypoints.director_forms import (
 )
 from services.gateway.field.entrypoints.ledger_labels import LEDGER
 from services.gateway.field.entrypoints.map_api import caller_token
-from shared.auth.flask import allow
+from shared.auth.flask import allow, current_principal
 from shared.events.registry import SITUATIONS
 from shared.events.vocabulary import FINDING_AREAS
 
@@ -70,10 +70,19 @@ def build(registry: Any) -> Blueprint:
                            form=form, errors=errors, message=errors.get(""),
                            error=bool(errors), **extra)
 
+    def child_cases(child_id: str) -> list[dict[str, Any]] | None:
+        """The child's cases, newest first, for a role that reads cases (else None)."""
+        if current_principal().role not in CASE_READERS:
+            return None
+        found = accepted(registry.get("/cases", caller_token(),
+                                      {"child_id": child_id, "page_size": str(SHOWN)}),
+                         "registry")
+        return list(found["items"])
+
     def visit_page(child_id: str, form: dict[str, str], status: int = 200,
                    errors: dict[str, str] | None = None) -> Response:
         return form_page("child_visit.html", "visit_title", f"/children/{child_id}",
-                         child_id, form, status, errors or {})
+                         child_id, form, status, errors or {}, cases=child_cases(child_id))
 
     def case_form(child_id: str, form: dict[str, str], status: int = 200,
                   errors: dict[str, str] | None = None) -> Response:
