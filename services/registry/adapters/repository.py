@@ -211,6 +211,8 @@ def _conditions(f: ChildFilter) -> list[Any]:
         conds.append(children.c.risk_grade == f.grade)
     if f.category:  # JSON arrays differ per backend: match the quoted element in its text
         conds.append(cast(children.c.categories, Text).contains(f'"{f.category}"'))
+    if f.has_home is not None:
+        conds.append(children.c.home.isnot(None) if f.has_home else children.c.home.is_(None))
     if f.overdue_on:
         conds.append(children.c.next_visit_due < f.overdue_on)
     if f.due_by:

@@ -17,6 +17,7 @@ from typing import Any
 
 from services.registry.domain.cases import Case
 from services.registry.domain.model import Child
+from services.registry.domain.staff_checks import StaffCheck
 from services.registry.domain.visits import Visit
 from shared.auth.principal import Principal
 from shared.ports import AbstractUnitOfWork
@@ -32,6 +33,7 @@ class ChildFilter:
     category: str | None = None
     grade: str | None = None
     overdue_on: date | None = None  # next visit due before this day
+    has_home: bool | None = None  # False: no coordinates yet (distance to water unknown)
     due_by: date | None = None  # next visit due on or before this day
     child_director_id: str = ""
     unreviewed_quarter: str | None = None
@@ -173,6 +175,16 @@ class ApprovalRepository(abc.ABC):
         """Mark the approval used; False if it already was."""
 
 
+class StaffCheckRepository(abc.ABC):
+    """Each person's latest background-check standing, as the gateway's events gave it."""
+
+    @abc.abstractmethod
+    def record(self, check: StaffCheck) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, user_id: str) -> StaffCheck | None: ...
+
+
 class AuditLog(abc.ABC):
     """Who read or changed which record, written in the change's transaction."""
 
@@ -195,4 +207,5 @@ class UnitOfWork(AbstractUnitOfWork):
     water: WaterRepository
     ledgers: LedgerRepository
     approvals: ApprovalRepository
+    staff_checks: StaffCheckRepository
     audit: AuditLog

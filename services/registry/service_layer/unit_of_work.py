@@ -13,6 +13,7 @@ from services.registry.adapters.case_repository import (
     WaterRepository,
 )
 from services.registry.adapters.repository import ChildRepository
+from services.registry.adapters.staff_checks import StaffCheckRepository
 from services.registry.domain.ports import UnitOfWork
 from shared.unit_of_work import SqlUnitOfWork
 
@@ -32,3 +33,4 @@ class RegistryUnitOfWork(SqlUnitOfWork, UnitOfWork):
         self.ledgers = LedgerRepository(conn)
         self.approvals = ApprovalRepository(conn)
         self.audit = AuditLog(conn)
+        self.staff_checks = StaffCheckRepository(conn)

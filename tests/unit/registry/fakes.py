@@ -18,6 +18,7 @@ from services.registry.domain.cases import Case
 from services.registry.domain.exceptions import StaleVersion
 from services.registry.domain.model import Child
 from services.registry.domain.ports import ChildFilter
+from services.registry.domain.staff_checks import StaffCheck
 from services.registry.domain.visits import Visit
 from shared.auth.principal import Principal
 from tests.unit.recording_unit_of_work import RecordingUnitOfWork
@@ -34,6 +35,7 @@ def _matches(c: Child, f: ChildFilter) -> bool:
         f.grade is None or c.risk_grade == f.grade,
         f.category is None or f.category in c.categories,
         f.overdue_on is None or (due is not None and due < f.overdue_on),
+        f.has_home is None or (c.home_lon is not None) is f.has_home,
         f.due_by is None or (due is not None and due <= f.due_by),
         not f.child_director_id or c.child_director_id == f.child_director_id,
         f.unreviewed_quarter is None or c.reviewed_quarter != f.unreviewed_quarter,
@@ -264,6 +266,17 @@ class FakeApprovals(ports.ApprovalRepository):
         return True
 
 
+class FakeStaffChecks(ports.StaffCheckRepository):
+    def __init__(self) -> None:
+        self.rows: dict[str, StaffCheck] = {}
+
+    def record(self, check: StaffCheck) -> None:
+        self.rows[check.user_id] = check
+
+    def get(self, user_id: str) -> StaffCheck | None:
+        return self.rows.get(user_id)
+
+
 class FakeAuditLog(ports.AuditLog):
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
@@ -295,6 +308,7 @@ class FakeUnitOfWork(RecordingUnitOfWork, ports.UnitOfWork):
         self.water = self.fake_water = FakeWater()
         self.ledgers = FakeLedgers()
         self.approvals = FakeApprovals()
+        self.staff_checks = self.fake_staff_checks = FakeStaffChecks()
         self.audit = self.fake_audit = FakeAuditLog()
 
     def audited(self, action: str, object_type: str = "") -> list[str]:
