@@ -32,6 +32,7 @@ from services.registry.service_layer import (
     cases,
     children,
     hazard_events,
+    staff,
     visits,
 )
 from services.registry.service_layer.commands import (
@@ -186,6 +187,20 @@ def test_fields_that_are_not_editable_are_refused_before_anything_is_read():
         children.update_child(uow, UpdateChild("c1", 1, {"risk_grade": "low"}), STATION,
                               POLICY, TODAY)
     assert err.value.field == "risk_grade" and uow.commits + uow.rollbacks == 0
+
+
+def test_a_childs_director_needs_a_valid_background_check_when_named():
+    uow = FakeUnitOfWork()
+    with pytest.raises(InvalidChild) as err:
+        register(uow, child_director_id="director")
+    assert err.value.field == "child_director_id" and uow.fake_children.rows == {}
+    with uow:
+        staff.HANDLERS["gateway.staff_check.recorded.v1"](uow, CloudEvent(
+            "gateway.staff_check.recorded.v1", "/shouhu/gateway", "director",
+            {"user_id": "director", "result": "clear", "checked_on": "2026-01-05",
+             "valid_until": "2027-01-05"}))
+    child = register(uow, child_director_id="director")
+    assert uow.fake_children.rows[child.id].child_director_id == "director"
 
 
 # -- grading on hazard changes -----------------------------------------------------------
