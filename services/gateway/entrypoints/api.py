@@ -25,11 +25,10 @@ from services.gateway.entrypoints import (
     roads_api,
 )
 from services.gateway.entrypoints.compression import install_gzip
-from services.gateway.entrypoints.errors import register_errors
 from services.gateway.entrypoints.phone_pages import install_page_refusals
 from shared.audit_api import audit_blueprint
 from shared.config import data_dir
-from shared.web import create_flask, register_http_errors
+from shared.web import create_flask
 
 IDENTITY = "services.gateway.entrypoints.identity"
 
@@ -40,8 +39,6 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     service (a Forwarder, or a fake); ``uploads`` keeps ledgers between preview and
     import (under the data folder unless given)."""
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
-    register_http_errors(app)
-    register_errors(app)
     install_page_refusals(app)  # a browser refused a page: sign in, or a page saying why
     install_gzip(app)
     hazards = hazards or Forwarder("hazards", gateway.settings.hazards_url)

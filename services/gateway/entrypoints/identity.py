@@ -133,27 +133,10 @@ def register_identity(app: Flask, api: Api, gateway) -> IdentityService:
     service = IdentityService.from_env(gateway.engine, gateway.settings.keys)
     app.extensions["shouhu_identity"] = service
     set_revocation_check(app, revocation_check(gateway.engine))
-    _register_errors(app)
     api.register_blueprint(_auth_blueprint(service))
     api.register_blueprint(_users_blueprint(service))
     api.register_blueprint(checks_page.build(service))
     return service
-
-
-def _register_errors(app: Flask) -> None:
-    statuses = {domain.InvalidCredentials: 401, domain.InvalidRefreshToken: 401,
-                domain.AccountLocked: 429, domain.UnknownUser: 404, domain.OutOfScope: 403}
-
-    @app.errorhandler(domain.IdentityError)
-    def _identity_error(exc: domain.IdentityError):
-        status = statuses.get(type(exc), 401 if isinstance(exc, domain.InvalidRefreshToken)
-                              else 422)
-        errors = {"json": {exc.field: [exc.message]}} if isinstance(
-            exc, domain.InvalidUser) else None
-        if isinstance(exc, domain.AccountLocked):
-            g.retry_after = 60
-        body = {"code": status, "status": type(exc).__name__, "message": str(exc)}
-        return ({**body, "errors": errors} if errors else body), status
 
 
 def _auth_blueprint(service: IdentityService) -> Blueprint:

@@ -38,7 +38,7 @@ from shared.auth import Principal
 from shared.auth.flask import CSRF_COOKIE, csrf_token
 from shared.auth.hardening import behind_tls
 from shared.clock import township_today, township_zone
-from shared.web import http_error
+from shared.web import http_error, status_of
 
 REFUSALS = {401: "signed_out", 403: "forbidden", 404: "not_found", 502: "unavailable",
             503: "unavailable"}
@@ -148,7 +148,7 @@ def install_refusal_pages(blp: Blueprint) -> None:
 
     @blp.errorhandler(UpstreamUnavailable)
     def _unavailable(exc: UpstreamUnavailable) -> Response:
-        return _refusal(503, str(exc))
+        return _refusal(status_of(exc), exc.service)
 
 
 def _refusal(status: int, service: str) -> Response:
