@@ -15,6 +15,7 @@ from services.registry.service_layer.commands import RegisterChild, UpdateChild
 from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
+from shared.errors import found_in_scope
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
 log = logging.getLogger(__name__)
@@ -144,10 +145,9 @@ def store_change(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Ac
 
 
 def _load(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
-    child = uow.children.get(child_id)
-    if child is None or not scope.may_open_child(uow, actor, child):
-        raise ChildNotFound(f"no child {child_id}")
-    return child
+    return found_in_scope(uow.children.get(child_id),
+                          lambda c: scope.may_open_child(uow, actor, c),
+                          ChildNotFound(f"no child {child_id}"))
 
 
 def get_child(uow: RegistryUnitOfWork, child_id: str, actor: Actor) -> Child:
