@@ -16,7 +16,7 @@ class _Strict(Schema):
 
 
 class Location(LocationIn, _Strict):
-    pass
+    """A patrol point's or a check-in's place (converted to WGS 84 when in GCJ-02)."""
 
 
 class GpsFix(Location):

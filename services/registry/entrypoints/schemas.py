@@ -26,7 +26,11 @@ class In(Schema):
 
 
 class HomeIn(LocationIn, In):
-    """Where a child lives (or a visit took place)."""
+    """Where a child lives (or a visit took place). Any number is let through to the
+    region check, which names the likely slip (lon and lat swapped) as no range can."""
+
+    lon = fields.Float(required=True)
+    lat = fields.Float(required=True)
 
 
 class GuardianIn(In):
