@@ -15,6 +15,7 @@ from services.hazards.adapters.patrol_repository import FindingRepository
 from services.hazards.domain.checkins import Finding
 from services.hazards.service_layer.fix_tasks import scan_overdue
 from shared.auth import Role
+from shared.clock import township_today
 
 DIRECTOR = auth(Role.CHILD_DIRECTOR, frozenset({VILLAGE}), "director-1")
 PATROL = auth(Role.PATROL_MEMBER, user_id="patrol-1")
@@ -100,7 +101,7 @@ def test_a_finding_becomes_a_task_and_an_overdue_task_is_announced_once(client, 
     with hazards.engine.begin() as conn:  # as a patrol's check-in records it
         FindingRepository(conn).add(finding, hazard_id=hazard_id, point_id="",
                                     village_code=VILLAGE, reported_at=datetime.now(UTC))
-    today = date.today()
+    today = township_today()  # the due date is the township's, not UTC's
     made = client.post("/fix-tasks", headers=auth(), json={
         "finding_id": finding.id, "due_on": today.isoformat()})
     assert made.status_code == 201, made.json
