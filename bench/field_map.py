@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests" / "integration" / "gateway"))
 from gw_helpers import KEYS, TOWNSHIP, gateway  # noqa: E402
 
 from infra.broker import free_port  # noqa: E402
-from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 
 LINK = {"offline": False, "latency": 300, "downloadThroughput": 400_000 / 8,

@@ -46,11 +46,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integrat
 
 from gw_helpers import KEYS, TOWNSHIP, apply, event, gateway  # noqa: E402
 
-from services.gateway.adapters.read_model_store import ReadModelStore  # noqa: E402
-from services.gateway.domain.read_model import ChildHome, HazardShape, PatrolPoint  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
 from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE  # noqa: E402
-from services.gateway.service_layer.map_views import map_layers  # noqa: E402
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore  # noqa: E402
+from services.gateway.read_model.domain.read_model import ChildHome, HazardShape, PatrolPoint  # noqa: E402
+from services.gateway.read_model.service_layer.map_views import map_layers  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 
 LON0, LAT0 = 106.65, 28.95

@@ -34,8 +34,12 @@ from shapely.geometry import mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.gateway.domain.overlay import AGE_WEIGHT_TENTHS, GRADE_WEIGHT, OverlayEngine  # noqa: E402
-from services.gateway.domain.read_model import ChildHome, HazardShape  # noqa: E402
+from services.gateway.read_model.domain.overlay import (  # noqa: E402
+    AGE_WEIGHT_TENTHS,
+    GRADE_WEIGHT,
+    OverlayEngine,
+)
+from services.gateway.read_model.domain.read_model import ChildHome, HazardShape  # noqa: E402
 from shared.geo import utm_crs  # noqa: E402
 
 LON0, LAT0, SPAN = 106.65, 28.95, 0.6  # about 60 km × 66 km

@@ -32,8 +32,8 @@ from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.gateway.domain.plan_legs import Legs  # noqa: E402
-from services.gateway.domain.planner import (  # noqa: E402
+from services.gateway.planning.domain.plan_legs import Legs  # noqa: E402
+from services.gateway.planning.domain.planner import (  # noqa: E402
     Candidate,
     Member,
     PlanRequest,
@@ -41,7 +41,7 @@ from services.gateway.domain.planner import (  # noqa: E402
     Window,
     plan_patrols,
 )
-from services.gateway.domain.road_graph import Link  # noqa: E402
+from services.gateway.planning.domain.road_graph import Link  # noqa: E402
 from shared.geo import utm_crs  # noqa: E402
 
 ORIGIN = (106.65, 28.95)

@@ -18,7 +18,7 @@ from shared.config import data_dir
 SERVICES = ("registry", "hazards", "notifier", "gateway")
 # Modules that add their own subcommands with ``register(subparsers)``.
 PLUGINS = (*(f"services.{s}.entrypoints.cli" for s in SERVICES), "infra.demo_cli",
-           "services.gateway.entrypoints.identity_cli")
+           "infra.keys_cli", "services.gateway.identity.entrypoints.identity_cli")
 
 
 def _bootstrap(service: str):

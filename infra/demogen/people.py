@@ -42,11 +42,13 @@ def households(rng: np.random.Generator, n_homes: int) -> pd.DataFrame:
 
 
 def ages(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Ages in days, drawn by age band."""
+    """Ages in days, drawn by age band; each under its band's upper age on the calendar
+    (a year is not 365.25 days for every birth date: 17.999 years of 365.25 days can be an
+    18th birthday, and the ledger rightly refuses an adult)."""
     band = rng.choice(len(AGE_BANDS), n, p=[b[2] for b in AGE_BANDS])
     lo = np.array([b[0] for b in AGE_BANDS])[band]
     hi = np.array([b[1] for b in AGE_BANDS])[band]
-    return (rng.uniform(lo, hi) * 365.25).astype(np.int64)
+    return np.minimum((rng.uniform(lo, hi) * 365.25).astype(np.int64), hi * 365 - 1)
 
 
 def categories(rng: np.random.Generator, situation: np.ndarray, alone: np.ndarray,

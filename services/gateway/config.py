@@ -25,6 +25,7 @@ class Settings:
     cell_m: float  # side of the aggregated home cells patrol members see
     min_cell_count: int  # cells with fewer children are suppressed
     displacement_key: bytes  # keys the fixed per-child displacement
+    refresh_ttl_s: int = 12 * 3600  # how long a sign-in lasts without a new password
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,4 +45,5 @@ class Settings:
                    default_buffer_m=env_float("SHOUHU_OVERLAY_DEFAULT_BUFFER_M", 100.0),
                    cell_m=env_float("SHOUHU_MAP_CELL_M", 250.0),
                    min_cell_count=env_int("SHOUHU_MAP_MIN_CELL_COUNT", 5),
-                   displacement_key=hashlib.sha256(raw_key.encode()).digest())
+                   displacement_key=hashlib.sha256(raw_key.encode()).digest(),
+                   refresh_ttl_s=env_int("SHOUHU_REFRESH_TTL_S", 12 * 3600))

@@ -159,7 +159,7 @@ def test_a_missing_barrier_is_assigned_fixed_confirmed_and_leaves_the_dashboard(
 
     eventually(barrier_gone, 60, message="the fixed barrier leaves what-to-fix")
     with gw.engine.connect() as conn:
-        from services.gateway.adapters.read_model_store import ReadModelStore
+        from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 
         store = ReadModelStore(conn)
         assert store.hazard(hazard["id"]).protections["barrier"] == "present"

@@ -21,7 +21,7 @@ from gw_helpers import KEYS, TOWNSHIP, apply, gateway, township_events  # noqa: 
 
 from infra.broker import free_port  # noqa: E402
 from services.gateway.entrypoints.api import create_app  # noqa: E402
-from services.gateway.entrypoints.dashboard_map import LABELS  # noqa: E402
+from services.gateway.planning.entrypoints.dashboard_map import LABELS  # noqa: E402
 from shared.auth import Principal, Role  # noqa: E402
 from shared.testing.fixtures import eventually  # noqa: E402
 

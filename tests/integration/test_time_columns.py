@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from services.gateway.adapters import users  # noqa: F401 - registers its tables
 from services.gateway.adapters.tables import metadata as gateway
+from services.gateway.identity.adapters import users  # noqa: F401 - registers its tables
 from services.hazards.adapters.tables import metadata as hazards
 from services.notifier.adapters.tables import metadata as notifier
 from services.registry.adapters.tables import metadata as registry

@@ -11,7 +11,7 @@ import pytest
 from flask_smorest import Blueprint, abort
 
 from services.gateway.domain.exceptions import UpstreamUnavailable
-from services.gateway.domain.identity import AccountLocked
+from services.gateway.identity.domain.identity import AccountLocked
 from services.hazards.domain.exceptions import DuplicateFixTask, FileTooLarge, ImportRefused
 from services.notifier.domain.exceptions import InvalidTransition
 from services.registry.domain.exceptions import DuplicateChild, InvalidChild, NotFound

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from services.gateway.bootstrap import bootstrap
-from services.gateway.service_layer.rebuild import IncompleteSource, rebuild
+from services.gateway.read_model.service_layer.rebuild import IncompleteSource, rebuild
 
 
 def cmd_rebuild(args: argparse.Namespace) -> None:

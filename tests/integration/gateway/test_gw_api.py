@@ -121,8 +121,8 @@ def _plan_body(*members, **kw):
 
 def _patrol_members(client):
     """m1 checked clear; m2 never checked; m3 with a match; m4 of another township."""
-    from services.gateway.adapters.users import UserStore
-    from services.gateway.domain.identity import BackgroundCheck, User
+    from services.gateway.identity.adapters.users import UserStore
+    from services.gateway.identity.domain.identity import BackgroundCheck, User
 
     with client.application.extensions["shouhu_identity"].engine.begin() as conn:
         store = UserStore(conn)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from gw_helpers import apply, event, gateway
 
-from services.gateway.adapters.read_model_store import ReadModelStore
-from services.gateway.service_layer.dashboard import dashboard
+from services.gateway.planning.service_layer.dashboard import dashboard
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from shared.auth import Principal, Role
 
 BEIJING = timezone(timedelta(hours=8))

@@ -12,9 +12,9 @@ import time
 from gw_helpers import LAT0, LON0, apply, event, gateway, token, township_events
 from sqlalchemy import update
 
-from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.adapters.tables import read_model_version
 from services.gateway.entrypoints.api import create_app
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from shared.auth import Role
 
 PAGES = ("/map", "/dashboard", "/api/overlay/hazards", "/api/map/layers", "/api/dashboard")

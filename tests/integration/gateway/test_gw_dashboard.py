@@ -15,7 +15,7 @@ import pytest
 from gw_helpers import apply, event, gateway, token, township_events
 
 from services.gateway.entrypoints.api import create_app
-from services.gateway.entrypoints.dashboard_map import LABELS
+from services.gateway.planning.entrypoints.dashboard_map import LABELS
 from shared.auth import Role
 
 CDNS = ("cdn", "jquery", "bootstrap", "unpkg", "googleapis", "cloudflare", "awesome")

@@ -11,7 +11,7 @@ from gw_helpers import apply, gateway, token, township_events
 from sqlalchemy import select
 
 from services.gateway.entrypoints.api import create_app
-from services.gateway.service_layer.home_audit import MAP_HOME_FIELDS, NEAREST_FIELDS
+from services.gateway.field.service_layer.home_audit import MAP_HOME_FIELDS, NEAREST_FIELDS
 from shared.audit import AUDIT, verify_chain
 from shared.auth import Role
 

@@ -16,8 +16,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from services.gateway.adapters.forwarding import Forwarder
-from services.gateway.adapters.uploads import UploadStore
 from services.gateway.entrypoints.api import create_app
+from services.gateway.field.adapters.uploads import UploadStore
 from shared.auth import Principal, Role
 from shared.auth.flask import COOKIE
 from shared.clock import township_today

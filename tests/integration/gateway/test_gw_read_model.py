@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gw_helpers import apply, event, gateway, township_events
 
-from services.gateway.adapters.read_model_store import ReadModelStore
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 
 
 def test_every_event_kind_lands_and_the_overlay_equals_a_fresh_computation(database_url):

@@ -7,9 +7,9 @@ import threading
 
 from gw_helpers import gateway, township_events
 
-from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.adapters.tables import inbox
-from services.gateway.service_layer.rebuild import rebuild
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
+from services.gateway.read_model.service_layer.rebuild import rebuild
 from shared.events import default_catalogue
 from shared.messaging.kafka import ensure_topics, producer
 from shared.testing.fixtures import create_pg_database, drop_pg_database, eventually

@@ -16,12 +16,12 @@ import pyrosm
 from gw_helpers import LAT0, LON0, apply, settings, token, township_events
 from shapely.geometry import LineString
 
-from services.gateway.adapters.read_model_store import ReadModelStore
 from services.gateway.bootstrap import bootstrap
-from services.gateway.domain.planner import Member, PlanRequest, Team
 from services.gateway.entrypoints.api import create_app
-from services.gateway.service_layer import plans
-from services.gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from services.gateway.planning.domain.planner import Member, PlanRequest, Team
+from services.gateway.planning.service_layer import plans
+from services.gateway.planning.service_layer.unit_of_work import GatewayUnitOfWork
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from shared.auth import Role
 from shared.config import Region
 

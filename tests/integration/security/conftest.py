@@ -56,14 +56,14 @@ PASSWORD = "a long pass phrase 7"
 def identity_gateway(database_url):
     """The gateway's identity routes and pages on a fresh database (both backends), with
     a cheap password hash (the rules, not the cost, are under test)."""
-    from types import SimpleNamespace
 
     from argon2.profiles import CHEAPEST
 
     from services.gateway.adapters.tables import metadata
-    from services.gateway.adapters.users import Argon2Hasher
-    from services.gateway.entrypoints.identity import register_identity
     from services.gateway.entrypoints.phone_pages import install_page_refusals
+    from services.gateway.identity.adapters.users import Argon2Hasher
+    from services.gateway.identity.entrypoints.identity import register_identity
+    from services.gateway.identity.service_layer.identity import IdentityService
     from shared.db import make_engine
     from shared.web import create_flask
 
@@ -71,9 +71,8 @@ def identity_gateway(database_url):
     metadata.create_all(engine)
     app, api = create_flask("gw_identity", "gateway", GATEWAY_KEYS)
     install_page_refusals(app)
-    service = register_identity(app, api, SimpleNamespace(
-        engine=engine, settings=SimpleNamespace(keys=GATEWAY_KEYS)))
-    service.hasher = Argon2Hasher(CHEAPEST)
+    service = IdentityService(engine, GATEWAY_KEYS, Argon2Hasher(CHEAPEST), "/shouhu/gateway")
+    register_identity(app, api, service)
     client = app.test_client()
     client.service, client.engine = service, engine
     yield client

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from services.gateway.adapters.tables import outbox
-from services.gateway.domain.identity import BackgroundCheck
+from services.gateway.identity.domain.identity import BackgroundCheck
 from shared.auth import Principal, Role
 from shared.auth.flask import CSRF_COOKIE
 from shared.events.envelope import CloudEvent

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from services.gateway.adapters.read_model_store import ReadModelStore
+from infra.keys_cli import cmd_keys_rotate
 from services.gateway.bootstrap import bootstrap as gateway_bootstrap
-from services.gateway.entrypoints.identity_cli import cmd_keys_rotate
+from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.hazards.adapters.patrol_repository import HomeRepository
 from services.hazards.bootstrap import bootstrap as hazards_bootstrap
 from services.hazards.service_layer.registry_events import HANDLERS

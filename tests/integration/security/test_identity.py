@@ -2,15 +2,15 @@
 on SQLite and PostgreSQL."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from argon2.profiles import CHEAPEST
 
 from services.gateway.adapters import tables as gateway_tables
-from services.gateway.adapters import users as user_tables
-from services.gateway.adapters.users import Argon2Hasher
-from services.gateway.entrypoints.identity import register_identity
+from services.gateway.identity.adapters import users as user_tables
+from services.gateway.identity.adapters.users import Argon2Hasher
+from services.gateway.identity.entrypoints.identity import register_identity
+from services.gateway.identity.service_layer.identity import IdentityService
 from shared.auth import Principal, Role, TokenKeys
 from shared.auth.flask import CSRF_COOKIE, allow, current_principal
 from shared.db import make_engine
@@ -35,9 +35,9 @@ def client(database_url):
     def probe():  # type: ignore[no-untyped-def]
         return {"user": current_principal().user_id}
 
-    service = register_identity(app, api, SimpleNamespace(
-        engine=engine, settings=SimpleNamespace(keys=KEYS)))
-    service.hasher = Argon2Hasher(CHEAPEST)  # the rules, not the cost, are under test
+    # the rules, not the cost, are under test
+    service = IdentityService(engine, KEYS, Argon2Hasher(CHEAPEST), "/shouhu/gateway")
+    register_identity(app, api, service)
     client = app.test_client()
     client.service = service
     yield client

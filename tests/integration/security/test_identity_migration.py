@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from services.gateway.adapters import users as user_tables
 from services.gateway.bootstrap import MIGRATIONS
+from services.gateway.identity.adapters import users as user_tables
 from shared.db import make_engine, migrate
 
 

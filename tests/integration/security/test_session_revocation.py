@@ -8,8 +8,9 @@ import pytest
 from argon2.profiles import CHEAPEST
 
 from services.gateway.adapters.tables import metadata
-from services.gateway.adapters.users import Argon2Hasher
-from services.gateway.entrypoints.identity import register_identity
+from services.gateway.identity.adapters.users import Argon2Hasher
+from services.gateway.identity.entrypoints.identity import register_identity
+from services.gateway.identity.service_layer.identity import IdentityService
 from shared.auth import Principal, Role, TokenKeys
 from shared.auth.flask import allow, current_principal
 from shared.auth.revocation import listen_for_revocations
@@ -28,9 +29,8 @@ def system(database_url, broker, topic_prefix):
     engine = make_engine(database_url)
     metadata.create_all(engine)
     gateway, gw_api = create_flask("gw_revocation", "gateway", KEYS)
-    identity = register_identity(gateway, gw_api, SimpleNamespace(
-        engine=engine, settings=SimpleNamespace(keys=KEYS)))
-    identity.hasher = Argon2Hasher(CHEAPEST)
+    identity = IdentityService(engine, KEYS, Argon2Hasher(CHEAPEST), "/shouhu/gateway")
+    register_identity(gateway, gw_api, identity)
     service, _ = create_flask("svc_revocation", "a service", KEYS.verifier())
 
     @service.get("/probe")

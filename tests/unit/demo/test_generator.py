@@ -135,3 +135,16 @@ def test_province_scale_gives_event_volumes(tmp_path):
     manifest = generate("province", 1, tmp_path, AS_OF)
     assert manifest["province"]["villages"] > 10_000
     assert all(v > 0 for v in manifest["events_per_s"].values())
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 12, 6), date(2028, 2, 29), date(2027, 3, 1)])
+def test_every_generated_child_is_under_18_on_the_calendar(as_of):
+    """The demo seeding once had the registry refuse a row as an adult: 17.999 years of
+    365.25 days was an 18th birthday. Every drawn age is a minor's on the calendar."""
+    from infra.demogen.people import ages
+
+    days = ages(np.random.default_rng(11), 200_000)
+    births = [as_of - pd.Timedelta(days=int(d)).to_pytimedelta() for d in days]
+    oldest = min(births)
+    years = as_of.year - oldest.year - ((as_of.month, as_of.day) < (oldest.month, oldest.day))
+    assert years < 18

@@ -8,8 +8,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
-from services.gateway.domain.overlay import EDGE_TOLERANCE_M, child_weight_tenths
-from services.gateway.domain.read_model import ChildHome, HazardShape, hazard_class
+from services.gateway.read_model.domain.overlay import EDGE_TOLERANCE_M, child_weight_tenths
+from services.gateway.read_model.domain.read_model import ChildHome, HazardShape, hazard_class
 
 LON0, LAT0 = 106.65, 28.95
 GRADES = ("high", "medium", "low")

@@ -1,8 +1,8 @@
 """What a patrol point asks the member to check: its hazard's lacking protections
 first (water only), then the people to watch for; named after its hazard."""
 
-from services.gateway.domain.field_points import field_point, what_to_check
-from services.gateway.domain.read_model import HazardShape, PatrolPoint
+from services.gateway.read_model.domain.field_points import field_point, what_to_check
+from services.gateway.read_model.domain.read_model import HazardShape, PatrolPoint
 
 POND = HazardShape("hz-1", "pond", "李家塘", {"type": "Point", "coordinates": [106.6, 28.9]},
                    village_code="500110120201",

@@ -10,8 +10,8 @@ from gw_overlay_data import LAT0, LON0, brute_force, hazards, homes
 from pyproj import CRS, Geod
 from shapely.geometry import mapping
 
-from services.gateway.domain.overlay import Nearest, OverlayEngine
-from services.gateway.domain.read_model import ChildHome, HazardShape
+from services.gateway.read_model.domain.overlay import Nearest, OverlayEngine
+from services.gateway.read_model.domain.read_model import ChildHome, HazardShape
 from shared.geo import to_wgs84, utm_crs, wgs84_to_gcj02
 
 CRS48 = utm_crs(LON0, LAT0)
@@ -153,7 +153,7 @@ def test_hazards_replaced_after_a_bulk_load_equal_brute_force_across_index_rebui
     """A county import changes thousands of hazards after the load: the index takes each
     in without a rebuild (a recent layer; the old shape retired) and rebuilds now and
     then. Whatever the layers, the answers equal one index over everything."""
-    import services.gateway.domain.overlay_index as layers
+    import services.gateway.read_model.domain.overlay_index as layers
     monkeypatch.setattr(layers, "MIN_RECENT", 6)
     rng = random.Random(5)
     hs, zs = homes(300, rng), hazards(60, rng)

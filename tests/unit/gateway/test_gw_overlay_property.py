@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from shapely.geometry import mapping
 from test_gw_overlay import CRS48, _state
 
-from services.gateway.domain.overlay import OverlayEngine
-from services.gateway.domain.read_model import ChildHome, HazardShape
+from services.gateway.read_model.domain.overlay import OverlayEngine
+from services.gateway.read_model.domain.read_model import ChildHome, HazardShape
 
 STEP = 0.0005  # about 50 m
 SIDE = 16  # lattice points per side: a township about 800 m across

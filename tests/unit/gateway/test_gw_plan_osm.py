@@ -14,11 +14,17 @@ import pyrosm
 import pytest
 from pyproj import Transformer
 
-from services.gateway.domain.plan_coverage import exposure_classes, longest_gap
-from services.gateway.domain.plan_legs import Legs
-from services.gateway.domain.planner import Candidate, Member, PlanRequest, Team, plan_patrols
-from services.gateway.domain.road_graph import Link
-from services.gateway.domain.road_import import read_links, to_metric
+from services.gateway.planning.domain.plan_coverage import exposure_classes, longest_gap
+from services.gateway.planning.domain.plan_legs import Legs
+from services.gateway.planning.domain.planner import (
+    Candidate,
+    Member,
+    PlanRequest,
+    Team,
+    plan_patrols,
+)
+from services.gateway.planning.domain.road_graph import Link
+from services.gateway.planning.domain.road_import import read_links, to_metric
 from shared.config import Region
 from shared.geo import utm_crs
 

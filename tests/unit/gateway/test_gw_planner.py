@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 import pytest
 
 from services.gateway.domain.exceptions import InvalidPlan
-from services.gateway.domain.planner import (
+from services.gateway.planning.domain.planner import (
     Candidate,
     Member,
     PlanRequest,

@@ -10,13 +10,19 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from services.gateway.domain.plan_coverage import (
+from services.gateway.planning.domain.plan_coverage import (
     Frequency,
     exposure_classes,
     longest_gap,
 )
-from services.gateway.domain.planner import Candidate, Member, PlanRequest, Team, plan_patrols
-from services.gateway.domain.road_graph import Link
+from services.gateway.planning.domain.planner import (
+    Candidate,
+    Member,
+    PlanRequest,
+    Team,
+    plan_patrols,
+)
+from services.gateway.planning.domain.road_graph import Link
 from shared.geo import utm_crs
 
 CRS = utm_crs(106.65, 28.95)

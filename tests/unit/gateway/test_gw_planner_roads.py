@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 from pyproj import Transformer
 
-from services.gateway.domain.planner import Candidate, Member, PlanRequest, Team, plan_patrols
+from services.gateway.planning.domain.planner import (
+    Candidate,
+    Member,
+    PlanRequest,
+    Team,
+    plan_patrols,
+)
 from shared.geo import utm_crs
 
 CRS = utm_crs(106.65, 28.95)

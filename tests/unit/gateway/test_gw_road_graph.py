@@ -7,8 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from services.gateway.domain.plan_legs import Legs
-from services.gateway.domain.road_graph import Link, build_graph, shortest
+from services.gateway.planning.domain.plan_legs import Legs
+from services.gateway.planning.domain.road_graph import Link, build_graph, shortest
 
 
 def _link(*xy, **kw) -> Link:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from services.gateway.entrypoints.dashboard_charts import render_charts
-from services.gateway.entrypoints.svg_charts import HEIGHT, bar_chart
+from services.gateway.planning.entrypoints.dashboard_charts import render_charts
+from services.gateway.planning.entrypoints.svg_charts import HEIGHT, bar_chart
 
 
 def test_bars_scale_to_the_largest_value_and_carry_their_labels():

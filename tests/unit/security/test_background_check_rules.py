@@ -3,7 +3,7 @@ station's notice."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.gateway.domain.identity import (
+from services.gateway.identity.domain.identity import (
     BackgroundCheck,
     User,
     check_standing,

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import Point
 
-from services.gateway.entrypoints.plan_exports import team_csv
+from services.gateway.planning.entrypoints.plan_exports import team_csv
 from services.hazards.adapters.exports import export
 from services.registry.adapters.ledger_files import write_csv, write_xlsx
 from shared.audit import to_csv

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.gateway.domain.identity import (
+from services.gateway.identity.domain.identity import (
     BackgroundCheck,
     InvalidUser,
     OutOfScope,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.gateway.domain.identity import InvalidUser, check_password
+from services.gateway.identity.domain.identity import InvalidUser, check_password
 
 
 @pytest.mark.parametrize("weak", ["1234567890", "qwertyuiop", "password123", "1qaz2wsx3edc",

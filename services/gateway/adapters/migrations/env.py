@@ -1,4 +1,4 @@
-import services.gateway.adapters.users  # noqa: F401  (identity tables join the metadata)
+import services.gateway.identity.adapters.users  # noqa: F401  (identity tables join the metadata)
 from services.gateway.adapters.tables import metadata
 from shared.migrations_env import run
 

@@ -1,0 +1,188 @@
+"""The child director's phone pages: children due a visit, a child's page with the
+visit form and the case form (a case's own page is ``case_pages``). Everything is read
+from and written to the registry with the caller's own token, so the registry decides
+and scopes (another village's child is "not found") and the gateway keeps no names."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.gateway.entrypoints.phone_labels import LABELS
+from services.gateway.entrypoints.phone_pages import (
+    accepted,
+    install_refusal_pages,
+    local_today,
+    page_lang,
+    render_page,
+    see_other,
+)
+from services.gateway.entrypoints.response_schemas import (
+    HTML,
+    LOCATION,
+    TEXT,
+    page_errors,
+)
+from services.gateway.entrypoints.roles import EXACT
+from services.gateway.entrypoints.schemas import (
+    CaseForm,
+    ChildQuery,
+    DueQuery,
+    PageQuery,
+    VisitForm,
+)
+from services.gateway.field.entrypoints.director_forms import (
+    AREAS,
+    case_body,
+    field_errors,
+    now_local,
+    visit_body,
+)
+from services.gateway.field.entrypoints.map_api import caller_token
+from shared.auth.flask import allow
+from shared.events.registry import SITUATIONS
+
+SHOWN = 50  # children a page (the registry's largest page: more would be a bulk export)
+UPSTREAM = (401, 403, 404, 502, 503)  # the pages a registry refusal or absence gives
+
+
+def build(registry: Any) -> Blueprint:
+    blp = Blueprint("director", __name__, description="Visit and case pages (HTML)")
+    install_refusal_pages(blp)
+
+    def child(child_id: str) -> dict[str, Any]:
+        return accepted(registry.get(f"/children/{child_id}", caller_token()), "registry")
+
+    def form_page(template: str, title_key: str, here: str, child_id: str,
+                  form: dict[str, str], status: int, errors: dict[str, str],
+                  **extra: Any) -> Response:
+        """A form about one child, with the registry's messages beside their fields."""
+        return render_page(template, title_key, here, status=status, child=child(child_id),
+                           form=form, errors=errors, message=errors.get(""),
+                           error=bool(errors), **extra)
+
+    def visit_page(child_id: str, form: dict[str, str], status: int = 200,
+                   errors: dict[str, str] | None = None) -> Response:
+        return form_page("child_visit.html", "visit_title", f"/children/{child_id}",
+                         child_id, form, status, errors or {})
+
+    def case_form(child_id: str, form: dict[str, str], status: int = 200,
+                  errors: dict[str, str] | None = None) -> Response:
+        t = LABELS[page_lang()]
+        return form_page(
+            "case_form.html", "case_form_title", f"/children/{child_id}/cases/new", child_id,
+            form, status, errors or {},
+            situations=[("", t["choose"]),
+                        *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
+            severities=[("", t["by_situation"]), *t["severities"].items()])
+
+    def visit_recorded(child_id: str) -> Response:
+        """A visit's confirmation, with the next due date as the registry holds it now
+        (asked again, not carried in the address: nothing typed into it is shown)."""
+        lang = page_lang()
+        t = LABELS[lang]
+        return render_page(
+            "phone_message.html", "recorded", f"/children/{child_id}?recorded=1",
+            title_args={"date": child(child_id)["next_visit_due"] or "—"}, links=[
+                (url_for("director.VisitsDue", lang=lang), t["back"]),
+                (url_for("director.NewCase", child_id=child_id, lang=lang), t["open_case"])])
+
+    def send(path: str, body: dict[str, Any], form: dict[str, str]
+             ) -> tuple[Any, dict[str, str]]:
+        """The registry's answer to a form: (what it created, or already held from a
+        resend, {}), or (None, its messages by form field) when it refused what was
+        typed. A case already open for this situation comes back as that case."""
+        status, answer = registry.post(path, caller_token(), body)
+        if status == 422:
+            return None, field_errors(answer, form)
+        if status == 409 and "case_id" in answer.get("errors", {}):
+            return {"id": answer["errors"]["case_id"], "already_open": True}, {}
+        return accepted((status, answer), "registry", 200, 201), {}
+
+    @blp.route("/visits")
+    class VisitsDue(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(DueQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args):
+            """Children in your villages due a home visit (HTML), overdue first"""
+            until = (local_today() + timedelta(days=args["days"])).isoformat()
+            due = accepted(registry.get("/visits/due", caller_token(), {
+                "until": until, "page": args["page"], "page_size": SHOWN}), "registry")
+            pages = max(1, -(-due["total"] // SHOWN))
+            return render_page("visits_due.html", "visits_title",
+                               f"/visits?days={args['days']}&page={args['page']}",
+                               current="visits", children=due["items"], total=due["total"],
+                               days=args["days"], page=args["page"], pages=pages)
+
+    @blp.route("/children/<uuid:child_id>")
+    class ChildPage(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(ChildQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args, child_id):
+            """A child's page (HTML): who, when last visited, the home visit form; with
+            ``recorded``, the confirmation of the visit just recorded"""
+            if args["recorded"]:
+                return visit_recorded(str(child_id))
+            return visit_page(str(child_id), _blank_visit())
+
+    @blp.route("/children/<uuid:child_id>/visits")
+    class ChildVisits(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(VisitForm, location="form")
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(303, description="Recorded: on to the child's page with "
+                      "`recorded=1` (its confirmation)", headers=LOCATION)
+        @page_errors(blp, *UPSTREAM, 422)
+        def post(self, form, args, child_id):
+            """Record a home visit from the form (forwarded to the registry as the JSON
+            write is): on to its confirmation, or the form with what it refused"""
+            child_id = str(child_id)
+            _, errors = send(f"/children/{child_id}/visits", visit_body(form), form)
+            if errors:
+                return visit_page(child_id, form, 422, errors)
+            return see_other("director.ChildPage", child_id=child_id, lang=args["lang"],
+                             recorded=1)
+
+    @blp.route("/children/<uuid:child_id>/cases/new")
+    class NewCase(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args, child_id):
+            """The form to open a case for this child (HTML)"""
+            return case_form(str(child_id), {"situation": "", "severity": "", "note": ""})
+
+    @blp.route("/children/<uuid:child_id>/cases")
+    class ChildCases(MethodView):
+        @allow(*EXACT)
+        @blp.arguments(CaseForm, location="form")
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(303, description="Opened: on to the case's page with `opened=1`; "
+                      "the child's open case of that situation, if there is one, with "
+                      "`already_open=1`", headers=LOCATION)
+        @page_errors(blp, *UPSTREAM, 422)
+        def post(self, form, args, child_id):
+            """Open a case from the form (forwarded to the registry's POST /cases): on to
+            the case, or the form with what the registry refused"""
+            child_id = str(child_id)
+            case, errors = send("/cases", case_body(child_id, form), form)
+            if errors:
+                return case_form(child_id, form, 422, errors)
+            said = "already_open" if case.get("already_open") else "opened"
+            return see_other("cases.CasePage", case_id=case["id"], lang=args["lang"],
+                             **{said: 1})
+
+    return blp
+
+
+def _blank_visit() -> dict[str, str]:
+    return {"visited_at": now_local(), "next_steps": "", **dict.fromkeys(AREAS, "")}

@@ -1,0 +1,3 @@
+"""Identity: users, sessions, tokens and background checks.
+
+Imports no other room (ADR 0407)."""
