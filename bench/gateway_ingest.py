@@ -68,7 +68,7 @@ def road_links(n: int, rng: np.random.Generator) -> list:
 def ingest(gw, events: list, batch: int, rebuild_every: int = 0) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     """Apply the events in transactions of ``batch``; return the total seconds and, with
     ``rebuild_every``, the times of the events applied after dropping the index."""
-    handlers = gw.projector.handlers()
+    handlers = gw.handlers()
     sampled: list[float] = []
     t0 = time.perf_counter()
     for at in range(0, len(events), batch):

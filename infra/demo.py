@@ -2,8 +2,9 @@
 
 ``seed(stack)`` generates the township scale (infra/demogen), imports the hazards file
 and the children ledger the way a station would, records visits, cases and last
-summer's check-ins, plans the coming summer holiday's patrols, and prints where to
-look and who to log in as.
+summer's check-ins, plans the coming summer holiday's patrols, tells a few weeks of fix
+tasks (the one step that needs the hazards service layer: ``infra/demo_fix_tasks.py``),
+and prints where to look and who to log in as.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from infra.demogen import generate
+from infra.demogen.fix_tasks import fix_task_script
 from infra.demogen.seeding import (
     Client,
     child_ids,
@@ -29,6 +32,7 @@ from infra.demogen.seeding import (
     post_visits,
 )
 from infra.stack import Stack
+from shared.clock import township_zone
 
 log = logging.getLogger(__name__)
 SEED = 1
@@ -38,6 +42,12 @@ VISITS_AT_START = 400  # the rest of the year's visits stay in visits.json
 DEMO_INBOXES = {"fh-station": "demo.station_admin", "fh-supervisor": "demo.child_supervisor",
                 "fh-201-director": "demo.child_director", "fh-201-patrol": "demo.patrol_member",
                 "fh-police": "demo.police_liaison", "fh-school": "demo.school_liaison"}
+
+# The summer plan the demo asks the gateway for (bench/demo_plan.py replans it offline):
+# three teams by motorbike from the township seat, as a rural station patrols its 16
+# villages; on foot from the seat most ponds are more than a shift away (docs/demo-data.md).
+DEMO_PLAN: dict[str, Any] = {"teams": 3, "travel_mode": "motorbike",
+                             "start": {"lon": 106.65, "lat": 28.95}}
 
 
 class DemoError(RuntimeError):
@@ -83,11 +93,13 @@ def _seed_data(stack: Stack, token: str, seed_value: int) -> tuple[dict, str | N
     stack.say("importing the children's ledger …")
     done["children"] = import_ledger(registry, out / town["ledger"])["imported"]
     stack.say("patrol points, visits, cases, check-ins …")
-    done["patrol_points"] = _patrol_points(hazards)
+    done["patrol_points"] = _patrol_points(hazards, done["children"])
     done.update(_activity(registry, hazards, out, [v["code"] for v in town["villages"]]))
     done["road_links"] = _road_network(stack, token, out / "roads.geojson")  # issue 15
     stack.say("planning the summer patrols …")
     plan_id = _plan(stack, token, today)
+    stack.say("fix tasks …")
+    done.update(_fix_tasks(stack, token, today, out))
     log.info("demo seeded in %.0f s: %s", time.monotonic() - started, done)
     return done, plan_id
 
@@ -110,20 +122,26 @@ def _activity(registry: Client, hazards: Client, out: Path, villages: list[str])
     return done
 
 
-def _patrol_points(hazards: Client, timeout_s: float = 60.0) -> int:
-    """Generate patrol points once the hazards service has learned the homes (events)."""
+def _patrol_points(hazards: Client, homes: int, timeout_s: float = 300.0) -> int:
+    """Generate patrol points once the hazards service has learned every one of the
+    ``homes`` the ledger brought (registry events): drawn from the first few hundred,
+    the demo once planned its summer around half its ponds."""
     deadline = time.monotonic() + timeout_s
-    count = 0
-    while time.monotonic() < deadline:
+    while True:
         resp = hazards.call("POST", "/patrol-points/generate")
         if resp.status_code in (404, 405):
             return 0
-        points = hazards.call("GET", "/patrol-points")
-        count = len(points.json()) if points.ok else 0
-        if count:
+        resp.raise_for_status()
+        known = resp.json()["homes"]
+        if known >= homes:
+            break
+        if time.monotonic() > deadline:
+            log.warning("patrol points drawn from %d of %d homes: the others' events are late",
+                        known, homes)
             break
         time.sleep(2)  # the registry's events are still on their way to the hazards service
-    return count
+    points = hazards.call("GET", "/patrol-points")
+    return len(points.json()) if points.ok else 0
 
 
 def owner_only_tree(folder: Path) -> None:
@@ -157,17 +175,18 @@ def _road_network(stack: Stack, token: str, path: Path) -> int:
 
 
 def _plan(stack: Stack, token: str, today: date) -> str | None:
-    """Plan the summer holiday's patrols starting at the township seat, one team per
-    demo patrol account (their background checks are on record)."""
+    """Plan the summer holiday's patrols (``DEMO_PLAN``) starting at the township seat;
+    the demo patrol account (its background check is on record) is in every team."""
     starts, ends = summer_holiday(today)
     try:
         accounts = requests.get(stack.url("gateway") + "/api/users", timeout=30,
                                 headers={"Authorization": f"Bearer {token}"}).json()
         patrols = [u["user_id"] for u in accounts if u["role"] == "patrol_member"]
-        teams = [{"team_id": f"team-{k}", "start": {"lon": 106.65, "lat": 28.95},
-                  "members": [{"member_id": uid}]} for k, uid in enumerate(patrols, 1)]
+        teams = [{"team_id": f"team-{k}", "start": DEMO_PLAN["start"],
+                  "members": [{"member_id": patrols[(k - 1) % len(patrols)]}]}
+                 for k in range(1, DEMO_PLAN["teams"] + 1)] if patrols else []
         body = {"starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-                "teams": teams,
+                "teams": teams, "travel_mode": DEMO_PLAN["travel_mode"],
                 "holidays": [{"start": starts.isoformat(), "end": ends.isoformat()}]}
         resp = requests.post(stack.url("gateway") + "/api/plans", json=body, timeout=120,
                              headers={"Authorization": f"Bearer {token}"})
@@ -178,6 +197,34 @@ def _plan(stack: Stack, token: str, today: date) -> str | None:
         log.warning("no patrol plan (%s): %s", resp.status_code, resp.text[:200])
         return None
     return str(resp.json().get("plan_id") or resp.json().get("id"))
+
+
+def _fix_tasks(stack: Stack, token: str, today: date, out: Path) -> dict[str, int]:
+    """A few weeks of fix tasks on the most exposed gaps the dashboard lists, in every
+    state (``infra.demogen.fix_tasks``), told by ``shouhu demo fix-tasks``; best effort."""
+    auth = {"Authorization": f"Bearer {token}"}
+    gw = stack.url("gateway")
+    try:
+        gaps = requests.get(gw + "/api/dashboard", headers=auth, timeout=120).json()
+        accounts = requests.get(gw + "/api/users", headers=auth, timeout=30).json()
+        by_role = {u["role"]: u["user_id"] for u in accounts}
+        users = {"station": by_role["station_admin"], "village": by_role["child_director"],
+                 "patrol": by_role["patrol_member"]}
+        script = fix_task_script(gaps["protections"], today, township_zone())
+    except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+        log.warning("fix tasks not seeded: %s", exc)
+        return {}
+    path = out / "fix_tasks.json"  # kept: replaying the same file again changes nothing
+    if not path.exists():
+        path.write_text(json.dumps({"tasks": script, "users": users}), encoding="utf-8")
+        path.chmod(0o600)
+    proc = subprocess.run([sys.executable, "-m", "infra.cli", "demo", "fix-tasks", str(path)],
+                          env=stack.env("hazards"), capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        log.warning("fix tasks not seeded (exit %s): %s", proc.returncode,
+                    proc.stderr.strip()[-500:])
+        return {}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def _links(stack: Stack, token: str, plan_id: str | None) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""``shouhu demo generate``: write demo data at township, county or province scale."""
+"""``shouhu demo generate``: write demo data at township, county or province scale;
+``shouhu demo fix-tasks``: the demo's fix-task history (infra/demo_fix_tasks.py)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--as-of", help="reference date YYYY-MM-DD (default today); the same "
                                      "seed and date give the same bytes")
     gen.set_defaults(func=cmd_generate)
+    fix = demo.add_parser("fix-tasks", help="replay the demo's fix tasks (hazards settings)")
+    fix.add_argument("file", help="JSON: {tasks: infra.demogen.fix_tasks script, users}")
+    fix.set_defaults(func=_fix_tasks)
+
+
+def _fix_tasks(args: argparse.Namespace) -> None:
+    from infra.demo_fix_tasks import cmd_fix_tasks
+
+    cmd_fix_tasks(args)

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 from shared.config import CommonSettings
 from shared.events.catalogue import Catalogue
-from shared.messaging.consumer import ConsumerConfig, EventConsumer, Handler
+from shared.messaging.consumer import ConsumerConfig, EventConsumer
+from shared.messaging.handlers import Handler
 from shared.messaging.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -49,18 +50,27 @@ def build_consumer(settings: CommonSettings, engine: Engine, catalogue: Catalogu
 Loop = Callable[[threading.Event], None]
 
 
-def run_worker(settings: CommonSettings, engine: Engine, catalogue: Catalogue,
-               handlers: Mapping[str, Handler], loops: Mapping[str, Loop] | None = None) -> None:
-    """The relay, the consumer (if the service consumes) and the service's own
-    ``loops`` (name → function of the stop event), supervised by ``supervise``."""
-    stop = threading.Event()
+def worker_loops(settings: CommonSettings, engine: Engine, catalogue: Catalogue,
+                 handlers: Mapping[str, Handler], stop: threading.Event,
+                 loops: Mapping[str, Loop] | None = None) -> dict[str, Loop]:
+    """The relay, the consumer (if the service consumes; it stops with ``stop``) and
+    the service's own ``loops`` (name → function of the stop event), for ``supervise``
+    or for a test that runs them as threads."""
     relay = build_relay(settings, engine, catalogue)
     targets: dict[str, Loop] = {"relay": relay.run, **(loops or {})}
-    consumer = build_consumer(settings, engine, catalogue, handlers) if handlers else None
-    if consumer is not None:
+    if handlers:
+        consumer = build_consumer(settings, engine, catalogue, handlers)
         consumer.stop = stop
         targets["consumer"] = lambda _stop: consumer.run()
-    supervise(settings.service, targets, stop)
+    return targets
+
+
+def run_worker(settings: CommonSettings, engine: Engine, catalogue: Catalogue,
+               handlers: Mapping[str, Handler], loops: Mapping[str, Loop] | None = None) -> None:
+    """``worker_loops`` supervised by ``supervise`` until SIGTERM/SIGINT."""
+    stop = threading.Event()
+    supervise(settings.service,
+              worker_loops(settings, engine, catalogue, handlers, stop, loops), stop)
 
 
 def supervise(service: str, loops: Mapping[str, Loop], stop: threading.Event) -> None:

@@ -26,11 +26,12 @@ from services.gateway.identity.service_layer.identity import IdentityService
 from services.gateway.planning.service_layer.unit_of_work import GatewayUnitOfWork
 from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.gateway.read_model.domain.overlay import OverlayEngine
-from services.gateway.read_model.service_layer.projector import Projector
+from services.gateway.read_model.service_layer.projector import HANDLERS, Projector
 from shared.config import data_dir
 from shared.db import make_engine, migrate, reader
 from shared.events import Catalogue, default_catalogue
 from shared.geo import utm_crs
+from shared.messaging.handlers import Handler, bind
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 SOURCE = "/shouhu/gateway"
@@ -84,6 +85,10 @@ class Gateway:
     def uow(self) -> GatewayUnitOfWork:
         """Plans and road networks with their events, in one transaction."""
         return GatewayUnitOfWork(self.engine, self.catalogue, SOURCE)
+
+    def handlers(self) -> dict[str, Handler]:
+        """The consumer's handlers: ``HANDLERS`` on the projector's read-model unit."""
+        return bind(HANDLERS, self.projector.unit)
 
     def make_overlay(self) -> OverlayEngine:
         return OverlayEngine(self.crs, self.settings.max_distance_m,

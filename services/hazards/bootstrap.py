@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.hazards.config import Settings
+from services.hazards.service_layer.registry_events import HANDLERS
 from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
+from shared.messaging.handlers import Handler, bind
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 SOURCE = "/shouhu/hazards"
@@ -24,6 +26,13 @@ class Hazards:
 
     def uow(self) -> HazardsUnitOfWork:
         return HazardsUnitOfWork(self.engine, self.catalogue, SOURCE)
+
+    def handlers(self) -> dict[str, Handler]:
+        """The consumer's handlers: ``HANDLERS`` on a unit of work in its transaction."""
+        return bind(HANDLERS, self._joined)
+
+    def _joined(self, conn: Connection) -> HazardsUnitOfWork:
+        return HazardsUnitOfWork.on_connection(conn, self.catalogue, SOURCE)
 
 
 def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True) -> Hazards:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.notifier.adapters import yaml_lines
@@ -20,10 +22,11 @@ from services.notifier.config import Settings
 from services.notifier.domain.directory import parse_directory
 from services.notifier.domain.exceptions import RulesError
 from services.notifier.service_layer.dispatch import DispatchConfig, Dispatcher
-from services.notifier.service_layer.handlers import ROUTED
+from services.notifier.service_layer.handlers import HANDLERS, ROUTED, Incoming
 from services.notifier.service_layer.unit_of_work import SOURCE, NotifierUnitOfWork
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
+from shared.messaging.handlers import Handler, bind
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 log = logging.getLogger(__name__)
@@ -39,6 +42,16 @@ class Notifier:
 
     def uow(self) -> NotifierUnitOfWork:
         return NotifierUnitOfWork(self.engine, self.catalogue, SOURCE, self.configured())
+
+    def handlers(self) -> dict[str, Handler]:
+        """The consumer's handlers: ``HANDLERS`` on a unit of work in its transaction,
+        with the rules in force when the event arrives."""
+        return bind(HANDLERS, self._incoming)
+
+    def _incoming(self, conn: Connection) -> nullcontext[Incoming]:
+        uow = NotifierUnitOfWork.on_connection(conn, self.catalogue, SOURCE,
+                                               channels=self.configured())
+        return nullcontext(Incoming(uow, self.rules.current(), datetime.now(UTC)))
 
     def configured(self) -> frozenset[str]:
         """Channels with credentials; routing offers only these (and the inbox)."""

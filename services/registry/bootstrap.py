@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.registry.config import Settings
 from services.registry.service_layer.context import Policy
+from services.registry.service_layer.hazard_events import HANDLERS
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
+from shared.messaging.handlers import Handler, bind
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 SOURCE = "/shouhu/registry"
@@ -25,6 +27,13 @@ class Registry:
 
     def uow(self) -> RegistryUnitOfWork:
         return RegistryUnitOfWork(self.engine, self.catalogue, SOURCE)
+
+    def handlers(self) -> dict[str, Handler]:
+        """The consumer's handlers: ``HANDLERS`` on a unit of work in its transaction."""
+        return bind(HANDLERS, self._joined)
+
+    def _joined(self, conn: Connection) -> RegistryUnitOfWork:
+        return RegistryUnitOfWork.on_connection(conn, self.catalogue, SOURCE)
 
     @property
     def policy(self) -> Policy:

@@ -44,13 +44,17 @@ BODY_ATTR = "_shouhu_max_body"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def csp_hashes(*inline: str) -> str:
+    """CSP sources allowing exactly these inline scripts or stylesheets, by SHA-256."""
+    return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest())
+                    .decode() + "'" for text in inline)
+
+
 def csp_with_styles(*stylesheets: str) -> str:
     """The default policy, allowing exactly these inline stylesheets (by SHA-256),
     never ``'unsafe-inline'``."""
-    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest())
-                      .decode() + "'" for css in stylesheets)
     return os.environ.get("SHOUHU_CSP") or DEFAULT_CSP.replace(
-        "style-src 'self'", f"style-src 'self' {hashes}")
+        "style-src 'self'", f"style-src 'self' {csp_hashes(*stylesheets)}")
 
 
 def body_limit(max_bytes: int) -> Callable[[F], F]:

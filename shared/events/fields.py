@@ -70,7 +70,3 @@ def count_positions(coordinates: Any, stop_after: int) -> int:
         else:
             stack.extend(item)
     return count
-
-
-AGE_BANDS = ("0-2", "3-5", "6-11", "12-15", "16-17")
-RISK_GRADES = ("high", "medium", "low")

@@ -6,16 +6,13 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared.events.catalogue import Classification, EventSpec
 from shared.events.fields import GeoJSONGeometry, LonLat
-
-HAZARD_KINDS = (
-    "river", "pond", "stream", "ditch", "canal", "reservoir", "dam", "swimming_spot",
-    "road_no_barrier", "road_crossing", "road_sharp_bend", "road_play_area",
-    "cliff", "steep_slope",
+from shared.events.vocabulary import (
+    ACTIONS,
+    FINDING_KINDS,
+    HAZARD_KINDS,
+    PROTECTION_STATES,
+    PROTECTIONS,
 )
-PROTECTION_STATES = ("present", "damaged", "missing")
-FINDING_KINDS = ("children_at_water", "barrier_damaged", "sign_missing",
-                 "rescue_gear_missing", "rescue_gear_broken", "camera_alarm")
-ACTIONS = ("reminded", "stopped", "moved_away", "none")
 
 
 class _Event(Schema):
@@ -91,7 +88,6 @@ class DeviceSilent(_Event):
     interval_s = fields.Integer(required=True)
 
 
-PROTECTIONS = ("barrier", "warning_sign", "rescue_equipment")
 
 
 class FixTaskAssigned(_Event):

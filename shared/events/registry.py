@@ -10,14 +10,10 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared.events.catalogue import Classification, EventSpec
-from shared.events.fields import AGE_BANDS, RISK_GRADES, LonLat
+from shared.events.fields import LonLat
+from shared.events.vocabulary import AGE_BANDS, CASE_STEPS, RISK_GRADES, SITUATIONS, UNITS
 
 VILLAGE_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit village code")
-CASE_STEPS = ("monitoring", "report", "emergency", "assessment", "assistance",
-              "guardianship_intervention", "closed")
-SITUATIONS = ("living_alone", "guardian_incapable", "parents_unreachable", "missing",
-              "domestic_violence", "other_harm", "none")
-UNITS = ("police", "school", "health", "womens_federation", "civil_affairs")
 
 
 class _Event(Schema):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,13 +29,12 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from shared.events.catalogue import Catalogue, PayloadError, UnknownEventType
 from shared.events.envelope import CloudEvent, EnvelopeError
 from shared.messaging.failures import is_transient
+from shared.messaging.handlers import Handler
 from shared.messaging.kafka import consumer as make_consumer
 from shared.messaging.kafka import ensure_topics, producer
 from shared.messaging.tables import INBOX
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[Connection, CloudEvent], None]
 
 
 class PermanentError(Exception):

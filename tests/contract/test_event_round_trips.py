@@ -142,32 +142,11 @@ def consumers(tmp_path_factory):
         gateway = importlib.import_module("services.gateway.bootstrap").bootstrap()
         hazards = importlib.import_module("services.hazards.bootstrap").bootstrap()
         registry = importlib.import_module("services.registry.bootstrap").bootstrap()
-        worker = importlib.import_module("services.registry.entrypoints.worker")
-        hazard_handlers = importlib.import_module(
-            "services.hazards.service_layer.registry_events").HANDLERS
-        yield {
-            "notifier": _notifier_consumer(),
-            "gateway": (gateway.engine, gateway.projector.handlers()),
-            "hazards": (hazards.engine, hazard_handlers),
-            "registry": (registry.engine, worker.hazard_handlers(registry.catalogue)),
-        }
+        notifier = importlib.import_module("services.notifier.bootstrap").bootstrap()
+        yield {svc: (app.engine, app.handlers()) for svc, app in (
+            ("gateway", gateway), ("hazards", hazards), ("notifier", notifier),
+            ("registry", registry))}
         default_keys.cache_clear()
-
-
-def _notifier_consumer():  # type: ignore[no-untyped-def]
-    """The notifier's consumer as its worker builds it: one handler for every type."""
-    from services.notifier.bootstrap import bootstrap
-    from services.notifier.service_layer.handlers import CONSUMED, handle_event
-    from services.notifier.service_layer.unit_of_work import SOURCE, NotifierUnitOfWork
-
-    notifier = bootstrap()
-
-    def apply(conn, event):  # type: ignore[no-untyped-def]
-        uow = NotifierUnitOfWork.on_connection(conn, notifier.catalogue, SOURCE,
-                                               channels=notifier.configured())
-        handle_event(uow, notifier.rules.current(), event, datetime.now(UTC))
-
-    return notifier.engine, dict.fromkeys(CONSUMED, apply)
 
 
 @pytest.mark.parametrize("service", ["gateway", "hazards", "notifier", "registry"])

@@ -43,3 +43,29 @@ def test_overlay_finds_homes_near_hazards_in_every_village(seeded, stack):
 
     eventually(exposed_villages, timeout_s=180, interval_s=3,
                message="at-risk homes near hazards in every village")
+
+
+def test_the_demo_has_fix_tasks_in_every_state_and_one_overdue(seeded, stack):
+    auth = {"Authorization": f"Bearer {stack.token()}"}
+    tasks = requests.get(stack.url("hazards") + "/fix-tasks", headers=auth, timeout=30,
+                         params={"page_size": 50}).json()["items"]
+    assert {t["status"] for t in tasks} == {"assigned", "reported_fixed", "confirmed"}
+    assert seeded["seeded"]["fix_tasks"] == len(tasks) and seeded["seeded"]["overdue"] == 1
+
+    def dashboard_counts() -> tuple[int, int] | None:
+        rows = requests.get(stack.url("gateway") + "/api/dashboard", headers=auth,
+                            timeout=60).json()["fix_tasks"]
+        counts = sum(r["open"] for r in rows), sum(r["overdue"] for r in rows)
+        return counts if counts == (len(tasks) - 1, 1) else None
+
+    eventually(dashboard_counts, timeout_s=120, interval_s=3,
+               message="the dashboard counts the open tasks and the overdue one")
+
+
+def test_the_demo_plan_covers_every_point(seeded, stack):
+    plan_url = seeded["links"]["Plan sheet (team 1)"].rsplit("/teams/", 1)[0]
+    plan_id = plan_url.rsplit("/", 1)[1]
+    plan = requests.get(f"{stack.url('gateway')}/api/plans/{plan_id}", timeout=60,
+                        headers={"Authorization": f"Bearer {stack.token()}"}).json()
+    assert len(plan["teams"]) == 3 and plan["metric"] == "road_network"
+    assert plan["unmet"] == [] and all(t["points"] for t in plan["teams"])

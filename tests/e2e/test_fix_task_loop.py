@@ -74,7 +74,7 @@ def loop(tmp_path, broker, topic_prefix, monkeypatch):
     stop = threading.Event()
     relay = build_relay(hz.settings.common, hz.engine, hz.catalogue)
     consumer = build_consumer(gw.settings.common, gw.engine, gw.catalogue,
-                              gw.projector.handlers())
+                              gw.handlers())
     consumer.stop = stop
     workers = [threading.Thread(target=relay.run, args=(stop,)),
                threading.Thread(target=consumer.run), *notifier_threads(ntf, stop)]

@@ -6,7 +6,6 @@ script needed ``'unsafe-inline'`` in the CSP. Assets: see ``Assets``."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import json
@@ -19,6 +18,7 @@ import numpy as np
 
 from services.gateway.entrypoints.map_labels import LABELS
 from shared.auth.flask import CSRF_COOKIE, CSRF_HEADER
+from shared.auth.hardening import csp_hashes
 from shared.clock import township_zone
 
 STATIC = Path(__file__).with_name("static")
@@ -40,8 +40,8 @@ class Assets:
     A phone that has them (the ``ASSETS_COOKIE`` names this version) gets links: they
     come from its cache, kept for a day. A first visit gets them inline, which saves a
     whole round trip on weak signal (562 ms on Fast 3G); the page then fetches them
-    into the cache for the next visit. Inline scripts are allowed by their hashes
-    (``csp_hashes``), never by 'unsafe-inline'."""
+    into the cache for the next visit. Inline scripts and stylesheets are allowed by
+    their hashes (``csp_hashes``, ``stylesheets``), never by 'unsafe-inline'."""
 
     def __init__(self, root: Path):
         self.text = {a: (root / a).read_text(encoding="utf-8") for a in STYLES + SCRIPTS}
@@ -50,9 +50,7 @@ class Assets:
         self.version = hashlib.sha256("".join(self.hashes.values()).encode()).hexdigest()[:10]
         if any(m in self.text[a].lower() for a in SCRIPTS for m in ("</script", "<!--")):
             raise ValueError("a script to inline must not contain </script or <!--")
-        self.csp_hashes = " ".join(
-            "'sha256-" + base64.b64encode(hashlib.sha256(self.text[a].encode()).digest()).decode()
-            + "'" for a in SCRIPTS)
+        self.csp_hashes = csp_hashes(*(self.text[a] for a in SCRIPTS))
 
     def urls(self, static_url: str) -> dict[str, str]:
         return {a: f"{static_url}/{a}?v={v}" for a, v in self.hashes.items()}
@@ -63,12 +61,16 @@ class Assets:
         css = "".join(f'<link rel="stylesheet" href="{urls[a]}">' for a in STYLES)
         return css, "".join(f'<script src="{urls[a]}"></script>' for a in SCRIPTS)
 
+    def stylesheets(self, static_url: str) -> list[str]:
+        """The stylesheets as a first visit gets them inline (the CSP allows exactly these
+        by hash): Leaflet's names its images relative to itself, not to the page."""
+        return [self.text[a].replace("url(images/", f"url({static_url}/leaflet/images/")
+                for a in STYLES]
+
     def inline(self, static_url: str) -> tuple[str, str]:
         """(in <head>, in <body> after the layers) for a first visit; the URL list tells
         our script what to fetch into the cache."""
-        # Leaflet's CSS names its images relative to itself, not to the page
-        css = "".join("<style>" + self.text[a].replace(
-            "url(images/", f"url({static_url}/leaflet/images/") + "</style>" for a in STYLES)
+        css = "".join(f"<style>{text}</style>" for text in self.stylesheets(static_url))
         urls = json.dumps(list(self.urls(static_url).values()))
         js = "".join(f"<script>{self.text[a]}</script>" for a in SCRIPTS)
         return css, f'<script id="shouhu-assets" type="application/json">{urls}</script>{js}'

@@ -9,4 +9,4 @@ from shared.worker import run_worker
 def main() -> None:
     gateway = bootstrap()
     run_worker(gateway.settings.common, gateway.engine, gateway.catalogue,
-               gateway.projector.handlers())
+               gateway.handlers())

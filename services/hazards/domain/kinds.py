@@ -1,15 +1,24 @@
-"""Hazard kinds and how other vocabularies (OpenStreetMap tags, Chinese names) map to them."""
+"""Hazard kinds and how other vocabularies (OpenStreetMap tags, Chinese names) map to them.
+
+The kinds and protections themselves are the event contract's
+(``shared/events/vocabulary.py``); the hazards service reads them through this module.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-WATER_KINDS = ("river", "pond", "stream", "ditch", "canal", "reservoir", "dam", "swimming_spot")
-ROAD_KINDS = ("road_no_barrier", "road_crossing", "road_sharp_bend", "road_play_area")
-TERRAIN_KINDS = ("cliff", "steep_slope")
-ALL_KINDS = (*WATER_KINDS, *ROAD_KINDS, *TERRAIN_KINDS)
-PROTECTIONS = ("barrier", "warning_sign", "rescue_equipment")
-PROTECTION_STATES = ("present", "damaged", "missing")
+from shared.events.vocabulary import (
+    HAZARD_KINDS,
+    PROTECTION_STATES,
+    PROTECTIONS,
+    ROAD_KINDS,
+    TERRAIN_KINDS,
+    WATER_KINDS,
+)
+
+__all__ = ["CHINESE", "HAZARD_KINDS", "PROTECTIONS", "PROTECTION_STATES", "ROAD_KINDS",
+           "TERRAIN_KINDS", "WATER_KINDS", "normalise_kind", "osm_kind", "parse_other_tags"]
 
 # Names used in township ledgers and phone GPS apps (seed 000 item 27: 河、塘、溪、沟、渠、坝).
 CHINESE = {
@@ -48,7 +57,7 @@ def normalise_kind(value: object) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
-    if text.lower() in ALL_KINDS:
+    if text.lower() in HAZARD_KINDS:
         return text.lower()
     return CHINESE.get(text)
 

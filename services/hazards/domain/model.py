@@ -11,7 +11,7 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from services.hazards.domain.exceptions import InvalidHazard
-from services.hazards.domain.kinds import ALL_KINDS, PROTECTION_STATES, PROTECTIONS
+from services.hazards.domain.kinds import HAZARD_KINDS, PROTECTION_STATES, PROTECTIONS
 from shared.config import Region
 from shared.geo import CoordinateError, check_in_region
 
@@ -50,7 +50,7 @@ class Hazard:
 
     def check(self, region: Region) -> None:
         """Refuse unknown kinds, bad attributes and empty, invalid or out-of-region geometry."""
-        if self.kind not in ALL_KINDS:
+        if self.kind not in HAZARD_KINDS:
             raise InvalidHazard("kind", f"unknown kind {self.kind!r}")
         for p in PROTECTIONS:
             if getattr(self, p) not in PROTECTION_STATES:

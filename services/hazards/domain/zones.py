@@ -15,11 +15,11 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from services.hazards.domain.kinds import ALL_KINDS, ROAD_KINDS, TERRAIN_KINDS
+from services.hazards.domain.kinds import HAZARD_KINDS, ROAD_KINDS, TERRAIN_KINDS
 from shared.geo import WGS84, utm_crs
 
 DEFAULT_BUFFERS_M: dict[str, float] = {
-    **dict.fromkeys(ALL_KINDS, 100.0),
+    **dict.fromkeys(HAZARD_KINDS, 100.0),
     "river": 200.0, "reservoir": 200.0,
     **dict.fromkeys(ROAD_KINDS, 30.0),
     **dict.fromkeys(TERRAIN_KINDS, 50.0),
@@ -45,7 +45,7 @@ class BufferConfig:
         for part in filter(None, (p.strip() for p in spec.split(","))):
             name, _, value = part.partition("=")
             kinds = families.get(name, (name,))
-            if any(k not in ALL_KINDS for k in kinds):
+            if any(k not in HAZARD_KINDS for k in kinds):
                 raise ValueError(f"unknown hazard kind {name!r} in buffer configuration")
             buffers.update(dict.fromkeys(kinds, float(value)))
         return cls(buffers)

@@ -61,6 +61,7 @@ class GenerateOut(Schema):
     moved = fields.Integer()
     deactivated = fields.Integer()
     unchanged = fields.Integer()
+    homes = fields.Integer(metadata={"description": "homes the points were drawn from"})
 
 
 class FindingIn(_Strict):

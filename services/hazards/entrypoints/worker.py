@@ -11,7 +11,6 @@ from sqlalchemy.exc import DBAPIError
 
 from services.hazards.bootstrap import Hazards, bootstrap
 from services.hazards.service_layer import devices, fix_tasks
-from services.hazards.service_layer.registry_events import HANDLERS
 from shared import clock
 from shared.messaging.failures import is_transient
 from shared.worker import run_worker
@@ -35,5 +34,5 @@ def scan_loop(hazards: Hazards, stop: threading.Event) -> None:
 
 def main() -> None:
     hazards = bootstrap()
-    run_worker(hazards.settings.common, hazards.engine, hazards.catalogue, HANDLERS,
+    run_worker(hazards.settings.common, hazards.engine, hazards.catalogue, hazards.handlers(),
                loops={"silent-scan": lambda stop: scan_loop(hazards, stop)})

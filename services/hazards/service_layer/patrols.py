@@ -72,12 +72,14 @@ def update_point(uow: HazardsUnitOfWork, point_id: str, changes: dict[str, Any],
 def regenerate_points(uow: HazardsUnitOfWork, cluster_m: float,
                       max_distance_m: float) -> dict[str, int]:
     """Recompute generated points; new ones appear, moved ones move, stale ones deactivate.
-    Manual points are never touched."""
-    counts = {"created": 0, "moved": 0, "deactivated": 0, "unchanged": 0}
+    Manual points are never touched. ``homes`` says how many homes the points were drawn
+    from: homes arrive as registry events, so a caller can tell whether all have."""
+    counts = {"created": 0, "moved": 0, "deactivated": 0, "unchanged": 0, "homes": 0}
     with uow:
         frame = uow.hazards.frame()
         lonlat = np.asarray(uow.homes.locations(), dtype=float).reshape(-1, 2)  # (0, 2) if none
         homes = gpd.GeoSeries(shapely.points(lonlat), crs=WGS84)
+        counts["homes"] = len(homes)
         water = frame[frame["kind"].isin(WATER_KINDS)]
         roads = frame[frame["kind"].isin(ROAD_KINDS)]
         planned = {p.key: p for p in plan_points(homes, water, roads, cluster_m, max_distance_m)}

@@ -6,26 +6,24 @@ the child reaches this service's database.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
-from services.hazards.adapters.patrol_repository import HomeRepository
+from services.hazards.service_layer.unit_of_work import HazardsUnitOfWork
 from shared.events.envelope import CloudEvent
+from shared.messaging.handlers import EventHandler
 
 
-def child_located(conn: Connection, event: CloudEvent) -> None:
+def child_located(uow: HazardsUnitOfWork, event: CloudEvent) -> None:
     d = event.data
     if d["home"] is None:  # no coordinates: nothing to plan patrols around
-        HomeRepository(conn).remove(d["child_id"])
+        uow.homes.remove(d["child_id"])
         return
-    HomeRepository(conn).put(d["child_id"], d["village_code"], d["home"]["lon"],
-                             d["home"]["lat"])
+    uow.homes.put(d["child_id"], d["village_code"], d["home"]["lon"], d["home"]["lat"])
 
 
-def child_archived(conn: Connection, event: CloudEvent) -> None:
-    HomeRepository(conn).remove(event.data["child_id"])
+def child_archived(uow: HazardsUnitOfWork, event: CloudEvent) -> None:
+    uow.homes.remove(event.data["child_id"])
 
 
-HANDLERS = {
+HANDLERS: dict[str, EventHandler[HazardsUnitOfWork]] = {
     "registry.child.registered.v1": child_located,
     "registry.child.updated.v1": child_located,
     "registry.child.archived.v1": child_archived,

@@ -3,7 +3,7 @@
 The consumer turns events into stored deliveries (in its own transaction); the
 dispatcher sends them; the timer loop escalates unacknowledged alerts and makes the
 daily digests. SIGTERM stops all four cleanly; SIGKILL loses nothing (ADR 0301); one
-of them dying ends the process (``shared.worker.supervise``).
+of them dying ends the process (``shared.worker.run_worker``).
 """
 
 from __future__ import annotations
@@ -14,17 +14,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.service_layer import timers
 from services.notifier.service_layer.dispatch import Dispatcher
-from services.notifier.service_layer.handlers import CONSUMED, handle_event
-from services.notifier.service_layer.unit_of_work import SOURCE, NotifierUnitOfWork
-from shared.events.envelope import CloudEvent
 from shared.messaging.failures import is_transient
-from shared.worker import Loop, build_consumer, build_relay, supervise
+from shared.worker import Loop, run_worker, worker_loops
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +54,8 @@ def _dispatch(stop: threading.Event, dispatcher: Dispatcher) -> None:
     dispatcher.close()  # SIGTERM: sends in flight are recorded, not left 'sending'
 
 
-def loops(notifier: Notifier, stop: threading.Event) -> dict[str, Loop]:
-    """The worker's four loops, each a function of the stop event."""
-    s = notifier.settings
-    channels = notifier.configured()
-
-    def apply(conn: Connection, event: CloudEvent) -> None:
-        uow = NotifierUnitOfWork.on_connection(conn, notifier.catalogue, SOURCE,
-                                               channels=channels)
-        handle_event(uow, notifier.rules.current(), event, _now())
-
-    relay = build_relay(s.common, notifier.engine, notifier.catalogue)
-    consumer = build_consumer(s.common, notifier.engine, notifier.catalogue,
-                              dict.fromkeys(CONSUMED, apply))
-    consumer.stop = stop
+def own_loops(notifier: Notifier) -> dict[str, Loop]:
+    """The notifier's loops beside the relay and the consumer: dispatcher and timers."""
     dispatcher = notifier.dispatcher()
     last_digest = [0.0]
 
@@ -84,20 +68,20 @@ def loops(notifier: Notifier, stop: threading.Event) -> dict[str, Loop]:
         return 0  # timers run on their own cadence: wait tick_s
 
     return {
-        "relay": relay.run,
-        "consumer": lambda _stop: consumer.run(),
         "dispatcher": lambda stop: _dispatch(stop, dispatcher),
-        "timers": lambda stop: _loop("timers", stop, tick, s.tick_s),
+        "timers": lambda stop: _loop("timers", stop, tick, notifier.settings.tick_s),
     }
 
 
 def threads(notifier: Notifier, stop: threading.Event) -> list[threading.Thread]:
     """The four loops as threads, for tests that start them in-process."""
+    loops = worker_loops(notifier.settings.common, notifier.engine, notifier.catalogue,
+                         notifier.handlers(), stop, own_loops(notifier))
     return [threading.Thread(target=loop, args=(stop,), name=name)
-            for name, loop in loops(notifier, stop).items()]
+            for name, loop in loops.items()]
 
 
 def main() -> None:
     notifier = bootstrap()
-    stop = threading.Event()
-    supervise("notifier", loops(notifier, stop), stop)
+    run_worker(notifier.settings.common, notifier.engine, notifier.catalogue,
+               notifier.handlers(), own_loops(notifier))

@@ -1,7 +1,9 @@
 """Handlers: events in → alerts and deliveries stored; acknowledgements; previews.
 
-The consumer calls ``handle_event`` inside its own transaction (with the inbox row),
-so an event's deliveries are stored exactly when the event is marked applied.
+``HANDLERS`` is the notifier's table in the shared form (``shared.messaging.handlers``):
+every consumed type goes to ``handle_event``, inside the consumer's own transaction
+(with the inbox row), so an event's deliveries are stored exactly when the event is
+marked applied.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from services.notifier.domain.planning import PlannedDelivery, Resolver, plan
 from services.notifier.domain.ports import UnitOfWork
 from services.notifier.domain.rules import RuleSet, Target
 from shared.events.envelope import CloudEvent
+from shared.messaging.handlers import EventHandler
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +135,23 @@ def handle_event(uow: UnitOfWork, rules: RuleSet, event: CloudEvent,
     track_event(uow, event)
     if event.type in ROUTED:
         route_event(uow, rules, event, now)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a consumed event is handled with: the unit of work in the consumer's
+    transaction, the routing rules in force and the time it is handled."""
+
+    uow: UnitOfWork
+    rules: RuleSet
+    now: datetime
+
+
+def on_event(incoming: Incoming, event: CloudEvent) -> None:
+    handle_event(incoming.uow, incoming.rules, event, incoming.now)
+
+
+HANDLERS: dict[str, EventHandler[Incoming]] = dict.fromkeys(CONSUMED, on_event)
 
 
 def preview(uow: UnitOfWork, rules: RuleSet, event_type: str,

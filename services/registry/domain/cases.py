@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.registry.domain.exceptions import ApprovalRequired, TransitionRefused
+from shared.events.vocabulary import CASE_STEPS
 
-STEPS = ("monitoring", "report", "emergency", "assessment", "assistance",
-         "guardianship_intervention", "closed")
+STEPS = CASE_STEPS  # the contract's (shared/events/vocabulary.py), in workflow order
 TRANSITIONS: dict[str, frozenset[str]] = {
     "monitoring": frozenset({"report", "closed"}),
     "report": frozenset({"emergency", "assessment", "closed"}),

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-FINDING_AREAS = ("guardianship", "living_conditions", "home_safety", "mental_state")
+from shared.events.vocabulary import FINDING_AREAS as FINDING_AREAS  # re-exported
 
 
 @dataclass

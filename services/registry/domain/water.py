@@ -17,9 +17,6 @@ from shapely.geometry import shape
 
 from shared.geo import WGS84, utm_crs
 
-WATER_KINDS = frozenset({"river", "pond", "stream", "ditch", "canal", "reservoir", "dam",
-                         "swimming_spot"})
-
 
 @lru_cache(maxsize=8)
 def _utm(centre: tuple[float, float]) -> CRS:

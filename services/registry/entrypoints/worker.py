@@ -11,40 +11,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from services.registry.bootstrap import SOURCE, Registry, bootstrap
+from services.registry.bootstrap import Registry, bootstrap
 from services.registry.service_layer import assessment, visits
-from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
-from shared.events import Catalogue, CloudEvent
-from shared.messaging.consumer import Handler
 from shared.messaging.failures import is_transient
 from shared.worker import run_worker
 
 log = logging.getLogger(__name__)
-
-
-def hazard_handlers(catalogue: Catalogue) -> dict[str, Handler]:
-    """Consumer handlers for hazards events, each joining the consumer's transaction."""
-
-    def bind(fn: Callable[[RegistryUnitOfWork, CloudEvent], None]) -> Handler:
-        def handle(conn: Connection, event: CloudEvent) -> None:
-            uow = RegistryUnitOfWork.on_connection(conn, catalogue, SOURCE)
-            fn(uow, event)
-
-        return handle
-
-    return {
-        "hazards.hazard.created.v1": bind(assessment.on_hazard_changed),
-        "hazards.hazard.updated.v1": bind(assessment.on_hazard_changed),
-        "hazards.hazard.retired.v1": bind(assessment.on_hazard_retired),
-        "hazards.zone.changed.v1": bind(assessment.on_zone_changed),
-    }
 
 
 def scan_once(registry: Registry, bands_since: date | None = None) -> date:
@@ -81,5 +58,5 @@ def run_scanner(registry: Registry, stop: threading.Event, tick_s: float = 1.0) 
 def main() -> None:
     registry = bootstrap()
     run_worker(registry.settings.common, registry.engine, registry.catalogue,
-               handlers=hazard_handlers(registry.catalogue),
+               handlers=registry.handlers(),
                loops={"scanner": lambda stop: run_scanner(registry, stop)})

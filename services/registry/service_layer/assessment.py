@@ -15,11 +15,10 @@ from typing import Any
 from services.registry.domain.model import Child, age_band
 from services.registry.domain.risk import Assessment, assess
 from services.registry.domain.visits import earlier_due
-from services.registry.domain.water import WATER_KINDS, WaterIndex
+from services.registry.domain.water import WaterIndex
 from services.registry.service_layer.context import Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import township_today
-from shared.events.envelope import CloudEvent
 
 log = logging.getLogger(__name__)
 
@@ -133,28 +132,6 @@ def publish_child(uow: RegistryUnitOfWork, event_type: str, child: Child, today:
 def publish_risk(uow: RegistryUnitOfWork, child: Child, previous: str | None,
                  policy: Policy) -> None:
     uow.publish("registry.child.risk_changed.v1", risk_event(child, previous, policy))
-
-
-# -- hazards events (consumed by the worker) -------------------------------------
-# A hazard change only records the new geometry and asks for a reassessment: a hazards
-# import sends hundreds of events, and one reassessment after them is enough.
-def on_hazard_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
-    data = event.data
-    if data["kind"] in WATER_KINDS:
-        uow.water.upsert(data["hazard_id"], data["kind"], data["geometry"])
-    elif not uow.water.remove(data["hazard_id"]):
-        return  # a road or terrain hazard: no water factor changes
-    uow.water.request_reassessment()
-
-
-def on_hazard_retired(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
-    if uow.water.remove(event.data["hazard_id"]):
-        uow.water.request_reassessment()
-
-
-def on_zone_changed(uow: RegistryUnitOfWork, event: CloudEvent) -> None:
-    if uow.water.set_zone(event.data["hazard_id"], event.data["zone"]):
-        uow.water.request_reassessment()
 
 
 def reassess_if_requested(uow: RegistryUnitOfWork, policy: Policy) -> int | None:

@@ -27,6 +27,7 @@ from services.registry.service_layer.commands import (
 from services.registry.service_layer.context import Actor
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.errors import found_in_scope
+from shared.events.vocabulary import UNITS
 
 REPORT_FIELDS = frozenset({"reporter", "duty_holder", *REPORT_TIMES})
 
@@ -206,7 +207,7 @@ def decide_approval(uow: RegistryUnitOfWork, cmd: DecideApproval, actor: Actor) 
 
 def refer_case(uow: RegistryUnitOfWork, cmd: ReferCase, actor: Actor) -> domain.Referral:
     """Refer to another unit; the referral stays open until that unit reports back."""
-    if cmd.unit not in ("police", "school", "health", "womens_federation", "civil_affairs"):
+    if cmd.unit not in UNITS:
         raise TransitionRefused(f"unknown unit {cmd.unit!r}")
     with uow:
         case = _load(uow, cmd.case_id, actor)

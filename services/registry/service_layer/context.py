@@ -14,11 +14,11 @@ from services.registry.domain.risk import RiskModel
 from services.registry.domain.villages import VillageDirectory
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import audit
-from shared.access import UNIT_OF_ROLE, Relation, relation, visible_fields
-from shared.auth.principal import Principal, Role
+from shared.access import UNIT_OF_ROLE, Relation, relation, roles, visible_fields
+from shared.auth.principal import Principal
 from shared.config import Region
 
-APPROVERS = frozenset({Role.CHILD_SUPERVISOR, Role.STATION_ADMIN})
+APPROVERS = frozenset(roles("case", "approve"))
 
 
 class InVillage(Protocol):

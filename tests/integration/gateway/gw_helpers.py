@@ -107,6 +107,6 @@ def apply(gw: Gateway, events: list[CloudEvent]) -> None:
     """Apply events as the worker's consumer does (inbox row and handler in one
     transaction), without a broker."""
     consumer = EventConsumer(ConsumerConfig("127.0.0.1:1", "gateway", []), gw.engine,
-                             gw.catalogue, gw.projector.handlers())
+                             gw.catalogue, gw.handlers())
     for ev in events:
         assert consumer.handle(ev.to_json()) == "applied"

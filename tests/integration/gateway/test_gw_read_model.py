@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from gw_helpers import apply, event, gateway, township_events
 
 from services.gateway.read_model.adapters.read_model_store import ReadModelStore
@@ -57,3 +58,22 @@ def test_a_child_without_home_reaches_the_read_model_and_is_not_on_the_map(datab
         children = {c.child_id for c in store.children()}
         assert len(children) == 38 and not {"child-900", "child-001"} & children
         assert not {"child-900", "child-001"} & {o.child_id for o in store.overlays()}
+
+
+def test_a_failed_event_is_not_counted_and_its_overlay_is_dropped(database_url):
+    """The read-model unit (``Projector.unit``): the version counts applied events
+    only, and the in-memory overlay an event changed before failing is reloaded."""
+    gw = gateway(database_url)
+    apply(gw, township_events())
+    with gw.engine.connect() as conn:
+        version = ReadModelStore(conn).version()
+    with pytest.raises(RuntimeError), gw.engine.begin() as conn, \
+            gw.projector.unit(conn) as unit:
+        touched = unit.overlay()
+        unit.store.apply(touched.remove_child("child-001"))
+        raise RuntimeError("the event fails half way")
+    with gw.engine.begin() as conn, gw.projector.unit(conn) as unit:
+        assert unit.overlay() is not touched  # reloaded from the database
+        assert unit.overlay().child("child-001") is not None
+    with gw.engine.connect() as conn:
+        assert ReadModelStore(conn).version() == version + 1  # the failed one uncounted

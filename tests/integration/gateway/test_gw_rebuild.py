@@ -42,7 +42,7 @@ def test_rebuild_from_the_topics_equals_the_live_read_model(broker, topic_prefix
     n = _publish(broker.bootstrap, topic_prefix)
     live = gateway(database_url, prefix=topic_prefix, bootstrap_servers=broker.bootstrap)
     consumer = build_consumer(live.settings.common, live.engine, live.catalogue,
-                              live.projector.handlers())
+                              live.handlers())
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from services.hazards.adapters.tables import checkins, homes
 from services.hazards.entrypoints.api import create_app
-from services.hazards.service_layer.registry_events import HANDLERS
 from shared.auth import Role
 from shared.events.envelope import CloudEvent
 
@@ -26,7 +25,7 @@ def _home(hazards, child_id: str, lon: float, lat: float) -> None:  # type: igno
                              "home": {"lon": lon, "lat": lat}, "age_band": "3-5",
                              "risk_grade": "high", "categories": [], "living_alone": False})
     with hazards.engine.begin() as conn:
-        HANDLERS[event.type](conn, event)
+        hazards.handlers()[event.type](conn, event)
 
 
 def _setup_points(client, hazards) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -41,6 +40,7 @@ def _setup_points(client, hazards) -> dict[str, dict]:  # type: ignore[no-untype
     resp = client.post("/patrol-points/generate", headers=auth())
     assert resp.status_code == 200, resp.json
     assert resp.json["created"] == 4  # 1 home cluster + 2 crossings + 1 swimming spot
+    assert resp.json["homes"] == 3  # what the demo waits for: every home has arrived
     points = client.get("/patrol-points", headers=PATROL).json
     return {p["reason"] + str(i): p for i, p in enumerate(points)} | {"pond": {"id": pond_id}}
 
@@ -51,6 +51,7 @@ def test_generating_before_any_home_is_known_plans_only_crossings_and_spots(clie
     resp = client.post("/patrol-points/generate", headers=auth())
     assert resp.status_code == 200, resp.json
     assert resp.json["created"] == 1
+    assert resp.json["homes"] == 0
 
 
 def test_points_generated_from_homes_crossings_and_spots(client, hazards):
@@ -64,7 +65,7 @@ def test_points_generated_from_homes_crossings_and_spots(client, hazards):
         assert set(homes.c.keys()) == {"child_id", "village_code", "location"}
         assert conn.execute(select(func.count()).select_from(homes)).scalar() == 3
     again = client.post("/patrol-points/generate", headers=auth()).json
-    assert again == {"created": 0, "moved": 0, "deactivated": 0, "unchanged": 4}
+    assert again == {"created": 0, "moved": 0, "deactivated": 0, "unchanged": 4, "homes": 3}
     events = outbox_events(hazards, "hazards.patrol_point.changed.v1")
     assert len(events) == 4 and {e["data"]["reason"] for e in events} == {
         "home_cluster", "crossing", "swimming_spot"}

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from services.hazards.adapters.tables import homes
 from services.hazards.bootstrap import bootstrap
 from services.hazards.entrypoints.api import create_app
-from services.hazards.service_layer.registry_events import HANDLERS
 from shared.events.envelope import CloudEvent
 from shared.testing.fixtures import eventually
 from shared.worker import build_consumer, build_relay
@@ -28,7 +27,7 @@ def worker(database_url, broker, topic_prefix):  # type: ignore[no-untyped-def]
                                  topic_prefix=topic_prefix)
     hz = bootstrap(dataclasses.replace(base, common=common))
     relay = build_relay(common, hz.engine, hz.catalogue)
-    consumer = build_consumer(common, hz.engine, hz.catalogue, HANDLERS)
+    consumer = build_consumer(common, hz.engine, hz.catalogue, hz.handlers())
     stop = threading.Event()
     consumer.stop = stop
     ready = threading.Event()

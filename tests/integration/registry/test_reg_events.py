@@ -14,7 +14,6 @@ from sqlalchemy import select, update
 from services.registry.adapters.tables import children, outbox
 from services.registry.bootstrap import bootstrap
 from services.registry.entrypoints.api import create_app
-from services.registry.entrypoints.worker import hazard_handlers
 from services.registry.service_layer import assessment, visits
 from shared.events import CloudEvent
 from shared.messaging.consumer import ConsumerConfig, EventConsumer
@@ -56,7 +55,7 @@ def test_a_new_pond_regrades_nearby_children_and_the_change_reaches_kafka(
     cfg = ConsumerConfig(bootstrap=broker.bootstrap, group=f"reg-{uuid.uuid4().hex[:8]}",
                          topics=["hazards.hazards"], topic_prefix=topic_prefix, partitions=1)
     consumer = EventConsumer(cfg, registry.engine, registry.catalogue,
-                             hazard_handlers(registry.catalogue))
+                             registry.handlers())
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     try:

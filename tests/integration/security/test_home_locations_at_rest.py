@@ -29,7 +29,6 @@ from services.gateway.bootstrap import bootstrap as gateway_bootstrap
 from services.gateway.read_model.adapters.read_model_store import ReadModelStore
 from services.hazards.adapters.patrol_repository import HomeRepository
 from services.hazards.bootstrap import bootstrap as hazards_bootstrap
-from services.hazards.service_layer.registry_events import HANDLERS
 from services.registry.adapters.repository import ChildRepository
 from services.registry.bootstrap import bootstrap as registry_bootstrap
 from services.registry.entrypoints.api import create_app
@@ -96,11 +95,10 @@ def _register(stations: dict[str, Any], n: int = 3) -> list[tuple[float, float]]
     with stations["registry"].engine.connect() as conn:
         events = [r.payload.encode() for r in conn.execute(
             sa.select(OUTBOX.c.payload).where(OUTBOX.c.type == "registry.child.registered.v1"))]
-    for svc, handlers in (("hazards", HANDLERS),
-                          ("gateway", stations["gateway"].projector.handlers())):
+    for svc in ("hazards", "gateway"):
         app = stations[svc]
         consumer = EventConsumer(ConsumerConfig("127.0.0.1:1", svc, []), app.engine,
-                                 app.catalogue, handlers)
+                                 app.catalogue, app.handlers())
         assert {consumer.handle(e) for e in events} == {"applied"}
     return homes
 

@@ -189,3 +189,22 @@ def test_points_on_one_water_body_are_merged_into_one_stop():
     assert {s.point_id for s in stops} == {"q0", "q3"}
     assert {s.point_id: set(s.merged) for s in stops} == {"q0": {"q1", "q2"}, "q3": set()}
     assert set(plan.teams[0].points) == {"q0", "q1", "q2", "q3"}
+
+
+def test_a_plan_short_of_capacity_covers_the_most_exposed_points_and_lists_the_rest():
+    """Twenty points beside the start, each to be seen daily, shifts with room for about
+    ten: the ten most exposed are seen every day, and only the others are unmet."""
+    daily = Frequency(in_season=(("high", 1), ("medium", 1), ("none", 1)))
+    cands = [Candidate(f"p{k:02d}", f"h{k:02d}", *_ll(20 * (k % 5), 20 + 20 * (k // 5)),
+                       10 * (k + 1)) for k in range(20)]
+    plan = plan_patrols(_request((_team("A", (0, 0)),), days=7, shift_hours=1.9,
+                                 frequency=daily), cands, CRS)
+    stops = [len(sh.stops) for sh in plan.teams[0].shifts]
+    assert all(9 <= n <= 11 for n in stops), stops  # room for about half of the points
+    unmet = {u.point_id for u in plan.unmet}
+    ranked = [c.point_id for c in sorted(cands, key=lambda c: -c.exposure_tenths)]
+    covered = [p for p in ranked if p not in unmet]
+    assert covered == ranked[:len(covered)], "the covered points are the most exposed"
+    assert 9 <= len(covered) <= 11
+    assert all(u.reason.startswith("capacity") and u.longest_gap_days > 1
+               for u in plan.unmet)

@@ -7,15 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from shared.clock import now, township_zone
+from shared.events.vocabulary import FINDING_AREAS
 
-AREAS = ("guardianship", "living_conditions", "home_safety", "mental_state")  # registry's
 _WRAPPERS = {"value", "key"}  # marshmallow's levels inside a dict field's messages
 
 
 def visit_body(form: dict[str, str]) -> dict[str, Any]:
     """The registry's visit: the findings areas written in, the time as Chinese time."""
     return {"visited_at": _aware(form["visited_at"]), "next_steps": form["next_steps"],
-            "findings": {a: form[a] for a in AREAS if form[a].strip()}}
+            "findings": {a: form[a] for a in FINDING_AREAS if form[a].strip()}}
 
 
 def case_body(child_id: str, form: dict[str, str]) -> dict[str, Any]:

@@ -36,7 +36,6 @@ from services.gateway.entrypoints.schemas import (
     VisitForm,
 )
 from services.gateway.field.entrypoints.director_forms import (
-    AREAS,
     case_body,
     field_errors,
     now_local,
@@ -45,6 +44,7 @@ from services.gateway.field.entrypoints.director_forms import (
 from services.gateway.field.entrypoints.map_api import caller_token
 from shared.auth.flask import allow
 from shared.events.registry import SITUATIONS
+from shared.events.vocabulary import FINDING_AREAS
 
 SHOWN = 50  # children a page (the registry's largest page: more would be a bulk export)
 UPSTREAM = (401, 403, 404, 502, 503)  # the pages a registry refusal or absence gives
@@ -185,4 +185,4 @@ def build(registry: Any) -> Blueprint:
 
 
 def _blank_visit() -> dict[str, str]:
-    return {"visited_at": now_local(), "next_steps": "", **dict.fromkeys(AREAS, "")}
+    return {"visited_at": now_local(), "next_steps": "", **dict.fromkeys(FINDING_AREAS, "")}

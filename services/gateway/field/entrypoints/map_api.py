@@ -38,12 +38,13 @@ from services.gateway.read_model.service_layer import overlay_views
 from services.gateway.read_model.service_layer.map_views import PageCache, map_layers
 from shared.auth import Principal
 from shared.auth.flask import COOKIE, CSRF_COOKIE, allow, csrf_token, current_principal
-from shared.auth.hardening import behind_tls
+from shared.auth.hardening import behind_tls, csp_hashes
 
 # Leaflet is served by the gateway itself, so the map page needs no CDN at all; the
-# only inline scripts allowed are Leaflet's and ours, by hash (a first visit's page).
+# only inline scripts and stylesheets allowed are Leaflet's and ours, by hash (a first
+# visit's page); Leaflet styles its elements from script, which the CSP does not block.
 CSP = (f"default-src 'self'; script-src 'self' {ASSETS.csp_hashes}; "
-       "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
+       "style-src 'self' {styles}; img-src 'self' data: blob: https:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
 
@@ -90,9 +91,11 @@ def build(gateway: Gateway, hazards: Any, registry: Any) -> Blueprint:
             audited(principal, "map_homes", MAP_HOME_FIELDS)
             first_visit = request.cookies.get(ASSETS_COOKIE) != ASSETS.version
             served_at = datetime.now(UTC).isoformat(timespec="seconds")
-            resp = Response(page.document(url_for("static", filename="").rstrip("/"),
-                                          first_visit, served_at),
-                            mimetype="text/html", headers={"Content-Security-Policy": CSP})
+            static_url = url_for("static", filename="").rstrip("/")
+            styles = csp_hashes(*ASSETS.stylesheets(static_url)) if first_visit else ""
+            resp = Response(page.document(static_url, first_visit, served_at),
+                            mimetype="text/html",
+                            headers={"Content-Security-Policy": CSP.format(styles=styles)})
             if home_view(principal) is HomeView.CELLS:  # no exact homes: the phone may
                 resp.headers["X-Shouhu-Offline"] = "keep"  # keep it for a start offline
             if first_visit:  # the page fetches the assets into the phone's cache

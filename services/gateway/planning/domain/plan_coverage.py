@@ -2,9 +2,10 @@
 
 Every point has a required interval in days from its exposure class and the season,
 never longer than the floor, so a point with no exposure is still visited (ADR 0402).
-Each shift the router takes the points in order of lateness (days since the last visit
-over the required interval), so when the teams cannot do everything every point still
-gets its share instead of the most exposed taking all; afterwards every point's longest
+Each shift the router takes first the points due that day, most exposed first, then the
+others by lateness (days since the last visit over the required interval): a team short
+of capacity keeps its most exposed points at their frequency and gives what is left to
+the rest, rather than visiting every point too rarely. Afterwards every point's longest
 gap is checked and the plan lists each point it cannot visit often enough, with why.
 Points on one water body closer than ``merge_m`` become one stop.
 """

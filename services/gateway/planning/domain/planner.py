@@ -273,8 +273,8 @@ def _team_shifts(req: PlanRequest, k: int, team_id: str, nodes: list[int],
                  slots: list[tuple[date, time, time]], kept: list[Candidate],
                  merged: dict[str, tuple[str, ...]], required: list[int], places: _Places,
                  totals: list[float]) -> tuple[list[Shift], list[Unmet]]:
-    """One team's shifts: each takes its points in order of lateness (days since the
-    last visit over the required interval); then the points it cannot serve often enough."""
+    """One team's shifts, each taking its points in ``_priority`` order; then the points
+    it cannot serve often enough."""
     nt = len(places.legs.minutes) - len(kept)
     router = Router(places.legs.minutes[np.ix_(nodes, nodes)], req.dwell_min)
     visits: dict[int, list[int]] = {i: [] for i in range(1, len(nodes))}
@@ -282,8 +282,7 @@ def _team_shifts(req: PlanRequest, k: int, team_id: str, nodes: list[int],
     for n, slot in enumerate(slots):
         late = {i: (n - (v[-1] if v else -1)) / required[nodes[i] - nt]
                 for i, v in visits.items()}
-        order = sorted(visits, key=lambda i: (-late[i], -kept[nodes[i] - nt].exposure_tenths,
-                                              kept[nodes[i] - nt].point_id))
+        order = sorted(visits, key=lambda i: _priority(late[i], kept[nodes[i] - nt]))
         tour = router.route(order, _budget(slot))
         for i in tour:
             visits[i].append(n)
@@ -292,6 +291,15 @@ def _team_shifts(req: PlanRequest, k: int, team_id: str, nodes: list[int],
     unmet = _unmet(team_id, visits, nodes, kept, required, len(slots), router,
                    max((_budget(s) for s in slots), default=0.0), nt)
     return shifts, unmet
+
+
+def _priority(late: float, point: Candidate) -> tuple[int, float, float, str]:
+    """A shift's order: first the points due (a day more and their gap is too long), most
+    exposed first, so a team short of capacity keeps its most exposed points at their
+    frequency instead of every point partly; then the others, latest first."""
+    if late >= 1:
+        return 0, -point.exposure_tenths, -late, point.point_id
+    return 1, -late, -point.exposure_tenths, point.point_id
 
 
 def _budget(slot: tuple[date, time, time]) -> float:

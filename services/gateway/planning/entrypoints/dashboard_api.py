@@ -37,9 +37,10 @@ from shared.auth.hardening import behind_tls
 from shared.exports import record_cells
 
 FIX_DAYS = 14  # the due date the dashboard's assign form offers: two weeks on
-# The page itself has no script; the map's iframe inherits this policy, and its inline
-# scripts are allowed by their hashes (see dashboard_map), Leaflet as 'self'.
-CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+# The page itself has no script and no inline style; the map's iframe inherits this
+# policy, and its inline scripts and stylesheets are allowed by their hashes (see
+# dashboard_map), Leaflet as 'self'.
+CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' {styles}; "
        "img-src 'self' data: blob: https:; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -85,10 +86,11 @@ def build(gateway: Gateway) -> Blueprint:
             csrf = csrf_token()  # the sign-in's own
             assign = Assign(csrf, (local_today() + timedelta(days=FIX_DAYS)).isoformat()) \
                 if principal.role in FIX_ASSIGNERS else None
-            resp = Response(render_dashboard(figures(), frame.srcdoc, lang, charts(lang), assign),
+            resp = Response(render_dashboard(figures(), frame.srcdoc, lang, charts(lang), assign,
+                                             static_url),
                             mimetype="text/html",
                             headers={"Content-Security-Policy": CSP.format(
-                                hashes=frame.csp_hashes)})
+                                hashes=frame.csp_hashes, styles=frame.style_hashes)})
             if request.cookies.get(CSRF_COOKIE) != csrf:
                 resp.set_cookie(CSRF_COOKIE, csrf, secure=behind_tls(), samesite="Strict")
             return resp

@@ -6,13 +6,12 @@ Leaflet comes from the gateway's static files; folium's other defaults (jQuery,
 Bootstrap, awesome-markers, all from CDNs) are left out, as no layer here needs them.
 The map is a document of its own, shown in an ``<iframe srcdoc>``: folium styles
 ``html, body`` for a full-screen map. It inherits the dashboard's CSP, which allows its
-inline scripts by their SHA-256 (``MapFrame.csp_hashes``), never by 'unsafe-inline'.
+inline scripts and stylesheets by their SHA-256 (``MapFrame``), never by 'unsafe-inline';
+folium writes no style attribute (Leaflet sets styles from script, which CSP allows).
 Text from the data is HTML-escaped here: folium's tooltips write it as HTML."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from markupsafe import Markup, escape
 from services.gateway.entrypoints.map_page import OSM, TIANDITU
 from services.gateway.planning.entrypoints.campaign_labels import KINDS, PROTECTIONS
 from services.gateway.read_model.domain.privacy import Cell
+from shared.auth.hardening import csp_hashes
 
 TOP, FIX_FIRST = 10, 50  # the most exposed marked; those lacking protection, as the table
 RAMP = ("#fecc5c", "#fd8d3c", "#f03b20", "#bd0026", "#67000d")  # exposure, low to high
@@ -48,12 +48,14 @@ LABELS = {
 }
 Item = tuple[dict[str, Any], dict[str, Any]]  # (geometry and tooltip, style)
 _INLINE = re.compile(r"<script>(.*?)</script>", re.S)
+_STYLES = re.compile(r"<style>(.*?)</style>", re.S)
 
 
 @dataclass(frozen=True)
 class MapFrame:
     srcdoc: Markup  # the map document, escaped once for the iframe's attribute
     csp_hashes: str  # script-src sources for its inline scripts
+    style_hashes: str  # style-src sources for its inline stylesheets
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -88,10 +90,8 @@ def render_dashboard_map(figures: dict[str, Any], tiles: str, tianditu_key: str,
     if bounds:
         fmap.fit_bounds(bounds)
     document = fmap.get_root().render()
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
-        for s in _INLINE.findall(document))
-    return MapFrame(escape(document), hashes)
+    return MapFrame(escape(document), csp_hashes(*_INLINE.findall(document)),
+                    csp_hashes(*_STYLES.findall(document)))
 
 
 def legend(lang: str) -> list[tuple[str, str]]:

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-WATER_KINDS = frozenset({"river", "pond", "stream", "ditch", "canal", "reservoir", "dam",
-                         "swimming_spot"})
-PROTECTIONS = ("barrier", "warning_sign", "rescue_equipment")
+from shared.events.vocabulary import PROTECTIONS, WATER_KINDS
 
 
 def hazard_class(kind: str) -> str:

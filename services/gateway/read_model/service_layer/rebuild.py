@@ -26,6 +26,7 @@ from shared.events import Catalogue
 from shared.events.catalogue import PayloadError
 from shared.events.envelope import EnvelopeError
 from shared.messaging.consumer import ConsumerConfig, EventConsumer, PermanentError
+from shared.messaging.handlers import Handler
 from shared.messaging.tables import INBOX
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Wiring(Protocol):
     catalogue: Catalogue
     projector: Projector
 
+    def handlers(self) -> dict[str, Handler]: ...
+
 
 class IncompleteSource(Exception):
     """The topics no longer hold every event: a rebuild would lose data."""
@@ -56,7 +59,7 @@ def rebuild(gateway: Wiring, timeout_s: float = 600.0, force: bool = False) -> R
     """Replay into ``gateway``'s database. Stop the gateway worker first: it keeps the
     overlay's index in memory and must reload it from the rebuilt tables."""
     common = gateway.settings.common
-    handlers = gateway.projector.handlers()
+    handlers = gateway.handlers()
     topics = sorted({gateway.catalogue.spec(t).topic for t in handlers})
     gone = truncated(common.bootstrap_servers, [common.topic_prefix + t for t in topics])
     if gone and not force:
