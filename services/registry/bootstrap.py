@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from services.registry.config import Settings
+from services.registry.service_layer import hazard_events, staff
 from services.registry.service_layer.context import Policy
-from services.registry.service_layer.hazard_events import HANDLERS
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.db import make_engine, migrate
 from shared.events import Catalogue, default_catalogue
@@ -29,8 +29,9 @@ class Registry:
         return RegistryUnitOfWork(self.engine, self.catalogue, SOURCE)
 
     def handlers(self) -> dict[str, Handler]:
-        """The consumer's handlers: ``HANDLERS`` on a unit of work in its transaction."""
-        return bind(HANDLERS, self._joined)
+        """The consumer's handlers: hazards' water and the gateway's background checks
+        (who may be a child's director), on a unit of work in its transaction."""
+        return bind({**hazard_events.HANDLERS, **staff.HANDLERS}, self._joined)
 
     def _joined(self, conn: Connection) -> RegistryUnitOfWork:
         return RegistryUnitOfWork.on_connection(conn, self.catalogue, SOURCE)

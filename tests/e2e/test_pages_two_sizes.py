@@ -33,9 +33,10 @@ ALLOWED_LATIN = {"English", "Leaflet", "Shouhu", "m", "km", "ft", "mi", "OpenStr
 PAGES = {  # role → the pages it opens ({child} and {case}: seeded below)
     "patrol_member": ["/map", "/inbox"],
     "child_director": ["/map", "/visits?days=90", "/children/{child}",
-                       "/children/{child}/cases/new", "/inbox"],
-    "child_supervisor": ["/map", "/visits?days=90", "/inbox"],
-    "station_admin": ["/map", "/visits?days=90", "/inbox"],
+                       "/children/{child}/cases/new", "/cases/{case}",
+                       "/children/without-home", "/children/{child}/home", "/inbox"],
+    "child_supervisor": ["/map", "/visits?days=90", "/children/without-home", "/inbox"],
+    "station_admin": ["/map", "/visits?days=90", "/children/without-home", "/inbox"],
     "police_liaison": ["/map", "/inbox"],
     "planner": ["/map", "/inbox"],
 }

@@ -32,6 +32,12 @@ class Forwarder:
         """Return the service's status and JSON body as they are."""
         return self._call("GET", path, token, params=params)
 
+    def patch(self, path: str, token: str, body: dict[str, Any], version: int
+              ) -> tuple[int, Any]:
+        """Change a record the caller read at ``version`` (If-Match): the service refuses
+        (412) a change to a record someone changed since. Status and JSON body as they are."""
+        return self._call("PATCH", path, token, json=body, headers={"If-Match": f'"{version}"'})
+
     def upload(self, path: str, token: str, fields: dict[str, str],
                files: dict[str, tuple[str, bytes, str]]) -> tuple[int, Any]:
         """POST a form with files (multipart), as a phone's photo goes on."""

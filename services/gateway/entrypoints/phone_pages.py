@@ -40,6 +40,9 @@ from shared.auth.hardening import behind_tls
 from shared.clock import township_today, township_zone
 from shared.web import http_error, status_of
 
+# every room's page templates; a room's blueprint names this folder, so its pages also
+# render on an app that is not the gateway's (the identity tests build one)
+TEMPLATES = str(STATIC.with_name("templates"))
 REFUSALS = {401: "signed_out", 403: "forbidden", 404: "not_found", 502: "unavailable",
             503: "unavailable"}
 

@@ -3,9 +3,10 @@ groups are read from the one access policy, shared/access.py."""
 
 from shared.access import PEOPLE, roles
 
-__all__ = ["APPROVERS", "CASE_READERS", "CHECKERS", "EXACT", "FIX_ASSIGNERS", "FIX_CONFIRMERS",
-           "FIX_READERS", "FIX_REPORTERS", "PEOPLE", "PLANNERS"]
+__all__ = ["APPROVERS", "CASE_READERS", "CHECKERS", "CHILD_WRITERS", "EXACT", "FIX_ASSIGNERS",
+           "FIX_CONFIRMERS", "FIX_READERS", "FIX_REPORTERS", "PEOPLE", "PLANNERS"]
 EXACT = roles("home", "read")  # exact homes and children's pages
+CHILD_WRITERS = roles("child", "write")  # as the registry's PATCH /children/<id>
 CASE_READERS = roles("case", "read")  # as the registry's GET /cases/<id>
 PLANNERS = roles("dashboard", "read")
 CHECKERS = roles("patrol", "check_in")

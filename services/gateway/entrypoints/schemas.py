@@ -135,6 +135,17 @@ class ChildQuery(PageQuery):
                        "due date (where the visit form's 303 leads)"})
 
 
+class WithoutHomeQuery(PageQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000),
+                          metadata={"description": "which page of the list (50 a page)"})
+
+
+class HomeQuery(PageQuery):
+    saved = fields.Boolean(load_default=False, metadata={
+        "description": "the home was just saved: the page confirms it with the child's new "
+                       "grade and distance to water (where the home form's 303 leads)"})
+
+
 class CaseQuery(PageQuery):
     opened = fields.Boolean(load_default=False, metadata={
         "description": "the case was just opened: the page says so (where the case "
@@ -169,6 +180,16 @@ class VisitForm(PageForm):
     home_safety = _typed()
     mental_state = _typed()
     next_steps = _typed()
+
+
+class HomeForm(PageForm):
+    lon = _typed("longitude, decimal degrees (东经)")
+    lat = _typed("latitude, decimal degrees (北纬)")
+    version = _typed("the record's version when the form was opened (a change made "
+                     "since is not overwritten)")
+    datum = fields.String(load_default="gcj02", validate=validate.OneOf(("wgs84", "gcj02")),
+                          metadata={"description": "gcj02 for AMap / Tencent maps on a "
+                                                   "phone, wgs84 for GPS / Tianditu"})
 
 
 class StepForm(PageForm):

@@ -72,6 +72,7 @@ class ChildFilter:
     category: str | None = None
     grade: str | None = None
     overdue_on: date | None = None  # next visit due before this day
+    has_home: bool | None = None  # False: no coordinates yet (distance to water unknown)
     due_by: date | None = None  # next visit due on or before this day
     child_director_id: str = ""
     unreviewed_quarter: str | None = None
@@ -226,6 +227,8 @@ def _conditions(f: ChildFilter) -> list[Any]:
         conds.append(children.c.risk_grade == f.grade)
     if f.category:  # JSON arrays differ per backend: match the quoted element in its text
         conds.append(cast(children.c.categories, Text).contains(f'"{f.category}"'))
+    if f.has_home is not None:
+        conds.append(children.c.home.isnot(None) if f.has_home else children.c.home.is_(None))
     if f.overdue_on:
         conds.append(children.c.next_visit_due < f.overdue_on)
     if f.due_by:

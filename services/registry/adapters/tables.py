@@ -136,6 +136,18 @@ water_hazards = Table(
     Column("zone", JSON, nullable=True),  # danger-zone polygon, WGS 84
 )
 
+# Each person's latest background-check standing, from gateway.staff_check.recorded.v1
+# (ADR 0506): who may be made a child's director. No names: the gateway's user id only.
+staff_checks = Table(
+    "staff_checks",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("result", String(8), nullable=False),  # clear | match
+    Column("checked_on", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),  # None: not valid at all
+    Column("end_by", Date, nullable=True),  # a match: the engagement ends by then
+)
+
 # Work the consumer asks the worker's scanner to do soon (debounced, e.g. "reassess").
 work_requests = Table(
     "work_requests",

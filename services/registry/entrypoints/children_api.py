@@ -93,7 +93,7 @@ def children_blueprint(registry: Registry) -> Blueprint:
         def get(self, q):
             """List children in the caller's villages, filtered and paged (≤ 50 a page)"""
             f = ChildFilter(village=q.get("village"), category=q.get("category"),
-                            grade=q.get("grade"),
+                            grade=q.get("grade"), has_home=q["has_home"],
                             overdue_on=township_today() if q["overdue"] else None)
             who = actor()
             items, total = children.list_children(registry.uow(), f, q["page"],

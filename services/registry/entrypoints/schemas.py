@@ -96,6 +96,9 @@ class ChildListQuery(PageQuery):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     grade = fields.String(validate=validate.OneOf(["high", "medium", "low"]))
     overdue = fields.Boolean(load_default=False)
+    has_home = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "false: only children whose home has no coordinates (a ledger row "
+                       "without them), for a director to add the home; true: only placed"})
 
 
 class HomeOut(Schema):

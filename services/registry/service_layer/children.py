@@ -10,7 +10,7 @@ from typing import Any
 from services.registry.adapters.repository import ChildFilter
 from services.registry.domain.exceptions import ChildNotFound, DuplicateChild, InvalidChild
 from services.registry.domain.model import Child, Guardian, Parents, check_child
-from services.registry.service_layer import assessment, cases, reports, scope
+from services.registry.service_layer import assessment, cases, reports, scope, staff
 from services.registry.service_layer.commands import RegisterChild, UpdateChild
 from services.registry.service_layer.context import Actor, Policy
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -77,6 +77,7 @@ def register_child(uow: RegistryUnitOfWork, cmd: RegisterChild, actor: Actor, po
             if cmd.on_duplicate != "merge" or existing is None:
                 raise DuplicateChild(existing.id if existing else "", matched_on)
             return _merge(uow, existing, child, actor, policy, today)
+        staff.check_director(uow, None, child, today)
         assessment.assess_new(uow, child, policy, today)
         uow.children.add(child)
         actor.audit(uow, "create", "child", child.id, sorted(EDITABLE))
@@ -131,6 +132,7 @@ def update_child(uow: RegistryUnitOfWork, cmd: UpdateChild, actor: Actor, policy
 
 def store_change(uow: RegistryUnitOfWork, before: Child, after: Child, actor: Actor, policy: Policy,
            today: date, action: str) -> Child:
+    staff.check_director(uow, before, after, today)
     previous = before.risk_grade
     assessment.assess_new(uow, after, policy, today, current_due=before.next_visit_due)
     saved = uow.children.save(after, after.version if action == "update" else before.version,

@@ -12,6 +12,7 @@ from services.registry.adapters.case_repository import (
     WaterRepository,
 )
 from services.registry.adapters.repository import ChildRepository
+from services.registry.adapters.staff_checks import StaffCheckRepository
 from shared.unit_of_work import SqlUnitOfWork
 
 
@@ -22,6 +23,7 @@ class RegistryUnitOfWork(SqlUnitOfWork):
     water: WaterRepository
     ledgers: LedgerRepository
     approvals: ApprovalRepository
+    staff_checks: StaffCheckRepository
 
     def _bind(self, conn: Connection) -> None:
         self.children = ChildRepository(conn)
@@ -30,3 +32,4 @@ class RegistryUnitOfWork(SqlUnitOfWork):
         self.water = WaterRepository(conn)
         self.ledgers = LedgerRepository(conn)
         self.approvals = ApprovalRepository(conn)
+        self.staff_checks = StaffCheckRepository(conn)

@@ -18,6 +18,7 @@ from peers import DIRECTOR_ID, Served, notifier, published, registry, relay
 
 from services.gateway.adapters.forwarding import Forwarder
 from services.gateway.entrypoints.api import create_app
+from services.gateway.field.entrypoints.case_pages import short_ref
 from shared.auth import Principal, Role
 from shared.auth.flask import COOKIE, CSRF_COOKIE, session_csrf
 from tests.integration.registry.reg_helpers import OTHER_VILLAGE, VILLAGE, child_body
@@ -208,6 +209,28 @@ def test_a_director_opens_a_case_and_acknowledges_its_alert_in_the_inbox(stack):
     assert other.post(ack_url, data={"csrf_token": CSRF}).status_code == 404
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_the_case_page_names_its_child_and_village_and_links_to_the_child(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client, name="个案名字")
+    phone = browser(app)
+    opened = phone.post(f"/children/{child_id}/cases", data={
+        "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "", "note": ""})
+    case_path = opened.location.split("?")[0]
+    page = text(phone.get(case_path))
+    assert "<h1>个案名字的个案</h1>" in page
+    about = re.search(r'<dl id="about">.*?</dl>', page, re.S).group(0)
+    assert f'<a href="/children/{child_id}?lang=zh">个案名字</a>' in about
+    assert "<dd>崇恩村</dd>" in about  # the village's name, not its code
+    ref = re.search(r"<dd>(\d{8})</dd>", about).group(1)  # a short reference beside the name
+    assert ref == short_ref(case_path.rsplit("/", 1)[1])
+    main = re.sub(r"<[^>]+>", " ", page.split("<main")[1])  # what a reader sees
+    assert not UUID.search(main), UUID.search(main)
+    assert "<h1>Case of 个案名字</h1>" in text(phone.get(case_path + "?lang=en"))
+
+
 def test_a_service_down_is_a_page_that_says_so(tmp_path):
     app = create_app(gateway(f"sqlite:///{tmp_path / 'gw.db'}"))  # peers at closed ports
     phone = browser(app)
@@ -283,3 +306,20 @@ def test_a_browser_without_a_session_is_sent_to_sign_in_and_back(stack):
     assert admin_get(registry_client, f"/children/{child_id}/visits") == []
     sign_in = anonymous.get(anonymous.get("/visits?days=30", headers=BROWSER).location)
     assert 'name="next" value="/visits?days=30"' in text(sign_in)  # the login form's
+
+
+def test_the_childs_page_lists_the_childs_cases_and_links_to_each(stack):
+    app, *_, registry_client = stack
+    child_id = admin_child(registry_client)
+    phone = browser(app)
+    assert "No case." in text(phone.get(f"/children/{child_id}?lang=en"))
+    opened = phone.post(f"/children/{child_id}/cases?lang=en", data={
+        "csrf_token": CSRF, "situation": "guardian_incapable", "severity": "", "note": ""})
+    case_path = opened.location.split("?")[0]
+    page = text(phone.get(f"/children/{child_id}?lang=en"))
+    assert "No case." not in page
+    assert f'<a href="{case_path}?lang=en">guardian incapable</a>' in page
+    step = admin_get(registry_client, f"/cases?child_id={child_id}")["items"][0]["step"]
+    label = {"report": "report", "emergency": "emergency", "assessment": "assessment"}[step]
+    assert re.search(rf"guardian incapable</a>\s* · {label} · Opened \d{{4}}-\d\d-\d\d \d\d:\d\d",
+                     page), page

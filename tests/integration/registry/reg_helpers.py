@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +18,8 @@ from shared import gazetteer
 from shared.auth import TokenKeys
 from shared.config import CommonSettings, Region
 from shared.db import make_engine
+from shared.events import CloudEvent
+from shared.messaging.consumer import ConsumerConfig, EventConsumer
 
 VILLAGE = "500110120201"  # 崇恩村
 OTHER_VILLAGE = "500110120202"  # 东升村
@@ -53,6 +56,26 @@ def register_many(client, headers: dict[str, str], n: int, **over: object) -> li
         assert resp.status_code == 201, resp.json
         ids.append(resp.json["id"])
     return ids
+
+
+def staff_check(registry, user_id: str, result: str = "clear",  # type: ignore[no-untyped-def]
+                checked_on: date | None = None, valid_until: date | None = None) -> str:
+    """A background check the gateway recorded, consumed as the registry's worker does
+    (inbox row and handler in one transaction); returns how the consumer took it. By
+    default a clear check made today, valid for a year."""
+    checked_on = checked_on or date.today()
+    if valid_until is None and result == "clear":
+        valid_until = checked_on + timedelta(days=365)
+    data = {"user_id": user_id, "township_code": "500110120", "result": result,
+            "checked_on": checked_on.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "end_by": (checked_on + timedelta(days=42)).isoformat() if result == "match"
+            else None}
+    event = CloudEvent(type="gateway.staff_check.recorded.v1", source="/test/gateway",
+                       subject=user_id, data=data)
+    consumer = EventConsumer(ConsumerConfig("127.0.0.1:1", "registry", []), registry.engine,
+                             registry.catalogue, registry.handlers())
+    return consumer.handle(event.to_json())
 
 
 def events(registry, event_type: str) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -116,6 +116,31 @@ def test_filters_and_pages(client, auth):
     assert client.get("/children?grade=extreme", headers=auth()).status_code == 422
 
 
+def test_children_without_a_home_are_listed_apart_until_one_is_added(client, auth, registry):
+    from services.registry.service_layer.children import register_child
+    from services.registry.service_layer.commands import RegisterChild
+    from services.registry.service_layer.context import Actor
+    from shared.auth import Principal
+
+    placed = client.post("/children", json=child_body(name="有家"), headers=auth()).json
+    admin = Actor(Principal("u-admin", Role.STATION_ADMIN, "500110120"))
+    homeless = [register_child(registry.uow(), RegisterChild(
+        name=name, gender="male", birth_date=date(2015, 1, 1), village_code=village,
+        home_lon=None, home_lat=None), admin, registry.policy).id
+        for name, village in (("无家甲", VILLAGE), ("无家乙", OTHER_VILLAGE))]
+    missing = client.get("/children?has_home=false", headers=auth()).json
+    assert sorted(c["id"] for c in missing["items"]) == sorted(homeless)
+    assert missing["total"] == 2 and all(c["home"] is None for c in missing["items"])
+    assert [c["id"] for c in client.get("/children?has_home=true",
+                                        headers=auth()).json["items"]] == [placed["id"]]
+    director = auth(Role.CHILD_DIRECTOR, frozenset({VILLAGE}), "u-dir")
+    mine = client.get("/children?has_home=false", headers=director).json["items"]
+    assert [c["name"] for c in mine] == ["无家甲"]  # the caller's villages only
+    client.patch(f"/children/{homeless[0]}", json={"home": {"lon": 106.66, "lat": 28.96}},
+                 headers={**director, "If-Match": '"1"'})
+    assert client.get("/children?has_home=false", headers=director).json["total"] == 0
+
+
 def test_living_alone_opens_a_mandatory_report_case(client, auth, registry):
     body = child_body(guardians=[{"name": "测试祖母", "relation": "祖母", "age": 70,
                                   "present": False}])

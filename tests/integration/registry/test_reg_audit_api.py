@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from reg_helpers import OTHER_VILLAGE, VILLAGE, register_many
+from reg_helpers import OTHER_VILLAGE, VILLAGE, register_many, staff_check
 from sqlalchemy import update
 
 from services.registry.adapters.tables import audit_log
@@ -92,7 +92,9 @@ def test_verify_with_an_anchor_catches_rows_removed_from_the_end(client, auth, r
     assert client.get("/audit/verify?anchor_seq=3", headers=auth()).status_code == 422
 
 
-def test_unusual_readers_flags_a_director_reading_another_village(client, auth):
+def test_unusual_readers_flags_a_director_reading_another_village(client, auth, registry):
+    for director_id in ("dir-a", "dir-b"):  # a child's director has a valid check
+        staff_check(registry, director_id)
     own = register_many(client, auth(), 2, child_director_id="dir-a")
     theirs = register_many(client, auth(), 22, village_code=OTHER_VILLAGE,
                            child_director_id="dir-b")

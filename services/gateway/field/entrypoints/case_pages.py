@@ -22,6 +22,7 @@ from services.gateway.entrypoints.response_schemas import HTML, LOCATION, TEXT, 
 from services.gateway.entrypoints.roles import APPROVERS, CASE_READERS, EXACT
 from services.gateway.entrypoints.schemas import CaseQuery, DecisionForm, PageQuery, StepForm
 from services.gateway.field.entrypoints.map_api import caller_token
+from services.gateway.read_model.adapters.villages import village_name
 from shared.auth.flask import allow, current_principal
 
 UPSTREAM = (401, 403, 404, 502, 503)
@@ -41,6 +42,21 @@ def step_request(case: dict[str, Any], form: dict[str, Any],
             {**body, "checklist_done": form["checklist_done"]}, "moved")
 
 
+def short_ref(record_id: str) -> str:
+    """Eight digits a person can read out on the phone beside a name (never alone)."""
+    return f"{int(record_id.replace('-', '')[:12], 16) % 10**8:08d}"
+
+
+def about(case: dict[str, Any], child: dict[str, Any] | None) -> dict[str, str]:
+    """Whom the case is about, as the caller may see the child: the registry shapes the
+    child by role (shared.access), so the name is the one its answer holds; a child it
+    will not show leaves the name empty and the village from the case."""
+    child = child or {}
+    return {"name": str(child.get("name") or ""),
+            "village": str(child.get("village_name") or village_name(case["village_code"])),
+            "ref": short_ref(case["id"])}
+
+
 def refusal(answer: Any, lang: str) -> str:
     """The registry's refusal in the page's language, by what its message is about."""
     message = str(answer.get("message", "")) if isinstance(answer, dict) else ""
@@ -55,11 +71,17 @@ def build(registry: Any) -> Blueprint:
     def read(case_id: str) -> dict[str, Any]:
         return accepted(registry.get(f"/cases/{case_id}", caller_token()), "registry")
 
+    def child_of(case: dict[str, Any]) -> dict[str, Any] | None:
+        """The case's child as the registry shows it to the caller; None if it won't."""
+        status, child = registry.get(f"/children/{case['child_id']}", caller_token())
+        return child if status == 200 else None
+
     def page(case: dict[str, Any], message: str = "", status: int = 200,
              note: str = "") -> Response:
-        role = current_principal().role
-        return render_page("case.html", "case_title", f"/cases/{case['id']}", status=status,
-                           case=case, message=message, error=status >= 400,
+        role, who = current_principal().role, about(case, child_of(case))
+        return render_page("case.html", "case_about" if who["name"] else "case_title",
+                           f"/cases/{case['id']}", status=status, title_args=who,
+                           case=case, message=message, error=status >= 400, about=who,
                            form={"note": note}, errors={}, child_page=role in EXACT,
                            can_move=role in EXACT, can_approve=role in APPROVERS)
 

@@ -24,6 +24,13 @@ def case_body(child_id: str, form: dict[str, str]) -> dict[str, Any]:
     return {**body, "severity": form["severity"]} if form["severity"] else body
 
 
+def home_body(form: dict[str, str]) -> dict[str, Any]:
+    """The registry's change of a child's home: lon and lat as typed (it reads numbers
+    and refuses anything else by name), in the datum the person's map gave."""
+    return {"home": {"lon": form["lon"].strip(), "lat": form["lat"].strip(),
+                     "datum": form["datum"]}}
+
+
 def now_local() -> str:
     """Now, as a ``datetime-local`` field shows it."""
     return now().astimezone(township_zone()).strftime("%Y-%m-%dT%H:%M")

@@ -27,22 +27,27 @@ from services.gateway.entrypoints.response_schemas import (
     TEXT,
     page_errors,
 )
-from services.gateway.entrypoints.roles import EXACT
+from services.gateway.entrypoints.roles import CASE_READERS, CHILD_WRITERS, EXACT
 from services.gateway.entrypoints.schemas import (
     CaseForm,
     ChildQuery,
     DueQuery,
+    HomeForm,
+    HomeQuery,
     PageQuery,
     VisitForm,
+    WithoutHomeQuery,
 )
 from services.gateway.field.entrypoints.director_forms import (
     case_body,
     field_errors,
+    home_body,
     now_local,
     visit_body,
 )
+from services.gateway.field.entrypoints.ledger_labels import LEDGER
 from services.gateway.field.entrypoints.map_api import caller_token
-from shared.auth.flask import allow
+from shared.auth.flask import allow, current_principal
 from shared.events.registry import SITUATIONS
 from shared.events.vocabulary import FINDING_AREAS
 
@@ -65,10 +70,19 @@ def build(registry: Any) -> Blueprint:
                            form=form, errors=errors, message=errors.get(""),
                            error=bool(errors), **extra)
 
+    def child_cases(child_id: str) -> list[dict[str, Any]] | None:
+        """The child's cases, newest first, for a role that reads cases (else None)."""
+        if current_principal().role not in CASE_READERS:
+            return None
+        found = accepted(registry.get("/cases", caller_token(),
+                                      {"child_id": child_id, "page_size": str(SHOWN)}),
+                         "registry")
+        return list(found["items"])
+
     def visit_page(child_id: str, form: dict[str, str], status: int = 200,
                    errors: dict[str, str] | None = None) -> Response:
         return form_page("child_visit.html", "visit_title", f"/children/{child_id}",
-                         child_id, form, status, errors or {})
+                         child_id, form, status, errors or {}, cases=child_cases(child_id))
 
     def case_form(child_id: str, form: dict[str, str], status: int = 200,
                   errors: dict[str, str] | None = None) -> Response:
@@ -79,6 +93,28 @@ def build(registry: Any) -> Blueprint:
             situations=[("", t["choose"]),
                         *((s, t["situations"].get(s, s)) for s in SITUATIONS)],
             severities=[("", t["by_situation"]), *t["severities"].items()])
+
+    def home_form(child_id: str, form: dict[str, str], status: int = 200,
+                  errors: dict[str, str] | None = None) -> Response:
+        return form_page("child_home.html", "home_title", f"/children/{child_id}/home",
+                         child_id, form, status, errors or {},
+                         datums=LEDGER[page_lang()]["datums"].items())
+
+    def home_saved(child_id: str) -> Response:
+        """The saved home's confirmation: the grade and distance to water the registry
+        gave when it graded the child again (never the point itself: no exact home is
+        shown, so none is read here)."""
+        lang, placed = page_lang(), child(child_id)
+        t, metres = LABELS[lang], placed["water_distance_m"]
+        return render_page(
+            "phone_message.html", "home_saved", f"/children/{child_id}/home?saved=1",
+            title_args={"name": placed["name"],
+                        "grade": t["grades"].get(placed["risk_grade"], placed["risk_grade"]),
+                        "water": t["no_water"] if metres is None
+                        else t["water_m"].format(m=round(metres))},
+            links=[(url_for("director.WithoutHome", lang=lang), t["no_home_back"]),
+                   (url_for("director.ChildPage", child_id=child_id, lang=lang),
+                    t["visit_title"]), (f"/map?lang={lang}", t["map"])])
 
     def visit_recorded(child_id: str) -> Response:
         """A visit's confirmation, with the next due date as the registry holds it now
@@ -119,6 +155,60 @@ def build(registry: Any) -> Blueprint:
                                f"/visits?days={args['days']}&page={args['page']}",
                                current="visits", children=due["items"], total=due["total"],
                                days=args["days"], page=args["page"], pages=pages)
+
+    @blp.route("/children/without-home")
+    class WithoutHome(MethodView):
+        @allow(*CHILD_WRITERS)
+        @blp.arguments(WithoutHomeQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args):
+            """Children in your villages whose home has no coordinates (HTML): their
+            distance to water is unknown, so their grade lacks it, until a home is added"""
+            found = accepted(registry.get("/children", caller_token(), {
+                "has_home": "false", "page": args["page"], "page_size": SHOWN}), "registry")
+            pages = max(1, -(-found["total"] // SHOWN))
+            return render_page("without_home.html", "no_home_title",
+                               f"/children/without-home?page={args['page']}",
+                               children=found["items"], total=found["total"],
+                               page=args["page"], pages=pages)
+
+    @blp.route("/children/<uuid:child_id>/home")
+    class ChildHome(MethodView):
+        @allow(*CHILD_WRITERS)
+        @blp.arguments(HomeQuery, location="query")
+        @blp.response(200, TEXT, content_type=HTML)
+        @page_errors(blp, *UPSTREAM)
+        def get(self, args, child_id):
+            """The form to add a child's home (HTML): longitude, latitude and the map
+            they were read from; with ``saved``, its confirmation"""
+            if args["saved"]:
+                return home_saved(str(child_id))
+            return home_form(str(child_id), {"lon": "", "lat": "", "datum": "gcj02"})
+
+        @allow(*CHILD_WRITERS)
+        @blp.arguments(HomeForm, location="form")
+        @blp.arguments(PageQuery, location="query")
+        @blp.response(303, description="Saved: on to the confirmation with `saved=1` "
+                      "(the child's new grade and distance to water)", headers=LOCATION)
+        @page_errors(blp, *UPSTREAM, 409, 422)
+        def post(self, form, args, child_id):
+            """Add a child's home from the form (forwarded to the registry's PATCH
+            /children/<id>, which converts GCJ-02, grades the child again with the
+            distance to water and puts the home on the map): on to its confirmation,
+            or the form with what the registry refused"""
+            child_id = str(child_id)
+            status, answer = (registry.patch(f"/children/{child_id}", caller_token(),
+                                             home_body(form), int(form["version"]))
+                              if _version(form["version"]) else (412, {}))
+            if status == 422:
+                return home_form(child_id, form, 422, field_errors(answer, form))
+            if status == 412:  # changed since the form was opened: the form on the record now
+                return home_form(child_id, {**form, "version": ""}, 409,
+                                 {"": LABELS[page_lang()]["changed"]})
+            accepted((status, answer), "registry")
+            return see_other("director.ChildHome", child_id=child_id, lang=args["lang"],
+                             saved=1)
 
     @blp.route("/children/<uuid:child_id>")
     class ChildPage(MethodView):
@@ -182,6 +272,11 @@ def build(registry: Any) -> Blueprint:
                              **{said: 1})
 
     return blp
+
+
+def _version(typed: str) -> bool:
+    """Whether the form's version is one a record may have (not an overflowing number)."""
+    return typed.isdigit() and len(typed) <= 9
 
 
 def _blank_visit() -> dict[str, str]:

@@ -15,7 +15,12 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from services.gateway.entrypoints.phone_labels import LABELS
-from services.gateway.entrypoints.phone_pages import page_lang, render_page, see_other
+from services.gateway.entrypoints.phone_pages import (
+    TEMPLATES,
+    page_lang,
+    render_page,
+    see_other,
+)
 from services.gateway.entrypoints.response_schemas import HTML, LOCATION, TEXT, page_errors
 from services.gateway.entrypoints.schemas import PageForm, PageQuery
 from services.gateway.identity.domain import identity as domain
@@ -43,7 +48,8 @@ def _page(service: IdentityService, status: int = 200, message: str = "",
 
 
 def build(service: IdentityService) -> Blueprint:
-    blp = Blueprint("checks_page", __name__, description="The background-check page (HTML)")
+    blp = Blueprint("checks_page", __name__, template_folder=TEMPLATES,
+                    description="The background-check page (HTML)")
 
     @blp.route("/checks")
     class Checks(MethodView):
