@@ -25,6 +25,7 @@ from shared.auth.flask import allow, current_principal
 from shared.auth.principal import Role
 from shared.auth.ratelimit import EXPORTS_PER_MINUTE, rate_limit
 from shared.openapi import SIGNED_IN, errors
+from shared.schemas import PageOut, PageQuery, page_size_field
 
 ADMIN = roles("audit", "read")  # shared/access.py
 MAX_PAGE_SIZE = 200
@@ -46,9 +47,8 @@ class AuditQuery(Schema):
     until = fields.AwareDateTime(data_key="to", metadata={"description": "exclusive"})
 
 
-class AuditPageQuery(AuditQuery):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+class AuditPageQuery(AuditQuery, PageQuery):
+    page_size = page_size_field(MAX_PAGE_SIZE)
 
 
 class AuditRowOut(Schema):
@@ -65,11 +65,8 @@ class AuditRowOut(Schema):
     remote_addr = fields.String()
 
 
-class AuditPage(Schema):
+class AuditPage(PageOut):
     items = fields.List(fields.Nested(AuditRowOut))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
 
 
 class VerifyQuery(Schema):

@@ -1,16 +1,19 @@
 """The HTTP edge every service shares: app factory defaults and one error shape.
 
-Every error body is ``{code, status, message, errors}`` (flask-smorest's shape);
-domain errors are mapped to it by each service's ``entrypoints/errors.py``.
+Every error body is ``{code, status, message, errors}`` (flask-smorest's shape), with
+``status`` the upper-snake HTTP phrase (``NOT_FOUND``). ``STATUS_OF_KIND`` is the one
+table from a domain error's kind (``shared.errors``) to its HTTP status; field errors
+go under ``errors.{location}.{field}``, a domain error's details under ``errors``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
@@ -18,6 +21,7 @@ from shared.auth.flask import init_auth, public
 from shared.auth.hardening import harden
 from shared.auth.tokens import TokenKeys
 from shared.config import env_int
+from shared.errors import DomainError, Kind
 
 
 class Segment(BaseConverter):
@@ -34,6 +38,21 @@ class Segment(BaseConverter):
 def _segment_schema(_converter: BaseConverter) -> dict[str, str]:
     return {"type": "string", "pattern": f"^(?:{Segment.regex})$"}
 
+
+STATUS_OF_KIND: dict[Kind, int] = {
+    Kind.INVALID: 422,
+    Kind.MALFORMED: 400,
+    Kind.UNAUTHORIZED: 401,
+    Kind.FORBIDDEN: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.CONFLICT: 409,
+    Kind.GONE: 410,
+    Kind.STALE: 412,
+    Kind.TOO_LARGE: 413,
+    Kind.TOO_MANY: 429,
+    Kind.UNAVAILABLE: 503,
+    Kind.INTERNAL: 500,
+}
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -60,7 +79,8 @@ def create_flask(name: str, title: str, keys: TokenKeys,
     app.url_map.converters["default"] = app.url_map.converters["string"] = Segment
     api = Api(app)
     api.register_converter(Segment, _segment_schema)
-    app.register_error_handler(MethodNotAllowed, http_error)  # with its Allow header
+    app.register_error_handler(HTTPException, http_error)  # replaces flask-smorest's
+    app.register_error_handler(DomainError, domain_error)
     init_auth(app, keys)
     harden(app)  # CSP, HSTS behind TLS, no-store, body cap, log redaction
 
@@ -89,10 +109,19 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask's documented way
 
 
-def error_response(status: int, code: str, message: str,
-                   errors: dict[str, Any] | None = None):
-    """The one JSON error shape, for errors raised outside flask-smorest's abort."""
-    body = {"code": status, "status": code, "message": message}
+def status_name(status: int) -> str:
+    """The body's ``status``: the HTTP phrase in upper snake case (``NOT_FOUND``)."""
+    return HTTP_STATUS_CODES.get(status, "Unknown Error").upper().replace(" ", "_")
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error (pages that answer in HTML use it too)."""
+    return STATUS_OF_KIND[exc.kind]
+
+
+def error_response(status: int, message: str, errors: dict[str, Any] | None = None):
+    """The one JSON error shape."""
+    body: dict[str, Any] = {"code": status, "status": status_name(status), "message": message}
     if errors:
         body["errors"] = errors
     resp = jsonify(body)
@@ -100,15 +129,36 @@ def error_response(status: int, code: str, message: str,
     return resp
 
 
+def domain_error(exc: DomainError):
+    """A domain error in the one JSON shape, its status from ``STATUS_OF_KIND``."""
+    errors = dict(exc.details)
+    if exc.field:
+        errors[exc.location] = {exc.field: [exc.field_message]}
+    if exc.retry_after_s:
+        g.retry_after = exc.retry_after_s  # the Retry-After header (shared.auth.hardening)
+    return error_response(status_of(exc), str(exc) or exc.kind.replace("_", " "), errors)
+
+
 def http_error(exc: HTTPException):
-    """An HTTP error (``abort``, ``refuse``, a route not found) in the one JSON shape."""
-    data = getattr(exc, "data", {}) or {}
-    resp = error_response(exc.code or 500, exc.name.upper().replace(" ", "_"),
-                          exc.description or exc.name, data.get("messages"))
+    """An HTTP error (``abort``, ``refuse``, a route not found, a body too large) in the
+    one JSON shape; ``abort``'s ``message``, ``errors`` (or webargs' ``messages``) and
+    ``headers`` are kept."""
+    data = getattr(exc, "data", None) or {}
+    status = exc.code or 500
+    message = data.get("message") or exc.description or exc.name
+    if status == 413:
+        message = _too_large(message)
+    resp = error_response(status, message, data.get("errors") or data.get("messages"))
+    resp.headers.update(data.get("headers") or {})
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     return resp
 
 
-def register_http_errors(app: Flask) -> None:
-    app.register_error_handler(HTTPException, http_error)
+def _too_large(otherwise: str) -> str:
+    """A refused body, with the limit of this route (``body_limit``) or of the app."""
+    limit = request.max_content_length
+    if not limit:
+        return otherwise
+    size = f"{limit // 2 ** 20} MB" if limit % 2 ** 20 == 0 else f"{limit // 1024} KiB"
+    return f"the body exceeds this route's limit of {size}"

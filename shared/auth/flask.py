@@ -23,7 +23,6 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, g, request
-from werkzeug.exceptions import HTTPException
 
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import AuthError, TokenKeys, principal_from_claims
@@ -41,13 +40,8 @@ PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "static"})
 
 
 def refuse(status: int, message: str) -> NoReturn:
-    """Abort with a message that both error shapes show: flask-smorest's handler reads
-    ``data["message"]``, ``shared.web.register_http_errors`` the description."""
-    try:
-        abort(status, description=message)
-    except HTTPException as exc:
-        exc.data = {"message": message}  # type: ignore[attr-defined]  # read by flask-smorest
-        raise
+    """Abort with ``message`` in the shared error body (``shared.web.http_error``)."""
+    abort(status, description=message)
 
 
 def init_auth(app: Flask, keys: TokenKeys) -> None:

@@ -10,7 +10,6 @@ from flask import Flask
 from services.gateway.bootstrap import Gateway
 from services.gateway.entrypoints import pwa
 from services.gateway.entrypoints.compression import install_gzip
-from services.gateway.entrypoints.errors import register_errors
 from services.gateway.entrypoints.phone_pages import install_page_refusals
 from services.gateway.field.adapters.uploads import UploadStore
 from services.gateway.field.entrypoints import (
@@ -24,7 +23,7 @@ from services.gateway.field.entrypoints import (
 from services.gateway.identity.entrypoints.identity import register_identity
 from services.gateway.planning.entrypoints import dashboard_api, plans_api, roads_api
 from shared.audit_api import audit_blueprint
-from shared.web import create_flask, register_http_errors
+from shared.web import create_flask
 
 
 def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
@@ -36,8 +35,6 @@ def create_app(gateway: Gateway, hazards: Any = None, registry: Any = None,
     hazards, registry = hazards or peers.hazards, registry or peers.registry
     notifier, uploads = notifier or peers.notifier, uploads or gateway.uploads
     app, api = create_flask(__name__, "Shouhu gateway", gateway.settings.keys)
-    register_http_errors(app)
-    register_errors(app)
     install_page_refusals(app)  # a browser refused a page: sign in, or a page saying why
     install_gzip(app)
     api.register_blueprint(map_api.build(gateway, hazards, registry))

@@ -38,7 +38,7 @@ from shared.auth import Principal
 from shared.auth.flask import CSRF_COOKIE, csrf_token
 from shared.auth.hardening import behind_tls
 from shared.clock import township_today, township_zone
-from shared.web import http_error
+from shared.web import http_error, status_of
 
 # every room's page templates; a room's blueprint names this folder, so its pages also
 # render on an app that is not the gateway's (the identity tests build one)
@@ -151,7 +151,7 @@ def install_refusal_pages(blp: Blueprint) -> None:
 
     @blp.errorhandler(UpstreamUnavailable)
     def _unavailable(exc: UpstreamUnavailable) -> Response:
-        return _refusal(503, str(exc))
+        return _refusal(status_of(exc), exc.service)
 
 
 def _refusal(status: int, service: str) -> Response:

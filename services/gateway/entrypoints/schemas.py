@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared.events.hazards import ACTIONS, FINDING_KINDS
+from shared.schemas import LocationIn, datum_field
 
 
 class PageQuery(Schema):
@@ -28,10 +29,7 @@ class _Lenient(Schema):
         unknown = EXCLUDE
 
 
-class Location(_Lenient):
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")))
+class Location(LocationIn, _Lenient):
     accuracy_m = fields.Float(validate=validate.Range(min=0))
 
 
@@ -111,7 +109,7 @@ class PlanIn(Schema):
     ends_on = fields.Date(required=True)
     teams = fields.List(fields.Nested(TeamIn), required=True,
                         validate=validate.Length(min=1, max=50))
-    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")))
+    datum = datum_field()
     shift_hours = fields.Float(load_default=3.0, validate=validate.Range(0.5, 10))
     travel_mode = fields.String(load_default="walk",
                                 validate=validate.OneOf(("walk", "bicycle", "motorbike")))
@@ -244,9 +242,8 @@ class LedgerQuery(PageQuery):
 
 
 class LedgerForm(PageForm):
-    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")),
-                          metadata={"description": "datum of homes in rows without a 坐标系 "
-                                                   "column: gcj02 for AMap / Tencent maps"})
+    datum = datum_field("datum of homes in rows without a 坐标系 column: gcj02 for AMap / "
+                        "Tencent maps")
 
 
 class LedgerImportForm(PageForm):

@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.hazards.bootstrap import Hazards
 from services.hazards.entrypoints.devices_api import devices_blueprint
-from services.hazards.entrypoints.errors import register_errors
 from services.hazards.entrypoints.fix_tasks_api import fix_tasks_blueprint
 from services.hazards.entrypoints.hazards_api import hazards_blueprint, zones_blueprint
 from services.hazards.entrypoints.patrols_api import patrols_blueprint
@@ -18,7 +17,6 @@ def create_app(hazards: Hazards) -> Flask:
     # declare their own larger limits (@body_limit)
     app, api = create_flask(__name__, "Shouhu hazards", hazards.settings.keys,
                             {"MAX_CONTENT_LENGTH": hazards.settings.max_json_bytes})
-    register_errors(app)
     api.register_blueprint(hazards_blueprint(hazards))
     api.register_blueprint(zones_blueprint(hazards))
     points, checkins = patrols_blueprint(hazards)

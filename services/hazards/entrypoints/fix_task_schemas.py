@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.events.hazards import PROTECTIONS
+from shared.schemas import PageOut, PageQuery
 
 STATUSES = ("assigned", "reported_fixed", "confirmed")
 
@@ -44,10 +45,8 @@ class ConfirmIn(Schema):
                          metadata={"description": "needed when not fixed: what is wrong"})
 
 
-class FixTaskQuery(Schema):
+class FixTaskQuery(PageQuery):
     status = fields.String(load_default="", validate=validate.OneOf(("", *STATUSES)))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 100))
 
 
 class FixTaskOut(Schema):
@@ -73,8 +72,5 @@ class FixTaskOut(Schema):
     version = fields.Integer()
 
 
-class FixTaskPage(Schema):
+class FixTaskPage(PageOut):
     items = fields.List(fields.Nested(FixTaskOut))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.events.hazards import ACTIONS, FINDING_KINDS
+from shared.schemas import LocationIn
 
-_DATUM = validate.OneOf(("wgs84", "gcj02"))
 PATROL_FINDINGS = tuple(k for k in FINDING_KINDS if k != "camera_alarm")
 
 
@@ -15,10 +15,8 @@ class _Strict(Schema):
         unknown = RAISE
 
 
-class Location(_Strict):
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    datum = fields.String(load_default="wgs84", validate=_DATUM)
+class Location(LocationIn, _Strict):
+    """A patrol point's or a check-in's place (converted to WGS 84 when in GCJ-02)."""
 
 
 class GpsFix(Location):

@@ -8,6 +8,7 @@ from shapely.geometry import mapping
 from services.hazards.domain.kinds import PROTECTIONS
 from shared.events.fields import GeoJSONGeometry
 from shared.events.hazards import HAZARD_KINDS, PROTECTION_STATES
+from shared.schemas import datum_field
 
 _VILLAGE = validate.Regexp(r"^(\d{12})?$", error="must be a 12-digit village code")
 _STATE = validate.OneOf(PROTECTION_STATES)
@@ -113,9 +114,8 @@ class FeatureCollection(Schema):
 
 
 class ImportArgs(Schema):
-    datum = fields.String(load_default="wgs84", validate=validate.OneOf(("wgs84", "gcj02")),
-                          metadata={"description": "gcj02 for coordinates from Chinese web "
-                                    "maps (AMap, WeChat); converted to WGS 84"})
+    datum = datum_field("gcj02 for coordinates from Chinese web maps (AMap, WeChat); "
+                        "converted to WGS 84")
     dry_run = fields.Boolean(load_default=False,
                              metadata={"description": "report only; nothing is written"})
     kind = fields.String(validate=validate.OneOf(HAZARD_KINDS),

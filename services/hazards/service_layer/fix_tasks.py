@@ -16,6 +16,7 @@ from services.hazards.domain.fix_tasks import FINDING_PROTECTION, FixTask, new_t
 from services.hazards.domain.ports import UnitOfWork
 from services.hazards.service_layer.handlers import Context, apply_changes
 from shared.clock import business_date
+from shared.errors import found_in_scope
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,7 @@ def assign(uow: UnitOfWork, cmd: AssignFix, ctx: Context, now: datetime) -> FixT
     """A task for the village committee; one open task per hazard and protection."""
     with uow:
         hazard_id, protection, finding_id = _target(uow, cmd)
-        hazard = uow.hazards.get(hazard_id)
-        if hazard is None or not ctx.in_scope(hazard.village_code):
-            raise NotFound(f"no hazard {hazard_id}")
+        hazard = ctx.load_hazard(uow, hazard_id)
         open_task = uow.fix_tasks.open_for(hazard.id, protection)
         if open_task is not None:
             raise DuplicateFixTask(open_task.id)
@@ -73,10 +72,8 @@ def assign(uow: UnitOfWork, cmd: AssignFix, ctx: Context, now: datetime) -> FixT
 
 
 def _load(uow: UnitOfWork, task_id: str, ctx: Context) -> FixTask:
-    task = uow.fix_tasks.get(task_id)
-    if task is None or not ctx.in_scope(task.village_code):
-        raise NotFound(f"no fix task {task_id}")
-    return task
+    return found_in_scope(uow.fix_tasks.get(task_id), lambda t: ctx.in_scope(t.village_code),
+                          NotFound(f"no fix task {task_id}"))
 
 
 def report_fixed(uow: UnitOfWork, task_id: str, note: str, photo: bytes | None,

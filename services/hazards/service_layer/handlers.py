@@ -23,6 +23,7 @@ from services.hazards.domain.model import Hazard
 from services.hazards.domain.ports import UnitOfWork
 from services.hazards.domain.zones import BufferConfig, compute_zones
 from shared.config import Region
+from shared.errors import found_in_scope
 from shared.geo import WGS84, Datum
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ class Context:
     buffers: BufferConfig
     user_id: str
     in_scope: Callable[[str], bool] = lambda village_code: True
+
+    def load_hazard(self, uow: UnitOfWork, hazard_id: str) -> Hazard:
+        """The hazard, if the caller may see it; else not found, as if it did not exist."""
+        return found_in_scope(uow.hazards.get(hazard_id),
+                              lambda h: self.in_scope(h.village_code),
+                              NotFound(f"no hazard {hazard_id}"))
 
 
 def _hazard_events(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -89,9 +96,7 @@ def apply_changes(uow: UnitOfWork, hazard_id: str, changes: dict[str, Any],
                   ctx: Context) -> Hazard:
     """Change a hazard inside the caller's unit of work: a new version, its event, and
     its zone again when the geometry or kind changed."""
-    hazard = uow.hazards.get(hazard_id)
-    if hazard is None or not ctx.in_scope(hazard.village_code):
-        raise NotFound(f"no hazard {hazard_id}")
+    hazard = ctx.load_hazard(uow, hazard_id)
     diff = hazard.apply(changes)
     if not diff:
         return hazard
@@ -110,9 +115,7 @@ def apply_changes(uow: UnitOfWork, hazard_id: str, changes: dict[str, Any],
 
 def retire_hazard(uow: UnitOfWork, hazard_id: str, ctx: Context) -> None:
     with uow:
-        hazard = uow.hazards.get(hazard_id)
-        if hazard is None or not ctx.in_scope(hazard.village_code):
-            raise NotFound(f"no hazard {hazard_id}")
+        hazard = ctx.load_hazard(uow, hazard_id)
         uow.hazards.retire(hazard_id)
         uow.zones.remove(hazard_id)
         uow.hazards.record_versions([{"hazard_id": hazard_id, "version": hazard.version + 1,

@@ -1,9 +1,13 @@
-"""The notifier's error vocabulary (mapped to HTTP in entrypoints/errors.py)."""
+"""The notifier's error vocabulary; each kind becomes an HTTP status in shared/web.py
+(an internal error, such as a refused delivery transition, is a 500 if it ever reaches
+a caller)."""
 
 from __future__ import annotations
 
+from shared.errors import DomainError, FieldError, Kind
 
-class NotifierError(Exception):
+
+class NotifierError(DomainError):
     """Base of the notifier's domain errors."""
 
 
@@ -13,6 +17,8 @@ class RulesError(NotifierError):
     ``path`` locates the offending node (keys and list indexes); the adapter that
     read the YAML turns it into a line number, so ``line`` may be filled in later.
     """
+
+    kind = Kind.INVALID
 
     def __init__(self, path: tuple[str | int, ...], reason: str, line: int | None = None,
                  source: str = ""):
@@ -44,15 +50,14 @@ class ChannelError(NotifierError):
 class NotFound(NotifierError):
     """The object does not exist or lies outside the caller's scope."""
 
+    kind = Kind.NOT_FOUND
+
 
 class AckRefused(NotifierError):
     """An acknowledgement token is invalid or was already used."""
 
+    kind = Kind.GONE
 
-class InvalidPerson(NotifierError):
+
+class InvalidPerson(FieldError, NotifierError):
     """A directory entry that cannot be stored; ``field`` names what is wrong."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message

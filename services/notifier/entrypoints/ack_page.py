@@ -17,6 +17,7 @@ from services.notifier.bootstrap import Notifier
 from services.notifier.domain.exceptions import AckRefused
 from services.notifier.service_layer import handlers
 from shared.auth.flask import public
+from shared.web import status_of
 
 CSP = "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
@@ -42,7 +43,7 @@ def build(notifier: Notifier, now: Callable[[], datetime]) -> Blueprint:
     inbox = escape(notifier.settings.gateway_url.rstrip("/") + "/inbox")
 
     def refused(exc: AckRefused) -> Response:
-        return _page(REFUSED.format(why=escape(str(exc)), inbox=inbox), 410)
+        return _page(REFUSED.format(why=escape(str(exc)), inbox=inbox), status_of(exc))
 
     @blp.route("/ack/<token>")
     class AckLink(MethodView):

@@ -12,7 +12,6 @@ from services.notifier.bootstrap import Notifier
 from services.notifier.domain.directory import Person
 from services.notifier.entrypoints import ack_page
 from services.notifier.entrypoints import schemas as s
-from services.notifier.entrypoints.errors import register as register_errors
 from services.notifier.service_layer import handlers, queries
 from shared.access import PEOPLE, roles
 from shared.auth.flask import allow, current_principal
@@ -34,7 +33,6 @@ def _now() -> datetime:
 def create_app(notifier: Notifier) -> Flask:
     app, api = create_flask(__name__, "Shouhu notifier", notifier.settings.keys)
     app.extensions["shouhu"] = notifier
-    register_errors(app)
     for blp in (_rules(notifier), _directory(notifier), _deliveries(notifier),
                 ack_page.build(notifier, _now)):
         api.register_blueprint(blp)

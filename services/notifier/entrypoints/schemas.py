@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.notifier.domain.directory import CHANNELS, LANGS, ROLES
+from shared.schemas import PageOut, PageQuery
 
 
 class EventIn(Schema):
@@ -51,14 +52,12 @@ class PersonOut(PersonIn):
     person_id = fields.String()
 
 
-class DeliveryQuery(Schema):
+class DeliveryQuery(PageQuery):
     event_id = fields.String()
     recipient_id = fields.String()
     case_id = fields.String()
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     state = fields.String(validate=validate.OneOf(("pending", "sending", "sent", "failed")))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
 class AttemptOut(Schema):
@@ -89,9 +88,7 @@ class DeliveryOut(Schema):
     attempts = fields.List(fields.Nested(AttemptOut))
 
 
-class DeliveryPage(Schema):
-    total = fields.Integer()
-    page = fields.Integer()
+class DeliveryPage(PageOut):
     items = fields.List(fields.Nested(DeliveryOut))
 
 

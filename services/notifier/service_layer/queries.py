@@ -25,7 +25,7 @@ def delivery_log(uow: UnitOfWork, filters: dict[str, str], villages: frozenset[s
         item = _row(r)
         item["attempts"] = [_row(a) for a in tries[r.delivery_id]]
         items.append(item)
-    return {"total": total, "page": page, "items": items}
+    return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 
 def inbox(uow: UnitOfWork, templates: Templates, user_id: str) -> list[dict[str, Any]]:

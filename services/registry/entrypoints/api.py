@@ -7,7 +7,6 @@ from flask import Flask
 from services.registry.bootstrap import Registry
 from services.registry.entrypoints.cases_api import cases_blueprint
 from services.registry.entrypoints.children_api import children_blueprint, visits_blueprint
-from services.registry.entrypoints.errors import register_errors
 from services.registry.entrypoints.ledgers_api import ledgers_blueprint
 from services.registry.service_layer.reports import caseload
 from shared.audit_api import audit_blueprint
@@ -16,7 +15,6 @@ from shared.web import create_flask
 
 def create_app(registry: Registry) -> Flask:
     app, api = create_flask(__name__, "Shouhu registry", registry.settings.keys)
-    register_errors(app)
     for blueprint in (children_blueprint(registry), visits_blueprint(registry),
                       cases_blueprint(registry), ledgers_blueprint(registry),
                       audit_blueprint(registry.engine, lambda: caseload(registry.uow()))):

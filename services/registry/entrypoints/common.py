@@ -39,7 +39,7 @@ def if_match_version() -> int:
 
 
 def page_of(items: list[dict[str, Any]], total: int, q: dict[str, Any]) -> dict[str, Any]:
-    """A paged list's body (``schemas.Page``): the items shown and where they stand."""
+    """A paged list's body (``shared.schemas.PageOut``): the items shown and where they stand."""
     return {"items": items, "page": q["page"], "page_size": q["page_size"], "total": total}
 
 

@@ -13,6 +13,8 @@ from services.registry.domain.model import CAPACITIES, CATEGORIES, PARENT_STATES
 from services.registry.domain.visits import FINDING_AREAS
 from shared.auth.approvals import BULK_LIMIT
 from shared.events.registry import UNITS
+from shared.schemas import LocationIn, PageOut, datum_field, page_size_field
+from shared.schemas import PageQuery as SharedPageQuery
 
 VILLAGE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit village code")
 MAX_PAGE_SIZE = BULK_LIMIT  # a larger page of full records would be a bulk export
@@ -23,10 +25,12 @@ class In(Schema):
         unknown = RAISE
 
 
-class HomeIn(In):
+class HomeIn(LocationIn, In):
+    """Where a child lives (or a visit took place). Any number is let through to the
+    region check, which names the likely slip (lon and lat swapped) as no range can."""
+
     lon = fields.Float(required=True)
     lat = fields.Float(required=True)
-    datum = fields.String(load_default="wgs84", validate=validate.OneOf(["wgs84", "gcj02"]))
 
 
 class GuardianIn(In):
@@ -81,11 +85,10 @@ class RegisterQuery(In):
                                  validate=validate.OneOf(["refuse", "merge"]))
 
 
-class PageQuery(In):
+class PageQuery(SharedPageQuery, In):
     """Which page of a list; a page holds at most MAX_PAGE_SIZE full records."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+    page_size = page_size_field(MAX_PAGE_SIZE)
 
 
 class ChildListQuery(PageQuery):
@@ -143,15 +146,7 @@ class ChildOut(Schema):
     version = fields.Integer()
 
 
-class Page(Schema):
-    """One page of a list: ``total`` counts every record in the caller's scope."""
-
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-
-
-class ChildPage(Page):
+class ChildPage(PageOut):
     items = fields.List(fields.Nested(ChildOut))
 
 
@@ -203,7 +198,7 @@ class DueOut(Schema):
     overdue = fields.Boolean()
 
 
-class DuePage(Page):
+class DuePage(PageOut):
     items = fields.List(fields.Nested(DueOut))
 
 
@@ -317,7 +312,7 @@ class CaseOut(Schema):
     version = fields.Integer()
 
 
-class CasePage(Page):
+class CasePage(PageOut):
     items = fields.List(fields.Nested(CaseOut))
 
 
@@ -333,9 +328,8 @@ class ImportQuery(In):
         "description": "report only, store nothing (the default)"})
     all_or_nothing = fields.Boolean(load_default=False, metadata={
         "description": "store nothing while any row is refused"})
-    datum = fields.String(load_default="wgs84", validate=validate.OneOf(["wgs84", "gcj02"]),
-                          metadata={"description": "datum of homes in rows without a 坐标系 "
-                                                   "column: gcj02 for AMap / Tencent maps"})
+    datum = datum_field("datum of homes in rows without a 坐标系 column: gcj02 for AMap / "
+                        "Tencent maps")
 
 
 class ImportFile(Schema):

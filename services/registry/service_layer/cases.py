@@ -26,6 +26,7 @@ from services.registry.service_layer.commands import (
     TransitionCase,
 )
 from services.registry.service_layer.context import Actor
+from shared.errors import found_in_scope
 from shared.events.vocabulary import UNITS
 
 REPORT_FIELDS = frozenset({"reporter", "duty_holder", *REPORT_TIMES})
@@ -89,9 +90,8 @@ def open_case(uow: UnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
     The child's row is locked first, so two copies of the form sent at once open one
     case: the second waits, then finds the first (automatic ones included)."""
     with uow:
-        child = uow.children.get(cmd.child_id, lock=True)
-        if child is None or not actor.principal.sees_village(child.village_code):
-            raise ChildNotFound(f"no child {cmd.child_id}")
+        child = found_in_scope(uow.children.get(cmd.child_id, lock=True), actor.sees,
+                               ChildNotFound(f"no child {cmd.child_id}"))
         case = domain.open_case(child.id, child.village_code, cmd.situation, actor.id, _now(),
                                 severity=cmd.severity, step=cmd.step, note=cmd.note,
                                 report={"reporter": actor.id, **_check_report(cmd.report)})
@@ -103,10 +103,8 @@ def open_case(uow: UnitOfWork, cmd: OpenCase, actor: Actor) -> Case:
 
 
 def _load(uow: UnitOfWork, case_id: str, actor: Actor) -> Case:
-    case = uow.cases.get(case_id)
-    if case is None or not scope.may_open_case(uow, actor, case):
-        raise NotFound(f"no case {case_id}")
-    return case
+    return found_in_scope(uow.cases.get(case_id), lambda c: scope.may_open_case(uow, actor, c),
+                          NotFound(f"no case {case_id}"))
 
 
 def get_case(uow: UnitOfWork, case_id: str, actor: Actor) -> Case:

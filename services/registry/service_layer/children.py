@@ -14,6 +14,7 @@ from services.registry.service_layer import assessment, cases, reports, scope, s
 from services.registry.service_layer.commands import RegisterChild, UpdateChild
 from services.registry.service_layer.context import Actor, Policy
 from shared.clock import township_today
+from shared.errors import found_in_scope
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
 log = logging.getLogger(__name__)
@@ -145,10 +146,9 @@ def store_change(uow: UnitOfWork, before: Child, after: Child, actor: Actor, pol
 
 
 def _load(uow: UnitOfWork, child_id: str, actor: Actor) -> Child:
-    child = uow.children.get(child_id)
-    if child is None or not scope.may_open_child(uow, actor, child):
-        raise ChildNotFound(f"no child {child_id}")
-    return child
+    return found_in_scope(uow.children.get(child_id),
+                          lambda c: scope.may_open_child(uow, actor, c),
+                          ChildNotFound(f"no child {child_id}"))
 
 
 def get_child(uow: UnitOfWork, child_id: str, actor: Actor) -> Child:

@@ -7,6 +7,7 @@ API reports it) and write the audit row in the same transaction as the change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from services.registry.domain.exceptions import NotFound
 from services.registry.domain.ports import UnitOfWork
@@ -17,6 +18,13 @@ from shared.auth.principal import Principal
 from shared.config import Region
 
 APPROVERS = frozenset(roles("case", "approve"))
+
+
+class InVillage(Protocol):
+    """A record that belongs to one village (a child, a case)."""
+
+    @property
+    def village_code(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,10 @@ class Actor:
     def fields(self, resource: str) -> list[str]:
         """The fields of a record this caller is sent: what a read's audit row lists."""
         return list(visible_fields(self.principal.role, resource))
+
+    def sees(self, record: InVillage) -> bool:
+        """The caller's places include the record's village."""
+        return self.principal.sees_village(record.village_code)
 
     def check_scope(self, village_code: str, what: str) -> None:
         if not self.principal.sees_village(village_code):

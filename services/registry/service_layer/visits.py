@@ -15,6 +15,7 @@ from services.registry.service_layer.commands import RecordVisit
 from services.registry.service_layer.context import Actor, Policy
 from shared import clock
 from shared.clock import business_date, township_today
+from shared.errors import found_in_scope
 from shared.geo import CoordinateError, check_in_region, to_wgs84
 
 log = logging.getLogger(__name__)
@@ -53,9 +54,8 @@ def record_visit(uow: UnitOfWork, cmd: RecordVisit, actor: Actor,
     """
     lon, lat = _checked_location(cmd, policy)
     with uow:
-        child = uow.children.get(cmd.child_id, lock=True)
-        if child is None or not actor.principal.sees_village(child.village_code):
-            raise ChildNotFound(f"no child {cmd.child_id}")
+        child = found_in_scope(uow.children.get(cmd.child_id, lock=True), actor.sees,
+                               ChildNotFound(f"no child {cmd.child_id}"))
         visit = Visit(child.id, actor.id, cmd.visited_at, lon, lat, dict(cmd.findings),
                       cmd.next_steps)
         visited_on = business_date(cmd.visited_at)  # the township's day, not UTC's
@@ -77,9 +77,8 @@ def record_visit(uow: UnitOfWork, cmd: RecordVisit, actor: Actor,
 def child_visits(uow: UnitOfWork, child_id: str, actor: Actor) -> list[dict]:
     """A child's home visits, newest first (an audited read: findings are personal)."""
     with uow:
-        child = uow.children.get(child_id)
-        if child is None or not actor.principal.sees_village(child.village_code):
-            raise ChildNotFound(f"no child {child_id}")
+        found_in_scope(uow.children.get(child_id), actor.sees,
+                       ChildNotFound(f"no child {child_id}"))
         found = uow.visits.for_child(child_id)
         actor.audit(uow, "read", "child", child_id, ["visits"])
     return found

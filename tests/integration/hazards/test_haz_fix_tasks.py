@@ -101,7 +101,7 @@ def test_a_finding_becomes_a_task_and_an_overdue_task_is_announced_once(client, 
     with hazards.engine.begin() as conn:  # as a patrol's check-in records it
         FindingRepository(conn).add(finding, hazard_id=hazard_id, point_id="",
                                     village_code=VILLAGE, reported_at=datetime.now(UTC))
-    today = township_today()  # what the service's due-date check uses, not UTC's day
+    today = township_today()  # the due date is the township's, not UTC's
     made = client.post("/fix-tasks", headers=auth(), json={
         "finding_id": finding.id, "due_on": today.isoformat()})
     assert made.status_code == 201, made.json

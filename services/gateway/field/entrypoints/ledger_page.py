@@ -31,14 +31,18 @@ from services.gateway.field.adapters.uploads import MAX_BYTES, UploadStore
 from services.gateway.field.entrypoints.ledger_labels import LEDGER, OUTCOMES
 from services.gateway.field.entrypoints.map_api import caller_token
 from shared.auth.flask import allow, current_principal
+from shared.errors import DomainError, Kind
+from shared.web import status_of
 
 UPSTREAM = (400, 401, 403, 404, 413, 502, 503)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 500  # rows on one page; the filters find the rest
 
 
-class NotALedger(Exception):
+class NotALedger(DomainError):
     """The registry could not read the file as a ledger; the message says why."""
+
+    kind = Kind.MALFORMED
 
 
 def _message(body: bytes) -> str:
@@ -90,7 +94,7 @@ def build(registry: Any, uploads: UploadStore) -> Blueprint:
 
     @blp.errorhandler(NotALedger)
     def _not_a_ledger(exc: NotALedger) -> Response:
-        return form_page(400, str(exc))
+        return form_page(status_of(exc), str(exc))
 
     @blp.route("/ledger")
     class Ledger(MethodView):

@@ -22,6 +22,7 @@ from typing import Protocol
 from zxcvbn import zxcvbn
 
 from shared.auth.principal import Principal, Role
+from shared.errors import DomainError, FieldError, Kind
 
 FREE_FAILURES = 5  # per user name and address
 BASE_LOCK_S = 30
@@ -43,15 +44,22 @@ NEEDS_CHECK = frozenset({Role.STATION_ADMIN, Role.CHILD_SUPERVISOR, Role.CHILD_D
                          Role.PATROL_MEMBER, Role.SCHOOL_LIAISON})
 
 
-class IdentityError(Exception):
-    """Base of the identity errors (mapped to HTTP in entrypoints/identity.py)."""
+class IdentityError(DomainError):
+    """Base of the identity errors (each kind becomes an HTTP status in shared/web.py)."""
+
+    kind = Kind.INVALID
 
 
 class InvalidCredentials(IdentityError):
     """Wrong user name or password (never says which)."""
 
+    kind = Kind.UNAUTHORIZED
+
 
 class AccountLocked(IdentityError):
+    kind = Kind.TOO_MANY
+    retry_after_s = 60
+
     def __init__(self, until: datetime):
         super().__init__(f"account locked until {until.isoformat(timespec='seconds')}")
         self.until = until
@@ -60,20 +68,23 @@ class AccountLocked(IdentityError):
 class InvalidRefreshToken(IdentityError):
     """Unknown, expired, revoked or reused refresh token."""
 
+    kind = Kind.UNAUTHORIZED
 
-class InvalidUser(IdentityError):
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
+
+class InvalidUser(FieldError, IdentityError):
+    """A user that cannot be stored; ``field`` names what is wrong."""
 
 
 class UnknownUser(IdentityError):
     """No such user in the administrator's scope."""
 
+    kind = Kind.NOT_FOUND
+
 
 class OutOfScope(IdentityError):
     """The administrator may not manage users of that place."""
+
+    kind = Kind.FORBIDDEN
 
 
 @dataclass(frozen=True)

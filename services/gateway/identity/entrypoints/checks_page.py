@@ -28,6 +28,7 @@ from services.gateway.identity.entrypoints.identity_schemas import CheckIn
 from services.gateway.identity.service_layer.identity import IdentityService
 from shared.access import roles
 from shared.auth.flask import allow, current_principal
+from shared.web import status_of
 
 RECORDERS = roles("background_check", "write")
 READERS = roles("background_check", "read")
@@ -79,9 +80,9 @@ def build(service: IdentityService) -> Blueprint:
                 return _page(service, 422, "; ".join(f"{k}: {' '.join(v)}" for k, v in
                                                      exc.normalized_messages().items()), True)
             except domain.InvalidUser as exc:
-                return _page(service, 422, str(exc), True)
-            except domain.UnknownUser:
-                return _page(service, 404, _label("not_found"), True)
+                return _page(service, status_of(exc), str(exc), True)
+            except domain.UnknownUser as exc:
+                return _page(service, status_of(exc), _label("not_found"), True)
             return see_other("checks_page.Checks", lang=args["lang"], saved=1)
 
     return blp

@@ -132,26 +132,9 @@ def register_identity(app: Flask, api: Api, service: IdentityService) -> None:
     """Add the identity routes and the token deny-list to the gateway app."""
     app.extensions["shouhu_identity"] = service
     set_revocation_check(app, revocation_check(service.engine))
-    _register_errors(app)
     api.register_blueprint(_auth_blueprint(service))
     api.register_blueprint(_users_blueprint(service))
     api.register_blueprint(checks_page.build(service))
-
-
-def _register_errors(app: Flask) -> None:
-    statuses = {domain.InvalidCredentials: 401, domain.InvalidRefreshToken: 401,
-                domain.AccountLocked: 429, domain.UnknownUser: 404, domain.OutOfScope: 403}
-
-    @app.errorhandler(domain.IdentityError)
-    def _identity_error(exc: domain.IdentityError):
-        status = statuses.get(type(exc), 401 if isinstance(exc, domain.InvalidRefreshToken)
-                              else 422)
-        errors = {"json": {exc.field: [exc.message]}} if isinstance(
-            exc, domain.InvalidUser) else None
-        if isinstance(exc, domain.AccountLocked):
-            g.retry_after = 60
-        body = {"code": status, "status": type(exc).__name__, "message": str(exc)}
-        return ({**body, "errors": errors} if errors else body), status
 
 
 def _auth_blueprint(service: IdentityService) -> Blueprint:
