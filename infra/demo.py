@@ -46,7 +46,7 @@ DEMO_INBOXES = {"fh-station": "demo.station_admin", "fh-supervisor": "demo.child
 # The summer plan the demo asks the gateway for (bench/demo_plan.py replans it offline):
 # three teams by motorbike from the township seat, as a rural station patrols its 16
 # villages; on foot from the seat most ponds are more than a shift away (docs/demo-data.md).
-DEMO_PLAN: dict[str, Any] = {"teams": 3, "travel_mode": "motorbike",
+DEMO_PLAN: dict[str, Any] = {"teams": 6, "travel_mode": "motorbike",
                              "start": {"lon": 106.65, "lat": 28.95}}
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from infra.demo import DEMO_INBOXES, seed
+from infra.demo import DEMO_INBOXES, DEMO_PLAN, seed
 from shared.auth import Role
 from shared.testing.fixtures import eventually
 
@@ -67,5 +67,5 @@ def test_the_demo_plan_covers_every_point(seeded, stack):
     plan_id = plan_url.rsplit("/", 1)[1]
     plan = requests.get(f"{stack.url('gateway')}/api/plans/{plan_id}", timeout=60,
                         headers={"Authorization": f"Bearer {stack.token()}"}).json()
-    assert len(plan["teams"]) == 3 and plan["metric"] == "road_network"
+    assert len(plan["teams"]) == DEMO_PLAN["teams"] and plan["metric"] == "road_network"
     assert plan["unmet"] == [] and all(t["points"] for t in plan["teams"])
