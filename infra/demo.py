@@ -44,8 +44,9 @@ DEMO_INBOXES = {"fh-station": "demo.station_admin", "fh-supervisor": "demo.child
                 "fh-police": "demo.police_liaison", "fh-school": "demo.school_liaison"}
 
 # The summer plan the demo asks the gateway for (bench/demo_plan.py replans it offline):
-# three teams by motorbike from the township seat, as a rural station patrols its 16
-# villages; on foot from the seat most ponds are more than a shift away (docs/demo-data.md).
+# six teams by motorbike from the township seat, as a rural station patrols its 16
+# villages (121 active patrol points: three teams left 87 short of their frequency); on
+# foot from the seat most ponds are more than a shift away (docs/demo-data.md).
 DEMO_PLAN: dict[str, Any] = {"teams": 6, "travel_mode": "motorbike",
                              "start": {"lon": 106.65, "lat": 28.95}}
 
